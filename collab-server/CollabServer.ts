@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import type { DocumentStore } from '../persistence/DocumentStore';
+import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
+import { CloseCodes } from '../shared/closeCodes';
+import { resolveAuthSecret } from './authSecret';
+import type { Config } from './config';
+import { AuthExtension } from './extensions/AuthExtension';
+import { LimitsExtension } from './extensions/LimitsExtension';
+import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { addAppRoutes } from './http/appRoutes';
+import { addHealthRoutes } from './http/healthRoutes';
+import { Router } from './http/Router';
+import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
+import { WebSocketGateway } from './transport/WebSocketGateway';
+
+/** The LevelDB folder inside DATA_DIR. */
+export const DOCUMENTS_FOLDER = 'documents';
+
+export interface CollabServerOptions {
+  config: Config;
+  logger?: Logger;
+  /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
+  store?: DocumentStore;
+}
+
+/**
+ * The collab server: Hocuspocus with this project's extensions, the WebSocket endpoints and the
+ * HTTP routes, over one document store. It does not listen by itself; `listen` (standalone) or
+ * the app server (`npm start`) passes it requests and upgrades.
+ */
+export class CollabServer {
+  readonly hocuspocus: Hocuspocus;
+  readonly router = new Router();
+  readonly gateway: WebSocketGateway;
+  readonly persistence: PersistenceExtension;
+  readonly metrics: Metrics;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly store: DocumentStore,
+    readonly logger: Logger,
+    readonly authSecret: string,
+  ) {
+    this.persistence = new PersistenceExtension({
+      store,
+      logger,
+      compactLogEntries: config.compactLogEntries,
+      compactLogBytes: config.compactLogBytes,
+      createOnConnect: config.createOnConnect,
+      onWrite: ({ ok, bytes, seconds }) => {
+        this.metrics.storeWriteSeconds.observe(seconds);
+        if (ok) this.metrics.storeBytesWritten.inc(bytes);
+        else this.metrics.storeWriteFailures.inc();
+      },
+    });
+
+    // The server's table of contents: each concern is one extension, in the order they act.
+    const extensions: Extension[] = [
+      // 1. Refuse what breaks a per-document limit before doing any work for it.
+      new LimitsExtension({
+        maxConnectionsPerDocument: config.maxConnectionsPerDocument,
+        maxDocumentBytes: config.maxDocumentBytes,
+        sizeOf: (name) => this.persistence.sizeOf(name),
+      }),
+      // 2. Who is this, and may they open (or write) this document?
+      new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
+      // 3. Load from and append to the store; holds acknowledgements until durable.
+      this.persistence,
+    ];
+
+    this.hocuspocus = new Hocuspocus({
+      name: 'collab-server',
+      quiet: true,
+      timeout: config.idleTimeoutMs,
+      // Saving happens per update in the persistence extension; this debounce only decides how
+      // soon an idle document's (already durable) state is confirmed before unloading.
+      debounce: 1000,
+      maxDebounce: 5000,
+      unloadImmediately: true,
+      // The transport's InboundGuard enforces the configured limits with named close codes;
+      // Hocuspocus' own limits sit above them as a backstop.
+      maxUnauthenticatedQueueMessages: config.maxPendingMessages * 2 + 10,
+      maxPendingDocuments: config.maxPendingDocuments + 10,
+      maxUnauthenticatedQueueSize: config.maxMessageBytes * 4,
+      extensions,
+    });
+
+    this.gateway = new WebSocketGateway({
+      hocuspocus: this.hocuspocus,
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      limits: config,
+      hooks: {
+        ackGate: (name) => this.persistence.ackGate(name),
+        onFrame: (direction) => this.metrics.messages.inc({ direction }),
+      },
+    });
+
+    this.metrics = new Metrics({
+      connections: () => this.gateway.connectionCount,
+      documents: () => this.hocuspocus.getDocumentsCount(),
+      logBytes: () => 0,
+      unsavedDocuments: () => this.persistence.unsavedDocuments().length,
+    });
+
+    addHealthRoutes(this.router, {
+      store,
+      metrics: this.metrics,
+      failingDocuments: () => this.persistence.failingDocuments(),
+      accepting: () => this.closing === null,
+    });
+    addAppRoutes(this.router, { store, authSecret });
+  }
+
+  /** Opens the store (failing clearly if it is locked, corrupt or foreign) and builds the server. */
+  static async create(options: CollabServerOptions): Promise<CollabServer> {
+    const { config } = options;
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
+    const store = options.store ?? new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER) });
+    await store.open();
+    return new CollabServer(config, store, logger, authSecret);
+  }
+
+  /** True when this server answers `path` (HTTP routes or WebSocket endpoints). */
+  handles(path: string): boolean {
+    return WebSocketGateway.handles(path) || this.router.handles(path);
+  }
+
+  /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
+  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    return this.router.handle(request, response);
+  }
+
+  /** Takes a WebSocket upgrade; false when the path is not one of ours. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    if (!WebSocketGateway.handles(path)) return false;
+    this.gateway.handleUpgrade(request, socket, head);
+    return true;
+  }
+
+  /**
+   * Graceful stop: accept nothing new and stop reading sockets; apply the frames already read;
+   * write every pending update (acknowledging them as they land); then close the sockets and
+   * the store. Rejects, naming the documents, if writes still fail after `shutdownTimeoutMs`.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.gateway.pause();
+    const connections = [...this.hocuspocus.documents.values()].flatMap((document) => document.getConnections());
+    await Promise.all(connections.map((connection) => connection.waitForPendingMessages()));
+    const saved = await Promise.race([
+      this.persistence.whenAllSaved().then(() => true),
+      new Promise<false>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, false).unref()),
+    ]);
+    this.gateway.closeAll(CloseCodes.ServerShutdown);
+    this.gateway.close();
+    if (!saved) {
+      const unsaved = this.persistence.unsavedDocuments();
+      this.logger.fatal({ documents: unsaved }, 'shutting down with unsaved updates: the store kept failing');
+      throw new Error(`updates of ${unsaved.length} document(s) could not be written: ${unsaved.join(', ')}`);
+    }
+    await this.store.close();
+    this.logger.info('collab server stopped; every received update is stored');
+  }
+}
+
+/** Serves `server` alone on an HTTP server of its own (the standalone collab server). */
+export async function listen(server: CollabServer, port: number, host: string): Promise<Server> {
+  const http = createServer((request, response) => {
+    server.handleRequest(request, response).then(
+      (handled) => {
+        if (!handled) {
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
+        }
+      },
+      (error) => server.logger.error({ err: error }, 'HTTP request failed'),
+    );
+  });
+  http.on('upgrade', (request, socket, head) => {
+    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  return http;
+}
+
+/** The port an HTTP server listens on. */
+export function portOf(http: Server): number {
+  return (http.address() as AddressInfo).port;
+}

@@ -1,0 +1,19 @@
+import type { Role } from '../shared/token';
+
+/** The identity a connection proved with its token; presence shows exactly this. */
+export interface Identity {
+  id: string;
+  name: string;
+  color: string;
+}
+
+/** What `AuthExtension.onAuthenticate` adds to every Hocuspocus hook's `context`. */
+export interface ConnectionContext {
+  user: Identity;
+  role: Role;
+}
+
+/** True when `context` came from an authenticated client connection. */
+export function isConnectionContext(context: unknown): context is ConnectionContext {
+  return typeof context === 'object' && context !== null && 'role' in context && 'user' in context;
+}

@@ -1,0 +1,63 @@
+import type { beforeHandleAwarenessPayload, Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import { CloseCodes } from '../../shared/closeCodes';
+import { documentNameProblem } from '../../shared/documentName';
+import { canWrite, colorFor, coversDocument, TokenError, verifyToken } from '../../shared/token';
+import type { ConnectionContext } from '../context';
+import type { Logger } from '../logger';
+
+export interface AuthOptions {
+  secret: string;
+  maxNameLength: number;
+  logger: Logger;
+}
+
+/**
+ * Every connection proves, with a token, who it is and what it may do with the document it
+ * opens. Viewers are made read-only, which Hocuspocus enforces for every sync write it receives,
+ * hand-built frames included. Presence is rewritten to the token's identity.
+ */
+export class AuthExtension implements Extension {
+  readonly extensionName = 'Auth';
+
+  constructor(private readonly options: AuthOptions) {}
+
+  async onAuthenticate({ token, documentName, connectionConfig, socketId }: onAuthenticatePayload): Promise<ConnectionContext> {
+    const { logger } = this.options;
+    const problem = documentNameProblem(documentName, this.options.maxNameLength);
+    if (problem) {
+      logger.info({ socket: socketId, problem }, 'connection refused: invalid document name');
+      throw CloseCodes.InvalidDocumentName;
+    }
+    let claims: Awaited<ReturnType<typeof verifyToken>>;
+    try {
+      claims = await verifyToken(this.options.secret, token);
+    } catch (error) {
+      const kind = error instanceof TokenError ? error.kind : 'invalid';
+      logger.info({ socket: socketId, document: documentName, kind }, 'connection refused: token not accepted');
+      throw kind === 'expired' ? CloseCodes.TokenExpired : CloseCodes.Unauthorized;
+    }
+    if (!coversDocument(claims, documentName)) {
+      logger.info({ socket: socketId, document: documentName, user: claims.sub }, 'connection refused: token is for another document');
+      throw CloseCodes.Forbidden;
+    }
+    connectionConfig.readOnly = !canWrite(claims.role);
+    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role };
+  }
+
+  /**
+   * A client may only speak for its own awareness client ids, and only as itself: states for ids
+   * that another connection owns are dropped, and `user` is replaced by the token's identity.
+   */
+  async beforeHandleAwareness({ states, connection, context, document }: beforeHandleAwarenessPayload): Promise<void> {
+    if (!connection || !context) return;
+    const { user } = context as ConnectionContext;
+    for (const [clientId, state] of states) {
+      const ownedElsewhere = [...document.connections].some(([other, { clients }]) => other !== connection && clients.has(clientId));
+      if (ownedElsewhere) {
+        states.delete(clientId);
+        continue;
+      }
+      if (state && typeof state === 'object') state.user = { ...user };
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import type {
+  afterLoadDocumentPayload,
+  afterUnloadDocumentPayload,
+  beforeUnloadDocumentPayload,
+  Extension,
+  Hocuspocus,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { type DocumentStore, StoreError } from '../../persistence/DocumentStore';
+import { CloseCodes } from '../../shared/closeCodes';
+import { canWrite } from '../../shared/token';
+import { isConnectionContext } from '../context';
+import type { Logger } from '../logger';
+import { DocumentSaver, type DocumentSaverOptions } from './DocumentSaver';
+
+export interface PersistenceOptions {
+  store: DocumentStore;
+  logger: Logger;
+  compactLogEntries: number;
+  compactLogBytes: number;
+  /** Whether an editor's connection may create a document that does not exist. */
+  createOnConnect: boolean;
+  onWrite?: DocumentSaverOptions['onWrite'];
+}
+
+/**
+ * Loads documents from the store and appends every change to its log as it happens.
+ *
+ * It listens to the Y.Doc's own `update` event rather than Hocuspocus' `onChange` hook: the event
+ * fires synchronously inside the transaction that applied a client's update, before Hocuspocus
+ * sends that client its sync acknowledgement, so the acknowledgement can be held back until the
+ * write is durable (see `ackGate`). `onStoreDocument` then only waits for those writes, which
+ * keeps Hocuspocus from unloading a document whose changes are not yet on disk.
+ */
+export class PersistenceExtension implements Extension {
+  readonly extensionName = 'Persistence';
+  private readonly savers = new Map<string, DocumentSaver>();
+  private instance: Hocuspocus | null = null;
+
+  constructor(private readonly options: PersistenceOptions) {}
+
+  async onLoadDocument({ documentName, document, context, instance }: onLoadDocumentPayload): Promise<void> {
+    this.instance = instance;
+    const { store, logger } = this.options;
+    let loaded: Awaited<ReturnType<DocumentStore['load']>>;
+    try {
+      loaded = await store.load(documentName);
+      if (!loaded) {
+        if (await store.wasDeleted(documentName)) throw CloseCodes.DocumentDeleted;
+        const mayCreate = this.options.createOnConnect && isConnectionContext(context) && canWrite(context.role);
+        if (!mayCreate) throw CloseCodes.DocumentNotFound;
+        await store.create(documentName);
+        logger.info({ document: documentName, by: context.user.id }, 'document created on first connection');
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      // A failed load must not leave an empty document that would later be saved over the
+      // stored one: refuse the connection instead, with a reason the client can show.
+      logger.error({ err: error, document: documentName }, 'loading the document failed; the connection is refused');
+      throw CloseCodes.StorageUnavailable;
+    }
+    const { updates } = loaded;
+    if (updates.length === 1) Y.applyUpdate(document, updates[0]);
+    else if (updates.length > 1) Y.applyUpdate(document, Y.mergeUpdates(updates));
+    if (document.store.pendingStructs) {
+      logger.warn({ document: documentName }, 'stored updates reference missing content; the document loaded without it');
+    }
+  }
+
+  async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+    const meta = await this.options.store.getMeta(documentName);
+    const saver = new DocumentSaver(
+      documentName,
+      document,
+      {
+        ...this.options,
+        onIdle: () => this.unloadIfIdle(documentName),
+      },
+      meta ?? { logCount: 0, logBytes: 0, size: 0, title: '' },
+    );
+    this.savers.set(documentName, saver);
+    document.on('update', (update: Uint8Array) => saver.push(update));
+  }
+
+  /** Hocuspocus' debounced save: nothing to write here, only wait for the writes in progress. */
+  async onStoreDocument({ documentName }: onStoreDocumentPayload): Promise<void> {
+    await this.savers.get(documentName)?.whenSaved();
+  }
+
+  async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+    // Never unload with unsaved updates: they exist only in this document's memory.
+    // (Rejected without a message so Hocuspocus does not log it as an error.)
+    if (this.savers.get(documentName)?.isSaved === false) throw { reason: 'writes-pending' };
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    this.savers.get(documentName)?.stop();
+    this.savers.delete(documentName);
+  }
+
+  /**
+   * For the transport: null when every update of `documentName` received so far is durable,
+   * otherwise a promise that resolves when it is. A sync acknowledgement waits for it.
+   */
+  ackGate(documentName: string): Promise<void> | null {
+    const saver = this.savers.get(documentName);
+    if (!saver || saver.isSaved) return null;
+    return saver.whenSaved();
+  }
+
+  /** The size a document would have on disk with everything queued: for the size limit. */
+  sizeOf(documentName: string): number {
+    return this.savers.get(documentName)?.size ?? 0;
+  }
+
+  /** Names of loaded documents whose last write failed. */
+  failingDocuments(): string[] {
+    return [...this.savers.values()].filter((saver) => saver.isFailing).map((saver) => saver.name);
+  }
+
+  /** Names of loaded documents with updates not yet durable. */
+  unsavedDocuments(): string[] {
+    return [...this.savers.values()].filter((saver) => !saver.isSaved).map((saver) => saver.name);
+  }
+
+  /** Resolves when every update received so far, in every document, is durable. */
+  async whenAllSaved(): Promise<void> {
+    for (const saver of this.savers.values()) saver.retryNow();
+    await Promise.all([...this.savers.values()].map((saver) => saver.whenSaved()));
+  }
+
+  private unloadIfIdle(documentName: string): void {
+    const document = this.instance?.documents.get(documentName);
+    if (document && document.getConnectionsCount() === 0) void this.instance?.unloadDocument(document);
+  }
+}

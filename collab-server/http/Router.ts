@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An HTTP error with its status; the message is sent to the client, so it must be safe to show. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse, params: Record<string, string>, url: URL) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: RouteHandler;
+}
+
+/**
+ * A small router: `add('GET', '/api/docs/:name', handler)`. `:param` matches one path segment
+ * (URL-decoded). Unknown paths are not answered here, so the caller can pass them on (to Next.js
+ * in `npm start`); a known path with the wrong method gets 405.
+ */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: string, path: string, handler: RouteHandler): this {
+    const keys: string[] = [];
+    const source = path.replace(/:(\w+)/g, (_, key: string) => {
+      keys.push(key);
+      return '([^/]+)';
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+    return this;
+  }
+
+  /** True when some route matches `path` (whatever the method). */
+  handles(path: string): boolean {
+    return this.routes.some((route) => route.pattern.test(path));
+  }
+
+  /** Answers the request if a route matches its path; false when none does. */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const url = new URL(request.url ?? '/', 'http://placeholder');
+    const matching = this.routes.filter((route) => route.pattern.test(url.pathname));
+    if (matching.length === 0) return false;
+    const route = matching.find((candidate) => candidate.method === request.method || (request.method === 'HEAD' && candidate.method === 'GET'));
+    try {
+      if (!route) throw new HttpError(405, `${request.method} is not allowed on ${url.pathname}`);
+      const match = route.pattern.exec(url.pathname) as RegExpExecArray;
+      const params: Record<string, string> = {};
+      for (const [index, key] of route.keys.entries()) {
+        try {
+          params[key] = decodeURIComponent(match[index + 1]);
+        } catch {
+          throw new HttpError(400, `the ${key} in the path is not valid URL encoding`);
+        }
+      }
+      await route.handler(request, response, params, url);
+    } catch (error) {
+      if (response.headersSent) {
+        response.destroy();
+      } else if (error instanceof HttpError) {
+        sendJson(response, error.status, { error: error.message });
+      } else {
+        sendJson(response, 500, { error: 'internal server error' });
+        throw error;
+      }
+    }
+    return true;
+  }
+}
+
+/** Sends `body` as JSON with `status`. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  response.end(text);
+}
+
+/** Reads a JSON request body of at most `limit` bytes; 413 when larger, 400 when not JSON. */
+export async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `the request body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+}

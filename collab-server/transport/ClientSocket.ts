@@ -1,0 +1,99 @@
+import type { WebSocketLike } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
+import type { WebSocket } from 'ws';
+import type { CloseReason } from '../../shared/closeCodes';
+import { acknowledgedDocument, readHeader } from './frames';
+import { InboundGuard, type InboundLimits } from './InboundGuard';
+
+/** What a client socket needs from the rest of the server. */
+export interface ClientSocketHooks {
+  /** Null when `documentName` has nothing unsaved; otherwise resolves once it is durable. */
+  ackGate(documentName: string): Promise<void> | null;
+  /** Counts frames for metrics. */
+  onFrame?(direction: 'in' | 'out'): void;
+}
+
+/**
+ * One client's WebSocket as Hocuspocus sees it. Subclasses translate the client's protocol to
+ * Hocuspocus frames (`translate`) and back (`send`).
+ *
+ * Positive sync acknowledgements are held back until the acknowledged document has nothing
+ * unsaved: that is what makes "synced" mean "on disk". Acknowledgements leave in order; every
+ * other frame passes at once, so holding an acknowledgement never delays anyone's edits.
+ */
+export abstract class ClientSocket implements WebSocketLike {
+  private pendingAck: Promise<void> | null = null;
+  private readonly guard: InboundGuard;
+
+  constructor(
+    protected readonly ws: WebSocket,
+    protected readonly hooks: ClientSocketHooks,
+    limits: InboundLimits,
+  ) {
+    this.guard = new InboundGuard(limits);
+  }
+
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+
+  /**
+   * The Hocuspocus frames for one message from the client, after the inbound checks.
+   * Throws a `CloseReason` when the message breaks a rule.
+   */
+  receive(data: Uint8Array): Uint8Array[] {
+    this.hooks.onFrame?.('in');
+    this.guard.countMessage();
+    const frames = this.translate(data);
+    for (const frame of frames) this.guard.check(frame);
+    return frames;
+  }
+
+  /** Sends one Hocuspocus frame to the client, in the client's protocol. */
+  abstract send(data: Uint8Array): void;
+
+  /** The Hocuspocus frames for one client message; throws a `CloseReason` to refuse it. */
+  protected abstract translate(data: Uint8Array): Uint8Array[];
+
+  /** Closes the socket with a named reason. */
+  refuse(reason: CloseReason): void {
+    this.close(reason.code, reason.reason);
+  }
+
+  close(code?: number, reason?: string): void {
+    if (this.ws.readyState === this.ws.CLOSING || this.ws.readyState === this.ws.CLOSED) return;
+    this.ws.close(code, reason);
+  }
+
+  /** Lets the inbound guard see authentication results; call for every outgoing Auth frame. */
+  protected observeAuthFrame(data: Uint8Array): void {
+    const { documentName, decoder } = readHeader(data);
+    this.guard.observeAuth(documentName, decoding.readVarUint(decoder));
+  }
+
+  /**
+   * Sends `frame` (the client-protocol form of Hocuspocus frame `data`, or null to send nothing)
+   * now, or, when `data` is a positive acknowledgement, once its document is durable.
+   */
+  protected sendInOrder(data: Uint8Array, frame: Uint8Array | null): void {
+    const documentName = acknowledgedDocument(data);
+    const gate = documentName === null ? null : this.hooks.ackGate(documentName);
+    if (documentName === null || (gate === null && this.pendingAck === null)) {
+      if (frame) this.transmit(frame);
+      return;
+    }
+    const chain: Promise<void> = Promise.all([this.pendingAck, gate]).then(() => {
+      if (frame) this.transmit(frame);
+      if (this.pendingAck === chain) this.pendingAck = null;
+    });
+    this.pendingAck = chain;
+  }
+
+  protected transmit(frame: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.hooks.onFrame?.('out');
+    this.ws.send(frame);
+  }
+}
+
+

@@ -1,0 +1,65 @@
+import { CloseCodes } from '../../shared/closeCodes';
+import { documentNameProblem } from '../../shared/documentName';
+import { AuthType, readHeader } from './frames';
+
+export interface InboundLimits {
+  maxMessagesPerSecond: number;
+  maxPendingMessages: number;
+  maxPendingDocuments: number;
+  maxNameLength: number;
+}
+
+/**
+ * Per-socket checks on every incoming Hocuspocus frame, before Hocuspocus sees it: the frame
+ * decodes, its document name is valid, the socket keeps under its message rate, and it does not
+ * pile up messages or documents before authenticating. A breach throws the named close reason.
+ */
+export class InboundGuard {
+  private tokens: number;
+  private lastRefill = performance.now();
+  private readonly authenticated = new Set<string>();
+  private readonly pending = new Map<string, number>();
+  private pendingTotal = 0;
+
+  constructor(private readonly limits: InboundLimits) {
+    this.tokens = this.burst;
+  }
+
+  private get burst(): number {
+    return this.limits.maxMessagesPerSecond * 3;
+  }
+
+  /** Counts one client message against the rate (a token bucket: `rate`/s, bursts of 3×). */
+  countMessage(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.limits.maxMessagesPerSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) throw CloseCodes.RateLimited;
+    this.tokens -= 1;
+  }
+
+  /** Checks one Hocuspocus frame about to be handed to Hocuspocus. */
+  check(frame: Uint8Array): void {
+    let documentName: string;
+    try {
+      ({ documentName } = readHeader(frame));
+    } catch {
+      throw CloseCodes.BadMessage;
+    }
+    if (this.authenticated.has(documentName)) return;
+    if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;
+    const count = (this.pending.get(documentName) ?? 0) + 1;
+    if (count === 1 && this.pending.size >= this.limits.maxPendingDocuments) throw CloseCodes.TooManyPending;
+    if (this.pendingTotal + 1 > this.limits.maxPendingMessages) throw CloseCodes.TooManyPending;
+    this.pending.set(documentName, count);
+    this.pendingTotal += 1;
+  }
+
+  /** Learns the outcome of authentication from the server's reply to the client. */
+  observeAuth(documentName: string, authType: number): void {
+    if (authType !== AuthType.Authenticated && authType !== AuthType.PermissionDenied) return;
+    this.pendingTotal -= this.pending.get(documentName) ?? 0;
+    this.pending.delete(documentName);
+    if (authType === AuthType.Authenticated) this.authenticated.add(documentName);
+  }
+}

@@ -1,0 +1,172 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hocuspocus } from '@hocuspocus/server';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
+import { documentNameProblem } from '../../shared/documentName';
+import type { Logger } from '../logger';
+import { safeUrl } from '../logger';
+import type { ClientSocket, ClientSocketHooks } from './ClientSocket';
+import { HocuspocusSocket } from './HocuspocusSocket';
+import type { InboundLimits } from './InboundGuard';
+import { YWebsocketSocket } from './YWebsocketSocket';
+
+/** The WebSocket paths this server answers. */
+export const HOCUSPOCUS_PATH = '/collab';
+export const Y_WEBSOCKET_PREFIX = '/y/';
+
+export interface GatewayOptions {
+  hocuspocus: Hocuspocus;
+  hooks: ClientSocketHooks;
+  logger: Logger;
+  limits: InboundLimits & { maxMessageBytes: number; maxConnectionsPerIp: number; maxNameLength: number };
+  /** Browser origins allowed besides the server's own; `*` allows any. */
+  allowedOrigins: string[];
+}
+
+/**
+ * Accepts WebSocket upgrades on `/collab` (Hocuspocus protocol) and `/y/<document>` (y-websocket
+ * protocol), applies the socket-level rules (origin, connections per address, frame size, the
+ * inbound guard) and hands each socket to Hocuspocus. It owns the open sockets, so shutdown can
+ * pause their input and close them.
+ */
+export class WebSocketGateway {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Map<WebSocket, ClientSocket>();
+  private readonly perAddress = new Map<string, number>();
+  private accepting = true;
+
+  constructor(private readonly options: GatewayOptions) {
+    // maxPayload makes `ws` close an oversized frame's socket with 1009 before buffering it.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxMessageBytes, perMessageDeflate: false });
+  }
+
+  /** True when `path` is one of the WebSocket endpoints. */
+  static handles(path: string): boolean {
+    return path === HOCUSPOCUS_PATH || path.startsWith(Y_WEBSOCKET_PREFIX);
+  }
+
+  /** Number of open client sockets. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  }
+
+  /** Stops accepting sockets and stops reading from open ones; frames already read are handled. */
+  pause(): void {
+    this.accepting = false;
+    for (const ws of this.sockets.keys()) ws.pause();
+  }
+
+  /** Closes every socket with `reason`. */
+  closeAll(reason: CloseReason): void {
+    for (const socket of this.sockets.values()) socket.refuse(reason);
+  }
+
+  close(): void {
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const { logger, limits } = this.options;
+    const url = new URL(request.url ?? '/', 'http://placeholder');
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const refuse = (reason: CloseReason, detail: string) => {
+      logger.info({ path: safeUrl(request.url), address, reason: reason.reason }, `WebSocket refused: ${detail}`);
+      ws.close(reason.code, reason.reason);
+    };
+
+    if (!this.originAllowed(request)) return refuse(CloseCodes.Forbidden, 'origin not allowed');
+    const open = this.perAddress.get(address) ?? 0;
+    if (open >= limits.maxConnectionsPerIp) return refuse(CloseCodes.TooManyConnections, 'too many connections from this address');
+
+    let client: ClientSocket;
+    let firstFrame: Uint8Array | null = null;
+    let webUrl = `http://${request.headers.host ?? 'localhost'}${url.pathname}`;
+    if (url.pathname === HOCUSPOCUS_PATH) {
+      client = new HocuspocusSocket(ws, this.options.hooks, limits);
+    } else {
+      let documentName: string;
+      try {
+        documentName = decodeURIComponent(url.pathname.slice(Y_WEBSOCKET_PREFIX.length));
+      } catch {
+        return refuse(CloseCodes.InvalidDocumentName, 'document name is not valid URL encoding');
+      }
+      if (documentNameProblem(documentName, limits.maxNameLength)) return refuse(CloseCodes.InvalidDocumentName, 'invalid document name');
+      const ySocket = new YWebsocketSocket(ws, this.options.hooks, limits, documentName);
+      // The token travels in the URL (browsers cannot set WebSocket headers); it is moved into
+      // the auth frame here and never kept in the request Hocuspocus and the logs see.
+      firstFrame = ySocket.authenticate(url.searchParams.get('token') ?? '');
+      client = ySocket;
+      webUrl = `http://${request.headers.host ?? 'localhost'}${url.pathname}`;
+    }
+
+    this.perAddress.set(address, open + 1);
+    this.sockets.set(ws, client);
+    const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(webUrl, request));
+
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return client.refuse(CloseCodes.BadMessage);
+      try {
+        for (const frame of client.receive(toUint8Array(data))) connection.handleMessage(frame);
+      } catch (reason) {
+        const named = reason as CloseReason;
+        if (typeof named?.code === 'number') {
+          logger.info({ address, reason: named.reason }, 'closing WebSocket: it broke a rule');
+          client.refuse(named);
+        } else {
+          logger.error({ err: reason, address }, 'closing WebSocket: unexpected error handling a frame');
+          client.refuse(CloseCodes.BadMessage);
+        }
+      }
+    });
+    ws.on('close', (code, reason) => {
+      this.sockets.delete(ws);
+      const remaining = (this.perAddress.get(address) ?? 1) - 1;
+      if (remaining > 0) this.perAddress.set(address, remaining);
+      else this.perAddress.delete(address);
+      connection.handleClose({ code, reason: reason.toString() });
+    });
+    ws.on('error', (error) => logger.info({ err: error, address }, 'WebSocket error'));
+    if (firstFrame) connection.handleMessage(firstFrame);
+  }
+
+  /**
+   * Browsers always send Origin; it must be this server's own origin or an allowed one.
+   * Clients without Origin (backends, scripts, native apps) are judged by their token alone.
+   */
+  private originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    if (!origin) return true;
+    const allowed = this.options.allowedOrigins;
+    if (allowed.includes('*') || allowed.includes(origin)) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function toUint8Array(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The web `Request` Hocuspocus 4 hooks receive; the URL carries no query string (no token). */
+function toWebRequest(url: string, request: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return new Request(url, { headers });
+}

@@ -1,0 +1,81 @@
+import * as decoding from 'lib0/decoding';
+import type { WebSocket } from 'ws';
+import { CloseCodes, closeReasonOf } from '../../shared/closeCodes';
+import { ClientSocket, type ClientSocketHooks } from './ClientSocket';
+import type { InboundLimits } from './InboundGuard';
+import { AuthType, authFrame, MessageType, prefixAddress, readHeader } from './frames';
+
+/**
+ * A socket speaking the plain y-websocket protocol (`/y/<document>?token=…`), as used by
+ * `y-websocket`'s WebsocketProvider and every editor binding built on it.
+ *
+ * y-websocket frames are Hocuspocus frames without the leading document address, for the
+ * message types they share (sync, awareness, query-awareness). So this socket adds the address
+ * on the way in, strips it on the way out, turns the token from the URL into the auth frame a
+ * Hocuspocus provider would send, and turns refusals into named close codes. Everything else
+ * (auth, roles, limits, persistence) is the same code path as for `/collab`.
+ */
+export class YWebsocketSocket extends ClientSocket {
+  constructor(
+    ws: WebSocket,
+    hooks: ClientSocketHooks,
+    limits: InboundLimits,
+    private readonly documentName: string,
+  ) {
+    super(ws, hooks, limits);
+  }
+
+  /** The frame that authenticates this socket, fed to Hocuspocus before any client frame. */
+  authenticate(token: string): Uint8Array {
+    return authFrame(this.documentName, token);
+  }
+
+  protected translate(data: Uint8Array): Uint8Array[] {
+    const type = data.length > 0 ? data[0] : -1;
+    if (type !== MessageType.Sync && type !== MessageType.Awareness && type !== MessageType.QueryAwareness) {
+      throw CloseCodes.BadMessage;
+    }
+    return [prefixAddress(this.documentName, data)];
+  }
+
+  send(data: Uint8Array): void {
+    const { type, decoder } = readHeader(data);
+    const payload = data.subarray(decoder.pos);
+    switch (type) {
+      case MessageType.Sync:
+      case MessageType.SyncReply:
+        this.transmit(withType(MessageType.Sync, payload));
+        return;
+      case MessageType.Awareness:
+      case MessageType.QueryAwareness:
+        this.transmit(withType(type, payload));
+        return;
+      case MessageType.Auth: {
+        this.observeAuthFrame(data);
+        if (decoding.readVarUint(decoder) === AuthType.PermissionDenied) this.closeFor(decoding.readVarString(decoder));
+        return;
+      }
+      case MessageType.Close:
+        this.closeFor(decoding.readVarString(decoder));
+        return;
+      case MessageType.SyncStatus:
+        // y-websocket has no acknowledgements; the frame still takes its turn in the ordering.
+        this.sendInOrder(data, null);
+        return;
+      default:
+      // Stateless and the rest have no y-websocket equivalent.
+    }
+  }
+
+  private closeFor(reason: string): void {
+    const named = closeReasonOf(reason);
+    this.close(named?.code ?? 1000, named?.reason ?? reason.slice(0, 120));
+  }
+}
+
+function withType(type: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(payload.length + 1);
+  frame[0] = type;
+  frame.set(payload, 1);
+  return frame;
+}

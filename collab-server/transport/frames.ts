@@ -1,0 +1,72 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+/** Hocuspocus message types (the first four are also the y-websocket message types). */
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  SyncReply: 4,
+  Stateless: 5,
+  BroadcastStateless: 6,
+  Close: 7,
+  SyncStatus: 8,
+} as const;
+
+/** Auth sub-types inside a `MessageType.Auth` frame. */
+export const AuthType = { Token: 0, PermissionDenied: 1, Authenticated: 2 } as const;
+
+/** The start of a Hocuspocus frame: `varString address, varUint type`. */
+export interface FrameHeader {
+  /** `documentName`, or `documentName\0sessionId` for session-aware providers. */
+  address: string;
+  documentName: string;
+  type: number;
+  /** Positioned right after the type. */
+  decoder: decoding.Decoder;
+}
+
+/** Reads a Hocuspocus frame header; throws when the frame is malformed. */
+export function readHeader(data: Uint8Array): FrameHeader {
+  const decoder = decoding.createDecoder(data);
+  const address = decoding.readVarString(decoder);
+  const type = decoding.readVarUint(decoder);
+  const separator = address.indexOf('\u0000');
+  return { address, documentName: separator === -1 ? address : address.slice(0, separator), type, decoder };
+}
+
+/**
+ * The document of an outgoing positive sync acknowledgement (`SyncStatus` with `applied = 1`),
+ * or null for any other frame. Runs on every outgoing frame, so the common case is a byte check.
+ */
+export function acknowledgedDocument(data: Uint8Array): string | null {
+  // Fast path: names shorter than 128 bytes have a one-byte length, so the type sits at 1 + length.
+  const length = data[0];
+  if (length < 128 && data[1 + length] !== MessageType.SyncStatus) return null;
+  try {
+    const header = readHeader(data);
+    if (header.type !== MessageType.SyncStatus) return null;
+    return decoding.readVarUint(header.decoder) === 1 ? header.documentName : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A frame addressed to `address` carrying `payload` (the rest of a y-websocket message). */
+export function prefixAddress(address: string, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** The Hocuspocus auth frame a provider sends first: `address, Auth, Token, token`. */
+export function authFrame(address: string, token: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, AuthType.Token);
+  encoding.writeVarString(encoder, token);
+  return encoding.toUint8Array(encoder);
+}

@@ -1,0 +1,121 @@
+/**
+ * The document store: where Yjs documents live between server runs.
+ *
+ * A document is a snapshot plus an append-only log of updates written after it.
+ * `append` is durable when its promise resolves; `compact` folds the log into a
+ * new snapshot atomically. Every failure is a `StoreError`: a store never logs a
+ * failed write and pretends it worked. Rules are in `persistence/SPEC.md`.
+ */
+
+/** What a store knows about one document without loading its content. */
+export interface DocumentMeta {
+  /** The document name, as clients address it. */
+  name: string;
+  /** Milliseconds since the epoch when the document was created. */
+  createdAt: number;
+  /** Milliseconds since the epoch of the last durable change. */
+  updatedAt: number;
+  /** The title kept in the document, copied here so lists need not load content. */
+  title: string;
+  /** Bytes stored for the content: snapshot plus log. */
+  size: number;
+  /** Number of updates in the log (not yet folded into the snapshot). */
+  logCount: number;
+  /** Bytes in the log. */
+  logBytes: number;
+  /** Small string properties owned by features (for example share-link secrets). */
+  properties: Record<string, string>;
+}
+
+/** A loaded document: the snapshot first, then the log in append order. */
+export interface LoadedDocument {
+  meta: DocumentMeta;
+  /** Yjs updates to apply in order; the first is the snapshot when one exists. */
+  updates: Uint8Array[];
+}
+
+/** Fields a caller may set when creating a document or changing its metadata. */
+export interface MetaPatch {
+  title?: string;
+  /** Properties to set; a `null` value removes the property. */
+  properties?: Record<string, string | null>;
+}
+
+/** Why a store operation failed. */
+export type StoreErrorCode =
+  | 'NOT_OPEN' // the store is closed or was never opened
+  | 'LOCKED' // another process holds the data directory
+  | 'CORRUPT' // stored data cannot be read back
+  | 'READ_FAILED' // an I/O error while reading
+  | 'WRITE_FAILED' // an I/O error while writing; nothing of the write is claimed
+  | 'NOT_FOUND' // the document does not exist
+  | 'EXISTS' // create: the document exists already
+  | 'FORMAT'; // the data was written by an incompatible layout version
+
+/** The one error type a store throws. `cause` keeps the underlying error. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+/** Storage for Yjs documents. See `persistence/SPEC.md` for the rules each implementation keeps. */
+export interface DocumentStore {
+  /** Opens the store; fails with `LOCKED`, `CORRUPT` or `FORMAT` instead of starting empty. */
+  open(): Promise<void>;
+  /** Waits for every queued write, then closes. */
+  close(): Promise<void>;
+  /** Loads a document, or returns null when it does not exist. */
+  load(name: string): Promise<LoadedDocument | null>;
+  /** Creates a document, optionally with initial content; fails with `EXISTS`. */
+  create(name: string, init?: { update?: Uint8Array } & MetaPatch): Promise<DocumentMeta>;
+  /** Appends one update to the log of an existing document; durable once resolved. */
+  append(name: string, update: Uint8Array, patch?: MetaPatch): Promise<void>;
+  /**
+   * Replaces the snapshot with `snapshot` and deletes the log entries appended before this call,
+   * in one atomic write. `snapshot` must contain every update appended before the call.
+   */
+  compact(name: string, snapshot: Uint8Array): Promise<void>;
+  /** Metadata of one document, or null. */
+  getMeta(name: string): Promise<DocumentMeta | null>;
+  /** Changes metadata of an existing document. */
+  updateMeta(name: string, patch: MetaPatch): Promise<DocumentMeta>;
+  /** Metadata of every document, ordered by name. */
+  list(): Promise<DocumentMeta[]>;
+  /** Deletes a document and everything stored for it; true when it existed. */
+  delete(name: string): Promise<boolean>;
+  /** True when `name` was deleted and has not been created again. */
+  wasDeleted(name: string): Promise<boolean>;
+  /** Writes and reads back a marker with a synced write: proves the store is usable. */
+  probe(): Promise<void>;
+}
+
+/** A new metadata record for a document created now. */
+export function newMeta(name: string, now: number, patch: MetaPatch = {}): DocumentMeta {
+  const meta: DocumentMeta = {
+    name,
+    createdAt: now,
+    updatedAt: now,
+    title: '',
+    size: 0,
+    logCount: 0,
+    logBytes: 0,
+    properties: {},
+  };
+  return applyPatch(meta, patch);
+}
+
+/** Returns `meta` with `patch` applied (a new object; `meta` is not changed). */
+export function applyPatch(meta: DocumentMeta, patch: MetaPatch): DocumentMeta {
+  const next: DocumentMeta = { ...meta, properties: { ...meta.properties } };
+  if (patch.title !== undefined) next.title = patch.title;
+  for (const [key, value] of Object.entries(patch.properties ?? {})) {
+    if (value === null) delete next.properties[key];
+    else next.properties[key] = value;
+  }
+  return next;
+}

@@ -1,0 +1,30 @@
+/**
+ * The LevelDB key layout, version 1 (see SPEC.md, "Key layout").
+ *
+ * Every key starts with `v1`, then a one-letter space, separated by NUL. Document names never
+ * contain NUL (control characters are refused), so a name can never reach into another's range.
+ */
+export const LAYOUT_VERSION = '1';
+
+const SEP = '\u0000';
+const PREFIX = `v${LAYOUT_VERSION}${SEP}`;
+
+/** The key that records which layout wrote this database. */
+export const formatKey = 'format';
+/** A key rewritten by readiness probes. */
+export const probeKey = `${PREFIX}probe`;
+
+/** Metadata (JSON) of one document. */
+export const metaKey = (name: string) => `${PREFIX}m${SEP}${name}`;
+/** The range holding every document's metadata. */
+export const metaRange = { gte: `${PREFIX}m${SEP}`, lt: `${PREFIX}m\u0001` };
+/** The latest snapshot (a Yjs update) of one document. */
+export const snapshotKey = (name: string) => `${PREFIX}s${SEP}${name}`;
+/** One log entry of one document; `seq` is zero-padded hex so keys sort in append order. */
+export const logKey = (name: string, seq: number) => `${PREFIX}l${SEP}${name}${SEP}${seq.toString(16).padStart(12, '0')}`;
+/** The range holding the log of one document. */
+export const logRange = (name: string) => ({ gte: `${PREFIX}l${SEP}${name}${SEP}`, lt: `${PREFIX}l${SEP}${name}\u0001` });
+/** Marks a deleted document, so it is not silently created again by a stale client. */
+export const tombstoneKey = (name: string) => `${PREFIX}t${SEP}${name}`;
+/** Everything this layout writes. */
+export const layoutRange = { gte: PREFIX, lt: `v${LAYOUT_VERSION}\u0001` };

@@ -1,0 +1,34 @@
+/**
+ * Document name rules, shared by the server (which enforces them) and the app (which creates
+ * names). A name is 1 to `maxLength` characters, has no control characters, no `/` or `\`,
+ * no `..`, and no leading or trailing whitespace.
+ */
+
+/** The default longest accepted name, in characters. */
+export const DEFAULT_MAX_NAME_LENGTH = 200;
+
+/** Why `name` is not a valid document name, or null when it is. */
+export function documentNameProblem(name: string, maxLength = DEFAULT_MAX_NAME_LENGTH): string | null {
+  if (name.length === 0) return 'the document name is empty';
+  if (name.length > maxLength) return `the document name is ${name.length} characters long; at most ${maxLength} are allowed`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'the document name contains a control character';
+  if (/[/\\]/.test(name)) return 'the document name contains "/" or "\\"';
+  if (name.includes('..')) return 'the document name contains ".."';
+  if (name.trim() !== name) return 'the document name starts or ends with whitespace';
+  return null;
+}
+
+/** A new random document name: 16 characters of base64url (96 bits), safe in URLs. */
+export function newDocumentName(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return base64url(bytes);
+}
+
+/** base64url without padding. */
+export function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,88 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/**
+ * The collab token: a JWT signed with HS256 and the server's `AUTH_SECRET`. A backend that embeds
+ * the editor mints one per user and document; the app mints one when a share link is opened.
+ *
+ * Claims: `sub` (stable user id), `name` (shown to others), `doc` (one document name, or `*`),
+ * `role` (`viewer` | `editor` | `admin`), `exp` (seconds since the epoch).
+ */
+
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface TokenClaims {
+  sub: string;
+  name: string;
+  doc: string;
+  role: Role;
+  exp: number;
+}
+
+/** Why a token was not accepted. */
+export class TokenError extends Error {
+  constructor(
+    readonly kind: 'missing' | 'invalid' | 'expired',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+const ALGORITHM = 'HS256';
+
+/** The shortest secret accepted: HS256 wants at least 256 bits of key. */
+export const MIN_SECRET_LENGTH = 32;
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/** Signs a token valid for `expiresInSeconds` (default one hour). */
+export async function mintToken(
+  secret: string,
+  claims: Omit<TokenClaims, 'exp'>,
+  expiresInSeconds = 3600,
+): Promise<string> {
+  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+    .sign(keyOf(secret));
+}
+
+/** Verifies signature, expiry and claim shapes; throws `TokenError` otherwise. */
+export async function verifyToken(secret: string, token: string | null | undefined): Promise<TokenClaims> {
+  if (!token) throw new TokenError('missing', 'no token was presented');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, keyOf(secret), { algorithms: [ALGORITHM], requiredClaims: ['exp', 'sub'] }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new TokenError('expired', 'the token has expired');
+    throw new TokenError('invalid', 'the token is not valid (bad signature, algorithm or format)');
+  }
+  const { sub, name, doc, role, exp } = payload;
+  if (typeof sub !== 'string' || sub.length === 0) throw new TokenError('invalid', 'the token has no "sub" claim');
+  if (typeof doc !== 'string' || doc.length === 0) throw new TokenError('invalid', 'the token has no "doc" claim');
+  if (!ROLES.includes(role as Role)) throw new TokenError('invalid', `the token's "role" must be one of ${ROLES.join(', ')}`);
+  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number };
+}
+
+/** True when the token's `doc` claim covers `documentName`. */
+export function coversDocument(claims: Pick<TokenClaims, 'doc'>, documentName: string): boolean {
+  return claims.doc === '*' || claims.doc === documentName;
+}
+
+/** True when the role may change content. */
+export function canWrite(role: Role): boolean {
+  return role === 'editor' || role === 'admin';
+}
+
+const PALETTE = ['#e5484d', '#f76b15', '#ffc53d', '#46a758', '#12a594', '#0090ff', '#6e56cf', '#d6409f', '#8e4ec6', '#3e63dd'];
+
+/** The presence color of a user: derived from `sub`, so a client cannot pick someone else's. */
+export function colorFor(sub: string): string {
+  let hash = 0;
+  for (let i = 0; i < sub.length; i++) hash = (hash * 31 + sub.charCodeAt(i)) >>> 0;
+  return PALETTE[hash % PALETTE.length];
+}
