@@ -7,8 +7,6 @@
  *
  * Same configuration as the collab server (see `npm start -- --help`); PORT defaults to 3000.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +14,20 @@ import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
 import { createLogger } from './collab-server/logger';
+import { ensureAppBuild } from './scripts/ensureAppBuild';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const dev = args.includes('--dev');
-const config = configFromProcess('npm start --', args.filter((arg) => arg !== '--dev'), { PORT: '3000' });
+const config = configFromProcess(
+  'npm start --',
+  args.filter((arg) => arg !== '--dev'),
+  { PORT: '3000' },
+);
 const logger = createLogger(config.logLevel);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
-if (!dev) buildIfStale();
+if (!dev) ensureAppBuild(root, (message) => logger.info(message));
 
 const app = next({ dev, dir: root, hostname: config.host, port: config.port });
 const handleNext = app.getRequestHandler();
@@ -53,7 +56,7 @@ http.on('upgrade', (request, socket, head) => {
 });
 http.listen(config.port, config.host, () => {
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  logger.info({ port: portOf(http), host: config.host, dev }, `ready on http://${shownHost}:${portOf(http)}`);
+  logger.info({ event: 'listening', port: portOf(http), host: config.host, dev }, `ready on http://${shownHost}:${portOf(http)}`);
 });
 
 stopOnSignals(
@@ -65,21 +68,3 @@ stopOnSignals(
   },
   (error) => logger.fatal({ err: error }, 'stopped with an error'),
 );
-
-/** Runs `next build` when there is no build, or when a source file is newer than the build. */
-function buildIfStale(): void {
-  const distDir = process.env.NEXT_DIST_DIR || '.next';
-  const buildId = path.join(root, distDir, 'BUILD_ID');
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const sources = ['app', 'shared', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
-  if (builtAt > 0 && !sources.some((source) => newestChange(path.join(root, source)) > builtAt)) return;
-  logger.info(builtAt ? 'sources changed since the last build; rebuilding the app' : 'no app build yet; building it (about a minute)');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-}
-
-function newestChange(file: string): number {
-  if (!existsSync(file)) return 0;
-  const stat = statSync(file);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(file).map((entry) => newestChange(path.join(file, entry))));
-}

@@ -35,29 +35,107 @@ const MiB = 1024 * 1024;
 
 /** Every option. Keep descriptions short: they are the `--help` text and the README table. */
 export const OPTIONS = {
-  port: { env: 'PORT', kind: 'integer', default: 1234, min: 0, max: 65535, description: 'TCP port to listen on (0 picks a free one); `npm start` defaults to 3000' },
+  port: {
+    env: 'PORT',
+    kind: 'integer',
+    default: 1234,
+    min: 0,
+    max: 65535,
+    description: 'TCP port to listen on (0 picks a free one); `npm start` defaults to 3000',
+  },
   host: { env: 'HOST', kind: 'string', default: '127.0.0.1', description: 'Address to listen on; use 0.0.0.0 to accept connections from other machines' },
   dataDir: { env: 'DATA_DIR', kind: 'string', default: './data', description: 'Folder for the LevelDB documents and the generated auth secret' },
-  authSecret: { env: 'AUTH_SECRET', kind: 'string', default: undefined, description: `HS256 secret for tokens (at least ${MIN_SECRET_LENGTH} characters); unset: generated once and kept in DATA_DIR` },
-  allowedOrigins: { env: 'ALLOWED_ORIGINS', kind: 'list', default: [], description: 'Comma-separated browser origins allowed to connect, besides the server\'s own origin; * allows any' },
+  authSecret: {
+    env: 'AUTH_SECRET',
+    kind: 'string',
+    default: undefined,
+    description: `HS256 secret for tokens (at least ${MIN_SECRET_LENGTH} characters); unset: generated once and kept in DATA_DIR`,
+  },
+  allowedOrigins: {
+    env: 'ALLOWED_ORIGINS',
+    kind: 'list',
+    default: [],
+    description: "Comma-separated browser origins allowed to connect, besides the server's own origin; * allows any",
+  },
   logLevel: { env: 'LOG_LEVEL', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
-  createOnConnect: { env: 'CREATE_ON_CONNECT', kind: 'boolean', default: true, description: 'Let an editor token create its document by connecting (deleted documents are never re-created this way)' },
-  maxMessageBytes: { env: 'MAX_MESSAGE_BYTES', kind: 'integer', default: 8 * MiB, min: 1024, description: 'Largest WebSocket frame accepted; larger closes that socket' },
-  maxDocumentBytes: { env: 'MAX_DOCUMENT_BYTES', kind: 'integer', default: 64 * MiB, min: 1024, description: 'Largest stored document; an update that would pass it closes the sender' },
-  maxMessagesPerSecond: { env: 'MAX_MESSAGES_PER_SECOND', kind: 'integer', default: 300, min: 1, description: 'Sustained messages per second per connection (bursts of 3x allowed)' },
+  createOnConnect: {
+    env: 'CREATE_ON_CONNECT',
+    kind: 'boolean',
+    default: true,
+    description: 'Let an editor token create its document by connecting (deleted documents are never re-created this way)',
+  },
+  maxMessageBytes: {
+    env: 'MAX_MESSAGE_BYTES',
+    kind: 'integer',
+    default: 8 * MiB,
+    min: 1024,
+    description: 'Largest WebSocket frame accepted; larger closes that socket',
+  },
+  maxDocumentBytes: {
+    env: 'MAX_DOCUMENT_BYTES',
+    kind: 'integer',
+    default: 64 * MiB,
+    min: 1024,
+    description: 'Largest stored document; an update that would pass it closes the sender',
+  },
+  maxMessagesPerSecond: {
+    env: 'MAX_MESSAGES_PER_SECOND',
+    kind: 'integer',
+    default: 300,
+    min: 1,
+    description: 'Sustained messages per second per connection (bursts of 3x allowed)',
+  },
   maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', kind: 'integer', default: 500, min: 1, description: 'Open WebSocket connections per client address' },
   maxConnectionsPerDocument: { env: 'MAX_CONNECTIONS_PER_DOCUMENT', kind: 'integer', default: 1000, min: 1, description: 'Connections to one document' },
-  maxPendingMessages: { env: 'MAX_PENDING_MESSAGES', kind: 'integer', default: 200, min: 1, description: 'Messages a connection may send before it is authenticated' },
-  maxPendingDocuments: { env: 'MAX_PENDING_DOCUMENTS', kind: 'integer', default: 20, min: 1, description: 'Documents a connection may open before one is authenticated' },
+  maxPendingMessages: {
+    env: 'MAX_PENDING_MESSAGES',
+    kind: 'integer',
+    default: 200,
+    min: 1,
+    description: 'Messages a connection may send before it is authenticated',
+  },
+  maxPendingDocuments: {
+    env: 'MAX_PENDING_DOCUMENTS',
+    kind: 'integer',
+    default: 20,
+    min: 1,
+    description: 'Documents a connection may open before one is authenticated',
+  },
   maxNameLength: { env: 'MAX_NAME_LENGTH', kind: 'integer', default: 200, min: 1, max: 10000, description: 'Longest document name, in characters' },
-  compactLogEntries: { env: 'COMPACT_LOG_ENTRIES', kind: 'integer', default: 500, min: 1, description: 'Fold a document\'s update log into its snapshot once it has this many entries…' },
+  compactLogEntries: {
+    env: 'COMPACT_LOG_ENTRIES',
+    kind: 'integer',
+    default: 500,
+    min: 1,
+    description: "Fold a document's update log into its snapshot once it has this many entries…",
+  },
   compactLogBytes: { env: 'COMPACT_LOG_BYTES', kind: 'integer', default: 4 * MiB, min: 1, description: '…or this many bytes' },
-  idleTimeoutMs: { env: 'IDLE_TIMEOUT_MS', kind: 'integer', default: 60_000, min: 1000, description: 'Close a connection that sends nothing (or does not authenticate) for this long' },
-  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'integer', default: 30_000, min: 0, description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error' },
+  idleTimeoutMs: {
+    env: 'IDLE_TIMEOUT_MS',
+    kind: 'integer',
+    default: 60_000,
+    min: 1000,
+    description: 'Close a connection that sends nothing (or does not authenticate) for this long',
+  },
+  shutdownTimeoutMs: {
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    kind: 'integer',
+    default: 30_000,
+    min: 0,
+    description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error',
+  },
 } satisfies Record<string, Option>;
 
 type Options = typeof OPTIONS;
-type ValueOf<O> = O extends IntegerOption ? number : O extends ListOption ? string[] : O extends BooleanOption ? boolean : O extends { default: string } ? string : string | undefined;
+type ValueOf<O> = O extends IntegerOption
+  ? number
+  : O extends ListOption
+    ? string[]
+    : O extends BooleanOption
+      ? boolean
+      : O extends { default: string }
+        ? string
+        : string | undefined;
 
 /** The validated configuration. */
 export type Config = { -readonly [K in keyof Options]: ValueOf<Options[K]> };
@@ -76,11 +154,7 @@ const flagOf = (option: Option) => `--${option.env.toLowerCase().replace(/_/g, '
  * Reads the configuration from CLI flags (`--port 80` or `--port=80`), then environment variables,
  * then defaults. `overrides` (for embedding and tests) wins over both.
  */
-export function parseConfig(
-  argv: readonly string[] = [],
-  env: Record<string, string | undefined> = {},
-  overrides: Partial<Config> = {},
-): Config {
+export function parseConfig(argv: readonly string[] = [], env: Record<string, string | undefined> = {}, overrides: Partial<Config> = {}): Config {
   const flags = parseFlags(argv);
   const config: Record<string, unknown> = {};
   for (const [key, option] of Object.entries(OPTIONS) as [keyof Options, Option][]) {
@@ -151,7 +225,10 @@ function parseValue(option: Option, raw: string, source: string): unknown {
       throw new ConfigError(`${source} must be true or false (got "${raw}")`);
     }
     case 'list':
-      return raw.split(',').map((entry) => entry.trim().replace(/\/$/, '')).filter(Boolean);
+      return raw
+        .split(',')
+        .map((entry) => entry.trim().replace(/\/$/, ''))
+        .filter(Boolean);
     default:
       return raw;
   }
@@ -163,5 +240,13 @@ export function helpText(command: string): string {
     const fallback = option.default === undefined ? '' : ` (default: ${Array.isArray(option.default) ? option.default.join(',') || 'none' : option.default})`;
     return `  ${`${flagOf(option)}, ${option.env}`.padEnd(52)} ${option.description}${fallback}`;
   });
-  return [`Usage: ${command} [options]`, '', 'Every option can be given as a flag or as an environment variable:', '', ...rows, '', '  --help                                               Show this text'].join('\n');
+  return [
+    `Usage: ${command} [options]`,
+    '',
+    'Every option can be given as a flag or as an environment variable:',
+    '',
+    ...rows,
+    '',
+    '  --help                                               Show this text',
+  ].join('\n');
 }

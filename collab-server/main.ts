@@ -12,7 +12,10 @@ const logger = createLogger(config.logLevel);
 try {
   const server = await CollabServer.create({ config, logger });
   const http = await listen(server, config.port, config.host);
-  logger.info({ port: portOf(http), host: config.host, dataDir: config.dataDir }, `collab server listening on ${config.host}:${portOf(http)}`);
+  logger.info(
+    { event: 'listening', port: portOf(http), host: config.host, dataDir: config.dataDir },
+    `collab server listening on ${config.host}:${portOf(http)}`,
+  );
   stopOnSignals(
     async () => {
       logger.info('stopping: no new connections; writing pending updates');

@@ -22,10 +22,38 @@ export class Metrics {
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'collab_process_' });
-    new Gauge({ name: 'collab_connections', help: 'Open WebSocket connections', registers, collect() { this.set(sources.connections()); } });
-    new Gauge({ name: 'collab_documents_loaded', help: 'Documents loaded in memory', registers, collect() { this.set(sources.documents()); } });
-    new Gauge({ name: 'collab_update_log_bytes', help: 'Bytes in the update logs of loaded documents (not yet compacted)', registers, collect() { this.set(sources.logBytes()); } });
-    new Gauge({ name: 'collab_documents_unsaved', help: 'Loaded documents with updates not yet durable', registers, collect() { this.set(sources.unsavedDocuments()); } });
+    new Gauge({
+      name: 'collab_connections',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        this.set(sources.connections());
+      },
+    });
+    new Gauge({
+      name: 'collab_documents_loaded',
+      help: 'Documents loaded in memory',
+      registers,
+      collect() {
+        this.set(sources.documents());
+      },
+    });
+    new Gauge({
+      name: 'collab_update_log_bytes',
+      help: 'Bytes in the update logs of loaded documents (not yet compacted)',
+      registers,
+      collect() {
+        this.set(sources.logBytes());
+      },
+    });
+    new Gauge({
+      name: 'collab_documents_unsaved',
+      help: 'Loaded documents with updates not yet durable',
+      registers,
+      collect() {
+        this.set(sources.unsavedDocuments());
+      },
+    });
     this.messages = new Counter({ name: 'collab_messages_total', help: 'WebSocket messages, by direction (in, out)', labelNames: ['direction'], registers });
     this.storeWriteSeconds = new Histogram({
       name: 'collab_store_write_seconds',

@@ -13,9 +13,7 @@ export class LevelDatabase {
   }
 
   open(): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.db.open({ createIfMissing: true }, (error) => (error ? reject(error) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.db.open({ createIfMissing: true }, (error) => (error ? reject(error) : resolve())));
   }
 
   close(): Promise<void> {
@@ -35,9 +33,7 @@ export class LevelDatabase {
 
   /** Applies all operations atomically; with `sync` the write reaches the disk before resolving. */
   batch(operations: BatchOperation[], sync: boolean): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Iterates key/value pairs in key order over a range. */

@@ -1,25 +1,6 @@
 import type { BatchOperation } from 'leveldown';
-import {
-  applyPatch,
-  type DocumentMeta,
-  type DocumentStore,
-  type LoadedDocument,
-  type MetaPatch,
-  newMeta,
-  StoreError,
-} from './DocumentStore';
-import {
-  formatKey,
-  LAYOUT_VERSION,
-  layoutRange,
-  logKey,
-  logRange,
-  metaKey,
-  metaRange,
-  probeKey,
-  snapshotKey,
-  tombstoneKey,
-} from './keys';
+import { applyPatch, type DocumentMeta, type DocumentStore, type LoadedDocument, type MetaPatch, newMeta, StoreError } from './DocumentStore';
+import { formatKey, LAYOUT_VERSION, layoutRange, logKey, logRange, metaKey, metaRange, probeKey, snapshotKey, tombstoneKey } from './keys';
 import { LevelDatabase } from './LevelDatabase';
 import { WriteQueue } from './WriteQueue';
 
@@ -300,7 +281,9 @@ function publicMeta(meta: StoredMeta): DocumentMeta {
 function openError(location: string, error: unknown): StoreError {
   const message = messageOf(error);
   if (/lock/i.test(message)) {
-    return new StoreError('LOCKED', `the data folder ${location} is in use by another process (LevelDB lock held); stop it or choose another DATA_DIR`, { cause: error });
+    return new StoreError('LOCKED', `the data folder ${location} is in use by another process (LevelDB lock held); stop it or choose another DATA_DIR`, {
+      cause: error,
+    });
   }
   if (/corrupt/i.test(message)) {
     return new StoreError('CORRUPT', `the LevelDB database in ${location} is corrupted: ${message}`, { cause: error });

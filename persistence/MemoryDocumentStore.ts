@@ -1,12 +1,4 @@
-import {
-  applyPatch,
-  type DocumentMeta,
-  type DocumentStore,
-  type LoadedDocument,
-  type MetaPatch,
-  newMeta,
-  StoreError,
-} from './DocumentStore';
+import { applyPatch, type DocumentMeta, type DocumentStore, type LoadedDocument, type MetaPatch, newMeta, StoreError } from './DocumentStore';
 
 interface MemoryDocument {
   meta: DocumentMeta;

@@ -38,11 +38,7 @@ export const MIN_SECRET_LENGTH = 32;
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /** Signs a token valid for `expiresInSeconds` (default one hour). */
-export async function mintToken(
-  secret: string,
-  claims: Omit<TokenClaims, 'exp'>,
-  expiresInSeconds = 3600,
-): Promise<string> {
+export async function mintToken(secret: string, claims: Omit<TokenClaims, 'exp'>, expiresInSeconds = 3600): Promise<string> {
   return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)

@@ -2,7 +2,10 @@
  * Polls `condition` until it returns a truthy value (which is returned) or `timeoutMs` passes.
  * Tests wait for conditions this way instead of sleeping for a guessed time.
  */
-export async function waitFor<T>(condition: () => T | Promise<T>, options: { timeoutMs?: number; intervalMs?: number; message?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  options: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
   const { timeoutMs = 10_000, intervalMs = 10, message = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -95,5 +95,3 @@ export abstract class ClientSocket implements WebSocketLike {
     this.ws.send(frame);
   }
 }
-
-

@@ -83,37 +83,43 @@ export class WebSocketGateway {
       ws.close(reason.code, reason.reason);
     };
 
-    if (!this.originAllowed(request)) return refuse(CloseCodes.Forbidden, 'origin not allowed');
+    if (!this.originAllowed(request)) {
+      refuse(CloseCodes.Forbidden, 'origin not allowed');
+      return;
+    }
     const open = this.perAddress.get(address) ?? 0;
-    if (open >= limits.maxConnectionsPerIp) return refuse(CloseCodes.TooManyConnections, 'too many connections from this address');
+    if (open >= limits.maxConnectionsPerIp) {
+      refuse(CloseCodes.TooManyConnections, 'too many connections from this address');
+      return;
+    }
 
     let client: ClientSocket;
     let firstFrame: Uint8Array | null = null;
-    let webUrl = `http://${request.headers.host ?? 'localhost'}${url.pathname}`;
     if (url.pathname === HOCUSPOCUS_PATH) {
       client = new HocuspocusSocket(ws, this.options.hooks, limits);
     } else {
-      let documentName: string;
-      try {
-        documentName = decodeURIComponent(url.pathname.slice(Y_WEBSOCKET_PREFIX.length));
-      } catch {
-        return refuse(CloseCodes.InvalidDocumentName, 'document name is not valid URL encoding');
+      const documentName = decodeName(url.pathname.slice(Y_WEBSOCKET_PREFIX.length));
+      if (documentName === null || documentNameProblem(documentName, limits.maxNameLength)) {
+        refuse(CloseCodes.InvalidDocumentName, 'invalid document name');
+        return;
       }
-      if (documentNameProblem(documentName, limits.maxNameLength)) return refuse(CloseCodes.InvalidDocumentName, 'invalid document name');
       const ySocket = new YWebsocketSocket(ws, this.options.hooks, limits, documentName);
       // The token travels in the URL (browsers cannot set WebSocket headers); it is moved into
       // the auth frame here and never kept in the request Hocuspocus and the logs see.
       firstFrame = ySocket.authenticate(url.searchParams.get('token') ?? '');
       client = ySocket;
-      webUrl = `http://${request.headers.host ?? 'localhost'}${url.pathname}`;
     }
+    const webUrl = `http://${request.headers.host ?? 'localhost'}${url.pathname}`;
 
     this.perAddress.set(address, open + 1);
     this.sockets.set(ws, client);
     const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(webUrl, request));
 
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) return client.refuse(CloseCodes.BadMessage);
+      if (!isBinary) {
+        client.refuse(CloseCodes.BadMessage);
+        return;
+      }
       try {
         for (const frame of client.receive(toUint8Array(data))) connection.handleMessage(frame);
       } catch (reason) {
@@ -152,6 +158,14 @@ export class WebSocketGateway {
     } catch {
       return false;
     }
+  }
+}
+
+function decodeName(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
   }
 }
 

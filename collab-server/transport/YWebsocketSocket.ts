@@ -2,8 +2,8 @@ import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
 import { CloseCodes, closeReasonOf } from '../../shared/closeCodes';
 import { ClientSocket, type ClientSocketHooks } from './ClientSocket';
-import type { InboundLimits } from './InboundGuard';
 import { AuthType, authFrame, MessageType, prefixAddress, readHeader } from './frames';
+import type { InboundLimits } from './InboundGuard';
 
 /**
  * A socket speaking the plain y-websocket protocol (`/y/<document>?token=…`), as used by

@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, type Page } from '@playwright/test';
+import { ServerProcess } from '../testing/serverProcess';
+
+/** The app as one real process over a temporary DATA_DIR; `restart` keeps the port and data. */
+export interface App {
+  readonly url: string;
+  readonly dataDir: string;
+  restart(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export const test = base.extend<{ app: App }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument.
+  app: async ({}, use, testInfo) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-data-'));
+    let server = await ServerProcess.start('start.ts', { PORT: '0', DATA_DIR: dataDir });
+    const app: App = {
+      get url() {
+        return server.httpUrl;
+      },
+      dataDir,
+      restart: async (signal = 'SIGTERM') => {
+        server = await server.restart(signal);
+      },
+    };
+    await use(app);
+    await server.stop();
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server output', { body: server.output, contentType: 'text/plain' });
+    await rm(dataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** The document body editor of a page. */
+export const editorOf = (page: Page) => page.getByRole('textbox', { name: 'Document body' });
+
+/** Creates a document from the home page and returns its editor URL (with the edit secret). */
+export async function createDocument(page: Page, app: App): Promise<string> {
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'New document' }).click();
+  await page.waitForURL(/\/d\/[^/]+#.+/);
+  await editorOf(page).waitFor();
+  return page.url();
+}
