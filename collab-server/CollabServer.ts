@@ -8,6 +8,7 @@ import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import type { Config } from './config';
+import { DocumentService } from './documents/DocumentService';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
@@ -39,6 +40,8 @@ export class CollabServer {
   readonly gateway: WebSocketGateway;
   readonly persistence: PersistenceExtension;
   readonly metrics: Metrics;
+  /** Server-side document operations (create, read, change, delete) for routes and features. */
+  readonly documents: DocumentService;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -101,6 +104,8 @@ export class CollabServer {
         onFrame: (direction) => this.metrics.messages.inc({ direction }),
       },
     });
+
+    this.documents = new DocumentService(this.hocuspocus, store, this.persistence, logger);
 
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { DocumentStore } from '../../persistence/DocumentStore';
+import { type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import type { Logger } from '../logger';
 
@@ -128,6 +128,11 @@ export class DocumentSaver {
     try {
       await this.options.store.append(this.name, update, title === this.lastTitle ? {} : { title });
     } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') {
+        // The document was deleted while these updates were queued: there is nowhere to keep them.
+        this.options.logger.warn({ document: this.name, updates: batch.length }, 'dropping updates of a deleted document');
+        return true;
+      }
       this.failures += 1;
       this.options.onWrite?.({ name: this.name, ok: false, bytes: update.byteLength, seconds: (performance.now() - started) / 1000, error });
       this.options.logger.error(

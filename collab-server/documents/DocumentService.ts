@@ -1,0 +1,93 @@
+import type { Hocuspocus } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { type DocumentMeta, type DocumentStore, type MetaPatch, StoreError } from '../../persistence/DocumentStore';
+import { CloseCodes } from '../../shared/closeCodes';
+import type { ConnectionContext } from '../context';
+import type { PersistenceExtension } from '../extensions/PersistenceExtension';
+import type { Logger } from '../logger';
+
+/** The identity server-side changes carry (history shows it as the author). */
+export const SERVER_IDENTITY: ConnectionContext = { user: { id: 'server', name: 'Server', color: '#60646c' }, role: 'admin' };
+
+/**
+ * Server-side operations on documents, for the HTTP APIs and features: create, read, change the
+ * live document (as an ordinary CRDT change every connected editor receives), delete. A change
+ * resolves only once it is durable, like a client's acknowledged edit.
+ */
+export class DocumentService {
+  constructor(
+    private readonly hocuspocus: Hocuspocus,
+    private readonly store: DocumentStore,
+    private readonly persistence: PersistenceExtension,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Creates a document; `update` (a Yjs update) is its initial content. Throws StoreError `EXISTS`. */
+  create(name: string, init: { update?: Uint8Array } & MetaPatch = {}): Promise<DocumentMeta> {
+    return this.store.create(name, init);
+  }
+
+  getMeta(name: string): Promise<DocumentMeta | null> {
+    return this.store.getMeta(name);
+  }
+
+  updateMeta(name: string, patch: MetaPatch): Promise<DocumentMeta> {
+    return this.store.updateMeta(name, patch);
+  }
+
+  list(): Promise<DocumentMeta[]> {
+    return this.store.list();
+  }
+
+  /**
+   * Calls `read` with the current state of a document: the live Y.Doc when loaded, otherwise a
+   * copy loaded from the store. `read` must not change the document. Throws StoreError `NOT_FOUND`.
+   */
+  async read<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
+    const live = this.hocuspocus.documents.get(name);
+    if (live && !live.isLoading) return read(live);
+    const loaded = await this.store.load(name);
+    if (!loaded) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
+    const doc = new Y.Doc();
+    try {
+      doc.transact(() => {
+        for (const update of loaded.updates) Y.applyUpdate(doc, update);
+      });
+      return read(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /**
+   * Applies `change` to the live document in one transaction, as `by` (default: the server),
+   * and resolves once it is durable. Connected editors receive it like any remote edit.
+   * Throws StoreError `NOT_FOUND` for a document that does not exist.
+   */
+  async change(name: string, change: (doc: Y.Doc) => void, by: ConnectionContext = SERVER_IDENTITY): Promise<void> {
+    if (!(await this.store.getMeta(name))) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
+    const connection = await this.hocuspocus.openDirectConnection(name, by);
+    try {
+      await connection.transact((doc) => change(doc));
+      await this.persistence.ackGate(name);
+    } finally {
+      await connection.disconnect();
+    }
+  }
+
+  /**
+   * Deletes a document: open editors are told (close reason `document-deleted`) and disconnected,
+   * pending writes finish, then everything stored for it goes and a tombstone keeps stale
+   * clients from re-creating it. Returns false when it did not exist.
+   */
+  async delete(name: string): Promise<boolean> {
+    const live = this.hocuspocus.documents.get(name);
+    if (live) {
+      for (const connection of live.getConnections()) connection.close(CloseCodes.DocumentDeleted);
+      await this.persistence.ackGate(name);
+    }
+    const existed = await this.store.delete(name);
+    if (existed) this.logger.info({ document: name }, 'document deleted');
+    return existed;
+  }
+}

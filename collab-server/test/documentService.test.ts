@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCodes } from '../../shared/closeCodes';
+import { hocuspocusClient, textOf, yWebsocketClient } from '../../testing/clients';
+import { startTestServer, type TestServer } from '../../testing/testServer';
+import { waitFor } from '../../testing/waitFor';
+import { appendBody, exportBody, initialUpdate, parseContent } from '../documents/conversion';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.stop({ removeData: true });
+});
+
+describe('DocumentService', () => {
+  it('a server-side change reaches a connected editor and is durable when it resolves', async () => {
+    const { documents } = server.server;
+    await documents.create('service-change', { update: initialUpdate(parseContent('First paragraph.', 'markdown')) });
+    const client = hocuspocusClient(server.hocuspocusUrl, 'service-change', await server.token({ doc: 'service-change' }));
+    await client.synced();
+    await documents.change('service-change', (doc) => appendBody(doc, parseContent('Appended **bold**.', 'markdown')));
+    await waitFor(() => textOf(client.doc).includes('Appended'), { message: 'the change to reach the client' });
+    client.destroy();
+    await server.restart();
+    const markdown = await server.server.documents.read('service-change', (doc) => exportBody(doc, 'markdown'));
+    expect(markdown).toBe('First paragraph.\n\nAppended **bold**.');
+  });
+
+  it('deleting a document closes its editors with document-deleted and refuses reconnection', async () => {
+    const { documents } = server.server;
+    await documents.create('service-delete');
+    const token = await server.token({ doc: 'service-delete' });
+    const client = yWebsocketClient(server.yWebsocketUrl, 'service-delete', token);
+    await client.synced();
+    expect(await documents.delete('service-delete')).toBe(true);
+    await waitFor(() => client.closes.some((close) => close.code === CloseCodes.DocumentDeleted.code), { message: 'the deleted close code' });
+    expect(await documents.getMeta('service-delete')).toBeNull();
+    client.destroy();
+    const again = hocuspocusClient(server.hocuspocusUrl, 'service-delete', token);
+    await waitFor(() => again.refusals.includes(CloseCodes.DocumentDeleted.reason), { message: 'the refusal of a deleted document' });
+    again.destroy();
+  });
+});
