@@ -120,7 +120,7 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
-    addAppRoutes(this.router, { store, authSecret });
+    addAppRoutes(this.router, { documents: this.documents, authSecret });
   }
 
   /** Opens the store (failing clearly if it is locked, corrupt or foreign) and builds the server. */

@@ -1,7 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DocumentStore } from '../../persistence/DocumentStore';
+import type { IncomingMessage } from 'node:http';
+import * as Y from 'yjs';
+import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import { TITLE_FIELD } from '../../shared/documentFields';
 import { newDocumentName } from '../../shared/documentName';
+import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken, type Role } from '../../shared/token';
+import { ContentError, initialUpdate, parseContent } from '../documents/conversion';
+import type { DocumentService } from '../documents/DocumentService';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
 /** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
@@ -11,9 +17,17 @@ export const LINK_TOKEN_SECONDS = 10 * 60;
 export const EDIT_KEY = 'editKey';
 export const VIEW_KEY = 'viewKey';
 
+/** The largest Markdown file accepted for import, in bytes of UTF-8. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** The most documents one lookup may ask about. */
+export const MAX_LOOKUP_DOCUMENTS = 500;
+
 export interface AppRoutesOptions {
-  store: DocumentStore;
+  documents: DocumentService;
   authSecret: string;
+  /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
+  maxImportBytes?: number;
 }
 
 /**
@@ -21,16 +35,53 @@ export interface AppRoutesOptions {
  * edit link and the view link each carry a 128-bit secret, which the app exchanges here for a
  * short-lived collab token with the matching role. The secret travels in the URL fragment and in
  * request bodies, never in a request path or query, so it stays out of server and proxy logs.
+ *
+ *   POST   /api/app/documents          create (optionally from Markdown) → name and both secrets
+ *   POST   /api/app/session            a link secret → collab token, role, title, links
+ *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
+ *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
+ *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
-export function addAppRoutes(router: Router, { store, authSecret }: AppRoutesOptions): void {
+export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
+  /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
+  const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
+    const meta = await documents.getMeta(name);
+    const role = meta ? roleOf(meta, key) : null;
+    return meta && role ? { meta, role } : null;
+  };
+
+  /** Reads `{ name?, key }` and requires the edit secret of `name`. */
+  const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
+    const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
+    const access = await open(name, stringField(body, 'key', 100));
+    if (!access) throw new HttpError(404, NOT_FOUND);
+    if (access.role !== 'editor') throw new HttpError(403, 'this is a view-only link; renaming or deleting needs the edit link');
+    return body;
+  };
+
   router.add('POST', '/api/app/documents', async (request, response) => {
-    const body = (await readJson(request, 16 * 1024)) as { title?: unknown } | null;
-    const title = typeof body?.title === 'string' ? body.title.slice(0, 200) : '';
+    const body = await readImportBody(request, maxImportBytes);
+    const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
+    let update: Uint8Array | undefined;
+    if (body?.content !== undefined) {
+      if (body.format !== 'markdown') throw new HttpError(400, '"format" must be "markdown" when "content" is given');
+      if (typeof body.content !== 'string') throw new HttpError(400, '"content" must be a string of Markdown');
+      const bytes = Buffer.byteLength(body.content);
+      if (bytes > maxImportBytes) throw new HttpError(413, tooLarge(maxImportBytes, bytes));
+      try {
+        update = initialUpdate(parseContent(body.content, 'markdown'), title);
+      } catch (error) {
+        if (error instanceof ContentError) throw new HttpError(422, `the Markdown could not be imported: ${error.message}`);
+        throw error;
+      }
+    } else if (title) {
+      update = titleUpdate(title);
+    }
     const name = newDocumentName();
     const editKey = randomBytes(16).toString('base64url');
     const viewKey = randomBytes(16).toString('base64url');
-    await store.create(name, { title, properties: { [EDIT_KEY]: editKey, [VIEW_KEY]: viewKey } });
-    sendJson(response, 201, { name, editKey, viewKey });
+    await documents.create(name, { update, title, properties: { [EDIT_KEY]: editKey, [VIEW_KEY]: viewKey } });
+    sendJson(response, 201, { name, editKey, viewKey, title });
   });
 
   router.add('POST', '/api/app/session', async (request, response) => {
@@ -40,19 +91,88 @@ export function addAppRoutes(router: Router, { store, authSecret }: AppRoutesOpt
     const userId = stringField(body, 'userId', 64);
     const userName = (typeof body?.userName === 'string' ? body.userName.trim().slice(0, 60) : '') || 'Anonymous';
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(userId)) throw new HttpError(400, 'userId must be 8 to 64 letters, digits, "-" or "_"');
-    const meta = await store.getMeta(name);
-    const role: Role | null = !meta ? null : matches(key, meta.properties[EDIT_KEY]) ? 'editor' : matches(key, meta.properties[VIEW_KEY]) ? 'viewer' : null;
+    const access = await open(name, key);
     // One answer for "no such document" and "wrong secret": a link holder learns nothing more.
-    if (!meta || !role) throw new HttpError(404, 'this document does not exist, or the link is not valid');
+    if (!access) throw new HttpError(404, NOT_FOUND);
+    const { meta, role } = access;
+    const { properties } = meta;
     const token = await mintToken(authSecret, { sub: `link:${userId}`, name: userName, doc: name, role }, LINK_TOKEN_SECONDS);
     sendJson(response, 200, {
       token,
       role,
       expiresIn: LINK_TOKEN_SECONDS,
       title: meta.title,
-      links: role === 'editor' ? { edit: meta.properties[EDIT_KEY], view: meta.properties[VIEW_KEY] } : { view: meta.properties[VIEW_KEY] },
+      links: role === 'editor' ? { edit: properties[EDIT_KEY], view: properties[VIEW_KEY] } : { view: properties[VIEW_KEY] },
     });
   });
+
+  router.add('POST', '/api/app/documents/lookup', async (request, response) => {
+    const body = (await readJson(request, 128 * 1024)) as { documents?: unknown } | null;
+    const list = body?.documents;
+    if (!Array.isArray(list) || list.length > MAX_LOOKUP_DOCUMENTS) {
+      throw new HttpError(400, `"documents" must be an array of at most ${MAX_LOOKUP_DOCUMENTS} { name, key } objects`);
+    }
+    const found = [];
+    for (const entry of list as Record<string, unknown>[]) {
+      const name = stringField(entry, 'name', 200);
+      const key = stringField(entry, 'key', 100);
+      const access = await open(name, key);
+      // Documents that do not exist and wrong secrets are both left out, alike.
+      if (access) {
+        const { meta, role } = access;
+        found.push({ name, role, title: meta.title, createdAt: meta.createdAt, updatedAt: meta.updatedAt });
+      }
+    }
+    sendJson(response, 200, { documents: found });
+  });
+
+  router.add('PATCH', '/api/app/documents/:name', async (request, response, { name }) => {
+    const body = await requireEditor(request, name);
+    if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
+    const title = normalizeTitle(body.title.trim());
+    try {
+      // A change to the live document: open editors see the new title at once.
+      await documents.change(name, (doc) => replaceText(doc.getText(TITLE_FIELD), title));
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new HttpError(404, NOT_FOUND);
+      throw error;
+    }
+    sendJson(response, 200, { name, title });
+  });
+
+  router.add('DELETE', '/api/app/documents/:name', async (request, response, { name }) => {
+    await requireEditor(request, name);
+    if (!(await documents.delete(name))) throw new HttpError(404, NOT_FOUND);
+    sendJson(response, 200, { name, deleted: true });
+  });
+}
+
+const NOT_FOUND = 'this document does not exist, or the link is not valid';
+
+/** Reads the create body; a body too large for any import gets the import size message. */
+async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Record<string, unknown> | null> {
+  // JSON escaping can double the size of Markdown (every newline becomes `\n`), plus the other fields.
+  const limit = maxImportBytes * 2 + 16 * 1024;
+  try {
+    return (await readJson(request, limit)) as Record<string, unknown> | null;
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, tooLarge(maxImportBytes));
+    throw error;
+  }
+}
+
+function tooLarge(limit: number, bytes?: number): string {
+  const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
+  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown is accepted`;
+}
+
+/** A Yjs update that sets only the title of a new document. */
+function titleUpdate(title: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText(TITLE_FIELD).insert(0, title);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
 }
 
 function stringField(body: Record<string, unknown> | null, field: string, maxLength: number): string {
@@ -61,6 +181,13 @@ function stringField(body: Record<string, unknown> | null, field: string, maxLen
     throw new HttpError(400, `"${field}" must be a string of 1 to ${maxLength} characters`);
   }
   return value;
+}
+
+/** The role `key` grants on a document, or null when it is neither of its secrets. */
+function roleOf(meta: DocumentMeta, key: string): Role | null {
+  if (matches(key, meta.properties[EDIT_KEY])) return 'editor';
+  if (matches(key, meta.properties[VIEW_KEY])) return 'viewer';
+  return null;
 }
 
 /** Constant-time comparison, so response timing reveals nothing about a secret. */

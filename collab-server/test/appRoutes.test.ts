@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TITLE_FIELD } from '../../shared/documentFields';
+import { hocuspocusClient } from '../../testing/clients';
+import { startTestServer, type TestServer } from '../../testing/testServer';
+import { waitFor } from '../../testing/waitFor';
+import { exportBody } from '../documents/conversion';
+import { MAX_IMPORT_BYTES } from '../http/appRoutes';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.stop({ removeData: true });
+});
+
+interface Created {
+  name: string;
+  editKey: string;
+  viewKey: string;
+}
+
+async function call(method: string, path: string, body: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
+  const response = await fetch(`${server.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, data: (await response.json()) as Record<string, unknown> };
+}
+
+const create = async (body: unknown = {}) => (await call('POST', '/api/app/documents', body)).data as unknown as Created;
+const session = (name: string, key: string) => call('POST', '/api/app/session', { name, key, userId: 'user-12345678', userName: 'Ada' });
+
+describe('app routes', () => {
+  it('creates documents with two different 128-bit link secrets that open as editor and viewer', async () => {
+    const { name, editKey, viewKey } = await create({ title: 'Plans' });
+    expect(Buffer.from(editKey, 'base64url')).toHaveLength(16);
+    expect(Buffer.from(viewKey, 'base64url')).toHaveLength(16);
+    expect(editKey).not.toBe(viewKey);
+    const asEditor = await session(name, editKey);
+    expect(asEditor.status).toBe(200);
+    expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', links: { edit: editKey, view: viewKey } });
+    const asViewer = await session(name, viewKey);
+    expect(asViewer.data).toMatchObject({ role: 'viewer', links: { view: viewKey } });
+    expect((asViewer.data.links as Record<string, string>).edit).toBeUndefined();
+    expect((await session(name, 'A'.repeat(22))).status).toBe(404);
+  });
+
+  it('keeps the title of a new document in the document itself', async () => {
+    const { name } = await create({ title: 'Kept in the Y.Doc' });
+    expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('Kept in the Y.Doc');
+  });
+
+  it('lookup answers only for documents whose secret is valid', async () => {
+    const first = await create({ title: 'First' });
+    const second = await create({ title: 'Second' });
+    const { status, data } = await call('POST', '/api/app/documents/lookup', {
+      documents: [
+        { name: first.name, key: first.editKey },
+        { name: second.name, key: second.viewKey },
+        { name: second.name, key: first.editKey },
+        { name: 'no-such-document', key: first.editKey },
+      ],
+    });
+    expect(status).toBe(200);
+    const found = data.documents as Array<Record<string, unknown>>;
+    expect(found.map(({ name, role, title }) => ({ name, role, title }))).toEqual([
+      { name: first.name, role: 'editor', title: 'First' },
+      { name: second.name, role: 'viewer', title: 'Second' },
+    ]);
+    expect(typeof found[0].updatedAt).toBe('number');
+  });
+
+  it('renaming changes the live title that a connected editor sees; a view link may not rename', async () => {
+    const { name, editKey, viewKey } = await create({ title: 'Old title' });
+    const client = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name }));
+    await client.synced();
+    expect((await call('PATCH', `/api/app/documents/${name}`, { key: viewKey, title: 'Nope' })).status).toBe(403);
+    const renamed = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: '  New title\n ' });
+    expect(renamed).toEqual({ status: 200, data: { name, title: 'New title' } });
+    await waitFor(() => client.doc.getText(TITLE_FIELD).toString() === 'New title', { message: 'the new title to reach the editor' });
+    client.destroy();
+    expect((await session(name, editKey)).data.title).toBe('New title');
+  });
+
+  it('deleting needs the edit secret, closes open editors and makes the links stop working', async () => {
+    const { name, editKey, viewKey } = await create();
+    const client = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name }));
+    // The server closes the document (not the shared socket): the provider reports it as its own close event.
+    const closes: string[] = [];
+    client.provider.on('close', ({ event }: { event: { reason: string } }) => closes.push(event.reason));
+    await client.synced();
+    expect((await call('DELETE', `/api/app/documents/${name}`, { key: viewKey })).status).toBe(403);
+    expect((await call('DELETE', `/api/app/documents/${name}`, { key: 'wrong' })).status).toBe(404);
+    expect((await call('DELETE', `/api/app/documents/${name}`, { key: editKey })).status).toBe(200);
+    await waitFor(() => closes.includes('document-deleted'), { message: 'the editor to be told' });
+    client.destroy();
+    expect((await session(name, editKey)).status).toBe(404);
+    expect((await call('DELETE', `/api/app/documents/${name}`, { key: editKey })).status).toBe(404);
+  });
+
+  it('imports Markdown as a new document with that content', async () => {
+    const markdown = '# Imported\n\nSome **bold** text.\n\n- one\n- two';
+    const { name } = await create({ title: 'Imported', content: markdown, format: 'markdown' });
+    expect(await server.server.documents.read(name, (doc) => exportBody(doc, 'markdown'))).toBe(markdown);
+    expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('Imported');
+  });
+
+  it('refuses an import over the size limit with 413 and a message that says the limit', async () => {
+    const { status, data } = await call('POST', '/api/app/documents', { content: 'a'.repeat(MAX_IMPORT_BYTES + 1), format: 'markdown' });
+    expect(status).toBe(413);
+    expect(data.error).toMatch(/too large to import.*at most 1\.0 MB/);
+    const escaped = await call('POST', '/api/app/documents', { content: '\n'.repeat(MAX_IMPORT_BYTES * 2), format: 'markdown' });
+    expect(escaped.status).toBe(413);
+    expect(escaped.data.error).toMatch(/too large to import/);
+  });
+
+  it('refuses other formats and content that is not a string', async () => {
+    expect((await call('POST', '/api/app/documents', { content: '<p>x</p>', format: 'html' })).status).toBe(400);
+    expect((await call('POST', '/api/app/documents', { content: 42, format: 'markdown' })).status).toBe(400);
+  });
+});
