@@ -49,8 +49,9 @@ export type StoreErrorCode =
   | 'READ_FAILED' // an I/O error while reading
   | 'WRITE_FAILED' // an I/O error while writing; nothing of the write is claimed
   | 'NOT_FOUND' // the document does not exist
-  | 'EXISTS' // create: the document exists already
-  | 'FORMAT'; // the data was written by an incompatible layout version
+  | 'EXISTS' // create or import: the document exists already
+  | 'INVALID_NAME' // the name is empty, not well-formed Unicode, or contains U+0000
+  | 'FORMAT'; // the data was written by an incompatible layout version, or is not this store's
 
 /** The one error type a store throws. `cause` keeps the underlying error. */
 export class StoreError extends Error {
@@ -62,6 +63,31 @@ export class StoreError extends Error {
     this.code = code;
   }
 }
+
+/** One document as a store holds it: metadata, snapshot and log, byte for byte. */
+export interface ExportedDocument {
+  meta: DocumentMeta;
+  /** The snapshot (a Yjs update), or null when the document has none. */
+  snapshot: Uint8Array | null;
+  /** The log, in append order. */
+  log: Uint8Array[];
+}
+
+/** The record that a document was deleted (see `wasDeleted`). */
+export interface Tombstone {
+  name: string;
+  /** Milliseconds since the epoch when the document was deleted. */
+  deletedAt: number;
+}
+
+/**
+ * What `exportAll` yields, in this order: one `summary` (counts as of the export's point in
+ * time), every document in `list` order, then every tombstone in name order.
+ */
+export type ExportItem =
+  | { kind: 'summary'; documents: number; tombstones: number }
+  | { kind: 'document'; document: ExportedDocument }
+  | { kind: 'tombstone'; tombstone: Tombstone };
 
 /** Storage for Yjs documents. See `persistence/SPEC.md` for the rules each implementation keeps. */
 export interface DocumentStore {
@@ -92,6 +118,37 @@ export interface DocumentStore {
   wasDeleted(name: string): Promise<boolean>;
   /** Writes and reads back a marker with a synced write: proves the store is usable. */
   probe(): Promise<void>;
+  /**
+   * Every document and tombstone as of one point in time (writes made while it runs are not
+   * seen). Holds one document at a time in memory. Stop early with the generator's `return`.
+   */
+  exportAll(): AsyncGenerator<ExportItem>;
+  /** Stores an exported document as it was, byte for byte; fails with `EXISTS`. */
+  importDocument(document: ExportedDocument): Promise<void>;
+  /** Stores an exported tombstone; fails with `EXISTS` when the document exists. */
+  importTombstone(tombstone: Tombstone): Promise<void>;
+}
+
+// With the `u` flag a surrogate pair is one code point, so only unpaired halves match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Why `name` cannot be stored, or null when it can (see SPEC.md [L13]). */
+export function storeNameProblem(name: string): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'a document name must be a non-empty string';
+  if (name.includes('\u0000')) return `document name ${JSON.stringify(name)} contains U+0000, which the key layout reserves as a separator`;
+  if (LONE_SURROGATE.test(name)) return `document name ${JSON.stringify(name)} contains a lone surrogate; names must be well-formed Unicode`;
+  return null;
+}
+
+/** Throws `INVALID_NAME` when `name` cannot be stored. */
+export function assertStorableName(name: string): void {
+  const problem = storeNameProblem(name);
+  if (problem) throw new StoreError('INVALID_NAME', problem);
+}
+
+/** Orders names as LevelDB orders keys: by their UTF-8 bytes, which is Unicode code point order. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** A new metadata record for a document created now. */

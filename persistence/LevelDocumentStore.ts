@@ -1,8 +1,20 @@
 import type { BatchOperation } from 'leveldown';
-import { applyPatch, type DocumentMeta, type DocumentStore, type LoadedDocument, type MetaPatch, newMeta, StoreError } from './DocumentStore';
-import { formatKey, LAYOUT_VERSION, layoutRange, logKey, logRange, metaKey, metaRange, probeKey, snapshotKey, tombstoneKey } from './keys';
-import { LevelDatabase } from './LevelDatabase';
-import { WriteQueue } from './WriteQueue';
+import {
+  applyPatch,
+  assertStorableName,
+  type DocumentMeta,
+  type DocumentStore,
+  type ExportedDocument,
+  type ExportItem,
+  type LoadedDocument,
+  type MetaPatch,
+  newMeta,
+  StoreError,
+  type Tombstone,
+} from './DocumentStore';
+import { formatKey, LAYOUT_VERSION, logKey, logRange, metaKey, metaRange, probeKey, snapshotKey, tombstoneKey, tombstoneRange } from './keys';
+import { LevelDatabase, type SnapshotView } from './LevelDatabase';
+import { type BatchReport, WriteQueue } from './WriteQueue';
 
 /** Metadata as stored: the public fields plus the log's sequence range. */
 interface StoredMeta extends DocumentMeta {
@@ -18,12 +30,22 @@ export interface LevelDocumentStoreOptions {
   location: string;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /** Told after every group-commit batch (for metrics). */
+  onBatch?: (report: BatchReport) => void;
+  /** Opens the database wrapper; tests pass one that counts or fails batches. */
+  openDatabase?: (location: string) => LevelDatabase;
+}
+
+/** A write derived from a document's current metadata: the new metadata and the batch operations. */
+interface PreparedWrite {
+  meta: StoredMeta | null;
+  operations: BatchOperation[];
 }
 
 /**
  * The LevelDB document store (rules in SPEC.md). Writes of one event-loop turn share one synced
- * batch; metadata of documents in use is cached, and the cache is dropped whenever a write
- * fails so the next write starts again from what is on disk.
+ * batch. Metadata of documents in use is cached and updated as writes are queued; the cache is
+ * dropped whenever a batch fails, so the next write starts again from what is on disk.
  */
 export class LevelDocumentStore implements DocumentStore {
   private readonly db: LevelDatabase;
@@ -31,15 +53,32 @@ export class LevelDocumentStore implements DocumentStore {
   private readonly queue: WriteQueue;
   private readonly metas = new Map<string, StoredMeta | null>();
   private readonly metaReads = new Map<string, Promise<StoredMeta | null>>();
+  /** The tail of each document's chain of write preparations (see `exclusive`). */
+  private readonly preparing = new Map<string, Promise<unknown>>();
+  /** Writes called and not yet settled, so reads can wait for them ([L14]). */
+  private readonly pendingWrites = new Set<Promise<void>>();
+  /** Settles when the last write queued for a document has landed or failed. */
+  private readonly landing = new Map<string, Promise<void>>();
+  /** Counts failed batches; a preparation that saw it change starts over. */
+  private failedBatches = 0;
   private opened = false;
 
   constructor(options: LevelDocumentStoreOptions) {
-    this.db = new LevelDatabase(options.location);
+    this.db = (options.openDatabase ?? ((location) => new LevelDatabase(location)))(options.location);
     this.now = options.now ?? Date.now;
-    this.queue = new WriteQueue(
-      (operations) => this.db.batch(operations, true),
-      () => this.metas.clear(),
-    );
+    this.queue = new WriteQueue({
+      write: (operations) => this.db.batch(operations, true),
+      onFailure: () => {
+        this.failedBatches += 1;
+        this.metas.clear();
+      },
+      onBatch: options.onBatch,
+    });
+  }
+
+  /** The LevelDB folder. */
+  get location(): string {
+    return this.db.location;
   }
 
   async open(): Promise<void> {
@@ -48,177 +87,308 @@ export class LevelDocumentStore implements DocumentStore {
     } catch (error) {
       throw openError(this.db.location, error);
     }
-    const format = await this.read(() => this.db.get(formatKey));
-    if (format === undefined) {
-      // [L2] Only an empty folder may be claimed; anything else is not ours to overwrite.
-      for await (const _ of this.db.entries({ limit: 1 })) {
-        await this.db.close();
-        throw new StoreError('FORMAT', `${this.db.location} holds a LevelDB database without a layout marker; refusing to use it`);
+    try {
+      const format = await this.read(() => this.db.get(formatKey));
+      if (format === undefined) {
+        // [L2] Only an empty folder may be claimed; anything else is not ours to overwrite.
+        for await (const _ of this.db.entries({ limit: 1 })) {
+          throw new StoreError('FORMAT', `${this.db.location} holds a LevelDB database without a Quire layout marker; refusing to use it`);
+        }
+        await this.queue.enqueue([{ type: 'put', key: formatKey, value: LAYOUT_VERSION }]);
+      } else if (format.toString() !== LAYOUT_VERSION) {
+        // [L3] Another layout version: read nothing, write nothing.
+        throw new StoreError('FORMAT', `${this.db.location} uses key layout "${format.toString()}"; this version reads layout ${LAYOUT_VERSION}`);
       }
-      await this.write([{ type: 'put', key: formatKey, value: LAYOUT_VERSION }]);
-    } else if (format.toString() !== LAYOUT_VERSION) {
+    } catch (error) {
       await this.db.close();
-      throw new StoreError('FORMAT', `${this.db.location} uses key layout ${format.toString()}; this version reads layout ${LAYOUT_VERSION}`);
+      throw error instanceof StoreError
+        ? error
+        : new StoreError('WRITE_FAILED', `initializing ${this.db.location} failed: ${messageOf(error)}`, { cause: error });
     }
     this.opened = true;
   }
 
   async close(): Promise<void> {
     if (!this.opened) return;
-    await this.queue.drain();
     this.opened = false;
+    await this.queue.drain();
     await this.db.close();
   }
 
   async load(name: string): Promise<LoadedDocument | null> {
-    this.assertOpen();
-    const meta = await this.readMeta(name);
-    if (!meta) return null;
-    return this.read(async () => {
-      const updates: Uint8Array[] = [];
-      const snapshot = await this.db.get(snapshotKey(name));
-      if (snapshot) updates.push(snapshot);
-      for await (const [, value] of this.db.entries(logRange(name))) updates.push(value);
-      return { meta: publicMeta(meta), updates };
+    this.check(name);
+    // [L14] A load sees every write called before it, and reads from one point in time.
+    await this.earlierWrites();
+    return this.withView(async (view) => {
+      const document = await readDocument(view, name);
+      if (!document) return null;
+      const { meta, snapshot, log } = document;
+      return { meta, updates: snapshot ? [snapshot, ...log] : log };
     });
   }
 
-  async create(name: string, init: { update?: Uint8Array } & MetaPatch = {}): Promise<DocumentMeta> {
-    this.assertOpen();
-    if (await this.readMeta(name)) throw new StoreError('EXISTS', `document "${name}" exists already`);
+  create(name: string, init: { update?: Uint8Array } & MetaPatch = {}): Promise<DocumentMeta> {
+    this.check(name);
     const { update, ...patch } = init;
-    const base = newMeta(name, this.now(), patch);
-    const meta: StoredMeta = { ...base, snapshotBytes: update?.byteLength ?? 0, size: update?.byteLength ?? 0, firstSeq: 0, nextSeq: 0 };
-    const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
-    if (update) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(update) });
-    await this.commit(name, meta, operations);
-    return publicMeta(meta);
+    let created: StoredMeta | undefined;
+    return this.write(name, async (current) => {
+      if (current) throw new StoreError('EXISTS', `document "${name}" exists already`);
+      await this.assertNoOrphans(name);
+      const base = newMeta(name, this.now(), patch);
+      const size = update?.byteLength ?? 0;
+      const meta: StoredMeta = { ...base, snapshotBytes: size, size, firstSeq: 0, nextSeq: 0 };
+      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
+      if (update) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(update) });
+      created = meta;
+      return { meta, operations };
+    }).then(() => publicMeta(created as StoredMeta));
   }
 
-  async append(name: string, update: Uint8Array, patch: MetaPatch = {}): Promise<void> {
-    const current = await this.requireMeta(name);
-    const seq = current.nextSeq;
-    const meta: StoredMeta = {
-      ...applyPatch(current, patch),
-      snapshotBytes: current.snapshotBytes,
-      firstSeq: current.firstSeq,
-      nextSeq: seq + 1,
-      logCount: current.logCount + 1,
-      logBytes: current.logBytes + update.byteLength,
-      size: current.size + update.byteLength,
-      updatedAt: this.now(),
-    };
-    await this.commit(name, meta, [{ type: 'put', key: logKey(name, seq), value: asBuffer(update) }, putMeta(meta)]);
+  append(name: string, update: Uint8Array, patch: MetaPatch = {}): Promise<void> {
+    this.check(name);
+    return this.write(name, (current) => {
+      if (!current) throw notFound(name);
+      const seq = current.nextSeq;
+      const meta: StoredMeta = {
+        ...current,
+        ...applyPatch(current, patch),
+        nextSeq: seq + 1,
+        logCount: current.logCount + 1,
+        logBytes: current.logBytes + update.byteLength,
+        size: current.size + update.byteLength,
+        updatedAt: this.now(),
+      };
+      return { meta, operations: [{ type: 'put', key: logKey(name, seq), value: asBuffer(update) }, putMeta(meta)] };
+    });
   }
 
-  async compact(name: string, snapshot: Uint8Array): Promise<void> {
-    const current = await this.requireMeta(name);
-    const operations: BatchOperation[] = [{ type: 'put', key: snapshotKey(name), value: asBuffer(snapshot) }];
-    // [L5] The snapshot and the deletions go out in one atomic batch: no entry disappears
-    // before the snapshot that contains it is on disk.
-    for (let seq = current.firstSeq; seq < current.nextSeq; seq++) operations.push({ type: 'del', key: logKey(name, seq) });
-    const meta: StoredMeta = {
-      ...current,
-      firstSeq: current.nextSeq,
-      logCount: 0,
-      logBytes: 0,
-      snapshotBytes: snapshot.byteLength,
-      size: snapshot.byteLength,
-    };
-    operations.push(putMeta(meta));
-    await this.commit(name, meta, operations);
+  compact(name: string, snapshot: Uint8Array): Promise<void> {
+    this.check(name);
+    return this.write(name, (current) => {
+      if (!current) throw notFound(name);
+      // [L5] The snapshot, the deletions and the metadata go out in one atomic batch: no entry
+      // disappears before the snapshot that contains it is on disk. Only entries appended before
+      // this call are deleted (the range comes from the metadata as queued so far).
+      const operations: BatchOperation[] = [{ type: 'put', key: snapshotKey(name), value: asBuffer(snapshot) }];
+      for (let seq = current.firstSeq; seq < current.nextSeq; seq++) operations.push({ type: 'del', key: logKey(name, seq) });
+      const meta: StoredMeta = {
+        ...current,
+        firstSeq: current.nextSeq,
+        logCount: 0,
+        logBytes: 0,
+        snapshotBytes: snapshot.byteLength,
+        size: snapshot.byteLength,
+      };
+      operations.push(putMeta(meta));
+      return { meta, operations };
+    });
   }
 
   async getMeta(name: string): Promise<DocumentMeta | null> {
-    this.assertOpen();
+    this.check(name);
     const meta = await this.readMeta(name);
     return meta ? publicMeta(meta) : null;
   }
 
   async updateMeta(name: string, patch: MetaPatch): Promise<DocumentMeta> {
-    const current = await this.requireMeta(name);
-    const meta: StoredMeta = { ...current, ...applyPatch(current, patch) };
-    await this.commit(name, meta, [putMeta(meta)]);
-    return publicMeta(meta);
+    this.check(name);
+    let updated: StoredMeta | undefined;
+    await this.write(name, (current) => {
+      if (!current) throw notFound(name);
+      updated = { ...current, ...applyPatch(current, patch) };
+      return { meta: updated, operations: [putMeta(updated)] };
+    });
+    return publicMeta(updated as StoredMeta);
   }
 
   async list(): Promise<DocumentMeta[]> {
     this.assertOpen();
+    await this.earlierWrites();
     return this.read(async () => {
       const result: DocumentMeta[] = [];
-      for await (const [key, value] of this.db.entries(metaRange)) {
-        const meta = parseMeta(key, value);
-        result.push(publicMeta(this.metas.get(meta.name) ?? meta));
-      }
+      for await (const [key, value] of this.db.entries(metaRange)) result.push(publicMeta(parseMeta(key, value)));
       return result;
     });
   }
 
   async delete(name: string): Promise<boolean> {
-    const current = await this.readMeta(name);
-    if (!current) return false;
-    const operations: BatchOperation[] = [
-      { type: 'del', key: metaKey(name) },
-      { type: 'del', key: snapshotKey(name) },
-      { type: 'put', key: tombstoneKey(name), value: String(this.now()) },
-    ];
-    // Read the keys rather than trusting the cached range: whatever is there goes.
-    await this.read(async () => {
-      for await (const [key] of this.db.entries({ ...logRange(name), values: false })) operations.push({ type: 'del', key });
+    this.check(name);
+    let existed = false;
+    await this.write(name, async (current) => {
+      existed = current !== null;
+      if (!current) return null;
+      const operations: BatchOperation[] = [
+        { type: 'del', key: metaKey(name) },
+        { type: 'del', key: snapshotKey(name) },
+        { type: 'put', key: tombstoneKey(name), value: String(this.now()) },
+      ];
+      // Whatever log keys are on disk go, as well as those the metadata counts (queued ones).
+      const keys = new Set<string>();
+      for (let seq = current.firstSeq; seq < current.nextSeq; seq++) keys.add(logKey(name, seq));
+      await this.read(async () => {
+        const range = logRange(name);
+        for await (const [key] of this.db.entries({ ...range, values: false })) keys.add(key);
+      });
+      for (const key of keys) operations.push({ type: 'del', key });
+      return { meta: null, operations };
     });
-    await this.commit(name, null, operations);
-    return true;
+    return existed;
   }
 
   async wasDeleted(name: string): Promise<boolean> {
-    this.assertOpen();
+    this.check(name);
+    await this.earlierWrites();
     return (await this.read(() => this.db.get(tombstoneKey(name)))) !== undefined;
   }
 
   async probe(): Promise<void> {
     this.assertOpen();
     const value = String(this.now());
-    await this.write([{ type: 'put', key: probeKey, value }]);
+    try {
+      await this.queue.enqueue([{ type: 'put', key: probeKey, value }]);
+    } catch (error) {
+      throw new StoreError('WRITE_FAILED', `readiness probe write failed: ${messageOf(error)}`, { cause: error });
+    }
     const back = await this.read(() => this.db.get(probeKey));
     if (back?.toString() !== value) throw new StoreError('CORRUPT', 'readiness probe read back a different value');
   }
 
-  /** Every key and value of this layout, in key order: what a backup copies. */
-  async *dump(): AsyncGenerator<[string, Buffer]> {
+  async *exportAll(): AsyncGenerator<ExportItem> {
     this.assertOpen();
-    yield* this.db.entries(layoutRange);
-  }
-
-  /** Writes raw key/value pairs (a restore) in synced batches; the metadata cache is dropped. */
-  async restoreEntries(entries: Array<[string, Uint8Array]>): Promise<void> {
-    this.assertOpen();
-    this.metas.clear();
-    await this.write(entries.map(([key, value]) => ({ type: 'put', key, value: asBuffer(value) })));
-  }
-
-  /** Queues `operations` with the group commit, updating the cached metadata as it is queued. */
-  private async commit(name: string, meta: StoredMeta | null, operations: BatchOperation[]): Promise<void> {
-    this.metas.set(name, meta);
+    // [L15] Every write called before the export is in it; nothing written later is.
+    await this.earlierWrites();
+    const view = this.db.view();
     try {
-      await this.queue.enqueue(operations);
+      let documents = 0;
+      let tombstones = 0;
+      await this.read(async () => {
+        for await (const _ of view.range(metaRange.gte, metaRange.lt)) documents += 1;
+        for await (const _ of view.range(tombstoneRange.gte, tombstoneRange.lt)) tombstones += 1;
+      });
+      yield { kind: 'summary', documents, tombstones };
+      // Walk the metadata by seeking past each name, so one snapshot serves every read.
+      let from = metaRange.gte;
+      while (true) {
+        const next = await this.read(() => firstIn(view, from, metaRange.lt));
+        if (!next) break;
+        const name = parseMeta(next[0], next[1]).name;
+        const document = await this.read(() => readDocument(view, name));
+        if (document) yield { kind: 'document', document };
+        from = `${metaKey(name)}\u0000`;
+      }
+      const found: Tombstone[] = [];
+      await this.read(async () => {
+        for await (const [key, value] of view.range(tombstoneRange.gte, tombstoneRange.lt)) found.push(parseTombstone(key, value));
+      });
+      for (const tombstone of found) yield { kind: 'tombstone', tombstone };
+    } finally {
+      await view.close();
+    }
+  }
+
+  importDocument({ meta: given, snapshot, log }: ExportedDocument): Promise<void> {
+    this.check(given.name);
+    const { name } = given;
+    return this.write(name, async (current) => {
+      if (current) throw new StoreError('EXISTS', `document "${name}" exists already; import only into a store without it`);
+      await this.assertNoOrphans(name);
+      const logBytes = log.reduce((sum, entry) => sum + entry.byteLength, 0);
+      const snapshotBytes = snapshot?.byteLength ?? 0;
+      const meta: StoredMeta = {
+        name,
+        createdAt: given.createdAt,
+        updatedAt: given.updatedAt,
+        title: given.title,
+        properties: { ...given.properties },
+        logCount: log.length,
+        logBytes,
+        size: snapshotBytes + logBytes,
+        snapshotBytes,
+        firstSeq: 0,
+        nextSeq: log.length,
+      };
+      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
+      if (snapshot) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(snapshot) });
+      for (const [seq, entry] of log.entries()) operations.push({ type: 'put', key: logKey(name, seq), value: asBuffer(entry) });
+      return { meta, operations };
+    });
+  }
+
+  importTombstone({ name, deletedAt }: Tombstone): Promise<void> {
+    this.check(name);
+    return this.write(name, (current) => {
+      if (current) throw new StoreError('EXISTS', `document "${name}" exists; a tombstone cannot be imported over it`);
+      return { meta: null, operations: [{ type: 'put', key: tombstoneKey(name), value: String(deletedAt) }] };
+    });
+  }
+
+  /**
+   * Prepares a write from the current metadata of `name` and queues it; resolves once durable.
+   * Preparations of one document run one at a time, so each sees the metadata the previous one
+   * left ([L4]); one that overlapped a failed batch starts over from what is on disk ([L7]).
+   */
+  private write(name: string, prepare: (current: StoredMeta | null) => PreparedWrite | null | Promise<PreparedWrite | null>): Promise<void> {
+    const written = this.prepareAndWrite(name, prepare);
+    this.pendingWrites.add(written);
+    const forget = () => this.pendingWrites.delete(written);
+    written.then(forget, forget);
+    return written;
+  }
+
+  /** Resolves once every write called before now has landed or failed. */
+  private async earlierWrites(): Promise<void> {
+    await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  private async prepareAndWrite(name: string, prepare: (current: StoredMeta | null) => PreparedWrite | null | Promise<PreparedWrite | null>): Promise<void> {
+    const queued = await this.exclusive(name, async () => {
+      while (true) {
+        const failures = this.failedBatches;
+        const current = await this.readMeta(name);
+        const prepared = await prepare(current);
+        if (failures !== this.failedBatches) continue;
+        if (!prepared) return null;
+        this.metas.set(name, prepared.meta);
+        const written = this.queue.enqueue(prepared.operations);
+        const landed = written.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.landing.set(name, landed);
+        void landed.then(() => {
+          if (this.landing.get(name) === landed) this.landing.delete(name);
+        });
+        return { written };
+      }
+    });
+    if (!queued) return;
+    try {
+      await queued.written;
     } catch (error) {
       throw new StoreError('WRITE_FAILED', `writing document "${name}" failed: ${messageOf(error)}`, { cause: error });
     }
   }
 
-  private async write(operations: BatchOperation[]): Promise<void> {
-    try {
-      await this.queue.enqueue(operations);
-    } catch (error) {
-      throw new StoreError('WRITE_FAILED', `write failed: ${messageOf(error)}`, { cause: error });
-    }
+  /** [L8] Content without metadata is damage to report, not room for a new document to mix into. */
+  private async assertNoOrphans(name: string): Promise<void> {
+    // A deletion of this name may still be on its way to disk.
+    await this.landing.get(name);
+    const orphaned = await this.withView(
+      async (view) => (await view.get(snapshotKey(name))) !== undefined || (await firstIn(view, logRange(name).gte, logRange(name).lt)) !== undefined,
+    );
+    if (orphaned) throw corrupt(name, 'content is stored but its metadata is missing');
   }
 
-  private async requireMeta(name: string): Promise<StoredMeta> {
-    this.assertOpen();
-    const meta = await this.readMeta(name);
-    if (!meta) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
-    return meta;
+  /** Runs `task` after every earlier task for `name` has finished (whether it failed or not). */
+  private exclusive<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.preparing.get(name) ?? Promise.resolve();
+    const current = previous.then(task, task);
+    const tail = current.catch(() => undefined);
+    this.preparing.set(name, tail);
+    void tail.then(() => {
+      if (this.preparing.get(name) === tail) this.preparing.delete(name);
+    });
+    return current;
   }
 
   /** Cached metadata; concurrent first reads of one name share one disk read. */
@@ -239,6 +409,15 @@ export class LevelDocumentStore implements DocumentStore {
     return this.metas.get(name) ?? null;
   }
 
+  private async withView<T>(read: (view: SnapshotView) => Promise<T>): Promise<T> {
+    const view = this.db.view();
+    try {
+      return await this.read(() => read(view));
+    } finally {
+      await view.close();
+    }
+  }
+
   private async read<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
@@ -248,9 +427,61 @@ export class LevelDocumentStore implements DocumentStore {
     }
   }
 
+  private check(name: string): void {
+    this.assertOpen();
+    assertStorableName(name);
+  }
+
   private assertOpen(): void {
     if (!this.opened) throw new StoreError('NOT_OPEN', 'the document store is not open');
   }
+}
+
+/**
+ * Reads one document through `view` and checks that its parts agree ([L8]): the log holds
+ * exactly the entries the metadata counts, and the sizes match. Null when it does not exist.
+ */
+async function readDocument(view: SnapshotView, name: string): Promise<ExportedDocument | null> {
+  const metaValue = await view.get(metaKey(name));
+  const snapshot = await view.get(snapshotKey(name));
+  const entries: Array<[string, Buffer]> = [];
+  const range = logRange(name);
+  for await (const entry of view.range(range.gte, range.lt)) entries.push(entry);
+  if (!metaValue) {
+    if (snapshot || entries.length > 0) throw corrupt(name, 'content is stored but its metadata is missing');
+    return null;
+  }
+  const meta = parseMeta(metaKey(name), metaValue);
+  const expected = meta.nextSeq - meta.firstSeq;
+  if (entries.length !== expected || entries.some(([key], index) => key !== logKey(name, meta.firstSeq + index))) {
+    throw corrupt(
+      name,
+      `the metadata counts log entries ${meta.firstSeq}..${meta.nextSeq - 1} but ${entries.length} entries with other sequence numbers are stored`,
+    );
+  }
+  const logBytes = entries.reduce((sum, [, value]) => sum + value.byteLength, 0);
+  const snapshotBytes = snapshot?.byteLength ?? 0;
+  if (meta.logCount !== expected || meta.logBytes !== logBytes || meta.snapshotBytes !== snapshotBytes || meta.size !== snapshotBytes + logBytes) {
+    throw corrupt(
+      name,
+      `stored sizes disagree with the metadata (snapshot ${snapshotBytes} bytes, log ${entries.length} entries of ${logBytes} bytes; ` +
+        `metadata says ${meta.snapshotBytes}, ${meta.logCount} and ${meta.logBytes}, size ${meta.size})`,
+    );
+  }
+  return { meta: publicMeta(meta), snapshot: snapshot ?? null, log: entries.map(([, value]) => value) };
+}
+
+async function firstIn(view: SnapshotView, gte: string, lt: string): Promise<[string, Buffer] | undefined> {
+  for await (const entry of view.range(gte, lt)) return entry;
+  return undefined;
+}
+
+function corrupt(name: string, problem: string): StoreError {
+  return new StoreError('CORRUPT', `document "${name}" cannot be read back: ${problem}`);
+}
+
+function notFound(name: string): StoreError {
+  return new StoreError('NOT_FOUND', `document "${name}" does not exist`);
 }
 
 /** leveldown stores a Buffer as bytes but any other value as its string form: always pass a Buffer. */
@@ -262,15 +493,34 @@ function putMeta(meta: StoredMeta): BatchOperation {
   return { type: 'put', key: metaKey(meta.name), value: JSON.stringify(meta) };
 }
 
+const NUMBER_FIELDS = ['createdAt', 'updatedAt', 'size', 'logCount', 'logBytes', 'snapshotBytes', 'firstSeq', 'nextSeq'] as const;
+
 function parseMeta(key: string, value: Buffer): StoredMeta {
+  let meta: StoredMeta;
   try {
-    const meta = JSON.parse(value.toString()) as StoredMeta;
-    if (typeof meta.name !== 'string' || typeof meta.nextSeq !== 'number') throw new Error('missing fields');
-    meta.properties ??= {};
-    return meta;
+    meta = JSON.parse(value.toString()) as StoredMeta;
   } catch (error) {
-    throw new StoreError('CORRUPT', `metadata at ${JSON.stringify(key)} is not valid: ${messageOf(error)}`, { cause: error });
+    throw new StoreError('CORRUPT', `metadata at ${JSON.stringify(key)} is not valid JSON: ${messageOf(error)}`, { cause: error });
   }
+  const problems: string[] = [];
+  if (typeof meta !== 'object' || meta === null) problems.push('not an object');
+  else {
+    if (typeof meta.name !== 'string' || metaKey(meta.name) !== key) problems.push('"name" does not match its key');
+    if (typeof meta.title !== 'string') problems.push('"title" is not a string');
+    for (const field of NUMBER_FIELDS) if (!Number.isSafeInteger(meta[field]) || meta[field] < 0) problems.push(`"${field}" is not a whole number`);
+    const properties = meta.properties as unknown;
+    if (typeof properties !== 'object' || properties === null || Object.values(properties).some((v) => typeof v !== 'string')) {
+      problems.push('"properties" is not an object of strings');
+    }
+  }
+  if (problems.length > 0) throw new StoreError('CORRUPT', `metadata at ${JSON.stringify(key)} is not valid: ${problems.join('; ')}`);
+  return meta;
+}
+
+function parseTombstone(key: string, value: Buffer): Tombstone {
+  const deletedAt = Number(value.toString());
+  if (!Number.isSafeInteger(deletedAt)) throw new StoreError('CORRUPT', `tombstone at ${JSON.stringify(key)} holds "${value.toString()}", not a time`);
+  return { name: key.slice(tombstoneRange.gte.length), deletedAt };
 }
 
 function publicMeta(meta: StoredMeta): DocumentMeta {
@@ -281,9 +531,11 @@ function publicMeta(meta: StoredMeta): DocumentMeta {
 function openError(location: string, error: unknown): StoreError {
   const message = messageOf(error);
   if (/lock/i.test(message)) {
-    return new StoreError('LOCKED', `the data folder ${location} is in use by another process (LevelDB lock held); stop it or choose another DATA_DIR`, {
-      cause: error,
-    });
+    return new StoreError(
+      'LOCKED',
+      `the data folder ${location} is in use by another process (its LevelDB lock is held); stop that process or choose another DATA_DIR`,
+      { cause: error },
+    );
   }
   if (/corrupt/i.test(message)) {
     return new StoreError('CORRUPT', `the LevelDB database in ${location} is corrupted: ${message}`, { cause: error });

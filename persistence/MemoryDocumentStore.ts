@@ -1,4 +1,17 @@
-import { applyPatch, type DocumentMeta, type DocumentStore, type LoadedDocument, type MetaPatch, newMeta, StoreError } from './DocumentStore';
+import {
+  applyPatch,
+  assertStorableName,
+  compareNames,
+  type DocumentMeta,
+  type DocumentStore,
+  type ExportedDocument,
+  type ExportItem,
+  type LoadedDocument,
+  type MetaPatch,
+  newMeta,
+  StoreError,
+  type Tombstone,
+} from './DocumentStore';
 
 interface MemoryDocument {
   meta: DocumentMeta;
@@ -8,11 +21,12 @@ interface MemoryDocument {
 
 /**
  * A document store held in memory: the second implementation the contract suite runs against,
- * and a store for tests that do not need a disk. Nothing survives the process.
+ * and a store for tests that do not need a disk. Nothing survives the process. Every method
+ * copies bytes in and out, so callers can never change what is stored.
  */
 export class MemoryDocumentStore implements DocumentStore {
   private readonly documents = new Map<string, MemoryDocument>();
-  private readonly tombstones = new Set<string>();
+  private readonly tombstones = new Map<string, number>();
   private opened = false;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -28,8 +42,8 @@ export class MemoryDocumentStore implements DocumentStore {
   async load(name: string): Promise<LoadedDocument | null> {
     const document = this.get(name);
     if (!document) return null;
-    const updates = document.snapshot ? [document.snapshot, ...document.log] : [...document.log];
-    return { meta: copy(document.meta), updates };
+    const updates = document.snapshot ? [document.snapshot, ...document.log] : document.log;
+    return { meta: copy(document.meta), updates: updates.map((update) => update.slice()) };
   }
 
   async create(name: string, init: { update?: Uint8Array } & MetaPatch = {}): Promise<DocumentMeta> {
@@ -72,18 +86,19 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async list(): Promise<DocumentMeta[]> {
     this.assertOpen();
-    return [...this.documents.keys()].sort().map((name) => copy(this.require(name).meta));
+    return this.names().map((name) => copy(this.require(name).meta));
   }
 
   async delete(name: string): Promise<boolean> {
     if (!this.get(name)) return false;
     this.documents.delete(name);
-    this.tombstones.add(name);
+    this.tombstones.set(name, this.now());
     return true;
   }
 
   async wasDeleted(name: string): Promise<boolean> {
     this.assertOpen();
+    assertStorableName(name);
     return this.tombstones.has(name);
   }
 
@@ -91,8 +106,44 @@ export class MemoryDocumentStore implements DocumentStore {
     this.assertOpen();
   }
 
+  async *exportAll(): AsyncGenerator<ExportItem> {
+    this.assertOpen();
+    // Copy everything first: the export is one point in time, like LevelDB's snapshot.
+    const documents: ExportedDocument[] = this.names().map((name) => {
+      const { meta, snapshot, log } = this.require(name);
+      return { meta: copy(meta), snapshot: snapshot?.slice() ?? null, log: log.map((entry) => entry.slice()) };
+    });
+    const tombstones: Tombstone[] = [...this.tombstones].sort(([a], [b]) => compareNames(a, b)).map(([name, deletedAt]) => ({ name, deletedAt }));
+    yield { kind: 'summary', documents: documents.length, tombstones: tombstones.length };
+    for (const document of documents) yield { kind: 'document', document };
+    for (const tombstone of tombstones) yield { kind: 'tombstone', tombstone };
+  }
+
+  async importDocument({ meta, snapshot, log }: ExportedDocument): Promise<void> {
+    if (this.get(meta.name)) throw new StoreError('EXISTS', `document "${meta.name}" exists already; import only into a store without it`);
+    const logBytes = log.reduce((sum, entry) => sum + entry.byteLength, 0);
+    const size = (snapshot?.byteLength ?? 0) + logBytes;
+    this.tombstones.delete(meta.name);
+    this.documents.set(meta.name, {
+      meta: { ...copy(meta), logCount: log.length, logBytes, size },
+      snapshot: snapshot?.slice() ?? null,
+      log: log.map((entry) => entry.slice()),
+    });
+  }
+
+  async importTombstone({ name, deletedAt }: Tombstone): Promise<void> {
+    if (this.get(name)) throw new StoreError('EXISTS', `document "${name}" exists; a tombstone cannot be imported over it`);
+    this.tombstones.set(name, deletedAt);
+  }
+
+  /** Names in the order LevelDB keeps them (UTF-8 bytes), so both stores list alike. */
+  private names(): string[] {
+    return [...this.documents.keys()].sort(compareNames);
+  }
+
   private get(name: string): MemoryDocument | undefined {
     this.assertOpen();
+    assertStorableName(name);
     return this.documents.get(name);
   }
 

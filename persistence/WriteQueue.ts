@@ -6,28 +6,44 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
+/** What one group-commit batch was, told after it is written or has failed. */
+export interface BatchReport {
+  /** Writes (calls to `enqueue`) the batch carried. */
+  writes: number;
+  operations: number;
+  /** Bytes of keys and values in the batch. */
+  bytes: number;
+  seconds: number;
+  ok: boolean;
+}
+
+export interface WriteQueueOptions {
+  /** Writes `operations` atomically and durably (a synced LevelDB batch). */
+  write: (operations: BatchOperation[]) => Promise<void>;
+  /** Called once per failed batch, before any of its writes is rejected. */
+  onFailure: (error: unknown) => void;
+  onBatch?: (report: BatchReport) => void;
+}
+
 /**
- * Group commit: every write queued in the same event-loop turn, and every write queued while a
- * batch is on its way to disk, goes out in the next single synced batch. One fsync then covers
- * the updates of many connections and documents.
+ * Group commit (SPEC.md [L6]): every write queued in the same event-loop turn, and every write
+ * queued while a batch is on its way to disk, goes out in the next single synced batch. One fsync
+ * then covers the updates of many connections and documents.
  *
- * When a batch fails, that batch and everything queued behind it is rejected: the later writes
- * were prepared assuming the failed one had landed (sequence numbers, sizes), so they must be
- * prepared again by their callers.
+ * When a batch fails, that batch and everything queued behind it is rejected ([L7]): the later
+ * writes were prepared assuming the failed one had landed (sequence numbers, sizes), so they must
+ * be prepared again by their callers.
  */
 export class WriteQueue {
   private queued: QueuedWrite[] = [];
   private running: Promise<void> | null = null;
   private scheduled = false;
 
-  constructor(
-    private readonly write: (operations: BatchOperation[]) => Promise<void>,
-    private readonly onFailure: (error: unknown) => void,
-  ) {}
+  constructor(private readonly options: WriteQueueOptions) {}
 
   /** Resolves once `operations` are durably written, all or none. */
   enqueue(operations: BatchOperation[]): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.queued.push({ operations, resolve, reject });
       this.schedule();
     });
@@ -57,15 +73,33 @@ export class WriteQueue {
     const batch = this.queued;
     this.queued = [];
     if (batch.length === 0) return;
+    const operations = batch.flatMap((entry) => entry.operations);
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      this.options.onBatch?.({
+        writes: batch.length,
+        operations: operations.length,
+        bytes: bytesOf(operations),
+        seconds: (performance.now() - started) / 1000,
+        ok,
+      });
     try {
-      await this.write(batch.flatMap((entry) => entry.operations));
+      await this.options.write(operations);
     } catch (error) {
       const later = this.queued;
       this.queued = [];
-      this.onFailure(error);
+      this.options.onFailure(error);
+      report(false);
       for (const entry of [...batch, ...later]) entry.reject(error);
       return;
     }
+    report(true);
     for (const entry of batch) entry.resolve();
   }
+}
+
+function bytesOf(operations: BatchOperation[]): number {
+  let bytes = 0;
+  for (const { key, value } of operations) bytes += Buffer.byteLength(key) + (value === undefined ? 0 : Buffer.byteLength(value));
+  return bytes;
 }

@@ -1,8 +1,8 @@
 /**
  * The LevelDB key layout, version 1 (see SPEC.md, "Key layout").
  *
- * Every key starts with `v1`, then a one-letter space, separated by NUL. Document names never
- * contain NUL (control characters are refused), so a name can never reach into another's range.
+ * Every key but `format` starts with `v1`, then a one-letter space, separated by NUL. Stored
+ * names never contain NUL (SPEC.md [L13]), so a name can never reach into another's range.
  */
 export const LAYOUT_VERSION = '1';
 
@@ -24,7 +24,9 @@ export const snapshotKey = (name: string) => `${PREFIX}s${SEP}${name}`;
 export const logKey = (name: string, seq: number) => `${PREFIX}l${SEP}${name}${SEP}${seq.toString(16).padStart(12, '0')}`;
 /** The range holding the log of one document. */
 export const logRange = (name: string) => ({ gte: `${PREFIX}l${SEP}${name}${SEP}`, lt: `${PREFIX}l${SEP}${name}\u0001` });
-/** Marks a deleted document, so it is not silently created again by a stale client. */
+/** Marks a deleted document, so it is not silently created again by a stale client; the value is the deletion time. */
 export const tombstoneKey = (name: string) => `${PREFIX}t${SEP}${name}`;
+/** The range holding every tombstone. */
+export const tombstoneRange = { gte: `${PREFIX}t${SEP}`, lt: `${PREFIX}t\u0001` };
 /** Everything this layout writes. */
 export const layoutRange = { gte: PREFIX, lt: `v${LAYOUT_VERSION}\u0001` };

@@ -4,6 +4,8 @@ declare module 'leveldown' {
   export interface LevelIterator {
     next(callback: (error: Error | null | undefined, key?: Buffer, value?: Buffer) => void): void;
     end(callback: Callback): void;
+    /** Moves to the first entry at or after `target`, within the iterator's range and snapshot. */
+    seek(target: string | Buffer): void;
   }
   export interface BatchOperation {
     type: 'put' | 'del';
