@@ -12,12 +12,16 @@ import { DocumentService } from './documents/DocumentService';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
+import { setEmbedPageHeaders } from './http/embedHeaders';
 import { addHealthRoutes } from './http/healthRoutes';
 import { Router } from './http/Router';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { WebSocketGateway } from './transport/WebSocketGateway';
+import { withDocumentEvents } from './webhooks/storeEvents';
+import { type WebhookExtension, webhooksFromConfig } from './webhooks/WebhookExtension';
 
 /** The LevelDB folder inside DATA_DIR. */
 export const DOCUMENTS_FOLDER = 'documents';
@@ -42,14 +46,33 @@ export class CollabServer {
   readonly metrics: Metrics;
   /** Server-side document operations (create, read, change, delete) for routes and features. */
   readonly documents: DocumentService;
+  readonly store: DocumentStore;
+  /** Webhook deliveries, when WEBHOOK_URLS is set. */
+  readonly webhooks: WebhookExtension | null;
   private closing: Promise<void> | null = null;
 
   private constructor(
     readonly config: Config,
-    readonly store: DocumentStore,
+    openedStore: DocumentStore,
     readonly logger: Logger,
     readonly authSecret: string,
   ) {
+    this.metrics = new Metrics({
+      connections: () => this.gateway.connectionCount,
+      documents: () => this.hocuspocus.getDocumentsCount(),
+      logBytes: () => 0,
+      unsavedDocuments: () => this.persistence.unsavedDocuments().length,
+    });
+    this.webhooks = webhooksFromConfig(config, {
+      logger,
+      registry: this.metrics.registry,
+      getMeta: (name) => openedStore.getMeta(name),
+      whenSaved: (name) => this.persistence.ackGate(name),
+    });
+    // Every feature creates and deletes documents through the store, so webhooks hear of it there.
+    const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
+    this.store = store;
+
     this.persistence = new PersistenceExtension({
       store,
       logger,
@@ -75,6 +98,8 @@ export class CollabServer {
       new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
+      // 4. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      ...(this.webhooks ? [this.webhooks] : []),
     ];
 
     this.hocuspocus = new Hocuspocus({
@@ -107,13 +132,6 @@ export class CollabServer {
 
     this.documents = new DocumentService(this.hocuspocus, store, this.persistence, logger);
 
-    this.metrics = new Metrics({
-      connections: () => this.gateway.connectionCount,
-      documents: () => this.hocuspocus.getDocumentsCount(),
-      logBytes: () => 0,
-      unsavedDocuments: () => this.persistence.unsavedDocuments().length,
-    });
-
     addHealthRoutes(this.router, {
       store,
       metrics: this.metrics,
@@ -121,6 +139,14 @@ export class CollabServer {
       accepting: () => this.closing === null,
     });
     addAppRoutes(this.router, { documents: this.documents, authSecret });
+    addApiRoutes(this.router, {
+      documents: this.documents,
+      authSecret,
+      maxNameLength: config.maxNameLength,
+      maxBodyBytes: config.maxMessageBytes,
+      maxDocumentBytes: config.maxDocumentBytes,
+      sizeOf: (name) => this.persistence.sizeOf(name),
+    });
   }
 
   /** Opens the store (failing clearly if it is locked, corrupt or foreign) and builds the server. */
@@ -140,6 +166,7 @@ export class CollabServer {
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
   handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    setEmbedPageHeaders(request, response, this.config.embedOrigins);
     return this.router.handle(request, response);
   }
 
@@ -176,6 +203,7 @@ export class CollabServer {
       this.logger.fatal({ documents: unsaved }, 'shutting down with unsaved updates: the store kept failing');
       throw new Error(`updates of ${unsaved.length} document(s) could not be written: ${unsaved.join(', ')}`);
     }
+    await this.webhooks?.close(Math.min(5000, this.config.shutdownTimeoutMs));
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');
   }

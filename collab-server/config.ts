@@ -124,6 +124,46 @@ export const OPTIONS = {
     min: 0,
     description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error',
   },
+  embedOrigins: {
+    env: 'EMBED_ORIGINS',
+    kind: 'list',
+    default: [],
+    description: "Comma-separated origins whose pages may show /embed/<document> in a frame, besides the app's own; * allows any",
+  },
+  webhookUrls: {
+    env: 'WEBHOOK_URLS',
+    kind: 'list',
+    default: [],
+    description: 'Comma-separated URLs that receive document.created, document.changed and document.deleted as signed POSTs',
+  },
+  webhookSecret: {
+    env: 'WEBHOOK_SECRET',
+    kind: 'string',
+    default: undefined,
+    description: `Key for the HMAC-SHA256 Quire-Signature header of webhooks (at least ${MIN_SECRET_LENGTH} characters); required with WEBHOOK_URLS`,
+  },
+  webhookDebounceMs: {
+    env: 'WEBHOOK_DEBOUNCE_MS',
+    kind: 'integer',
+    default: 2000,
+    min: 0,
+    description: 'document.changed is sent once a document has had no edit for this long (at most 10 times this while edits go on)',
+  },
+  webhookMaxAttempts: {
+    env: 'WEBHOOK_MAX_ATTEMPTS',
+    kind: 'integer',
+    default: 10,
+    min: 1,
+    max: 100,
+    description: 'Delivery attempts per event and URL before giving up',
+  },
+  webhookRetryMs: {
+    env: 'WEBHOOK_RETRY_MS',
+    kind: 'integer',
+    default: 1000,
+    min: 10,
+    description: 'Wait before the first retry of a failed delivery; it doubles with each attempt, up to 10 minutes',
+  },
 } satisfies Record<string, Option>;
 
 type Options = typeof OPTIONS;
@@ -178,10 +218,26 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
   }
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(result.logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')} (got "${result.logLevel}")`);
-  for (const origin of result.allowedOrigins) {
-    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
-      throw new ConfigError(`ALLOWED_ORIGINS entries must look like https://example.com (scheme and host, no path); got "${origin}"`);
+  for (const [option, origins] of [
+    ['ALLOWED_ORIGINS', result.allowedOrigins],
+    ['EMBED_ORIGINS', result.embedOrigins],
+  ] as const) {
+    for (const origin of origins) {
+      if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
+        throw new ConfigError(`${option} entries must look like https://example.com (scheme and host, no path); got "${origin}"`);
+      }
     }
+  }
+  for (const [index, url] of result.webhookUrls.entries()) {
+    // Not echoed: a webhook URL often carries a secret in its path.
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new ConfigError(`WEBHOOK_URLS entry ${index + 1} is not an http:// or https:// URL`);
+  }
+  if (result.webhookUrls.length > 0 && !result.webhookSecret) {
+    throw new ConfigError('WEBHOOK_SECRET must be set when WEBHOOK_URLS is: receivers verify each delivery with it');
+  }
+  if (result.webhookSecret !== undefined && result.webhookSecret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${result.webhookSecret.length})`);
   }
   return result;
 }

@@ -9,13 +9,27 @@ import { documentExtensions } from '../../shared/editorExtensions';
 
 /**
  * Server-side conversion between a document's Y.Doc and JSON, HTML, Markdown and plain text,
- * with exactly the extension list the editor uses (`shared/editorExtensions.ts`).
+ * with exactly the extension list the editor uses (`shared/editorExtensions.ts`), so what the
+ * server writes is what the editor shows, and what the editor writes the server can read.
+ *
+ * Formats:
+ * - `json`: the ProseMirror document (`{"type":"doc","content":[…]}`); lossless.
+ * - `html`: the editor's HTML; parsing keeps only what the schema knows (no scripts, no styles
+ *   beyond text alignment, no `javascript:` links).
+ * - `markdown`: the editor's Markdown dialect (GitHub-flavoured, plus `++underline++` and
+ *   `==highlight==`); a single line break inside a paragraph is a space, as in CommonMark.
+ * - `text`: paragraphs separated by blank lines; a single line break is a hard break.
  */
 
 export const CONTENT_FORMATS = ['json', 'html', 'markdown', 'text'] as const;
 export type ContentFormat = (typeof CONTENT_FORMATS)[number];
 
-/** Content that does not parse, or does not fit the document schema. */
+/** True when `value` names a content format. */
+export function isContentFormat(value: unknown): value is ContentFormat {
+  return typeof value === 'string' && (CONTENT_FORMATS as readonly string[]).includes(value);
+}
+
+/** Content that does not parse, or does not fit the document schema. The message is safe to show. */
 export class ContentError extends Error {
   constructor(message: string) {
     super(message);
@@ -23,15 +37,26 @@ export class ContentError extends Error {
   }
 }
 
-let cached: { extensions: AnyExtension[]; schema: Schema; markdown: MarkdownManager } | null = null;
+interface Converters {
+  extensions: AnyExtension[];
+  schema: Schema;
+  markdown: MarkdownManager;
+  headingLevels: number[];
+}
 
-function converters() {
+// Built once: the schema and the Markdown manager are pure functions of the extension list.
+let cached: Converters | null = null;
+
+function converters(): Converters {
   if (!cached) {
     const extensions = documentExtensions();
+    const resolved = resolveExtensions(extensions);
     const markdown = new MarkdownManager();
     // Kits (StarterKit, TableKit) bundle their nodes and marks; register the resolved list.
-    for (const extension of resolveExtensions(extensions)) markdown.registerExtension(extension);
-    cached = { extensions, schema: getSchema(extensions), markdown };
+    for (const extension of resolved) markdown.registerExtension(extension.name === 'table' ? withoutTableMargins(extension) : extension);
+    const heading = resolved.find((extension) => extension.name === 'heading');
+    const headingLevels = (heading?.options as { levels?: number[] } | undefined)?.levels ?? [1, 2, 3, 4, 5, 6];
+    cached = { extensions, schema: getSchema(extensions), markdown, headingLevels: [...headingLevels].sort((a, b) => a - b) };
   }
   return cached;
 }
@@ -41,14 +66,19 @@ export function documentSchema(): Schema {
   return converters().schema;
 }
 
-/** The body of `doc` as a ProseMirror node. */
+/** The body of `doc` as a ProseMirror node; an empty body is one empty paragraph, as the editor shows it. */
 export function bodyNode(doc: Y.Doc): Node {
-  return yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(BODY_FIELD), documentSchema());
+  const node = yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(BODY_FIELD), documentSchema());
+  return node.childCount > 0 ? node : (documentSchema().topNodeType.createAndFill() as Node);
 }
 
 /** Renders the body of `doc` in `format`. */
 export function exportBody(doc: Y.Doc, format: ContentFormat): string {
-  const node = bodyNode(doc);
+  return exportNode(bodyNode(doc), format);
+}
+
+/** Renders a document node in `format`. */
+export function exportNode(node: Node, format: ContentFormat): string {
   switch (format) {
     case 'json':
       return JSON.stringify(node.toJSON());
@@ -57,39 +87,45 @@ export function exportBody(doc: Y.Doc, format: ContentFormat): string {
     case 'markdown':
       return converters().markdown.serialize(node.toJSON());
     case 'text':
-      return node.textBetween(0, node.content.size, '\n\n', '\n');
+      return plainText(node);
   }
 }
 
-/** Parses `content` in `format` into a document node; throws `ContentError` when it does not fit. */
-export function parseContent(content: string, format: ContentFormat): Node {
+/**
+ * Parses `content` in `format` into a document node; throws `ContentError` when it does not
+ * parse or does not fit the schema. JSON may be given as a string or as the parsed object.
+ * Empty content is a document with one empty paragraph.
+ */
+export function parseContent(content: string | JSONContent, format: ContentFormat): Node {
   const { schema, extensions, markdown } = converters();
+  if (typeof content !== 'string' && format !== 'json') throw new ContentError(`${format} content must be a string`);
   let json: JSONContent;
   try {
     switch (format) {
       case 'json':
-        json = JSON.parse(content) as JSONContent;
+        json = typeof content === 'string' ? (JSON.parse(content) as JSONContent) : content;
         break;
       case 'html':
-        json = generateJSON(content, extensions);
+        json = generateJSON(content as string, extensions);
         break;
       case 'markdown':
-        json = markdown.parse(content);
+        json = markdown.parse(lineEndings(content as string));
         break;
       case 'text':
-        json = {
-          type: 'doc',
-          content: content.split(/\n{2,}/).map((paragraph) => ({ type: 'paragraph', content: paragraph ? [{ type: 'text', text: paragraph }] : [] })),
-        };
+        json = textToJSON(content as string);
         break;
     }
   } catch (error) {
     throw new ContentError(`the ${format} content could not be parsed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || json.type !== 'doc') {
+    throw new ContentError('JSON content must be a document: an object like {"type":"doc","content":[{"type":"paragraph",…}]}');
+  }
+  json = fitToEditor(json, format);
+  if (!Array.isArray(json.content) || json.content.length === 0) json = { ...json, content: [{ type: 'paragraph' }] };
   try {
     const node = Node.fromJSON(schema, json);
     node.check();
-    if (node.type.name !== 'doc') throw new Error(`the top node must be "doc", not "${node.type.name}"`);
     return node;
   } catch (error) {
     throw new ContentError(`the content does not fit the document schema: ${error instanceof Error ? error.message : String(error)}`);
@@ -97,34 +133,136 @@ export function parseContent(content: string, format: ContentFormat): Node {
 }
 
 /**
- * Makes the body of `doc` equal `node` with the smallest change: paragraphs that did not change
- * keep their identity, so concurrent typing in them survives. Call inside a transaction.
+ * Makes the body of `doc` equal `node` with the smallest change: blocks that did not change keep
+ * their identity, so concurrent typing in them survives. Call inside a transaction.
  */
 export function replaceBody(doc: Y.Doc, node: Node): void {
   updateYFragment(doc, doc.getXmlFragment(BODY_FIELD), node, { mapping: new Map(), isOMark: new Map() });
 }
 
-/** Appends the blocks of `node` after the current body. Call inside a transaction. */
+/**
+ * Appends the blocks of `node` after the current body, as new blocks: nothing already there is
+ * touched, so it merges with any concurrent change. Call inside a transaction.
+ */
 export function appendBody(doc: Y.Doc, node: Node): void {
   const scratch = new Y.Doc();
-  prosemirrorJSONToYXmlFragment(documentSchema(), node.toJSON(), scratch.getXmlFragment(BODY_FIELD));
-  const fragment = doc.getXmlFragment(BODY_FIELD);
-  const blocks = scratch.getXmlFragment(BODY_FIELD).toArray();
-  fragment.insert(
-    fragment.length,
-    blocks.map((block) => (block as Y.XmlElement).clone()),
-  );
-  scratch.destroy();
+  try {
+    prosemirrorJSONToYXmlFragment(documentSchema(), node.toJSON(), scratch.getXmlFragment(BODY_FIELD));
+    const fragment = doc.getXmlFragment(BODY_FIELD);
+    const blocks = scratch.getXmlFragment(BODY_FIELD).toArray();
+    fragment.insert(
+      fragment.length,
+      blocks.map((block) => (block as Y.XmlElement).clone()),
+    );
+  } finally {
+    scratch.destroy();
+  }
 }
 
-/** A Yjs update that creates a document whose body is `node`. */
-export function initialUpdate(node: Node, title = ''): Uint8Array {
+/** A Yjs update that creates a document whose body is `node` (null: left empty) and whose title is `title`. */
+export function initialUpdate(node: Node | null, title = ''): Uint8Array {
   const doc = new Y.Doc();
-  doc.transact(() => {
-    prosemirrorJSONToYXmlFragment(documentSchema(), node.toJSON(), doc.getXmlFragment(BODY_FIELD));
-    if (title) doc.getText(TITLE_FIELD).insert(0, title);
+  try {
+    doc.transact(() => {
+      if (node) prosemirrorJSONToYXmlFragment(documentSchema(), node.toJSON(), doc.getXmlFragment(BODY_FIELD));
+      if (title) doc.getText(TITLE_FIELD).insert(0, title);
+    });
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/**
+ * The table's Markdown renderer pads its output with line breaks, which the block separator
+ * already provides: each table came out with an extra blank line above and below. The parser
+ * reads both forms alike, so only the output is tidied.
+ */
+function withoutTableMargins(table: AnyExtension): AnyExtension {
+  return table.extend({
+    renderMarkdown(node, helpers, context) {
+      const { parent } = this as unknown as { parent?: (...args: [typeof node, typeof helpers, typeof context]) => string };
+      const rendered = parent?.(node, helpers, context) ?? '';
+      return rendered.replace(/^\n+|\n+$/g, '');
+    },
   });
-  const update = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return update;
+}
+
+function lineEndings(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/** Paragraphs separated by blank lines; single line breaks become hard breaks. */
+function textToJSON(text: string): JSONContent {
+  const trimmed = lineEndings(text).replace(/^\n+|\n+$/g, '');
+  const paragraphs = trimmed === '' ? [''] : trimmed.split(/\n{2,}/);
+  return {
+    type: 'doc',
+    content: paragraphs.map((paragraph) => ({
+      type: 'paragraph',
+      content: paragraph
+        .split('\n')
+        .flatMap((line, index): JSONContent[] => [...(index > 0 ? [{ type: 'hardBreak' }] : []), ...(line ? [{ type: 'text', text: line }] : [])]),
+    })),
+  };
+}
+
+/**
+ * Makes parsed content fit the editor: headings deeper than the editor offers become its deepest
+ * level; a link with an unsafe address (`javascript:` and the like) becomes plain text; and in
+ * Markdown a soft line break inside a paragraph is a space (as Markdown renders it; the editor
+ * would otherwise show a line break).
+ */
+function fitToEditor(json: JSONContent, format: ContentFormat): JSONContent {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const { headingLevels } = converters();
+  const deepest = headingLevels[headingLevels.length - 1];
+  const walk = (node: JSONContent, inCode: boolean): JSONContent => {
+    if (typeof node !== 'object' || node === null) return node;
+    const next: JSONContent = { ...node };
+    if (format === 'markdown' && node.type === 'text' && !inCode && node.text?.includes('\n')) next.text = node.text.replace(/[ \t]*\n[ \t]*/g, ' ');
+    if (Array.isArray(node.marks)) next.marks = node.marks.filter((mark) => mark?.type !== 'link' || isSafeHref(mark.attrs?.href));
+    if (node.type === 'heading') {
+      const level = Number(node.attrs?.level);
+      if (!headingLevels.includes(level)) next.attrs = { ...node.attrs, level: level > deepest ? deepest : headingLevels[0] };
+    }
+    if (Array.isArray(node.content)) next.content = node.content.map((child) => walk(child, inCode || node.type === 'codeBlock'));
+    return next;
+  };
+  return walk(json, false);
+}
+
+const SAFE_LINK_SCHEMES = ['http', 'https', 'mailto', 'tel'];
+
+/** True for a link address the editor keeps: relative, or with a scheme that cannot run code. */
+function isSafeHref(href: unknown): boolean {
+  if (typeof href !== 'string' || href.trim() === '') return false;
+  // Browsers ignore control characters and spaces inside a scheme ("java\tscript:"), so do too.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020]/g, ''));
+  return !scheme || SAFE_LINK_SCHEMES.includes(scheme[1].toLowerCase());
+}
+
+/**
+ * Plain text: top-level blocks separated by a blank line; inside lists, quotes and tables one
+ * line per block; table cells separated by tabs; hard breaks as line breaks.
+ */
+function plainText(doc: Node): string {
+  const blockText = (node: Node): string => {
+    if (node.isTextblock) return node.textBetween(0, node.content.size, undefined, (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''));
+    if (node.isLeaf) return node.type.name === 'image' ? String(node.attrs.alt ?? '') : '';
+    const separator = node.type.name === 'tableRow' ? '\t' : '\n';
+    const parts: string[] = [];
+    node.forEach((child) => {
+      const text = blockText(child);
+      if (text !== '' || child.isTextblock) parts.push(text);
+    });
+    return parts.join(separator);
+  };
+  const blocks: string[] = [];
+  doc.forEach((child) => {
+    const text = blockText(child);
+    if (text !== '' || child.isTextblock) blocks.push(text);
+  });
+  return blocks.join('\n\n').replace(/\n+$/, '');
 }

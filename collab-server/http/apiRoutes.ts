@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Node } from '@tiptap/pm/model';
+import * as Y from 'yjs';
+import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import { TITLE_FIELD } from '../../shared/documentFields';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
+import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
+import type { TokenClaims } from '../../shared/token';
+import {
+  appendBody,
+  CONTENT_FORMATS,
+  ContentError,
+  type ContentFormat,
+  exportBody,
+  initialUpdate,
+  isContentFormat,
+  parseContent,
+  replaceBody,
+} from '../documents/conversion';
+import type { DocumentService } from '../documents/DocumentService';
+import { bearerClaims, requireRole } from './apiAuth';
+import { HttpError, type Router, readJson, sendJson } from './Router';
+
+/** The content API's path prefix. */
+export const API_PREFIX = '/api/docs';
+
+/** Largest page of `GET /api/docs`, and the page size when `limit` is not given. */
+export const MAX_LIST_LIMIT = 1000;
+export const DEFAULT_LIST_LIMIT = 100;
+
+export interface ApiRoutesOptions {
+  documents: DocumentService;
+  authSecret: string;
+  maxNameLength: number;
+  /** Largest request body, in bytes. */
+  maxBodyBytes: number;
+  /** Largest document, in bytes (as stored). */
+  maxDocumentBytes: number;
+  /** Stored plus queued bytes of a loaded document, 0 when it is not loaded. */
+  sizeOf: (name: string) => number;
+}
+
+/** What the API tells about a document. Link secrets and other properties are never included. */
+export interface DocumentDescription {
+  name: string;
+  title: string;
+  /** ISO 8601. */
+  created: string;
+  /** ISO 8601: the last durable change. */
+  updated: string;
+  /** Bytes stored. */
+  size: number;
+}
+
+const CONTENT_TYPES: Record<ContentFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+
+/**
+ * The REST content API, for backends: list, create, read, write and delete documents with a
+ * bearer token (see `apiAuth.ts`). A write is an ordinary CRDT change to the live document, so
+ * connected editors see it at once and keep what they typed; the response is sent once the
+ * change is durable. Errors are JSON `{ "error": "…" }` with a status that says what went wrong.
+ *
+ * Content reads answer with an `ETag` (the document's version). A write that sends it back as
+ * `If-Match` is applied only if nobody changed the document since that read (otherwise 412), so
+ * a read-modify-write never overwrites what someone typed in between.
+ *
+ *   GET    /api/docs                  admin, doc "*"  list (`?limit=`, `?after=<name>` to page)
+ *   POST   /api/docs                  admin           create `{ name?, title?, content?, format? }`
+ *   GET    /api/docs/<name>           viewer          metadata
+ *   PATCH  /api/docs/<name>           editor          `{ title }`
+ *   DELETE /api/docs/<name>           admin           delete; open editors are closed
+ *   GET    /api/docs/<name>/content   viewer          `?format=json|html|markdown|text`
+ *   PUT    /api/docs/<name>/content   editor          replace `{ content, format? }`
+ *   POST   /api/docs/<name>/content   editor          append `{ content, format? }`
+ */
+export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
+  const { documents, authSecret } = options;
+  const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
+    router.add(method, path, async (request, response, params, url) => {
+      const claims = await bearerClaims(request, response, authSecret);
+      try {
+        await handler({ request, response, params, url, claims });
+      } catch (error) {
+        throw asHttpError(error);
+      }
+    });
+
+  route('GET', API_PREFIX, async ({ response, url, claims }) => {
+    requireRole(claims, 'admin');
+    if (claims.doc !== '*') throw new HttpError(403, 'listing documents needs an admin token for every document (doc "*")');
+    const limit = integerParam(url, 'limit', DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
+    const after = url.searchParams.get('after');
+    const all = await documents.list();
+    const start = after === null ? 0 : all.findIndex((meta) => compareNames(meta.name, after) > 0);
+    const page = start === -1 ? [] : all.slice(start, start + limit);
+    const more = start !== -1 && start + limit < all.length;
+    sendJson(response, 200, { documents: page.map(describeDocument), next: more ? page[page.length - 1].name : null });
+  });
+
+  route('POST', API_PREFIX, async ({ request, response, claims }) => {
+    requireRole(claims, 'admin');
+    const body = await readBody(request, options.maxBodyBytes, ['name', 'title', 'content', 'format']);
+    const name = body.name === undefined ? newDocumentName() : validName(body.name, options.maxNameLength);
+    requireRole(claims, 'admin', name);
+    const title = body.title === undefined ? '' : validTitle(body.title);
+    const node = body.content === undefined ? null : contentOf(body);
+    const update = node || title ? initialUpdate(node, title) : undefined;
+    if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
+    const meta = await documents.create(name, { update, title });
+    sendJson(response, 201, describeDocument(meta), { location: `${API_PREFIX}/${encodeURIComponent(name)}` });
+  });
+
+  route('GET', `${API_PREFIX}/:name`, async ({ response, params, claims }) => {
+    requireRole(claims, 'viewer', params.name);
+    sendJson(response, 200, describeDocument(await existing(documents, params.name)));
+  });
+
+  route('PATCH', `${API_PREFIX}/:name`, async ({ request, response, params, claims }) => {
+    requireRole(claims, 'editor', params.name);
+    const body = await readBody(request, options.maxBodyBytes, ['title']);
+    if (body.title === undefined) throw new HttpError(400, 'nothing to change: send {"title": "…"}');
+    const title = validTitle(body.title);
+    await documents.change(params.name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), actingAs(claims));
+    sendJson(response, 200, describeDocument(await existing(documents, params.name)));
+  });
+
+  route('DELETE', `${API_PREFIX}/:name`, async ({ response, params, claims }) => {
+    requireRole(claims, 'admin', params.name);
+    if (!(await documents.delete(params.name))) throw notFound(params.name);
+    response.writeHead(204, { 'cache-control': 'no-store' }).end();
+  });
+
+  route('GET', `${API_PREFIX}/:name/content`, async ({ response, params, url, claims }) => {
+    requireRole(claims, 'viewer', params.name);
+    const format = url.searchParams.get('format') ?? 'json';
+    if (!isContentFormat(format)) throw new HttpError(400, `format must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+    const { content, version } = await documents.read(params.name, (doc) => ({ content: exportBody(doc, format), version: versionOf(doc) }));
+    response.writeHead(200, {
+      'content-type': CONTENT_TYPES[format],
+      etag: `"${version}"`,
+      'cache-control': 'no-store',
+      // Content is data, never a page: a browser that is somehow shown it runs nothing.
+      'content-security-policy': "sandbox; default-src 'none'",
+      'x-content-type-options': 'nosniff',
+    });
+    response.end(content);
+  });
+
+  const write =
+    (change: (doc: Y.Doc, node: Node) => void) =>
+    async ({ request, response, params, claims }: RequestContext) => {
+      requireRole(claims, 'editor', params.name);
+      const expected = ifMatch(request);
+      const body = await readBody(request, options.maxBodyBytes, ['content', 'format']);
+      const node = contentOf(body);
+      const before = await existing(documents, params.name);
+      const added = initialUpdate(node).byteLength;
+      const size = Math.max(options.sizeOf(params.name), before.size);
+      if (size + added > options.maxDocumentBytes) throw tooLarge(size + added, options.maxDocumentBytes);
+      let version = '';
+      await documents.change(
+        params.name,
+        (doc) => {
+          // Checked inside the transaction that writes, so nothing can slip in between.
+          if (expected && !expected.includes('*') && !expected.includes(versionOf(doc))) {
+            throw new HttpError(412, 'the document changed since the version in If-Match was read; read it again (GET …/content) and retry');
+          }
+          change(doc, node);
+          version = versionOf(doc);
+        },
+        actingAs(claims),
+      );
+      sendJson(response, 200, describeDocument(await existing(documents, params.name)), { etag: `"${version}"` });
+    };
+  route('PUT', `${API_PREFIX}/:name/content`, write(replaceBody));
+  route('POST', `${API_PREFIX}/:name/content`, write(appendBody));
+}
+
+interface RequestContext {
+  request: IncomingMessage;
+  response: ServerResponse;
+  params: Record<string, string>;
+  url: URL;
+  claims: TokenClaims;
+}
+
+/** The API's view of a document's metadata. */
+export function describeDocument(meta: DocumentMeta): DocumentDescription {
+  return {
+    name: meta.name,
+    title: meta.title,
+    created: new Date(meta.createdAt).toISOString(),
+    updated: new Date(meta.updatedAt).toISOString(),
+    size: meta.size,
+  };
+}
+
+/**
+ * The document's version: a hash of everything it contains (the Yjs state vector and delete
+ * set), so any change, an insertion or a deletion, gives a new version.
+ */
+export function versionOf(doc: Y.Doc): string {
+  return createHash('sha256')
+    .update(Y.encodeSnapshot(Y.snapshot(doc)))
+    .digest('base64url')
+    .slice(0, 27);
+}
+
+/** The versions an `If-Match` header accepts (`*`: any), or null without one. */
+function ifMatch(request: IncomingMessage): string[] | null {
+  const header = request.headers['if-match'];
+  if (header === undefined) return null;
+  const versions = header.split(',').map((entry) =>
+    entry
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1'),
+  );
+  if (versions.some((version) => version === '')) throw new HttpError(400, 'If-Match must be the ETag of a content read, like "Jm3…", or *');
+  return versions;
+}
+
+/** Changes made through the API carry the token's identity, so history shows who made them. */
+function actingAs(claims: TokenClaims) {
+  return { user: { id: claims.sub, name: claims.name, color: '#60646c' }, role: claims.role };
+}
+
+async function existing(documents: DocumentService, name: string): Promise<DocumentMeta> {
+  const meta = await documents.getMeta(name);
+  if (!meta) throw notFound(name);
+  return meta;
+}
+
+/** Reads a JSON object body with only `allowed` fields; a misspelt field is an error, not ignored. */
+async function readBody(request: IncomingMessage, limit: number, allowed: string[]): Promise<Record<string, unknown>> {
+  const body = await readJson(request, limit);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, `the request body must be a JSON object with the fields ${allowed.join(', ')}`);
+  }
+  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) throw new HttpError(400, `unknown field ${JSON.stringify(unknown[0])}; the fields are ${allowed.join(', ')}`);
+  return body as Record<string, unknown>;
+}
+
+/** The document node a write body describes. A string defaults to Markdown, an object to JSON. */
+function contentOf(body: Record<string, unknown>): Node {
+  const { content } = body;
+  if (content === undefined) throw new HttpError(400, '"content" is required');
+  const format = body.format ?? (typeof content === 'string' ? 'markdown' : 'json');
+  if (!isContentFormat(format)) throw new HttpError(400, `"format" must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+  if (typeof content !== 'string' && (format !== 'json' || typeof content !== 'object' || content === null)) {
+    throw new HttpError(400, format === 'json' ? '"content" must be a JSON document or a string holding one' : `"content" must be a string of ${format}`);
+  }
+  try {
+    return parseContent(content as string, format);
+  } catch (error) {
+    if (error instanceof ContentError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+function validName(name: unknown, maxLength: number): string {
+  if (typeof name !== 'string') throw new HttpError(400, '"name" must be a string');
+  const problem = documentNameProblem(name, maxLength);
+  if (problem) throw new HttpError(400, problem);
+  // With the `u` flag a surrogate pair is one code point, so only unpaired halves match.
+  if (/[\uD800-\uDFFF]/u.test(name)) throw new HttpError(400, 'the document name is not well-formed Unicode (it has an unpaired surrogate)');
+  return name;
+}
+
+function validTitle(title: unknown): string {
+  if (typeof title !== 'string') throw new HttpError(400, '"title" must be a string');
+  if (title.length > MAX_TITLE_LENGTH) throw new HttpError(400, `"title" is ${title.length} characters long; at most ${MAX_TITLE_LENGTH} are allowed`);
+  return normalizeTitle(title.trim());
+}
+
+function integerParam(url: URL, key: string, fallback: number, min: number, max: number): number {
+  const raw = url.searchParams.get(key);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new HttpError(400, `${key} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+/** The order the store lists names in: by UTF-8 bytes. */
+function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function notFound(name: string): HttpError {
+  return new HttpError(404, `document ${JSON.stringify(name)} does not exist`);
+}
+
+function tooLarge(bytes: number, limit: number): HttpError {
+  return new HttpError(413, `the document would be about ${bytes} bytes; the largest allowed is ${limit} bytes (MAX_DOCUMENT_BYTES)`);
+}
+
+/** Store and content errors as the HTTP errors a client can act on. */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof ContentError) return new HttpError(400, error.message);
+  if (!(error instanceof StoreError)) return error;
+  switch (error.code) {
+    case 'NOT_FOUND':
+      return new HttpError(404, error.message);
+    case 'EXISTS':
+      return new HttpError(409, error.message);
+    default:
+      return new HttpError(503, 'the document store is not available right now; try again later');
+  }
+}
