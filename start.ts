@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
-import { createLogger } from './collab-server/logger';
+import { createLogger, routeConsoleTo } from './collab-server/logger';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -25,6 +25,8 @@ const config = configFromProcess(
   { PORT: '3000' },
 );
 const logger = createLogger(config.logLevel);
+// In production every line is JSON; in development Next.js' own error output stays readable.
+if (!dev) routeConsoleTo(logger);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 if (!dev) ensureAppBuild(root, (message) => logger.info(message));

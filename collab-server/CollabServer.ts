@@ -7,10 +7,12 @@ import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
+import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
 import { DocumentService } from './documents/DocumentService';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
+import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
@@ -60,8 +62,10 @@ export class CollabServer {
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,
       documents: () => this.hocuspocus.getDocumentsCount(),
-      logBytes: () => 0,
+      logBytes: () => this.persistence.logBytes(),
+      logEntries: () => this.persistence.logEntries(),
       unsavedDocuments: () => this.persistence.unsavedDocuments().length,
+      failingDocuments: () => this.persistence.failingDocuments().length,
     });
     this.webhooks = webhooksFromConfig(config, {
       logger,
@@ -84,6 +88,11 @@ export class CollabServer {
         if (ok) this.metrics.storeBytesWritten.inc(bytes);
         else this.metrics.storeWriteFailures.inc();
       },
+      onCompact: ({ ok }) => this.metrics.compactions.inc({ result: ok ? 'ok' : 'failed' }),
+      onLoad: ({ ok, seconds }) => {
+        this.metrics.documentLoads.inc({ result: ok ? 'ok' : 'failed' });
+        if (ok) this.metrics.documentLoadSeconds.observe(seconds);
+      },
     });
 
     // The server's table of contents: each concern is one extension, in the order they act.
@@ -100,6 +109,8 @@ export class CollabServer {
       this.persistence,
       // 4. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
+      // 5. One structured log line per connection and document event.
+      new LoggingExtension(logger),
     ];
 
     this.hocuspocus = new Hocuspocus({
@@ -138,6 +149,7 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     addAppRoutes(this.router, { documents: this.documents, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
@@ -154,9 +166,13 @@ export class CollabServer {
     const { config } = options;
     const logger = options.logger ?? createLogger(config.logLevel);
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
-    const store = options.store ?? new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER) });
+    let server: CollabServer | undefined;
+    const store =
+      options.store ??
+      new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), onBatch: (report) => server?.metrics.observeBatch(report) });
     await store.open();
-    return new CollabServer(config, store, logger, authSecret);
+    server = new CollabServer(config, store, logger, authSecret);
+    return server;
   }
 
   /** True when this server answers `path` (HTTP routes or WebSocket endpoints). */

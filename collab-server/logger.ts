@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -18,6 +19,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/**
+ * Sends what libraries write with `console.error` and `console.warn` through `logger`, as JSON
+ * lines with `source: "console"`, so a process writes one log format. Hocuspocus writes there,
+ * for example when a hook refuses a message and it closes the connection. For a process's entry
+ * point only (it changes the global console); returns a function that restores it.
+ */
+export function routeConsoleTo(logger: Logger): () => void {
+  const original = { error: console.error, warn: console.warn };
+  console.error = (...args: unknown[]) => logger.error({ source: 'console' }, format(...args));
+  console.warn = (...args: unknown[]) => logger.warn({ source: 'console' }, format(...args));
+  return () => {
+    console.error = original.error;
+    console.warn = original.warn;
+  };
 }
 
 /** A request URL with its query string removed, safe to log. */

@@ -4,10 +4,11 @@
  */
 import { CollabServer, listen, portOf } from './CollabServer';
 import { configFromProcess, stopOnSignals } from './cli';
-import { createLogger } from './logger';
+import { createLogger, routeConsoleTo } from './logger';
 
 const config = configFromProcess('collab-server', process.argv.slice(2));
 const logger = createLogger(config.logLevel);
+routeConsoleTo(logger);
 
 try {
   const server = await CollabServer.create({ config, logger });

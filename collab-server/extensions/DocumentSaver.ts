@@ -12,6 +12,8 @@ export interface DocumentSaverOptions {
   compactLogBytes: number;
   /** Told after each write attempt, so readiness and metrics follow failures. */
   onWrite?: (event: { name: string; ok: boolean; bytes: number; seconds: number; error?: unknown }) => void;
+  /** Told after each compaction attempt. */
+  onCompact?: (event: { name: string; ok: boolean; bytes: number; seconds: number }) => void;
   /** Told when nothing is left to write. */
   onIdle?: () => void;
 }
@@ -74,6 +76,16 @@ export class DocumentSaver {
   /** Bytes stored for this document, plus those still queued. */
   get size(): number {
     return this.storedBytes + this.queued.reduce((sum, update) => sum + update.byteLength, 0);
+  }
+
+  /** Bytes in this document's stored update log (what the next compaction folds in). */
+  get logBytesStored(): number {
+    return this.logBytes;
+  }
+
+  /** Entries in this document's stored update log. */
+  get logEntriesStored(): number {
+    return this.logCount;
   }
 
   /** Resolves once every update received before this call is durably stored. */
@@ -160,12 +172,17 @@ export class DocumentSaver {
     // The in-memory document holds every update appended so far (and maybe newer ones, which is
     // harmless: applying an update twice changes nothing), so it is a valid snapshot of the log.
     const snapshot = Y.encodeStateAsUpdate(this.document);
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      this.options.onCompact?.({ name: this.name, ok, bytes: snapshot.byteLength, seconds: (performance.now() - started) / 1000 });
     try {
       await this.options.store.compact(this.name, snapshot);
       this.logCount = 0;
       this.logBytes = 0;
       this.storedBytes = snapshot.byteLength;
+      report(true);
     } catch (error) {
+      report(false);
       this.options.logger.warn({ err: error, document: this.name }, 'compacting the update log failed; the log is kept and compaction retried later');
       this.failures += 1;
       await this.backoff();

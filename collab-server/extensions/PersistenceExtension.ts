@@ -23,6 +23,9 @@ export interface PersistenceOptions {
   /** Whether an editor's connection may create a document that does not exist. */
   createOnConnect: boolean;
   onWrite?: DocumentSaverOptions['onWrite'];
+  onCompact?: DocumentSaverOptions['onCompact'];
+  /** Told after each attempt to load a document from the store. */
+  onLoad?: (event: { name: string; ok: boolean; seconds: number }) => void;
 }
 
 /**
@@ -41,25 +44,33 @@ export class PersistenceExtension implements Extension {
 
   constructor(private readonly options: PersistenceOptions) {}
 
-  async onLoadDocument({ documentName, document, context, instance }: onLoadDocumentPayload): Promise<void> {
+  async onLoadDocument({ documentName, document, context, instance, socketId }: onLoadDocumentPayload): Promise<void> {
     this.instance = instance;
     const { store, logger } = this.options;
     let loaded: Awaited<ReturnType<DocumentStore['load']>>;
+    const started = performance.now();
+    let reported = false;
+    const report = (ok: boolean) => {
+      if (!reported) this.options.onLoad?.({ name: documentName, ok, seconds: (performance.now() - started) / 1000 });
+      reported = true;
+    };
     try {
       loaded = await store.load(documentName);
+      report(true);
       if (!loaded) {
         if (await store.wasDeleted(documentName)) throw CloseCodes.DocumentDeleted;
         const mayCreate = this.options.createOnConnect && isConnectionContext(context) && canWrite(context.role);
         if (!mayCreate) throw CloseCodes.DocumentNotFound;
         await store.create(documentName);
-        logger.info({ document: documentName, by: context.user.id }, 'document created on first connection');
+        logger.info({ event: 'document-created', document: documentName, socket: socketId, user: context.user.id }, 'document created on first connection');
         return;
       }
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
+      report(false);
       // A failed load must not leave an empty document that would later be saved over the
       // stored one: refuse the connection instead, with a reason the client can show.
-      logger.error({ err: error, document: documentName }, 'loading the document failed; the connection is refused');
+      logger.error({ err: error, document: documentName, socket: socketId }, 'loading the document failed; the connection is refused');
       throw CloseCodes.StorageUnavailable;
     }
     const { updates } = loaded;
@@ -114,6 +125,20 @@ export class PersistenceExtension implements Extension {
   /** The size a document would have on disk with everything queued: for the size limit. */
   sizeOf(documentName: string): number {
     return this.savers.get(documentName)?.size ?? 0;
+  }
+
+  /** Bytes in the stored update logs of the loaded documents (unloaded ones are not counted). */
+  logBytes(): number {
+    let bytes = 0;
+    for (const saver of this.savers.values()) bytes += saver.logBytesStored;
+    return bytes;
+  }
+
+  /** Entries in the stored update logs of the loaded documents. */
+  logEntries(): number {
+    let entries = 0;
+    for (const saver of this.savers.values()) entries += saver.logEntriesStored;
+    return entries;
   }
 
   /** Names of loaded documents whose last write failed. */

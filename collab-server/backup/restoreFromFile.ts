@@ -1,0 +1,84 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
+import { DOCUMENTS_FOLDER } from '../CollabServer';
+import { readBackup } from './backupFormat';
+import type { Progress } from './progress';
+
+export interface RestoreOptions {
+  /** The DATA_DIR to restore into; its documents folder must not exist or be empty. */
+  dataDir: string;
+  /** The backup file. */
+  input: string;
+  progress?: Progress;
+}
+
+/** What a restore wrote. */
+export interface RestoreResult {
+  documents: number;
+  tombstones: number;
+  updates: number;
+  bytes: number;
+}
+
+/**
+ * Restores a backup into `dataDir` with the server stopped. The documents are written to a new
+ * LevelDB folder next to the target and moved into place only after the whole file was read and
+ * its checksum matched, so a damaged or cut-short backup leaves `dataDir` as it was.
+ */
+export async function restoreFromFile({ dataDir, input, progress }: RestoreOptions): Promise<RestoreResult> {
+  const target = path.join(dataDir, DOCUMENTS_FOLDER);
+  await assertEmpty(target);
+  await mkdir(dataDir, { recursive: true });
+  const staging = await mkdtemp(path.join(dataDir, `.${DOCUMENTS_FOLDER}-restoring-`));
+  const store = new LevelDocumentStore({ location: staging });
+  let open = false;
+  try {
+    await store.open();
+    open = true;
+    let total: number | null = null;
+    let documents = 0;
+    let bytes = 0;
+    for await (const item of readBackup(countingStream(createReadStream(input), (n) => (bytes += n)))) {
+      if (item.kind === 'header') total = item.summary.documents;
+      else if (item.kind === 'document') {
+        await store.importDocument(item.document);
+        documents += 1;
+      } else if (item.kind === 'tombstone') await store.importTombstone(item.tombstone);
+      else {
+        await store.close();
+        open = false;
+        // The target may have been filled meanwhile; never move over data.
+        await assertEmpty(target);
+        await rmdir(target).catch(() => undefined);
+        await rename(staging, target);
+        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, bytes: item.bytes };
+      }
+      progress?.update(documents, total, bytes);
+    }
+    throw new Error('the backup ended without its end record');
+  } catch (error) {
+    if (open) await store.close().catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Refuses a documents folder that holds anything: a restore never mixes into or replaces data. */
+async function assertEmpty(folder: string): Promise<void> {
+  const entries = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0) {
+    throw new Error(`${folder} is not empty; restore only into a DATA_DIR without documents (stop the server and choose a new DATA_DIR)`);
+  }
+}
+
+async function* countingStream(chunks: AsyncIterable<Buffer>, count: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    count(chunk.byteLength);
+    yield chunk;
+  }
+}
