@@ -208,12 +208,14 @@ export class CollabServer {
     this.gateway.pause();
     const connections = [...this.hocuspocus.documents.values()].flatMap((document) => document.getConnections());
     await Promise.all(connections.map((connection) => connection.waitForPendingMessages()));
-    const saved = await Promise.race([
-      this.persistence.whenAllSaved().then(() => true),
-      new Promise<false>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, false).unref()),
-    ]);
-    this.gateway.closeAll(CloseCodes.ServerShutdown);
+    const deadline = new Promise<false>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, false).unref());
+    const allSaved = () => Promise.race([this.persistence.whenAllSaved().then(() => true), deadline]);
+    let saved = await allSaved();
+    // Wait for the sockets to close: until then a connection whose authentication finished late
+    // could still apply the frames it queued. Whatever was applied meanwhile is written too.
+    await this.gateway.closeAll(CloseCodes.ServerShutdown);
     this.gateway.close();
+    if (saved) saved = await allSaved();
     if (!saved) {
       const unsaved = this.persistence.unsavedDocuments();
       this.logger.fatal({ documents: unsaved }, 'shutting down with unsaved updates: the store kept failing');

@@ -50,11 +50,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port = portOf(http);
   };
   const halt = async () => {
-    await new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    });
+    // Upgraded WebSockets count as the HTTP server's connections, so its close completes only
+    // once the collab server has closed them: stop listening, close the server, then wait.
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections();
     await server.close();
+    await httpClosed;
   };
   await start();
 

@@ -65,9 +65,22 @@ export class WebSocketGateway {
     for (const ws of this.sockets.keys()) ws.pause();
   }
 
-  /** Closes every socket with `reason`. */
-  closeAll(reason: CloseReason): void {
-    for (const socket of this.sockets.values()) socket.refuse(reason);
+  /**
+   * Closes every socket with `reason` and resolves once all are closed: the closing handshake
+   * completes, or the socket is cut after `timeoutMs`. Paused sockets are resumed for this, or the
+   * client's answering close frame would never be read; what else they send is ignored.
+   */
+  async closeAll(reason: CloseReason, timeoutMs = 2000): Promise<void> {
+    const closed = [...this.sockets.keys()].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+    for (const [ws, socket] of this.sockets) {
+      socket.refuse(reason);
+      ws.resume();
+    }
+    const cut = setTimeout(() => {
+      for (const ws of this.sockets.keys()) ws.terminate();
+    }, timeoutMs);
+    await Promise.all(closed);
+    clearTimeout(cut);
   }
 
   close(): void {
@@ -116,6 +129,9 @@ export class WebSocketGateway {
     const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(webUrl, request));
 
     ws.on('message', (data, isBinary) => {
+      // Once the server has decided to close a socket (a broken rule, a shutdown), nothing more
+      // it sends is handled: it could otherwise be applied after its document was written out.
+      if (ws.readyState !== ws.OPEN) return;
       if (!isBinary) {
         client.refuse(CloseCodes.BadMessage);
         return;
