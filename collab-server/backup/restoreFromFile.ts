@@ -6,6 +6,9 @@ import { DOCUMENTS_FOLDER } from '../CollabServer';
 import { readBackup } from './backupFormat';
 import type { Progress } from './progress';
 
+/** Documents imported at once (and so held in memory at once). */
+const IMPORTS_IN_FLIGHT = 16;
+
 export interface RestoreOptions {
   /** The DATA_DIR to restore into; its documents folder must not exist or be empty. */
   dataDir: string;
@@ -33,6 +36,7 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
   await mkdir(dataDir, { recursive: true });
   const staging = await mkdtemp(path.join(dataDir, `.${DOCUMENTS_FOLDER}-restoring-`));
   const store = new LevelDocumentStore({ location: staging });
+  const inFlight: Array<Promise<void>> = [];
   let open = false;
   try {
     await store.open();
@@ -40,13 +44,19 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
     let total: number | null = null;
     let documents = 0;
     let bytes = 0;
+    // Several imports in flight let the store's group commit put them in one synced batch.
+    const importing = async (write: Promise<void>) => {
+      inFlight.push(write);
+      if (inFlight.length >= IMPORTS_IN_FLIGHT) await inFlight.shift();
+    };
     for await (const item of readBackup(countingStream(createReadStream(input), (n) => (bytes += n)))) {
       if (item.kind === 'header') total = item.summary.documents;
       else if (item.kind === 'document') {
-        await store.importDocument(item.document);
+        await importing(store.importDocument(item.document));
         documents += 1;
-      } else if (item.kind === 'tombstone') await store.importTombstone(item.tombstone);
+      } else if (item.kind === 'tombstone') await importing(store.importTombstone(item.tombstone));
       else {
+        await Promise.all(inFlight.splice(0));
         await store.close();
         open = false;
         // The target may have been filled meanwhile; never move over data.
@@ -59,6 +69,7 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
     }
     throw new Error('the backup ended without its end record');
   } catch (error) {
+    await Promise.allSettled(inFlight);
     if (open) await store.close().catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
     throw error;
