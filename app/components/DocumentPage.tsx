@@ -1,68 +1,127 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, openSession, type Session } from '../lib/api';
-import { type LocalIdentity, loadIdentity } from '../lib/identity';
-import { rememberDocument } from '../lib/recentDocuments';
-import { CollaborativeEditor } from './CollaborativeEditor';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Role } from '../../shared/token';
+import { ApiError, type DocumentLinks, errorMessage, NetworkError, openSession } from '../lib/api';
+import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
+import { findRecentDocument, rememberDocument } from '../lib/recentDocuments';
+import { DocumentSkeleton } from './document/DocumentSkeleton';
+import { DocumentWorkspace } from './document/DocumentWorkspace';
 
 type PageState =
   | { kind: 'loading' }
-  | { kind: 'ready'; session: Session; key: string; identity: LocalIdentity }
+  | { kind: 'ready'; key: string; role: Role; links?: DocumentLinks; identity: LocalIdentity }
   | { kind: 'not-found' }
   | { kind: 'error'; message: string };
 
 /**
  * The editor page, `/d/<name>#<secret>`. The secret is in the fragment, which browsers never
- * send to a server; the page exchanges it for a collab token.
+ * send to a server; the page exchanges it for a collab token. When the server cannot be reached,
+ * a document this browser opened before opens from its local copy and syncs once back online.
  */
 export function DocumentPage({ name }: { name: string }) {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
+  const identityRef = useRef<LocalIdentity | null>(null);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
     if (!key) return setState({ kind: 'not-found' });
     const identity = loadIdentity();
+    identityRef.current = identity;
     try {
       const session = await openSession(name, key, identity);
-      rememberDocument({ name, key, title: session.title, openedAt: Date.now() });
-      setState({ kind: 'ready', session, key, identity });
+      rememberDocument({ name, key, title: session.title, role: session.role, openedAt: Date.now() });
+      setState({ kind: 'ready', key, role: session.role, links: session.links, identity });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) setState({ kind: 'not-found' });
-      else setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      if (error instanceof ApiError && error.status === 404) return setState({ kind: 'not-found' });
+      const known = findRecentDocument(name);
+      if (error instanceof NetworkError && known?.key === key && known.role) {
+        return setState({ kind: 'ready', key, role: known.role, identity });
+      }
+      const message =
+        error instanceof NetworkError
+          ? 'You are offline, and this document has not been opened on this device before. Connect and try again.'
+          : errorMessage(error);
+      setState({ kind: 'error', message });
     }
   }, [name]);
 
   useEffect(() => {
     void load();
+    // Pasting another link of the same document (say, the view link) into the address bar.
+    const onHashChange = () => {
+      setState({ kind: 'loading' });
+      void load();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
   }, [load]);
+
+  const fetchToken = useCallback(async () => {
+    if (state.kind !== 'ready' || !identityRef.current) throw new Error('the document is not open');
+    const session = await openSession(name, state.key, identityRef.current);
+    if (session.role !== state.role || !state.links) {
+      // Opened offline (links and role from this device), or the link changed meaning: take the server's word.
+      setState((current) => (current.kind === 'ready' ? { ...current, role: session.role, links: session.links } : current));
+    }
+    return session.token;
+  }, [name, state]);
+
+  const changeIdentity = useCallback((identity: LocalIdentity) => {
+    const saved = saveIdentity(identity);
+    identityRef.current = saved;
+    setState((current) => (current.kind === 'ready' ? { ...current, identity: saved } : current));
+  }, []);
 
   switch (state.kind) {
     case 'loading':
-      return <div className="editor-surface" aria-busy="true" />;
+      return <DocumentSkeleton />;
     case 'not-found':
       return (
-        <main className="page">
+        <main className="page centered-page">
           <h1>Document not found</h1>
-          <p>This document does not exist, was deleted, or the link is not complete.</p>
-          <Link href="/">Go to your documents</Link>
+          <p>This document does not exist, was deleted, or the link is not complete. Ask whoever shared it for a new link.</p>
+          <Link href="/" className="button primary">
+            Go to your documents
+          </Link>
         </main>
       );
     case 'error':
       return (
-        <main className="page">
+        <main className="page centered-page">
+          <h1>Could not open the document</h1>
           <p role="alert" className="message error">
-            Could not open the document: {state.message}
+            {state.message}
           </p>
-          <button type="button" onClick={() => void load()}>
-            Try again
-          </button>
+          <div className="row">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                setState({ kind: 'loading' });
+                void load();
+              }}
+            >
+              Try again
+            </button>
+            <Link href="/" className="button">
+              Go to your documents
+            </Link>
+          </div>
         </main>
       );
-    default: {
-      const { key, identity, session } = state;
-      return <CollaborativeEditor name={name} role={session.role} user={identity} fetchToken={async () => (await openSession(name, key, identity)).token} />;
-    }
+    default:
+      return (
+        <DocumentWorkspace
+          name={name}
+          linkKey={state.key}
+          role={state.role}
+          links={state.links}
+          identity={state.identity}
+          onIdentityChange={changeIdentity}
+          fetchToken={fetchToken}
+        />
+      );
   }
 }

@@ -1,50 +1,77 @@
 'use client';
 
+import { Plus } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { createDocument } from '../lib/api';
-import { loadRecentDocuments, type RecentDocument, rememberDocument } from '../lib/recentDocuments';
+import { type CreatedDocument, createDocument, documentPath, errorMessage } from '../lib/api';
+import { takeFlash } from '../lib/flash';
+import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
+import { rememberDocument } from '../lib/recentDocuments';
+import { NameDialog } from './document/NameDialog';
+import { AppHeader } from './home/AppHeader';
+import { DocumentList } from './home/DocumentList';
+import { ImportButton } from './home/ImportButton';
 
-/** The start page: create a document, or reopen one this browser has seen. */
+/** The start page: create or import a document, or reopen one this browser has seen. */
 export function HomePage() {
   const router = useRouter();
-  const [recent, setRecent] = useState<RecentDocument[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+  const [identity, setIdentity] = useState<LocalIdentity | null>(null);
+  const [naming, setNaming] = useState(false);
 
-  useEffect(() => setRecent(loadRecentDocuments()), []);
+  useEffect(() => {
+    setIdentity(loadIdentity());
+    setFlash(takeFlash());
+    document.title = 'Documents · Quire';
+  }, []);
+
+  const open = (created: CreatedDocument) => {
+    rememberDocument({ name: created.name, key: created.editKey, title: created.title, role: 'editor', openedAt: Date.now(), updatedAt: Date.now() });
+    router.push(documentPath(created.name, created.editKey));
+  };
 
   const create = async () => {
     setCreating(true);
     setError(null);
     try {
-      const { name, editKey } = await createDocument();
-      rememberDocument({ name, key: editKey, title: '', openedAt: Date.now() });
-      router.push(`/d/${encodeURIComponent(name)}#${editKey}`);
+      open(await createDocument());
     } catch (cause) {
-      setError(cause instanceof Error ? cause.message : 'Could not create the document');
+      setError(`Could not create a document: ${errorMessage(cause)}`);
       setCreating(false);
     }
   };
 
   return (
-    <main className="page">
-      <h1>Documents</h1>
-      <button type="button" className="primary" onClick={create} disabled={creating}>
-        {creating ? 'Creating…' : 'New document'}
-      </button>
-      {error && (
-        <p role="alert" className="message error">
-          {error}
-        </p>
+    <>
+      <AppHeader identity={identity} onChangeName={() => setNaming(true)} />
+      <main className="page home">
+        <div className="home-title-row">
+          <h1>Documents</h1>
+          <div className="home-actions">
+            <ImportButton onImported={open} onError={setError} />
+            <button type="button" className="primary" onClick={create} disabled={creating}>
+              <Plus size={16} aria-hidden />
+              {creating ? 'Creating…' : 'New document'}
+            </button>
+          </div>
+        </div>
+        {flash && (
+          <p role="status" className="message success">
+            {flash}
+          </p>
+        )}
+        {error && (
+          <p role="alert" className="message error">
+            {error}
+          </p>
+        )}
+        <DocumentList />
+      </main>
+      {naming && identity && (
+        <NameDialog name={identity.name} onSave={(name) => setIdentity(saveIdentity({ ...identity, name }))} onClose={() => setNaming(false)} />
       )}
-      <ul aria-label="Recent documents">
-        {(recent ?? []).map((entry) => (
-          <li key={entry.name}>
-            <a href={`/d/${encodeURIComponent(entry.name)}#${entry.key}`}>{entry.title || 'Untitled document'}</a>
-          </li>
-        ))}
-      </ul>
-    </main>
+    </>
   );
 }

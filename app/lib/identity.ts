@@ -1,3 +1,5 @@
+import { colorFor } from '../../shared/token';
+
 /**
  * The person using this browser: a random id and a display name, kept in localStorage. The
  * server puts both into the collab token, and presence shows what the token says.
@@ -9,13 +11,16 @@ export interface LocalIdentity {
 
 const KEY = 'quire.identity';
 
-const ANIMALS = ['Otter', 'Heron', 'Lynx', 'Badger', 'Falcon', 'Marten', 'Ibis', 'Panda', 'Puffin', 'Koala'];
+/** The longest display name the server keeps. */
+export const MAX_NAME_LENGTH = 60;
+
+const ANIMALS = ['Otter', 'Heron', 'Lynx', 'Badger', 'Falcon', 'Marten', 'Ibis', 'Panda', 'Puffin', 'Koala', 'Wombat', 'Gecko'];
 
 /** The stored identity, created on first use with a random friendly name. */
 export function loadIdentity(): LocalIdentity {
   try {
     const stored = JSON.parse(localStorage.getItem(KEY) ?? 'null') as LocalIdentity | null;
-    if (stored && /^[A-Za-z0-9_-]{8,64}$/.test(stored.id) && typeof stored.name === 'string') return stored;
+    if (stored && /^[A-Za-z0-9_-]{8,64}$/.test(stored.id) && typeof stored.name === 'string' && stored.name.trim()) return stored;
   } catch {
     // Unreadable storage: start over below.
   }
@@ -26,6 +31,23 @@ export function loadIdentity(): LocalIdentity {
   return identity;
 }
 
-export function saveIdentity(identity: LocalIdentity): void {
-  localStorage.setItem(KEY, JSON.stringify(identity));
+/** Stores the identity; the name is trimmed and shortened to what the server keeps. */
+export function saveIdentity(identity: LocalIdentity): LocalIdentity {
+  const cleaned = { id: identity.id, name: identity.name.trim().slice(0, MAX_NAME_LENGTH) || 'Anonymous' };
+  try {
+    localStorage.setItem(KEY, JSON.stringify(cleaned));
+  } catch {
+    // Blocked storage: the name holds for this page only.
+  }
+  return cleaned;
+}
+
+/** The presence color others see for this identity (the server derives it from the token's `sub`). */
+export function identityColor(identity: LocalIdentity): string {
+  return colorFor(userIdOf(identity));
+}
+
+/** The user id the server puts in tokens for this identity. */
+export function userIdOf(identity: LocalIdentity): string {
+  return `link:${identity.id}`;
 }

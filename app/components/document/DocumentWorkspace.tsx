@@ -1,0 +1,239 @@
+'use client';
+
+import type { Editor } from '@tiptap/react';
+import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Printer, Share2, Trash2, UserRound } from 'lucide-react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { UNTITLED } from '../../../shared/documentFields';
+import { canWrite, type Role } from '../../../shared/token';
+import { ApiError, collabUrl, type DocumentLinks, errorMessage } from '../../lib/api';
+import { downloadFile } from '../../lib/download';
+import type { ExportFormat } from '../../lib/exportDocument';
+import { setFlash } from '../../lib/flash';
+import { identityColor, type LocalIdentity, userIdOf } from '../../lib/identity';
+import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
+import { DocumentEditor } from '../editor/DocumentEditor';
+import { PresenceAvatars } from '../editor/PresenceAvatars';
+import { SaveStatus } from '../editor/SaveStatus';
+import { TitleField } from '../editor/TitleField';
+import { useCollabSession } from '../editor/useCollabSession';
+import { usePresence } from '../editor/usePresence';
+import { useSessionStatus } from '../editor/useSessionStatus';
+import { useTitle } from '../editor/useTitle';
+import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
+import { DeleteDialog } from './DeleteDialog';
+import { DocumentSkeleton } from './DocumentSkeleton';
+import { NameDialog } from './NameDialog';
+import { ShareDialog } from './ShareDialog';
+
+interface WorkspaceProps {
+  name: string;
+  /** The link secret this page was opened with (the fragment). */
+  linkKey: string;
+  role: Role;
+  links?: DocumentLinks;
+  identity: LocalIdentity;
+  onIdentityChange: (identity: LocalIdentity) => void;
+  /** A fresh collab token for this link; throws `ApiError` 404 once the link no longer works. */
+  fetchToken: () => Promise<string>;
+}
+
+/** The editor page once a link was opened: header (title, status, people, share, menu) and editor. */
+export function DocumentWorkspace(props: WorkspaceProps) {
+  const session = useCollabSession({
+    name: props.name,
+    url: collabUrl,
+    token: props.fetchToken,
+    isAccessGone: (error) => error instanceof ApiError && error.status === 404,
+  });
+  if (!session) return <DocumentSkeleton />;
+  return <Workspace {...props} session={session} />;
+}
+
+function Workspace({
+  name,
+  linkKey,
+  role,
+  links,
+  identity,
+  onIdentityChange,
+  session,
+}: WorkspaceProps & { session: NonNullable<ReturnType<typeof useCollabSession>> }) {
+  const router = useRouter();
+  const status = useSessionStatus(session);
+  const { title } = useTitle(session.doc);
+  const [editor, setEditor] = useState<Editor | null>(null);
+  const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | null>(null);
+  const [deletingHere, setDeletingHere] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const closed = status.state === 'deleted' || status.state === 'refused';
+  const writer = canWrite(role);
+  const editable = writer && !closed;
+  const user = useMemo(() => ({ name: identity.name, color: identityColor(identity) }), [identity]);
+  const participants = usePresence(session.provider, { id: userIdOf(identity), ...user });
+  const shownTitle = title.trim() || UNTITLED;
+
+  useEffect(() => {
+    document.title = `${shownTitle} · Quire`;
+  }, [shownTitle]);
+
+  // Keep this browser's document list current, so it shows the right title even offline.
+  useEffect(() => {
+    if (status.state !== 'deleted') updateRecentDocument(name, { title: title.trim() });
+  }, [name, title, status.state]);
+
+  useEffect(() => {
+    if (status.state === 'saved') updateRecentDocument(name, { updatedAt: Date.now() });
+  }, [name, status.state]);
+
+  // A deleted document leaves no copy behind in this browser.
+  useEffect(() => {
+    if (status.state !== 'deleted') return;
+    forgetDocument(name);
+    void session.clearLocalCopy();
+  }, [status.state, name, session]);
+
+  // Closing the tab with changes the server has not confirmed asks first.
+  useEffect(() => {
+    if (!writer || !status.unsaved || closed) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [writer, status.unsaved, closed]);
+
+  const download = useCallback(
+    async (format: ExportFormat) => {
+      if (!editor) return;
+      setExportError(null);
+      try {
+        const { exportDocument } = await import('../../lib/exportDocument');
+        const file = exportDocument(editor.getJSON(), editor.getHTML(), title.trim(), format);
+        downloadFile(file.filename, file.type, file.content);
+      } catch (error) {
+        setExportError(`The download failed: ${errorMessage(error)}`);
+      }
+    },
+    [editor, title],
+  );
+
+  const changeName = (newName: string) => {
+    onIdentityChange({ ...identity, name: newName });
+    // The name others see comes from the token: reconnect to get one with the new name.
+    session.reconnect();
+  };
+
+  const focusBody = () => editor?.commands.focus('start');
+
+  return (
+    <div className="doc-app">
+      <header className="doc-header">
+        <Link href="/" className="icon-button" aria-label="All documents" title="All documents">
+          <ArrowLeft aria-hidden />
+        </Link>
+        <div className="doc-title-block">
+          <TitleField doc={session.doc} readOnly={!editable} onEnter={focusBody} />
+          <SaveStatus status={status} readOnly={!writer} onRetry={session.retry} />
+        </div>
+        <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
+        <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
+          <Share2 size={16} aria-hidden />
+          <span className="share-label">Share</span>
+        </button>
+        <Menu label="Document menu" button={<EllipsisVertical aria-hidden />}>
+          <MenuItem icon={<Download size={16} />} onSelect={() => void download('markdown')} disabled={!editor}>
+            Download Markdown (.md)
+          </MenuItem>
+          <MenuItem icon={<FileCode size={16} />} onSelect={() => void download('html')} disabled={!editor}>
+            Download HTML (.html)
+          </MenuItem>
+          <MenuItem icon={<FileJson size={16} />} onSelect={() => void download('json')} disabled={!editor}>
+            Download JSON (.json)
+          </MenuItem>
+          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint="Ctrl+P">
+            Print
+          </MenuItem>
+          <MenuSeparator />
+          <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
+            Your name…
+          </MenuItem>
+          {writer && (
+            <MenuItem icon={<Trash2 size={16} />} onSelect={() => setDialog('delete')} disabled={closed} danger>
+              Delete document…
+            </MenuItem>
+          )}
+        </Menu>
+      </header>
+
+      {closed && !deletingHere && <ClosedNotice state={status.state} onRetry={session.retry} onDownload={() => void download('markdown')} />}
+      {exportError && (
+        <p role="alert" className="banner banner-error">
+          {exportError}
+        </p>
+      )}
+      {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
+
+      <h1 className="print-title">{shownTitle}</h1>
+      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} />
+
+      {dialog === 'share' && (
+        <ShareDialog
+          name={name}
+          editKey={writer ? (links?.edit ?? linkKey) : undefined}
+          viewKey={links?.view ?? (writer ? undefined : linkKey)}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'name' && <NameDialog name={identity.name} onSave={changeName} onClose={() => setDialog(null)} />}
+      {dialog === 'delete' && (
+        <DeleteDialog
+          name={name}
+          editKey={links?.edit ?? linkKey}
+          title={shownTitle}
+          onClose={() => setDialog(null)}
+          onDeleted={() => {
+            setDeletingHere(true);
+            forgetDocument(name);
+            void session.clearLocalCopy();
+            setFlash(`“${shownTitle}” was deleted.`);
+            router.push('/');
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ClosedNotice({ state, onRetry, onDownload }: { state: string; onRetry: () => void; onDownload: () => void }) {
+  if (state === 'deleted') {
+    return (
+      <div role="alert" className="banner banner-error closed-notice">
+        <strong>This document was deleted.</strong> It can no longer be edited, and its links no longer work.
+        <span className="banner-actions">
+          <button type="button" onClick={onDownload}>
+            Download a copy
+          </button>
+          <Link href="/" className="button">
+            Go to your documents
+          </Link>
+        </span>
+      </div>
+    );
+  }
+  return (
+    <div role="alert" className="banner banner-error closed-notice">
+      <strong>Access refused.</strong> The server no longer accepts this link for this document.
+      <span className="banner-actions">
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+        <Link href="/" className="button">
+          Go to your documents
+        </Link>
+      </span>
+    </div>
+  );
+}

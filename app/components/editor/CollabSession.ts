@@ -1,0 +1,276 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { CloseCodes } from '../../../shared/closeCodes';
+import { localDatabaseName } from '../../lib/localCopy';
+
+/**
+ * What the save indicator says. Each state is claimed only when it is true:
+ * - `connecting`: never connected yet, nothing to save.
+ * - `saving`: local changes the server has not yet durably acknowledged.
+ * - `saved`: the server acknowledged every local change, and it acknowledges only after a synced
+ *   disk write.
+ * - `offline`: no connection; local changes wait in this browser (IndexedDB when available).
+ * - `refused`: the server refused access (the link no longer grants it).
+ * - `deleted`: the document was deleted; nothing will be saved.
+ */
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'deleted';
+
+export interface SessionStatus {
+  state: SaveState;
+  /** Local changes not yet durably acknowledged by the server. */
+  unsaved: boolean;
+  /** Changes are also kept in this browser's IndexedDB, so they survive closing the tab. */
+  keptOnDevice: boolean;
+  /** When offline: the time of the next automatic connection attempt is unknown, but one is scheduled. */
+  detail?: string;
+}
+
+export interface CollabSessionOptions {
+  /** The collab server's Hocuspocus endpoint (`ws(s)://…/collab`). */
+  url: string;
+  /** The document name. */
+  name: string;
+  /** Returns a fresh collab token; called on every (re)connection. */
+  token: () => Promise<string>;
+  /** Keep a copy in IndexedDB so edits survive offline periods and reloads (default true). */
+  keepOnDevice?: boolean;
+  /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
+  isAccessGone?: (error: unknown) => boolean;
+}
+
+/** Close reasons after which reconnecting cannot help. */
+const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
+const REFUSED_REASONS: string[] = [CloseCodes.Unauthorized.reason, CloseCodes.Forbidden.reason, CloseCodes.InvalidDocumentName.reason];
+
+/**
+ * One open document: its Y.Doc, the Hocuspocus provider that syncs it, an optional IndexedDB
+ * copy, and the honest save status derived from them. Framework-free, so any editor shell (the
+ * app's page, an embedded editor) can own one; React reads it with `useSessionStatus`.
+ */
+export class CollabSession {
+  readonly doc = new Y.Doc();
+  readonly provider: HocuspocusProvider;
+  readonly socket: HocuspocusProviderWebsocket;
+  private readonly local: IndexeddbPersistence | null;
+  private readonly listeners = new Set<() => void>();
+  private status: SessionStatus;
+  private everSynced = false;
+  private attemptFailed = false;
+  private pendingLocal = false;
+  /** A local change was made while not fully connected: it may sit in the socket's send queue. */
+  private changedWhileDisconnected = false;
+  private closed: { state: 'refused' | 'deleted'; detail: string } | null = null;
+  private localReady = false;
+  private lastTokenError: unknown = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private destroyed = false;
+
+  constructor(private readonly options: CollabSessionOptions) {
+    const keepOnDevice = options.keepOnDevice ?? true;
+    this.local = keepOnDevice && typeof indexedDB !== 'undefined' ? new IndexeddbPersistence(localDatabaseName(options.name), this.doc) : null;
+    this.local?.whenSynced.then(() => {
+      this.localReady = true;
+      this.update();
+    });
+    this.socket = new HocuspocusProviderWebsocket({
+      url: options.url,
+      // Reconnect soon after a drop, then back off to at most 10 s; going online retries at once.
+      delay: 1000,
+      factor: 1.5,
+      minDelay: 500,
+      maxDelay: 10_000,
+    });
+    this.provider = new HocuspocusProvider({
+      websocketProvider: this.socket,
+      name: options.name,
+      document: this.doc,
+      token: () => this.fetchToken(),
+    });
+    this.status = { state: 'connecting', unsaved: false, keptOnDevice: false };
+
+    this.doc.on('update', this.onDocumentUpdate);
+    for (const event of ['status', 'synced', 'authenticated'] as const) this.provider.on(event, this.update);
+    this.provider.on('unsyncedChanges', this.onUnsyncedChanges);
+    this.provider.on('disconnect', this.onDisconnect);
+    this.provider.on('close', this.onClose);
+    this.provider.on('authenticationFailed', this.onAuthenticationFailed);
+    window.addEventListener('online', this.retry);
+    window.addEventListener('offline', this.onBrowserOffline);
+    this.provider.attach();
+    this.update();
+  }
+
+  /** The current status; a new object whenever something a person would see changed. */
+  getStatus = (): SessionStatus => this.status;
+
+  /** Calls `listener` on every status change. Returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** True once the IndexedDB copy (if any) has been read into the document. */
+  get localCopyLoaded(): boolean {
+    return this.localReady;
+  }
+
+  /** Resolves once the local copy is read, or at once when there is none or it is unusable. */
+  whenLocalCopyLoaded(timeoutMs = 3000): Promise<void> {
+    if (!this.local) return Promise.resolve();
+    return Promise.race([this.local.whenSynced.then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]);
+  }
+
+  /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
+  retry = (): void => {
+    if (this.destroyed || this.closed?.state === 'deleted') return;
+    this.closed = null;
+    this.attemptFailed = false;
+    if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
+      this.reconnect();
+      return;
+    }
+    void this.socket.connect();
+    this.update();
+  };
+
+  /** Drops the connection and opens a new one (with a new token: after a name change, say). */
+  reconnect = (): void => {
+    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.socket.status === WebSocketStatus.Disconnected) {
+      void this.socket.connect();
+      return;
+    }
+    // `connect` does nothing while the old socket still counts as connected: wait for its close.
+    const connectAgain = () => {
+      this.socket.off('disconnect', connectAgain);
+      if (!this.destroyed) void this.socket.connect();
+    };
+    this.socket.on('disconnect', connectAgain);
+    this.socket.disconnect();
+  };
+
+  /** Forgets the IndexedDB copy (after the document was deleted). */
+  async clearLocalCopy(): Promise<void> {
+    await this.local?.clearData();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    window.removeEventListener('online', this.retry);
+    window.removeEventListener('offline', this.onBrowserOffline);
+    this.doc.off('update', this.onDocumentUpdate);
+    this.provider.destroy();
+    this.socket.destroy();
+    // Destroying the doc also closes the IndexedDB copy (it listens for the doc's destroy).
+    this.doc.destroy();
+    this.listeners.clear();
+  }
+
+  private async fetchToken(): Promise<string> {
+    try {
+      const token = await this.options.token();
+      this.lastTokenError = null;
+      return token;
+    } catch (error) {
+      this.lastTokenError = error;
+      throw error;
+    }
+  }
+
+  private get fullyConnected(): boolean {
+    return this.socket.status === WebSocketStatus.Connected && this.provider.isAuthenticated && this.provider.synced;
+  }
+
+  private onDocumentUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider) return;
+    this.pendingLocal = true;
+    if (!this.fullyConnected) this.changedWhileDisconnected = true;
+    this.update();
+  };
+
+  private onUnsyncedChanges = ({ number }: { number: number }): void => {
+    if (number === 0 && this.fullyConnected) {
+      if (this.changedWhileDisconnected) {
+        // Changes made while disconnected were queued and are flushed on reconnect, each with its
+        // own acknowledgement, while the provider's counter restarted at one: it can reach zero
+        // before the last of them is acknowledged. One more sync round, sent after all of them,
+        // is acknowledged only once everything before it is durable.
+        this.changedWhileDisconnected = false;
+        this.provider.forceSync();
+        return;
+      }
+      this.pendingLocal = false;
+    }
+    this.update();
+  };
+
+  private onDisconnect = (): void => {
+    this.attemptFailed = true;
+    if (this.pendingLocal) this.changedWhileDisconnected = true;
+    this.update();
+  };
+
+  private onBrowserOffline = (): void => {
+    // The browser knows the network is gone, but an open socket can look healthy for a long time
+    // after that (until the provider's 30 s silence check). Report it closed now, through the
+    // socket's own close handler, so the provider and the status see what a real close does.
+    this.socket.webSocket?.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'the browser went offline', wasClean: false }));
+  };
+
+  private onClose = ({ event }: { event: { code: number; reason: string } }): void => {
+    if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
+      this.close('deleted', 'This document was deleted.');
+    }
+  };
+
+  private onAuthenticationFailed = ({ reason }: { reason: string }): void => {
+    const tokenError = this.lastTokenError;
+    if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
+      this.close('deleted', 'This document was deleted, or the link no longer works.');
+    } else if (REFUSED_REASONS.includes(reason)) {
+      this.close('refused', 'The server refused access to this document.');
+    } else {
+      // A passing failure (no token because the server was unreachable, an expired token, a
+      // limit): try again with a fresh connection after a pause.
+      this.attemptFailed = true;
+      if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.reconnect();
+      }, 2000);
+      this.update();
+    }
+  };
+
+  private close(state: 'refused' | 'deleted', detail: string): void {
+    this.closed = { state, detail };
+    this.socket.disconnect();
+    this.update();
+  }
+
+  private update = (): void => {
+    if (this.destroyed) return;
+    const next = this.compute();
+    const current = this.status;
+    if (next.state !== current.state || next.unsaved !== current.unsaved || next.keptOnDevice !== current.keptOnDevice || next.detail !== current.detail) {
+      this.status = next;
+      for (const listener of this.listeners) listener();
+    }
+  };
+
+  private compute(): SessionStatus {
+    const keptOnDevice = this.local !== null && this.localReady;
+    const unsaved = this.pendingLocal;
+    if (this.closed) return { state: this.closed.state, unsaved, keptOnDevice, detail: this.closed.detail };
+    if (this.provider.synced) this.everSynced = true;
+    if (this.socket.status !== WebSocketStatus.Connected || !this.provider.isAuthenticated) {
+      if (this.everSynced || this.attemptFailed) return { state: 'offline', unsaved, keptOnDevice };
+      return { state: 'connecting', unsaved, keptOnDevice };
+    }
+    if (unsaved) return { state: 'saving', unsaved, keptOnDevice };
+    return { state: this.everSynced ? 'saved' : 'connecting', unsaved, keptOnDevice };
+  }
+}

@@ -1,0 +1,51 @@
+'use client';
+
+import { CircleAlert, Cloud, CloudOff, Eye, LoaderCircle } from 'lucide-react';
+import type { SessionStatus } from './CollabSession';
+
+interface SaveStatusProps {
+  status: SessionStatus;
+  readOnly: boolean;
+  /** Offered while offline: connect now instead of waiting. */
+  onRetry?: () => void;
+}
+
+/** The save indicator: says only what is true (see `SaveState`). */
+export function SaveStatus({ status, readOnly, onRetry }: SaveStatusProps) {
+  const { text, icon } = statusText(status, readOnly);
+  return (
+    <span className="save-status" data-state={status.state}>
+      {icon}
+      <span role="status" aria-live="polite">
+        {text}
+      </span>
+      {status.state === 'offline' && onRetry && (
+        <button type="button" className="link-button" onClick={onRetry}>
+          Retry now
+        </button>
+      )}
+    </span>
+  );
+}
+
+function statusText(status: SessionStatus, readOnly: boolean) {
+  const spinner = <LoaderCircle className="spin" size={14} aria-hidden />;
+  switch (status.state) {
+    case 'connecting':
+      return { text: 'Connecting…', icon: spinner };
+    case 'saving':
+      return { text: 'Saving…', icon: spinner };
+    case 'saved':
+      return readOnly ? { text: 'View only', icon: <Eye size={14} aria-hidden /> } : { text: 'Saved', icon: <Cloud size={14} aria-hidden /> };
+    case 'offline':
+      if (readOnly) return { text: 'Offline', icon: <CloudOff size={14} aria-hidden /> };
+      return {
+        text: status.keptOnDevice ? 'Offline — changes kept on this device' : 'Offline — keep this tab open to keep your changes',
+        icon: <CloudOff size={14} aria-hidden />,
+      };
+    case 'refused':
+      return { text: 'Access refused', icon: <CircleAlert size={14} aria-hidden /> };
+    case 'deleted':
+      return { text: 'Document deleted', icon: <CircleAlert size={14} aria-hidden /> };
+  }
+}

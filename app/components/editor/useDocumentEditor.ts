@@ -1,0 +1,85 @@
+'use client';
+
+import { Extension } from '@tiptap/core';
+import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import { CharacterCount, Placeholder } from '@tiptap/extensions';
+import { type Editor, useEditor } from '@tiptap/react';
+import { useEffect, useRef } from 'react';
+import { BODY_FIELD } from '../../../shared/documentFields';
+import { documentExtensions } from '../../../shared/editorExtensions';
+import type { CollabSession } from './CollabSession';
+
+/** Who this user is to others: the name and color on their caret. */
+export interface CaretUser {
+  name: string;
+  color: string;
+}
+
+interface Options {
+  session: CollabSession;
+  editable: boolean;
+  user: CaretUser;
+  placeholder?: string;
+  /** Called for Mod-K (add or edit a link). */
+  onLinkShortcut?: () => void;
+}
+
+/**
+ * A Tiptap editor over the session's document: the shared schema, Yjs sync and per-user undo
+ * (Collaboration), remote carets (CollaborationCaret), a placeholder and word counts. UI-only
+ * extensions live here; anything that changes what a document can hold goes in
+ * `shared/editorExtensions.ts`, which the server uses too.
+ */
+export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut }: Options): Editor | null {
+  const linkShortcut = useRef(onLinkShortcut);
+  linkShortcut.current = onLinkShortcut;
+  const initialUser = useRef(user);
+  const editableRef = useRef(editable);
+  editableRef.current = editable;
+
+  const editor = useEditor(
+    {
+      immediatelyRender: false,
+      editable,
+      extensions: [
+        ...documentExtensions(),
+        Collaboration.configure({ document: session.doc, field: BODY_FIELD }),
+        CollaborationCaret.configure({ provider: session.provider, user: initialUser.current }),
+        Placeholder.configure({ placeholder }),
+        CharacterCount,
+        Extension.create({
+          name: 'appShortcuts',
+          addKeyboardShortcuts: () => ({
+            'Mod-k': () => {
+              linkShortcut.current?.();
+              return Boolean(linkShortcut.current);
+            },
+          }),
+        }),
+      ],
+      editorProps: {
+        // A function, so `aria-readonly` follows `setEditable` (ProseMirror recomputes it on every update).
+        attributes: () => ({
+          role: 'textbox',
+          'aria-multiline': 'true',
+          'aria-label': 'Document body',
+          'aria-readonly': String(!editableRef.current),
+          spellcheck: 'true',
+          class: 'document-body',
+        }),
+      },
+    },
+    [session],
+  );
+
+  useEffect(() => {
+    if (editor && editor.isEditable !== editable) editor.setEditable(editable);
+  }, [editor, editable]);
+
+  useEffect(() => {
+    if (editor && !editor.isDestroyed) editor.commands.updateUser({ name: user.name, color: user.color });
+  }, [editor, user.name, user.color]);
+
+  return editor;
+}

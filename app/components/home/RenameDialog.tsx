@@ -1,0 +1,66 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+import { MAX_TITLE_LENGTH } from '../../../shared/titleText';
+import { errorMessage, renameDocument } from '../../lib/api';
+import { Dialog } from '../ui/Dialog';
+
+interface RenameDialogProps {
+  name: string;
+  editKey: string;
+  title: string;
+  onRenamed: (title: string) => void;
+  onClose: () => void;
+}
+
+/** Renames a document: a change to its live title, which everyone with it open sees at once. */
+export function RenameDialog({ name, editKey, title, onRenamed, onClose }: RenameDialogProps) {
+  const [value, setValue] = useState(title);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await renameDocument(name, editKey, value);
+      onRenamed(result.title);
+      onClose();
+    } catch (cause) {
+      setError(errorMessage(cause));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Rename document" onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <label className="field">
+          <span>Title</span>
+          <input
+            autoFocus
+            value={value}
+            maxLength={MAX_TITLE_LENGTH}
+            onChange={(event) => setValue(event.target.value)}
+            onFocus={(event) => event.target.select()}
+          />
+        </label>
+        {error && (
+          <p role="alert" className="field-error">
+            {error}
+          </p>
+        )}
+        <footer className="dialog-actions">
+          <span className="spacer" />
+          <button type="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Renaming…' : 'Rename'}
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,144 @@
+'use client';
+
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+
+interface MenuProps {
+  /** The accessible name of the button that opens the menu. */
+  label: string;
+  /** What the button shows (an icon, text or both). */
+  button: ReactNode;
+  buttonClassName?: string;
+  /** Where the menu opens relative to the button. */
+  align?: 'start' | 'end';
+  children: ReactNode;
+  disabled?: boolean;
+}
+
+/**
+ * A menu button (WAI-ARIA menu pattern): Enter, Space or ArrowDown open it and focus the first
+ * item; arrows, Home and End move; Escape closes and returns focus; a click outside closes it.
+ */
+export function Menu({ label, button, buttonClassName, align = 'end', children, disabled }: MenuProps) {
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const menuRef = useRef<HTMLDivElement>(null);
+  const menuId = useId();
+
+  useEffect(() => {
+    if (!open) return;
+    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, [open]);
+
+  const items = () => Array.from(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? []);
+
+  const onMenuKeyDown = (event: KeyboardEvent) => {
+    const list = items();
+    const index = list.indexOf(document.activeElement as HTMLElement);
+    const focusAt = (next: number) => list[(next + list.length) % list.length]?.focus();
+    switch (event.key) {
+      case 'ArrowDown':
+        focusAt(index + 1);
+        break;
+      case 'ArrowUp':
+        focusAt(index - 1);
+        break;
+      case 'Home':
+        focusAt(0);
+        break;
+      case 'End':
+        focusAt(list.length - 1);
+        break;
+      case 'Escape':
+        setOpen(false);
+        buttonRef.current?.focus();
+        break;
+      case 'Tab':
+        setOpen(false);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  return (
+    <div className="menu-anchor">
+      <button
+        ref={buttonRef}
+        type="button"
+        className={buttonClassName ?? 'icon-button'}
+        aria-label={label}
+        title={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        disabled={disabled}
+        onClick={() => setOpen((value) => !value)}
+        onKeyDown={(event) => {
+          if (event.key === 'ArrowDown') {
+            event.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        {button}
+      </button>
+      {open && (
+        <div
+          ref={menuRef}
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          className={`menu menu-${align}`}
+          tabIndex={-1}
+          onKeyDown={onMenuKeyDown}
+          onClick={(event) => {
+            // Choosing an item closes the menu; focus goes back to the button unless the item moved it.
+            if ((event.target as HTMLElement).closest('[role="menuitem"]')) {
+              setOpen(false);
+              requestAnimationFrame(() => {
+                if (document.activeElement === document.body) buttonRef.current?.focus();
+              });
+            }
+          }}
+        >
+          {children}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface MenuItemProps {
+  onSelect: () => void;
+  children: ReactNode;
+  icon?: ReactNode;
+  disabled?: boolean;
+  danger?: boolean;
+  /** A keyboard shortcut to show next to the label. */
+  hint?: string;
+}
+
+/** One entry of a `Menu`. */
+export function MenuItem({ onSelect, children, icon, disabled, danger, hint }: MenuItemProps) {
+  return (
+    <button type="button" role="menuitem" tabIndex={-1} className={`menu-item${danger ? ' menu-item-danger' : ''}`} disabled={disabled} onClick={onSelect}>
+      <span className="menu-item-icon" aria-hidden>
+        {icon}
+      </span>
+      <span className="menu-item-label">{children}</span>
+      {hint && <kbd className="menu-item-hint">{hint}</kbd>}
+    </button>
+  );
+}
+
+/** A line between groups of menu items. */
+export function MenuSeparator() {
+  return <hr className="menu-separator" />;
+}

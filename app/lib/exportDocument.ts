@@ -1,0 +1,78 @@
+import { type JSONContent, resolveExtensions } from '@tiptap/core';
+import { MarkdownManager } from '@tiptap/markdown';
+import { UNTITLED } from '../../shared/documentFields';
+import { documentExtensions } from '../../shared/editorExtensions';
+
+/**
+ * Document export in the browser, with the same schema and converters as the server
+ * (`collab-server/documents/conversion.ts`), so a download matches what the server would give.
+ * Loaded on demand: the Markdown parser stays out of the editor's first load.
+ */
+
+export type ExportFormat = 'markdown' | 'html' | 'json';
+
+/** A file to hand to the browser. */
+export interface ExportedFile {
+  filename: string;
+  type: string;
+  content: string;
+}
+
+let markdown: MarkdownManager | null = null;
+
+function markdownManager(): MarkdownManager {
+  if (!markdown) {
+    markdown = new MarkdownManager();
+    // Kits (StarterKit, TableKit) bundle their nodes and marks; register the resolved list.
+    for (const extension of resolveExtensions(documentExtensions())) markdown.registerExtension(extension);
+  }
+  return markdown;
+}
+
+/** Converts a document body (Tiptap JSON) and its title into a file of `format`. */
+export function exportDocument(body: JSONContent, html: string, title: string, format: ExportFormat): ExportedFile {
+  const base = fileBaseName(title);
+  switch (format) {
+    case 'markdown':
+      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: markdownManager().serialize(body) };
+    case 'json':
+      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body, null, 2)}\n` };
+    case 'html':
+      return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, html) };
+  }
+}
+
+/** A standalone HTML file around the body, readable without the app. */
+function htmlDocument(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;line-height:1.6;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1c2024}img{max-width:100%}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem}pre{background:#f4f4f5;padding:.75rem;overflow:auto}blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1rem;color:#555}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+/** A file name from a title: no path separators or characters that file systems refuse. */
+export function fileBaseName(title: string): string {
+  const cleaned = title.replace(UNSAFE_IN_FILE_NAMES, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
+  return cleaned.replace(/^\.+/, '') || UNTITLED;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
+const UNSAFE_IN_FILE_NAMES = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string);
+}
+
+/** Parses Markdown to a document body with the document schema (for previews and tests). */
+export function parseMarkdown(text: string): JSONContent {
+  return markdownManager().parse(text);
+}

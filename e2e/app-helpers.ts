@@ -1,0 +1,73 @@
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { type App, createDocument, editorOf, expect } from './fixtures';
+
+/** A page in a new browser context: no cookies, storage or IndexedDB shared with any other. */
+export async function freshPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+  const context = await browser.newContext(options);
+  return context.newPage();
+}
+
+/** The save indicator of an editor page. */
+export const saveStatusOf = (page: Page) => page.getByRole('status');
+
+/** The title input of an editor page. */
+export const titleOf = (page: Page) => page.getByRole('textbox', { name: 'Document title' });
+
+/** Creates a document in `page`, gives it a title, and waits until the server has it. */
+export async function createTitledDocument(page: Page, app: App, title: string): Promise<string> {
+  const url = await createDocument(page, app);
+  await titleOf(page).fill(title);
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  return url;
+}
+
+/** The text of the document body without the name labels of remote carets. */
+export function bodyTextOf(page: Page): Promise<string> {
+  return editorOf(page).evaluate((element) => {
+    const copy = element.cloneNode(true) as HTMLElement;
+    for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+    return copy.textContent ?? '';
+  });
+}
+
+/**
+ * Waits until the editor has read a keyboard selection: ProseMirror picks up DOM selection
+ * changes on the next `selectionchange` event, so a shortcut pressed at once would see none.
+ */
+export async function selectionSettled(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () => (document.querySelector('.tiptap') as HTMLElement & { editor: { state: { selection: { empty: boolean } } } }).editor.state.selection.empty,
+      ),
+    )
+    .toBe(false);
+}
+
+/** Types into the document body at its end. */
+export async function typeInBody(page: Page, text: string): Promise<void> {
+  await editorOf(page).click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type(text);
+}
+
+/** The `{ name, key }` of an editor URL (`/d/<name>#<key>`). */
+export function linkParts(url: string): { name: string; key: string } {
+  const parsed = new URL(url);
+  return { name: decodeURIComponent(parsed.pathname.split('/').pop() ?? ''), key: parsed.hash.slice(1) };
+}
+
+/** Records every request URL a context makes (HTTP and WebSocket), for checking what leaks into them. */
+export function recordRequestUrls(context: BrowserContext): string[] {
+  const urls: string[] = [];
+  context.on('request', (request) => urls.push(request.url()));
+  context.on('page', (page) => page.on('websocket', (socket) => urls.push(socket.url())));
+  for (const page of context.pages()) page.on('websocket', (socket) => urls.push(socket.url()));
+  return urls;
+}
+
+/** Opens the document menu of an editor page and chooses `item`. */
+export async function chooseFromDocumentMenu(page: Page, item: string | RegExp): Promise<void> {
+  await page.getByRole('button', { name: 'Document menu' }).click();
+  await page.getByRole('menuitem', { name: item }).click();
+}
