@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../shared/token';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
 import { ServerProcess } from '../../testing/serverProcess';
+import { startTestServer, TEST_SECRET } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { OPTIONS } from '../config';
 
@@ -107,5 +109,25 @@ describe('operating the collab server', () => {
     const noSecret = await run('npm', ['run', '-s', 'token', '--', '--role', 'admin', '--doc', '*', '--data-dir', await tempFolder()], { AUTH_SECRET: '' });
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toMatch(/AUTH_SECRET is not set and .*auth-secret cannot be read/);
+  });
+
+  it('a token minted with jose as the README shows opens its document', async () => {
+    const server = await startTestServer();
+    try {
+      const AUTH_SECRET = TEST_SECRET;
+      // The README's example, verbatim but for the secret's source.
+      const token = await new SignJWT({ name: 'Ada', doc: 'design-notes', role: 'editor' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('user-42')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(AUTH_SECRET));
+      const client = hocuspocusClient(server.hocuspocusUrl, 'design-notes', token);
+      await client.synced();
+      client.doc.getText('body').insert(0, 'minted by a backend');
+      await client.saved();
+      client.destroy();
+    } finally {
+      await server.stop({ removeData: true });
+    }
   });
 });
