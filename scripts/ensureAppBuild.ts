@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** What the app build depends on: a change to any of these makes the build stale. */
-const SOURCES = ['app', 'shared', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['app', 'shared', 'embed', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
 
 /**
  * Runs `next build` in `root` when there is no build yet, or a source is newer than it.

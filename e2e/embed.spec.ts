@@ -1,0 +1,133 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { type ExampleServer, startExampleServer } from '../examples/server';
+import { mintToken } from '../shared/token';
+import { ServerProcess } from '../testing/serverProcess';
+import { type App, createDocument, editorOf, expect, test } from './fixtures';
+
+/**
+ * Embedding, as a developer does it: the example host site (examples/server.ts) runs on another
+ * origin, mints tokens with the server's secret, and shows a document through embed.js (and
+ * through the React component). The app runs as a real process, allowing only that origin.
+ */
+
+const AUTH_SECRET = 'e2e-embedding-secret-that-is-long-enough-0123456789';
+
+interface HostEvent {
+  name: string;
+  detail: Record<string, unknown>;
+}
+
+let host: ExampleServer;
+let stranger: ExampleServer;
+let server: ServerProcess;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  let appUrl = '';
+  host = await startExampleServer({ quireUrl: () => appUrl, authSecret: AUTH_SECRET });
+  // A second site with the same embedding code, but not in EMBED_ORIGINS.
+  stranger = await startExampleServer({ quireUrl: () => appUrl, authSecret: AUTH_SECRET });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-embed-'));
+  server = await ServerProcess.start('start.ts', { PORT: '0', DATA_DIR: dataDir, AUTH_SECRET, EMBED_ORIGINS: host.url, ALLOWED_ORIGINS: host.url });
+  appUrl = server.httpUrl;
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  await host?.close();
+  await stranger?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const app = (): App => ({ url: server.httpUrl, dataDir, restart: async () => undefined });
+
+/** The events the host page received so far (its page keeps them in `window.quireEvents`). */
+const hostEvents = (page: Page) => page.evaluate(() => (window as unknown as { quireEvents: HostEvent[] }).quireEvents);
+const eventNames = async (page: Page) => (await hostEvents(page)).map((event) => event.name);
+
+/** Opens a document in the full app (its own browser) and returns the page and the document name. */
+async function openInApp(browser: import('@playwright/test').Browser): Promise<{ page: Page; name: string }> {
+  const page = await (await browser.newContext()).newPage();
+  const url = await createDocument(page, app());
+  const name = decodeURIComponent(new URL(url).pathname.split('/')[2]);
+  return { page, name };
+}
+
+test('a page on another origin embeds a document with embed.js: typing there reaches the app, and the host hears ready, change, saved, presence', async ({
+  browser,
+}) => {
+  const { page: full, name } = await openInApp(browser);
+  const hostPage = await (await browser.newContext()).newPage();
+  await hostPage.goto(`${host.url}/?doc=${encodeURIComponent(name)}&name=${encodeURIComponent('Embedded Eve')}`);
+
+  const frame = hostPage.frameLocator('iframe');
+  const embedded = frame.getByRole('textbox', { name: 'Document body' });
+  await expect(embedded).toBeVisible();
+  await expect.poll(() => eventNames(hostPage)).toContain('ready');
+  const ready = (await hostEvents(hostPage)).find((event) => event.name === 'ready');
+  expect(ready?.detail).toEqual({ document: name, readOnly: false });
+
+  // The token went by postMessage: the frame's address has none.
+  const src = (await hostPage.locator('iframe').getAttribute('src')) as string;
+  expect(src).toBe(`${server.httpUrl}/embed/${encodeURIComponent(name)}`);
+
+  await embedded.click();
+  await hostPage.keyboard.type('Typed in the embed.');
+  await expect(editorOf(full)).toContainText('Typed in the embed.');
+  await expect.poll(async () => (await hostEvents(hostPage)).some((event) => event.name === 'change' && event.detail.local === true)).toBe(true);
+  await expect.poll(() => eventNames(hostPage)).toContain('saved');
+
+  // And back: typing in the app shows in the embed, and the host hears about the app's user.
+  await editorOf(full).click();
+  await full.keyboard.press('End');
+  await full.keyboard.type(' Answered from the app.');
+  await expect(embedded).toContainText('Typed in the embed. Answered from the app.');
+  await expect
+    .poll(async () => {
+      const presence = (await hostEvents(hostPage)).filter((event) => event.name === 'presence').at(-1);
+      return (presence?.detail.people as Array<{ name: string; self: boolean }> | undefined)?.map((person) => `${person.name}${person.self ? ' (self)' : ''}`);
+    })
+    .toEqual(expect.arrayContaining(['Embedded Eve (self)', expect.not.stringContaining('(self)')]));
+
+  // The same content through the content API, on the app's own port.
+  const admin = await mintToken(AUTH_SECRET, { sub: 'e2e-backend', name: 'Backend', doc: '*', role: 'admin' });
+  const markdown = await fetch(`${server.httpUrl}/api/docs/${encodeURIComponent(name)}/content?format=markdown`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  expect(await markdown.text()).toBe('Typed in the embed. Answered from the app.');
+});
+
+test('only EMBED_ORIGINS may frame the editor: another site hears load-failed and shows nothing', async ({ browser }) => {
+  const embedPage = await fetch(`${server.httpUrl}/embed/anything`);
+  expect(embedPage.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${host.url}`);
+  const appPage = await fetch(`${server.httpUrl}/`);
+  expect(appPage.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+
+  const { name } = await openInApp(browser);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${stranger.url}/?doc=${encodeURIComponent(name)}&loadTimeout=3000`);
+  await expect
+    .poll(async () => (await hostEvents(page)).find((event) => event.name === 'error')?.detail, { timeout: 10_000 })
+    .toMatchObject({
+      code: 'load-failed',
+      message: expect.stringContaining(`lists ${stranger.url} in EMBED_ORIGINS`),
+    });
+  await expect(page.frameLocator('iframe').getByRole('textbox', { name: 'Document body' })).toHaveCount(0);
+});
+
+test('the React component in a React app on another origin edits the same live document', async ({ browser }) => {
+  const { page: full, name } = await openInApp(browser);
+  const reactPage = await (await browser.newContext()).newPage();
+  await reactPage.goto(`${host.url}/react?doc=${encodeURIComponent(name)}`);
+  const editor = reactPage.locator('.quire-editor').getByRole('textbox', { name: 'Document body' });
+  await expect(editor).toBeVisible();
+  await expect(reactPage.locator('.quire-editor__status')).toHaveText('Saved');
+  await editor.click();
+  await reactPage.keyboard.type('Written in a React app.');
+  await expect(editorOf(full)).toContainText('Written in a React app.');
+  await expect(reactPage.getByText(/^Last saved: \d/)).toBeVisible();
+  await expect(reactPage.getByText(/^Here now: Guest \w+ \(you\), \S/)).toBeVisible();
+});
