@@ -81,13 +81,18 @@ export class DocumentService {
    * clients from re-creating it. Returns false when it did not exist.
    */
   async delete(name: string): Promise<boolean> {
-    const live = this.hocuspocus.documents.get(name);
-    if (live) {
-      for (const connection of live.getConnections()) connection.close(CloseCodes.DocumentDeleted);
-      await this.persistence.ackGate(name);
-    }
-    const existed = await this.store.delete(name);
-    if (existed) this.logger.info({ document: name }, 'document deleted');
+    const closeEditors = () => {
+      for (const connection of this.hocuspocus.documents.get(name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
+    };
+    const existed = await this.persistence.whileDeleting(name, async () => {
+      closeEditors();
+      await this.persistence.ackGate(name)?.catch(() => undefined);
+      const removed = await this.store.delete(name);
+      // A client that joined the loaded document meanwhile is closed too.
+      closeEditors();
+      return removed;
+    });
+    if (existed) this.logger.info({ event: 'document-deleted', document: name }, 'document deleted');
     return existed;
   }
 }

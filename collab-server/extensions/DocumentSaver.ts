@@ -16,6 +16,8 @@ export interface DocumentSaverOptions {
   onCompact?: (event: { name: string; ok: boolean; bytes: number; seconds: number }) => void;
   /** Told when nothing is left to write. */
   onIdle?: () => void;
+  /** Told when the store no longer has the document (deleted while loaded). */
+  onDeleted?: () => void;
 }
 
 const MIN_RETRY_MS = 100;
@@ -35,13 +37,15 @@ export class DocumentSaver {
   private saved = 0;
   private running: Promise<void> | null = null;
   private failures = 0;
-  private waiters: Array<{ upTo: number; resolve: () => void }> = [];
+  private waiters: Array<{ upTo: number; resolve: () => void; reject: (error: StoreError) => void }> = [];
   private logCount: number;
   private logBytes: number;
   private storedBytes: number;
   private lastTitle: string;
   private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
   private stopped = false;
+  /** Set when the store reports the document gone: nothing can be saved any more. */
+  private deleted: StoreError | null = null;
 
   constructor(
     readonly name: string,
@@ -58,14 +62,20 @@ export class DocumentSaver {
 
   /** Queues an update the document has applied. */
   push(update: Uint8Array): void {
+    if (this.deleted) return;
     this.queued.push(update);
     this.received += 1;
     this.start();
   }
 
-  /** True when every update received so far is durably stored. */
+  /** True when every update received so far is durably stored (or the document was deleted). */
   get isSaved(): boolean {
-    return this.saved === this.received;
+    return this.deleted !== null || this.saved === this.received;
+  }
+
+  /** True once the store reported the document deleted. */
+  get isDeleted(): boolean {
+    return this.deleted !== null;
   }
 
   /** True while the last write attempt failed. */
@@ -88,11 +98,16 @@ export class DocumentSaver {
     return this.logCount;
   }
 
-  /** Resolves once every update received before this call is durably stored. */
+  /**
+   * Resolves once every update received before this call is durably stored. Rejects with
+   * StoreError `NOT_FOUND` if the document is deleted first: those updates will never be saved,
+   * so they must never be acknowledged.
+   */
   whenSaved(): Promise<void> {
+    if (this.deleted) return Promise.reject(this.deleted);
     if (this.isSaved) return Promise.resolve();
     const upTo = this.received;
-    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+    return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
   }
 
   /** Retries a failing write now instead of after its backoff (used when shutting down). */
@@ -121,11 +136,13 @@ export class DocumentSaver {
         this.queued = [];
         const upTo = this.received;
         if (!(await this.write(batch))) {
+          if (this.deleted) return;
           // Keep the batch ahead of anything that arrived meanwhile, then wait before retrying.
           this.queued = batch.concat(this.queued);
           await this.backoff();
           continue;
         }
+        if (this.deleted) return;
         this.saved = upTo;
         this.resolveWaiters();
       }
@@ -141,8 +158,10 @@ export class DocumentSaver {
       await this.options.store.append(this.name, update, title === this.lastTitle ? {} : { title });
     } catch (error) {
       if (error instanceof StoreError && error.code === 'NOT_FOUND') {
-        // The document was deleted while these updates were queued: there is nowhere to keep them.
-        this.options.logger.warn({ document: this.name, updates: batch.length }, 'dropping updates of a deleted document');
+        // The document was deleted while these updates were queued: there is nowhere to keep
+        // them. They are dropped unacknowledged, and the editors still attached are closed.
+        this.options.logger.warn({ document: this.name, updates: batch.length }, 'document deleted with updates queued; they are dropped unacknowledged');
+        this.markDeleted(error);
         return true;
       }
       this.failures += 1;
@@ -200,6 +219,15 @@ export class DocumentSaver {
       const timer = setTimeout(wake, delay);
       this.retryTimer = { timer, wake };
     });
+  }
+
+  private markDeleted(error: StoreError): void {
+    this.deleted = error;
+    this.queued = [];
+    this.stopped = true;
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters = [];
+    this.options.onDeleted?.();
   }
 
   private resolveWaiters(): void {

@@ -40,6 +40,8 @@ export interface PersistenceOptions {
 export class PersistenceExtension implements Extension {
   readonly extensionName = 'Persistence';
   private readonly savers = new Map<string, DocumentSaver>();
+  /** Documents being deleted right now: they must not be loaded again meanwhile. */
+  private readonly deleting = new Set<string>();
   private instance: Hocuspocus | null = null;
 
   constructor(private readonly options: PersistenceOptions) {}
@@ -54,6 +56,7 @@ export class PersistenceExtension implements Extension {
       if (!reported) this.options.onLoad?.({ name: documentName, ok, seconds: (performance.now() - started) / 1000 });
       reported = true;
     };
+    if (this.deleting.has(documentName)) throw CloseCodes.DocumentDeleted;
     try {
       loaded = await store.load(documentName);
       report(true);
@@ -89,6 +92,7 @@ export class PersistenceExtension implements Extension {
       {
         ...this.options,
         onIdle: () => this.unloadIfIdle(documentName),
+        onDeleted: () => this.closeDeleted(documentName),
       },
       meta ?? { logCount: 0, logBytes: 0, size: 0, title: '' },
     );
@@ -98,7 +102,11 @@ export class PersistenceExtension implements Extension {
 
   /** Hocuspocus' debounced save: nothing to write here, only wait for the writes in progress. */
   async onStoreDocument({ documentName }: onStoreDocumentPayload): Promise<void> {
-    await this.savers.get(documentName)?.whenSaved();
+    // A deleted document has nothing left to save; it may unload.
+    await this.savers
+      .get(documentName)
+      ?.whenSaved()
+      .catch(() => undefined);
   }
 
   async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
@@ -114,12 +122,28 @@ export class PersistenceExtension implements Extension {
 
   /**
    * For the transport: null when every update of `documentName` received so far is durable,
-   * otherwise a promise that resolves when it is. A sync acknowledgement waits for it.
+   * otherwise a promise that resolves when it is, or rejects (StoreError `NOT_FOUND`) when the
+   * document is deleted first. A sync acknowledgement waits for it, and is dropped on rejection.
    */
   ackGate(documentName: string): Promise<void> | null {
     const saver = this.savers.get(documentName);
-    if (!saver || saver.isSaved) return null;
+    if (!saver) return null;
+    if (saver.isDeleted) return saver.whenSaved();
+    if (saver.isSaved) return null;
     return saver.whenSaved();
+  }
+
+  /**
+   * Runs `remove` (the store deletion) while `documentName` cannot be loaded: a client that
+   * reconnects in the middle is refused instead of loading the copy about to disappear.
+   */
+  async whileDeleting<T>(documentName: string, remove: () => Promise<T>): Promise<T> {
+    this.deleting.add(documentName);
+    try {
+      return await remove();
+    } finally {
+      this.deleting.delete(documentName);
+    }
   }
 
   /** The size a document would have on disk with everything queued: for the size limit. */
@@ -151,10 +175,15 @@ export class PersistenceExtension implements Extension {
     return [...this.savers.values()].filter((saver) => !saver.isSaved).map((saver) => saver.name);
   }
 
-  /** Resolves when every update received so far, in every document, is durable. */
+  /** Resolves when every update received so far, in every document still stored, is durable. */
   async whenAllSaved(): Promise<void> {
     for (const saver of this.savers.values()) saver.retryNow();
-    await Promise.all([...this.savers.values()].map((saver) => saver.whenSaved()));
+    await Promise.all([...this.savers.values()].map((saver) => saver.whenSaved().catch(() => undefined)));
+  }
+
+  /** Closes every editor of a document the store no longer has. */
+  private closeDeleted(documentName: string): void {
+    for (const connection of this.instance?.documents.get(documentName)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
   }
 
   private unloadIfIdle(documentName: string): void {

@@ -82,10 +82,17 @@ export abstract class ClientSocket implements WebSocketLike {
       if (frame) this.transmit(frame);
       return;
     }
-    const chain: Promise<void> = Promise.all([this.pendingAck, gate]).then(() => {
-      if (frame) this.transmit(frame);
+    const settle = () => {
       if (this.pendingAck === chain) this.pendingAck = null;
-    });
+    };
+    const chain: Promise<void> = Promise.all([this.pendingAck, gate]).then(
+      () => {
+        if (frame) this.transmit(frame);
+        settle();
+      },
+      // The document was deleted before the update was stored: it is never acknowledged.
+      settle,
+    );
     this.pendingAck = chain;
   }
 
