@@ -1,7 +1,7 @@
 import type { WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
-import type { CloseReason } from '../../shared/closeCodes';
+import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
 import { acknowledgedDocument, readHeader } from './frames';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
 
@@ -62,7 +62,9 @@ export abstract class ClientSocket implements WebSocketLike {
 
   close(code?: number, reason?: string): void {
     if (this.ws.readyState === this.ws.CLOSING || this.ws.readyState === this.ws.CLOSED) return;
-    this.ws.close(code, reason);
+    // Hocuspocus closes idle sockets itself with 4408 "Connection Timeout"; send our name for it.
+    const named = code === CloseCodes.Timeout.code ? CloseCodes.Timeout : null;
+    this.ws.close(code, named?.reason ?? reason);
   }
 
   /** Lets the inbound guard see authentication results; call for every outgoing Auth frame. */
