@@ -1,0 +1,98 @@
+import { type BenchClient, SourceAddresses, until } from '../clients';
+import { automergePaper, docWith } from '../fixtures';
+import { sleep } from '../stats';
+import type { RunningSystem, System } from '../systems';
+import { connectMany, disconnectAll, type WorkloadContext, withSystem } from './common';
+
+export interface MemoryResult {
+  connections: number;
+  /** Server RSS growth per idle connection, bytes. */
+  perConnection: number;
+  documents: number;
+  /** Server RSS growth per loaded idle document (with its one connection), bytes. */
+  perDocument: number;
+  /** `perDocument` less one connection's share. */
+  perDocumentWithoutConnection: number;
+  /** Connections that closed while the test held them (should be 0). */
+  unexpectedCloses: number;
+  rss: { baselineDocuments: number; withDocuments: number; withOneConnectionPerDocument: number; withAllConnections: number };
+}
+
+const CONNECTIONS_PER_DOCUMENT = 10;
+
+/**
+ * Workload 3: RSS per idle connection and per loaded idle document, each on a fresh server,
+ * read after full garbage collections in the server (every server runs with `--expose-gc`).
+ */
+export async function memory(system: System, context: WorkloadContext, block: number): Promise<MemoryResult> {
+  const connections = context.quick ? 1000 : 10_000;
+  const documents = context.quick ? 50 : 1000;
+
+  // Idle connections: 10 per document, nobody typing, no presence (which would renew itself).
+  const idle = await withSystem(system, async (running) => {
+    const addresses = new SourceAddresses(block);
+    const perDocument = await connectMany(running, connections / CONNECTIONS_PER_DOCUMENT, (i) => `idle-${i}`, {
+      addresses,
+      client: () => ({ presence: false }),
+      batch: 200,
+    });
+    await settle(running);
+    const withOne = (await running.server.collectGarbage()).rss;
+    const rest = await connectMany(running, connections - perDocument.length, (i) => `idle-${i % perDocument.length}`, {
+      addresses,
+      client: () => ({ presence: false }),
+      batch: 200,
+    });
+    await settle(running);
+    const withAll = (await running.server.collectGarbage()).rss;
+    const all = [...perDocument, ...rest];
+    const closes = all.reduce((sum, client) => sum + client.closes, 0);
+    await disconnectAll(all);
+    return { withOne, withAll, closes, added: rest.length };
+  });
+  const perConnection = (idle.withAll - idle.withOne) / idle.added;
+  context.log(`memory ${system.label}: ${Math.round(perConnection)} B per idle connection (${connections} connections)`);
+
+  // Loaded idle documents: each the size of the whole automerge-paper trace, one connection each.
+  const loaded = await withSystem(system, async (running) => {
+    await settle(running);
+    const baseline = (await running.server.collectGarbage()).rss;
+    // One client document serves every connection: the clients push the same content to each
+    // server document, and the client side stays small.
+    const shared = docWith(automergePaper().state);
+    const clients: BenchClient[] = await connectMany(running, documents, (i) => `loaded-${i}`, {
+      addresses: new SourceAddresses(block + 100),
+      client: () => ({ presence: false, doc: shared }),
+      batch: 10,
+      timeoutMs: 120_000,
+    });
+    await until(() => clients.every((client) => client.unacknowledged === 0), 120_000, 'pushed documents to be acknowledged');
+    await settle(running);
+    const rss = (await running.server.collectGarbage()).rss;
+    const closes = clients.reduce((sum, client) => sum + client.closes, 0);
+    await disconnectAll(clients);
+    return { baseline, rss, closes };
+  });
+  const perDocument = (loaded.rss - loaded.baseline) / documents;
+  context.log(`memory ${system.label}: ${(perDocument / 1e6).toFixed(2)} MB per loaded document (${documents} documents)`);
+  return {
+    connections,
+    perConnection,
+    documents,
+    perDocument,
+    perDocumentWithoutConnection: perDocument - perConnection,
+    unexpectedCloses: idle.closes + loaded.closes,
+    rss: { baselineDocuments: loaded.baseline, withDocuments: loaded.rss, withOneConnectionPerDocument: idle.withOne, withAllConnections: idle.withAll },
+  };
+}
+
+/** Waits until the server has been nearly idle (under 5% CPU) for a second: work in flight is done. */
+async function settle(running: RunningSystem): Promise<void> {
+  let quiet = 0;
+  for (let i = 0; i < 120 && quiet < 2; i++) {
+    const before = await running.server.stats();
+    await sleep(500);
+    const after = await running.server.stats();
+    quiet = after.cpuMicros - before.cpuMicros < 25_000 ? quiet + 1 : 0;
+  }
+}
