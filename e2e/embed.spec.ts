@@ -92,6 +92,13 @@ test('a page on another origin embeds a document with embed.js: typing there rea
     })
     .toEqual(expect.arrayContaining(['Embedded Eve (self)', expect.not.stringContaining('(self)')]));
 
+  // The host can read the content and switch the editor to read-only.
+  expect(
+    await hostPage.evaluate(() => (window as unknown as { quireEditor: { getContent(format: string): Promise<string> } }).quireEditor.getContent('text')),
+  ).toBe('Typed in the embed. Answered from the app.');
+  await hostPage.evaluate(() => (window as unknown as { quireEditor: { setReadOnly(value: boolean): void } }).quireEditor.setReadOnly(true));
+  await expect(embedded).toHaveAttribute('contenteditable', 'false');
+
   // The same content through the content API, on the app's own port.
   const admin = await mintToken(AUTH_SECRET, { sub: 'e2e-backend', name: 'Backend', doc: '*', role: 'admin' });
   const markdown = await fetch(`${server.httpUrl}/api/docs/${encodeURIComponent(name)}/content?format=markdown`, {
@@ -130,4 +137,27 @@ test('the React component in a React app on another origin edits the same live d
   await expect(editorOf(full)).toContainText('Written in a React app.');
   await expect(reactPage.getByText(/^Last saved: \d/)).toBeVisible();
   await expect(reactPage.getByText(/^Here now: Guest \w+ \(you\), \S/)).toBeVisible();
+});
+
+test('after the server restarts, the embed asks the host for a fresh token and goes on editing', async ({ browser }) => {
+  const { page: full, name } = await openInApp(browser);
+  const hostPage = await (await browser.newContext()).newPage();
+  await hostPage.goto(`${host.url}/?doc=${encodeURIComponent(name)}`);
+  const embedded = hostPage.frameLocator('iframe').getByRole('textbox', { name: 'Document body' });
+  await expect.poll(() => eventNames(hostPage)).toContain('ready');
+
+  const before = (await hostEvents(hostPage)).length;
+  server = await server.restart();
+  // The first token was used up: reconnecting needs the host to answer a token request.
+  const statesSinceRestart = async () =>
+    (await hostEvents(hostPage))
+      .slice(before)
+      .filter((event) => event.name === 'status')
+      .map((event) => event.detail.state);
+  await expect.poll(statesSinceRestart, { timeout: 20_000 }).toEqual(expect.arrayContaining(['offline', 'saved']));
+  expect((await statesSinceRestart()).at(-1)).toBe('saved');
+  await embedded.click();
+  await hostPage.keyboard.type('After the restart.');
+  await expect(editorOf(full)).toContainText('After the restart.', { timeout: 20_000 });
+  expect((await hostEvents(hostPage)).filter((event) => event.name === 'error')).toEqual([]);
 });
