@@ -6,7 +6,7 @@ import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
-import type { TokenClaims } from '../../shared/token';
+import { colorFor, type TokenClaims } from '../../shared/token';
 import {
   appendBody,
   CONTENT_FORMATS,
@@ -228,7 +228,7 @@ function ifMatch(request: IncomingMessage): string[] | null {
 
 /** Changes made through the API carry the token's identity, so history shows who made them. */
 function actingAs(claims: TokenClaims) {
-  return { user: { id: claims.sub, name: claims.name, color: '#60646c' }, role: claims.role };
+  return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role };
 }
 
 async function existing(documents: DocumentService, name: string): Promise<DocumentMeta> {
