@@ -12,8 +12,25 @@ import {
   StoreError,
   type Tombstone,
 } from './DocumentStore';
-import { formatKey, LAYOUT_VERSION, logKey, logRange, metaKey, metaRange, probeKey, snapshotKey, tombstoneKey, tombstoneRange } from './keys';
+import {
+  deltaKey,
+  formatKey,
+  historyHeadKey,
+  LAYOUT_VERSION,
+  logKey,
+  logRange,
+  metaKey,
+  metaRange,
+  probeKey,
+  snapshotKey,
+  tombstoneKey,
+  tombstoneRange,
+  versionKey,
+} from './keys';
 import { LevelDatabase, type SnapshotView } from './LevelDatabase';
+import { hasHistory, headFrom, historyKeys, putHead, putVersion, readDeltasUpTo, readHead, readVersionInfos, readVersions } from './levelHistory';
+import { type HistoryHead, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
+import { planRemoval } from './versionRemoval';
 import { type BatchReport, WriteQueue } from './WriteQueue';
 
 /** Metadata as stored: the public fields plus the log's sequence range. */
@@ -47,7 +64,7 @@ interface PreparedWrite {
  * batch. Metadata of documents in use is cached and updated as writes are queued; the cache is
  * dropped whenever a batch fails, so the next write starts again from what is on disk.
  */
-export class LevelDocumentStore implements DocumentStore {
+export class LevelDocumentStore implements DocumentStore, VersionStore {
   private readonly db: LevelDatabase;
   private readonly now: () => number;
   private readonly queue: WriteQueue;
@@ -229,6 +246,9 @@ export class LevelDocumentStore implements DocumentStore {
         const range = logRange(name);
         for await (const [key] of this.db.entries({ ...range, values: false })) keys.add(key);
       });
+      // [L18] The history goes in the same batch; earlier version writes land first so their keys are seen.
+      await this.landing.get(name);
+      for (const key of await this.withView((view) => historyKeys(view, name))) keys.add(key);
       for (const key of keys) operations.push({ type: 'del', key });
       return { meta: null, operations };
     });
@@ -322,6 +342,85 @@ export class LevelDocumentStore implements DocumentStore {
     });
   }
 
+  async historyHead(name: string): Promise<HistoryHead | null> {
+    this.check(name);
+    await this.earlierWrites();
+    return this.withView(async (view) => ((await view.get(metaKey(name))) ? readHead(view, name) : null));
+  }
+
+  async listVersions(name: string): Promise<VersionInfo[] | null> {
+    this.check(name);
+    await this.earlierWrites();
+    return this.withView(async (view) => ((await view.get(metaKey(name))) ? readVersionInfos(view, name, await readHead(view, name)) : null));
+  }
+
+  async loadVersion(name: string, id: number): Promise<Uint8Array[] | null> {
+    this.check(name);
+    await this.earlierWrites();
+    // [L22] From one point in time: a removal landing meanwhile never mixes old and merged deltas.
+    return this.withView(async (view) => ((await view.get(metaKey(name))) ? readDeltasUpTo(view, name, id, await readHead(view, name)) : null));
+  }
+
+  addVersion(name: string, version: NewVersion): Promise<VersionInfo> {
+    this.check(name);
+    let added: VersionInfo | undefined;
+    return this.write(name, async (current) => {
+      if (!current) throw notFound(name);
+      const head = await this.landedHead(name);
+      const { createdAt, label, authors, restoredFrom, delta, state } = version;
+      const info: VersionInfo = { id: head.nextId, createdAt, label, authors: mergeAuthors([], authors), bytes: delta.byteLength, restoredFrom };
+      added = info;
+      // [L19] The version, its delta and the new head in one batch.
+      return { meta: current, operations: [...putVersion(name, { info, delta }), putHead(name, { nextId: info.id + 1, state, contributors: [] })] };
+    }).then(() => added as VersionInfo);
+  }
+
+  addContributors(name: string, authors: VersionAuthor[]): Promise<void> {
+    this.check(name);
+    return this.write(name, async (current) => {
+      if (!current) throw notFound(name);
+      const head = await this.landedHead(name);
+      const contributors = mergeAuthors(head.contributors, authors);
+      if (contributors.length === head.contributors.length) return null;
+      return { meta: current, operations: [putHead(name, { ...head, contributors })] };
+    });
+  }
+
+  labelVersion(name: string, id: number, label: string | null): Promise<VersionInfo> {
+    this.check(name);
+    let labelled: VersionInfo | undefined;
+    return this.write(name, async (current) => {
+      if (!current) throw notFound(name);
+      await this.landing.get(name);
+      const versions = await this.withView(async (view) => readVersions(view, name, await readHead(view, name)));
+      const version = versions.find((candidate) => candidate.info.id === id);
+      if (!version) throw new StoreError('NOT_FOUND', `document "${name}" has no version ${id}`);
+      labelled = { ...version.info, label };
+      return { meta: current, operations: putVersion(name, { info: labelled, delta: version.delta }).slice(0, 1) };
+    }).then(() => labelled as VersionInfo);
+  }
+
+  removeVersions(name: string, ids: number[]): Promise<void> {
+    this.check(name);
+    return this.write(name, async (current) => {
+      if (!current) throw notFound(name);
+      await this.landing.get(name);
+      const versions = await this.withView(async (view) => readVersions(view, name, await readHead(view, name)));
+      const plan = planRemoval(name, versions, ids);
+      if (plan.removed.length === 0) return null;
+      // [L21] Deletions and the merged deltas that take their place go out in one batch.
+      const operations: BatchOperation[] = plan.rewritten.flatMap((version) => putVersion(name, version));
+      for (const id of plan.removed) operations.push({ type: 'del', key: versionKey(name, id) }, { type: 'del', key: deltaKey(name, id) });
+      return { meta: current, operations };
+    });
+  }
+
+  /** The history head as on disk once this document's earlier writes have landed (call inside `write`). */
+  private async landedHead(name: string): Promise<HistoryHead> {
+    await this.landing.get(name);
+    return this.read(async () => headFrom(name, await this.db.get(historyHeadKey(name))));
+  }
+
   /**
    * Prepares a write from the current metadata of `name` and queues it; resolves once durable.
    * Preparations of one document run one at a time, so each sees the metadata the previous one
@@ -374,7 +473,10 @@ export class LevelDocumentStore implements DocumentStore {
     // A deletion of this name may still be on its way to disk.
     await this.landing.get(name);
     const orphaned = await this.withView(
-      async (view) => (await view.get(snapshotKey(name))) !== undefined || (await firstIn(view, logRange(name).gte, logRange(name).lt)) !== undefined,
+      async (view) =>
+        (await view.get(snapshotKey(name))) !== undefined ||
+        (await firstIn(view, logRange(name).gte, logRange(name).lt)) !== undefined ||
+        (await hasHistory(view, name)),
     );
     if (orphaned) throw corrupt(name, 'content is stored but its metadata is missing');
   }

@@ -17,6 +17,10 @@ export function documentExtensions(): AnyExtension[] {
       // Undo and redo come from Yjs (the Collaboration extension), so a user never undoes
       // someone else's typing.
       undoRedo: false,
+      // The trailing-paragraph plugin edits a document merely by opening it (when it ends in a
+      // table, list or code block): each client would add its own paragraph, and a viewer's
+      // refused edit would leave it forever unsaved. The gap cursor reaches the end instead.
+      trailingNode: false,
       heading: { levels: [1, 2, 3] },
       link: { openOnClick: false, autolink: true, defaultProtocol: 'https', protocols: ['http', 'https', 'mailto'] },
     }),

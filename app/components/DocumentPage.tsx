@@ -1,5 +1,6 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Role } from '../../shared/token';
@@ -7,7 +8,12 @@ import { ApiError, type DocumentLinks, errorMessage, NetworkError, openSession }
 import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument } from '../lib/recentDocuments';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
-import { DocumentWorkspace } from './document/DocumentWorkspace';
+
+// The editor (Tiptap, ProseMirror, Yjs) is most of the page's code. Loading it as its own chunk,
+// started together with the link exchange, lets the small page shell run first and overlap the
+// download with the server round trip.
+const loadWorkspace = () => import('./document/DocumentWorkspace').then((module) => module.DocumentWorkspace);
+const DocumentWorkspace = dynamic(loadWorkspace, { ssr: false, loading: () => <DocumentSkeleton /> });
 
 type PageState =
   | { kind: 'loading' }
@@ -23,14 +29,18 @@ type PageState =
 export function DocumentPage({ name }: { name: string }) {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
   const identityRef = useRef<LocalIdentity | null>(null);
+  // The token from opening the link serves the first connection; later ones fetch their own.
+  const firstToken = useRef<{ token: string; at: number } | null>(null);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
     if (!key) return setState({ kind: 'not-found' });
+    void loadWorkspace();
     const identity = loadIdentity();
     identityRef.current = identity;
     try {
       const session = await openSession(name, key, identity);
+      firstToken.current = { token: session.token, at: Date.now() };
       rememberDocument({ name, key, title: session.title, role: session.role, openedAt: Date.now() });
       setState({ kind: 'ready', key, role: session.role, links: session.links, identity });
     } catch (error) {
@@ -60,6 +70,10 @@ export function DocumentPage({ name }: { name: string }) {
 
   const fetchToken = useCallback(async () => {
     if (state.kind !== 'ready' || !identityRef.current) throw new Error('the document is not open');
+    const first = firstToken.current;
+    firstToken.current = null;
+    // Tokens last ten minutes; one a few seconds old saves the first connection a round trip.
+    if (first && Date.now() - first.at < 60_000) return first.token;
     const session = await openSession(name, state.key, identityRef.current);
     if (session.role !== state.role || !state.links) {
       // Opened offline (links and role from this device), or the link changed meaning: take the server's word.

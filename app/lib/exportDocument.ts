@@ -1,12 +1,12 @@
-import { type JSONContent, resolveExtensions } from '@tiptap/core';
-import { MarkdownManager } from '@tiptap/markdown';
+import type { Node } from '@tiptap/pm/model';
+import { exportNode } from '../../collab-server/documents/conversion';
 import { UNTITLED } from '../../shared/documentFields';
-import { documentExtensions } from '../../shared/editorExtensions';
 
 /**
- * Document export in the browser, with the same schema and converters as the server
- * (`collab-server/documents/conversion.ts`), so a download matches what the server would give.
- * Loaded on demand: the Markdown parser stays out of the editor's first load.
+ * Document export in the browser, through the server's own converters
+ * (`collab-server/documents/conversion.ts`, which needs no Node APIs) over the shared schema, so
+ * a download is exactly what the server's content API gives for the same document. Loaded on
+ * demand: the Markdown parser stays out of the editor's first load.
  */
 
 export type ExportFormat = 'markdown' | 'html' | 'json';
@@ -18,27 +18,16 @@ export interface ExportedFile {
   content: string;
 }
 
-let markdown: MarkdownManager | null = null;
-
-function markdownManager(): MarkdownManager {
-  if (!markdown) {
-    markdown = new MarkdownManager();
-    // Kits (StarterKit, TableKit) bundle their nodes and marks; register the resolved list.
-    for (const extension of resolveExtensions(documentExtensions())) markdown.registerExtension(extension);
-  }
-  return markdown;
-}
-
-/** Converts a document body (Tiptap JSON) and its title into a file of `format`. */
-export function exportDocument(body: JSONContent, html: string, title: string, format: ExportFormat): ExportedFile {
+/** Converts a document body (the editor's document node) and its title into a file of `format`. */
+export function exportDocument(body: Node, title: string, format: ExportFormat): ExportedFile {
   const base = fileBaseName(title);
   switch (format) {
     case 'markdown':
-      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: markdownManager().serialize(body) };
+      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(body, 'markdown') };
     case 'json':
-      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body, null, 2)}\n` };
+      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
     case 'html':
-      return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, html) };
+      return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, exportNode(body, 'html')) };
   }
 }
 
@@ -70,9 +59,4 @@ const UNSAFE_IN_FILE_NAMES = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string);
-}
-
-/** Parses Markdown to a document body with the document schema (for previews and tests). */
-export function parseMarkdown(text: string): JSONContent {
-  return markdownManager().parse(text);
 }

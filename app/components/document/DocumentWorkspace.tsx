@@ -111,7 +111,7 @@ function Workspace({
       setExportError(null);
       try {
         const { exportDocument } = await import('../../lib/exportDocument');
-        const file = exportDocument(editor.getJSON(), editor.getHTML(), title.trim(), format);
+        const file = exportDocument(editor.state.doc, title.trim(), format);
         downloadFile(file.filename, file.type, file.content);
       } catch (error) {
         setExportError(`The download failed: ${errorMessage(error)}`);

@@ -210,8 +210,24 @@ export class CollabSession {
   private onDisconnect = (): void => {
     this.attemptFailed = true;
     if (this.pendingLocal) this.changedWhileDisconnected = true;
+    this.forgetRemotePresence();
     this.update();
   };
+
+  /**
+   * On a dropped connection the provider removes everyone else's presence, but awareness keeps
+   * the clock it last saw for each of them. After reconnecting, the server sends their current
+   * states with those same clocks, which awareness ignores as not newer: the room would look
+   * empty until each person's next heartbeat (up to 15 s). Forgetting the clocks of everyone
+   * else lets the server's states in at once.
+   */
+  private forgetRemotePresence(): void {
+    const awareness = this.provider.awareness;
+    if (!awareness) return;
+    for (const clientId of [...awareness.meta.keys()]) {
+      if (clientId !== awareness.clientID) awareness.meta.delete(clientId);
+    }
+  }
 
   private onBrowserOffline = (): void => {
     // The browser knows the network is gone, but an open socket can look healthy for a long time

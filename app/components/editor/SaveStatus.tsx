@@ -30,13 +30,15 @@ export function SaveStatus({ status, readOnly, onRetry }: SaveStatusProps) {
 
 function statusText(status: SessionStatus, readOnly: boolean) {
   const spinner = <LoaderCircle className="spin" size={14} aria-hidden />;
+  // A viewer has nothing to save (the server refuses a viewer's writes anyway).
+  if (readOnly && (status.state === 'saving' || status.state === 'saved')) return { text: 'View only', icon: <Eye size={14} aria-hidden /> };
   switch (status.state) {
     case 'connecting':
       return { text: 'Connecting…', icon: spinner };
     case 'saving':
       return { text: 'Saving…', icon: spinner };
     case 'saved':
-      return readOnly ? { text: 'View only', icon: <Eye size={14} aria-hidden /> } : { text: 'Saved', icon: <Cloud size={14} aria-hidden /> };
+      return { text: 'Saved', icon: <Cloud size={14} aria-hidden /> };
     case 'offline':
       if (readOnly) return { text: 'Offline', icon: <CloudOff size={14} aria-hidden /> };
       return {

@@ -1,0 +1,96 @@
+import type { Page } from '@playwright/test';
+import { createTitledDocument, freshPage, saveStatusOf, typeInBody } from './app-helpers';
+import { editorOf, expect, test } from './fixtures';
+
+/** Controls on the page that have no accessible name (by label, text, aria-label or title). */
+function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const controls = document.querySelectorAll<HTMLElement>('button, a[href], input, [role="menuitem"], [role="textbox"]');
+    return Array.from(controls)
+      .filter((element) => element.getClientRects().length > 0)
+      .filter((element) => {
+        const labelled = element.getAttribute('aria-label') || element.getAttribute('aria-labelledby') || element.getAttribute('title');
+        const text = element.textContent?.trim();
+        const label = element instanceof HTMLInputElement && element.labels && element.labels.length > 0;
+        return !labelled && !text && !label;
+      })
+      .map((element) => element.outerHTML.slice(0, 120));
+  });
+}
+
+/** True when the page scrolls sideways (something is wider than the window). */
+const overflowsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+
+test('from 360 px wide to desktop: nothing overflows sideways, every control is reachable and labelled', async ({ app, browser }) => {
+  for (const viewport of [
+    { width: 360, height: 740 },
+    { width: 1280, height: 800 },
+  ]) {
+    const page = await freshPage(browser, { viewport });
+    await createTitledDocument(page, app, 'A title long enough to need shortening on a small phone screen');
+    await typeInBody(page, 'Some text in the body.');
+    await expect(saveStatusOf(page)).toHaveText('Saved');
+    expect(await overflowsSideways(page), `editor page overflows at ${viewport.width} px`).toBe(false);
+    expect(await unlabelledControls(page)).toEqual([]);
+    for (const name of ['Share', 'Document menu', 'All documents']) {
+      const box = await page.getByRole(name === 'All documents' ? 'link' : 'button', { name }).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= viewport.width, `${name} is inside the window at ${viewport.width} px`).toBe(true);
+    }
+    // The toolbar scrolls within itself on a narrow screen, and its last control can be reached.
+    const table = page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name: 'Table' });
+    await table.scrollIntoViewIfNeeded();
+    await expect(table).toBeInViewport();
+    await page.getByRole('button', { name: 'Share' }).click();
+    await expect(page.getByRole('dialog', { name: 'Share' })).toBeInViewport({ ratio: 1 });
+    await page.keyboard.press('Escape');
+
+    await page.goto(app.url);
+    await expect(page.getByRole('list', { name: 'Documents' })).toBeVisible();
+    expect(await overflowsSideways(page), `home page overflows at ${viewport.width} px`).toBe(false);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.context().close();
+  }
+});
+
+test('opening a document does not shift the layout while it loads', async ({ app, browser }) => {
+  const alice = await freshPage(browser);
+  const url = await createTitledDocument(alice, app, 'Stable layout');
+  await typeInBody(alice, 'First paragraph.\nSecond paragraph.\nThird paragraph.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+
+  const bob = await freshPage(browser);
+  await bob.addInitScript(() => {
+    const shifts: number[] = [];
+    (window as unknown as { layoutShifts: number[] }).layoutShifts = shifts;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+        if (!entry.hadRecentInput) shifts.push(entry.value);
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await bob.goto(url);
+  await expect(editorOf(bob)).toContainText('Third paragraph.');
+  await expect(saveStatusOf(bob)).toHaveText('Saved');
+  const shift = await bob.evaluate(() => (window as unknown as { layoutShifts: number[] }).layoutShifts.reduce((sum, value) => sum + value, 0));
+  // Cumulative layout shift: 0.1 is the threshold browsers' own guidance calls "good".
+  expect(shift).toBeLessThan(0.1);
+});
+
+test('errors are shown as messages a person can act on', async ({ app, page }) => {
+  await page.goto(app.url);
+  await page.route('**/api/app/documents', (route) =>
+    route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the server is shutting down' }) }),
+  );
+  await page.getByRole('button', { name: 'New document' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not create a document' })).toContainText('The server is shutting down');
+  await expect(page.getByRole('button', { name: 'New document' })).toBeEnabled();
+  await page.unroute('**/api/app/documents');
+
+  // The server cannot be reached while opening a link this browser never opened: a message and a way to retry.
+  await page.route('**/api/app/session', (route) => route.abort('internetdisconnected'));
+  await page.goto(`${app.url}/d/some-document#${'A'.repeat(22)}`);
+  await expect(page.getByRole('alert').filter({ hasText: 'You are offline' })).toBeVisible();
+  await page.unroute('**/api/app/session');
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { name: 'Document not found' })).toBeVisible();
+});
