@@ -51,6 +51,7 @@ export type StoreErrorCode =
   | 'NOT_FOUND' // the document does not exist
   | 'EXISTS' // create or import: the document exists already
   | 'INVALID_NAME' // the name is empty, not well-formed Unicode, or contains U+0000
+  | 'INVALID_ARGUMENT' // the call asks for something the contract forbids (see its documentation)
   | 'FORMAT'; // the data was written by an incompatible layout version, or is not this store's
 
 /** The one error type a store throws. `cause` keeps the underlying error. */

@@ -12,11 +12,15 @@ import {
   StoreError,
   type Tombstone,
 } from './DocumentStore';
+import { emptyHead, type HistoryHead, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
+import { planRemoval, type StoredVersion } from './versionRemoval';
 
 interface MemoryDocument {
   meta: DocumentMeta;
   snapshot: Uint8Array | null;
   log: Uint8Array[];
+  head: HistoryHead;
+  versions: StoredVersion[];
 }
 
 /**
@@ -24,7 +28,7 @@ interface MemoryDocument {
  * and a store for tests that do not need a disk. Nothing survives the process. Every method
  * copies bytes in and out, so callers can never change what is stored.
  */
-export class MemoryDocumentStore implements DocumentStore {
+export class MemoryDocumentStore implements DocumentStore, VersionStore {
   private readonly documents = new Map<string, MemoryDocument>();
   private readonly tombstones = new Map<string, number>();
   private opened = false;
@@ -51,7 +55,7 @@ export class MemoryDocumentStore implements DocumentStore {
     const { update, ...patch } = init;
     const meta = { ...newMeta(name, this.now(), patch), size: update?.byteLength ?? 0 };
     this.tombstones.delete(name);
-    this.documents.set(name, { meta, snapshot: update ? update.slice() : null, log: [] });
+    this.documents.set(name, { meta, snapshot: update ? update.slice() : null, log: [], head: emptyHead(), versions: [] });
     return copy(meta);
   }
 
@@ -128,12 +132,61 @@ export class MemoryDocumentStore implements DocumentStore {
       meta: { ...copy(meta), logCount: log.length, logBytes, size },
       snapshot: snapshot?.slice() ?? null,
       log: log.map((entry) => entry.slice()),
+      head: emptyHead(),
+      versions: [],
     });
   }
 
   async importTombstone({ name, deletedAt }: Tombstone): Promise<void> {
     if (this.get(name)) throw new StoreError('EXISTS', `document "${name}" exists; a tombstone cannot be imported over it`);
     this.tombstones.set(name, deletedAt);
+  }
+
+  async historyHead(name: string): Promise<HistoryHead | null> {
+    const document = this.get(name);
+    return document ? copyHead(document.head) : null;
+  }
+
+  async listVersions(name: string): Promise<VersionInfo[] | null> {
+    const document = this.get(name);
+    return document ? document.versions.map(({ info }) => copyInfo(info)) : null;
+  }
+
+  async loadVersion(name: string, id: number): Promise<Uint8Array[] | null> {
+    const document = this.get(name);
+    if (!document?.versions.some(({ info }) => info.id === id)) return null;
+    return document.versions.filter(({ info }) => info.id <= id).map(({ delta }) => delta.slice());
+  }
+
+  async addVersion(name: string, version: NewVersion): Promise<VersionInfo> {
+    const document = this.require(name);
+    const { createdAt, label, authors, restoredFrom, delta, state } = version;
+    const info: VersionInfo = { id: document.head.nextId, createdAt, label, authors: mergeAuthors([], authors), bytes: delta.byteLength, restoredFrom };
+    document.versions.push({ info: copyInfo(info), delta: delta.slice() });
+    document.head = { nextId: info.id + 1, state: state.slice(), contributors: [] };
+    return copyInfo(info);
+  }
+
+  async addContributors(name: string, authors: VersionAuthor[]): Promise<void> {
+    const document = this.require(name);
+    document.head = { ...document.head, contributors: mergeAuthors(document.head.contributors, authors) };
+  }
+
+  async labelVersion(name: string, id: number, label: string | null): Promise<VersionInfo> {
+    const document = this.require(name);
+    const version = document.versions.find(({ info }) => info.id === id);
+    if (!version) throw new StoreError('NOT_FOUND', `document "${name}" has no version ${id}`);
+    version.info = { ...version.info, label };
+    return copyInfo(version.info);
+  }
+
+  async removeVersions(name: string, ids: number[]): Promise<void> {
+    const document = this.require(name);
+    const plan = planRemoval(name, document.versions, ids);
+    const removed = new Set(plan.removed);
+    document.versions = document.versions
+      .filter(({ info }) => !removed.has(info.id))
+      .map((version) => plan.rewritten.find((rewritten) => rewritten.info.id === version.info.id) ?? version);
   }
 
   /** Names in the order LevelDB keeps them (UTF-8 bytes), so both stores list alike. */
@@ -160,4 +213,12 @@ export class MemoryDocumentStore implements DocumentStore {
 
 function copy(meta: DocumentMeta): DocumentMeta {
   return { ...meta, properties: { ...meta.properties } };
+}
+
+function copyInfo(info: VersionInfo): VersionInfo {
+  return { ...info, authors: info.authors.map((author) => ({ ...author })), restoredFrom: info.restoredFrom && { ...info.restoredFrom } };
+}
+
+function copyHead(head: HistoryHead): HistoryHead {
+  return { nextId: head.nextId, state: head.state?.slice() ?? null, contributors: head.contributors.map((author) => ({ ...author })) };
 }

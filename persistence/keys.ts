@@ -28,5 +28,15 @@ export const logRange = (name: string) => ({ gte: `${PREFIX}l${SEP}${name}${SEP}
 export const tombstoneKey = (name: string) => `${PREFIX}t${SEP}${name}`;
 /** The range holding every tombstone. */
 export const tombstoneRange = { gte: `${PREFIX}t${SEP}`, lt: `${PREFIX}t\u0001` };
+/** The head of one document's version history (JSON: next id, latest state, contributors since). */
+export const historyHeadKey = (name: string) => `${PREFIX}h${SEP}${name}`;
+/** The description (JSON) of one version; `id` is zero-padded hex so keys sort in version order. */
+export const versionKey = (name: string, id: number) => `${PREFIX}v${SEP}${name}${SEP}${id.toString(16).padStart(12, '0')}`;
+/** The range holding the version descriptions of one document. */
+export const versionRange = (name: string) => ({ gte: `${PREFIX}v${SEP}${name}${SEP}`, lt: `${PREFIX}v${SEP}${name}\u0001` });
+/** The delta (a Yjs update) of one version. */
+export const deltaKey = (name: string, id: number) => `${PREFIX}d${SEP}${name}${SEP}${id.toString(16).padStart(12, '0')}`;
+/** The range holding the version deltas of one document. */
+export const deltaRange = (name: string) => ({ gte: `${PREFIX}d${SEP}${name}${SEP}`, lt: `${PREFIX}d${SEP}${name}\u0001` });
 /** Everything this layout writes. */
 export const layoutRange = { gte: PREFIX, lt: `v${LAYOUT_VERSION}\u0001` };

@@ -1,0 +1,334 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BatchOperation } from 'leveldown';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { DocumentStore } from '../DocumentStore';
+import { deltaKey, historyHeadKey, metaKey, tombstoneKey, versionKey } from '../keys';
+import { LevelDatabase } from '../LevelDatabase';
+import { LevelDocumentStore } from '../LevelDocumentStore';
+import type { VersionAuthor, VersionStore } from '../VersionStore';
+import { outcome, type StoreImplementation, steppingClock, storeImplementations } from './storeFixtures';
+
+/**
+ * Version history in the store (persistence/SPEC.md [L18]–[L23]): the contract on both stores,
+ * then what only LevelDB can show (batches, keys on disk, damaged records). Deltas are real Yjs
+ * updates, so merging and rebuilding are checked against real documents.
+ */
+
+const ada: VersionAuthor = { id: 'ada', name: 'Ada', color: '#e5484d' };
+const bob: VersionAuthor = { id: 'bob', name: 'Bob', color: '#0090ff' };
+
+/** A document typed into step by step; `capture` returns the delta since the previous capture. */
+function typist() {
+  const doc = new Y.Doc();
+  const text = doc.getText('body');
+  let previous: Uint8Array = new Uint8Array([0]);
+  return {
+    text,
+    write(content: string) {
+      text.delete(0, text.length);
+      text.insert(0, content);
+    },
+    capture() {
+      const delta = Y.encodeStateAsUpdate(doc, previous);
+      previous = Y.encodeStateVector(doc);
+      return { delta, state: Y.encodeSnapshot(Y.snapshot(doc)) };
+    },
+  };
+}
+
+/** The text a list of deltas rebuilds. */
+function rebuild(deltas: Uint8Array[] | null): string | null {
+  if (!deltas) return null;
+  const doc = new Y.Doc();
+  for (const delta of deltas) Y.applyUpdate(doc, delta);
+  return doc.getText('body').toString();
+}
+
+const version = (captured: { delta: Uint8Array; state: Uint8Array }, authors: VersionAuthor[] = [ada], label: string | null = null, createdAt = 1000) => ({
+  ...captured,
+  authors,
+  label,
+  createdAt,
+  restoredFrom: null,
+});
+
+describe.each(storeImplementations())('$name', (implementation: StoreImplementation) => {
+  let store: DocumentStore & VersionStore;
+
+  beforeEach(async () => {
+    store = (await implementation.make(steppingClock())) as DocumentStore & VersionStore;
+    await store.open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await implementation.cleanup();
+  });
+
+  /** Adds versions with the texts given, by Ada; returns the typist. */
+  const history = async (name: string, texts: string[]) => {
+    const typing = typist();
+    for (const [index, content] of texts.entries()) {
+      typing.write(content);
+      await store.addVersion(name, version(typing.capture(), [ada], null, 1000 + index));
+    }
+    return typing;
+  };
+
+  it('[L18] history of a document that does not exist: reads answer null, writes fail with NOT_FOUND', async () => {
+    const captured = typist().capture();
+    expect(await store.historyHead('nothing')).toBeNull();
+    expect(await store.listVersions('nothing')).toBeNull();
+    expect(await store.loadVersion('nothing', 1)).toBeNull();
+    expect(await outcome(() => store.addVersion('nothing', version(captured)))).toEqual({ error: 'NOT_FOUND' });
+    expect(await outcome(() => store.addContributors('nothing', [ada]))).toEqual({ error: 'NOT_FOUND' });
+    expect(await outcome(() => store.labelVersion('nothing', 1, 'x'))).toEqual({ error: 'NOT_FOUND' });
+    expect(await outcome(() => store.removeVersions('nothing', [1]))).toEqual({ error: 'NOT_FOUND' });
+  });
+
+  it('[L19] versions get ids 1, 2, 3 in call order, and each rebuilds the state it was captured at', async () => {
+    await store.create('doc');
+    expect(await store.historyHead('doc')).toEqual({ nextId: 1, state: null, contributors: [] });
+    const typing = typist();
+    typing.write('one');
+    const first = typing.capture();
+    typing.write('two');
+    const second = typing.capture();
+    typing.write('three');
+    const third = typing.capture();
+    // Called in one turn without waiting: ids still follow the calls.
+    const added = await Promise.all([
+      store.addVersion('doc', version(first, [ada], 'draft', 10)),
+      store.addVersion('doc', version(second, [bob], null, 20)),
+      store.addVersion('doc', version(third, [ada, bob, ada], null, 30)),
+    ]);
+    expect(added.map((info) => info.id)).toEqual([1, 2, 3]);
+    expect(await store.listVersions('doc')).toEqual([
+      { id: 1, createdAt: 10, label: 'draft', authors: [ada], bytes: first.delta.byteLength, restoredFrom: null },
+      { id: 2, createdAt: 20, label: null, authors: [bob], bytes: second.delta.byteLength, restoredFrom: null },
+      { id: 3, createdAt: 30, label: null, authors: [ada, bob], bytes: third.delta.byteLength, restoredFrom: null },
+    ]);
+    expect(rebuild(await store.loadVersion('doc', 1))).toBe('one');
+    expect(rebuild(await store.loadVersion('doc', 2))).toBe('two');
+    expect(rebuild(await store.loadVersion('doc', 3))).toBe('three');
+    expect(await store.loadVersion('doc', 4)).toBeNull();
+    const head = await store.historyHead('doc');
+    expect(head?.nextId).toBe(4);
+    expect([...(head?.state ?? [])]).toEqual([...third.state]);
+  });
+
+  it('[L19] a restored-from reference is kept as given', async () => {
+    await store.create('doc');
+    const typing = await history('doc', ['a']);
+    typing.write('b');
+    const restoredFrom = { id: 1, createdAt: 1000, label: 'first' };
+    const info = await store.addVersion('doc', { ...version(typing.capture()), restoredFrom });
+    expect(info.restoredFrom).toEqual(restoredFrom);
+    expect((await store.listVersions('doc'))?.[1].restoredFrom).toEqual(restoredFrom);
+  });
+
+  it('[L20] contributors gather in the head without duplicates and are emptied by the next version', async () => {
+    await store.create('doc');
+    await store.addContributors('doc', [ada]);
+    await store.addContributors('doc', [bob, ada]);
+    expect((await store.historyHead('doc'))?.contributors).toEqual([ada, bob]);
+    await history('doc', ['text']);
+    expect((await store.historyHead('doc'))?.contributors).toEqual([]);
+  });
+
+  it('[L21] removing versions merges each into the next one kept: every remaining version rebuilds as before', async () => {
+    await store.create('doc');
+    const texts = ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef'];
+    const typing = typist();
+    for (const [index, content] of texts.entries()) {
+      typing.write(content);
+      await store.addVersion('doc', version(typing.capture(), [index % 2 ? bob : ada], index === 2 ? 'named' : null, index));
+    }
+    await store.removeVersions('doc', [1, 2, 4]);
+    const remaining = await store.listVersions('doc');
+    expect(remaining?.map((info) => [info.id, info.label, info.authors.map((author) => author.id)])).toEqual([
+      [3, 'named', ['ada', 'bob']],
+      [5, null, ['bob', 'ada']],
+      [6, null, ['bob']],
+    ]);
+    for (const info of remaining ?? []) expect(rebuild(await store.loadVersion('doc', info.id))).toBe(texts[info.id - 1]);
+    expect(await store.loadVersion('doc', 2)).toBeNull();
+    // Ids are never reused.
+    typing.write('abcdefg');
+    expect((await store.addVersion('doc', version(typing.capture()))).id).toBe(7);
+  });
+
+  it('[L21] an unknown id fails with NOT_FOUND and the latest version with INVALID_ARGUMENT; nothing is removed', async () => {
+    await store.create('doc');
+    await history('doc', ['a', 'b', 'c']);
+    expect(await outcome(() => store.removeVersions('doc', [1, 9]))).toEqual({ error: 'NOT_FOUND' });
+    expect(await outcome(() => store.removeVersions('doc', [1, 3]))).toEqual({ error: 'INVALID_ARGUMENT' });
+    expect((await store.listVersions('doc'))?.map((info) => info.id)).toEqual([1, 2, 3]);
+  });
+
+  it('[L21] labelVersion names a version and makes it automatic again; an unknown version is NOT_FOUND', async () => {
+    await store.create('doc');
+    await history('doc', ['a', 'b']);
+    expect((await store.labelVersion('doc', 1, 'First draft')).label).toBe('First draft');
+    expect((await store.listVersions('doc'))?.map((info) => info.label)).toEqual(['First draft', null]);
+    expect((await store.labelVersion('doc', 1, null)).label).toBeNull();
+    expect(rebuild(await store.loadVersion('doc', 1))).toBe('a');
+    expect(await outcome(() => store.labelVersion('doc', 5, 'x'))).toEqual({ error: 'NOT_FOUND' });
+  });
+
+  it('[L18] deleting a document deletes its history; created again, the name starts an empty history', async () => {
+    await store.create('doc');
+    await history('doc', ['a', 'b']);
+    await store.addContributors('doc', [bob]);
+    expect(await store.delete('doc')).toBe(true);
+    expect(await store.listVersions('doc')).toBeNull();
+    expect(await store.loadVersion('doc', 1)).toBeNull();
+    await store.create('doc');
+    expect(await store.historyHead('doc')).toEqual({ nextId: 1, state: null, contributors: [] });
+    expect(await store.listVersions('doc')).toEqual([]);
+  });
+
+  it('[L22] reads see the version writes called before them', async () => {
+    await store.create('doc');
+    const typing = typist();
+    typing.write('seen');
+    void store.addVersion('doc', version(typing.capture()));
+    expect((await store.listVersions('doc'))?.length).toBe(1);
+    expect(rebuild(await store.loadVersion('doc', 1))).toBe('seen');
+  });
+});
+
+/** A real LevelDB that records every batch. */
+class RecordingDatabase extends LevelDatabase {
+  readonly batches: BatchOperation[][] = [];
+
+  override batch(operations: BatchOperation[], sync: boolean): Promise<void> {
+    this.batches.push(operations);
+    return super.batch(operations, sync);
+  }
+}
+
+describe('LevelDocumentStore history on disk', () => {
+  let folder: string;
+  let database: RecordingDatabase;
+  let store: LevelDocumentStore;
+
+  /** A new store on the folder (so nothing cached from before a raw change is kept). */
+  const openStore = async () => {
+    store = new LevelDocumentStore({
+      location: folder,
+      openDatabase: (location) => {
+        database = new RecordingDatabase(location);
+        return database;
+      },
+    });
+    await store.open();
+  };
+
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(os.tmpdir(), 'level-versions-'));
+    await openStore();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const keysOnDisk = async () => {
+    const keys: string[] = [];
+    await store.close();
+    const raw = new LevelDatabase(folder);
+    await raw.open();
+    for await (const [key] of raw.entries({})) keys.push(key);
+    await raw.close();
+    await openStore();
+    return keys;
+  };
+
+  /** Writes a raw value while the store is closed. */
+  const poke = async (operations: BatchOperation[]) => {
+    await store.close();
+    const raw = new LevelDatabase(folder);
+    await raw.open();
+    await raw.batch(operations, true);
+    await raw.close();
+    await openStore();
+  };
+
+  const addTwo = async () => {
+    const typing = typist();
+    typing.write('first');
+    await store.addVersion('doc', version(typing.capture()));
+    typing.write('second');
+    await store.addVersion('doc', version(typing.capture()));
+  };
+
+  it('[L19] a version, its delta and the new head are written in one batch', async () => {
+    await store.create('doc');
+    const before = database.batches.length;
+    const typing = typist();
+    typing.write('x');
+    await store.addVersion('doc', version(typing.capture()));
+    expect(database.batches.length).toBe(before + 1);
+    expect(database.batches[before].map((operation) => `${operation.type} ${operation.key}`).sort()).toEqual(
+      [`put ${versionKey('doc', 1)}`, `put ${deltaKey('doc', 1)}`, `put ${historyHeadKey('doc')}`].sort(),
+    );
+  });
+
+  it('[L18] delete removes the history in the batch that removes the document, also a version still on its way to disk', async () => {
+    await store.create('doc');
+    await addTwo();
+    const typing = typist();
+    typing.write('late');
+    const late = store.addVersion('doc', version(typing.capture()));
+    const deleted = store.delete('doc');
+    await late;
+    expect(await deleted).toBe(true);
+    const deleteBatch = database.batches[database.batches.length - 1];
+    expect(deleteBatch.filter((operation) => operation.type === 'del').map((operation) => String(operation.key))).toEqual(
+      expect.arrayContaining([historyHeadKey('doc'), versionKey('doc', 1), deltaKey('doc', 3), metaKey('doc')]),
+    );
+    expect((await keysOnDisk()).filter((key) => key.includes('doc'))).toEqual([tombstoneKey('doc')]);
+  });
+
+  it('[L18] history stored without its document makes create refuse with CORRUPT', async () => {
+    await store.create('doc');
+    await addTwo();
+    await poke([{ type: 'del', key: metaKey('doc') }]);
+    expect(await outcome(() => store.create('doc'))).toEqual({ error: 'CORRUPT' });
+  });
+
+  describe('[L23] malformed history is CORRUPT, never a shorter history', () => {
+    beforeEach(async () => {
+      await store.create('doc');
+      await addTwo();
+    });
+
+    it('[L23] a head that is not JSON', async () => {
+      await poke([{ type: 'put', key: historyHeadKey('doc'), value: 'not json' }]);
+      expect(await outcome(() => store.listVersions('doc'))).toEqual({ error: 'CORRUPT' });
+    });
+
+    it('[L23] a version record that does not match its key', async () => {
+      const record = { id: 7, createdAt: 1, label: null, authors: [], bytes: 1, restoredFrom: null };
+      await poke([{ type: 'put', key: versionKey('doc', 1), value: JSON.stringify(record) }]);
+      expect(await outcome(() => store.listVersions('doc'))).toEqual({ error: 'CORRUPT' });
+    });
+
+    it('[L23] a missing delta, and a delta of another size than recorded', async () => {
+      await poke([{ type: 'del', key: deltaKey('doc', 1) }]);
+      expect(await outcome(() => store.loadVersion('doc', 2))).toEqual({ error: 'CORRUPT' });
+      await poke([{ type: 'put', key: deltaKey('doc', 1), value: Buffer.from([0, 0]) }]);
+      expect(await outcome(() => store.loadVersion('doc', 1))).toEqual({ error: 'CORRUPT' });
+    });
+
+    it('[L23] versions beyond what the head counts', async () => {
+      await poke([{ type: 'put', key: historyHeadKey('doc'), value: JSON.stringify({ nextId: 2, state: null, contributors: [] }) }]);
+      expect(await outcome(() => store.listVersions('doc'))).toEqual({ error: 'CORRUPT' });
+    });
+  });
+});
