@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { type Extension, Hocuspocus } from '@hocuspocus/server';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
+import type { VersionStore } from '../persistence/VersionStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
@@ -14,10 +15,15 @@ import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { HistoryExtension } from './history/HistoryExtension';
+import { HistoryService } from './history/HistoryService';
+import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
 import { setEmbedPageHeaders } from './http/embedHeaders';
 import { addHealthRoutes } from './http/healthRoutes';
+import { addHistoryApiRoutes } from './http/historyApiRoutes';
+import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { Router } from './http/Router';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
@@ -32,7 +38,7 @@ export interface CollabServerOptions {
   config: Config;
   logger?: Logger;
   /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
-  store?: DocumentStore;
+  store?: DocumentStore & VersionStore;
 }
 
 /**
@@ -49,13 +55,16 @@ export class CollabServer {
   /** Server-side document operations (create, read, change, delete) for routes and features. */
   readonly documents: DocumentService;
   readonly store: DocumentStore;
+  /** Captures versions as people work; `historyService` reads, names and restores them. */
+  readonly history: HistoryExtension;
+  readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
   private closing: Promise<void> | null = null;
 
   private constructor(
     readonly config: Config,
-    openedStore: DocumentStore,
+    openedStore: DocumentStore & VersionStore,
     readonly logger: Logger,
     readonly authSecret: string,
   ) {
@@ -95,6 +104,18 @@ export class CollabServer {
       },
     });
 
+    this.history = new HistoryExtension({
+      store: openedStore,
+      listDocuments: async () => (await store.list()).map((meta) => meta.name),
+      read: (name, read) => this.documents.read(name, read),
+      whenSaved: (name) => this.persistence.ackGate(name),
+      logger,
+      idleMs: config.historyIdleMs,
+      maxIntervalMs: config.historyMaxIntervalMs,
+      retention: { keepDays: config.historyKeepDays, maxAutoVersions: config.historyMaxAutoVersions },
+      ...historyMetrics(this.metrics.registry),
+    });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document limit before doing any work for it.
@@ -107,9 +128,11 @@ export class CollabServer {
       new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
-      // 4. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      // 4. Capture versions as people work (after persistence: a version holds only durable changes).
+      this.history,
+      // 5. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 5. One structured log line per connection and document event.
+      // 6. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 
@@ -142,6 +165,7 @@ export class CollabServer {
     });
 
     this.documents = new DocumentService(this.hocuspocus, store, this.persistence, logger);
+    this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history });
 
     addHealthRoutes(this.router, {
       store,
@@ -151,6 +175,8 @@ export class CollabServer {
     });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     addAppRoutes(this.router, { documents: this.documents, authSecret });
+    addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
+    addHistoryApiRoutes(this.router, { history: this.historyService, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,
@@ -222,6 +248,8 @@ export class CollabServer {
       throw new Error(`updates of ${unsaved.length} document(s) could not be written: ${unsaved.join(', ')}`);
     }
     await this.webhooks?.close(Math.min(5000, this.config.shutdownTimeoutMs));
+    // The last editors' departure started captures; they write before the store closes.
+    await this.history.close(Math.min(5000, this.config.shutdownTimeoutMs));
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');
   }

@@ -164,6 +164,34 @@ export const OPTIONS = {
     min: 10,
     description: 'Wait before the first retry of a failed delivery; it doubles with each attempt, up to 10 minutes',
   },
+  historyIdleMs: {
+    env: 'HISTORY_IDLE_MS',
+    kind: 'integer',
+    default: 30_000,
+    min: 10,
+    description: 'Capture an automatic version once a document has had no edit for this long (and when its last editor leaves)…',
+  },
+  historyMaxIntervalMs: {
+    env: 'HISTORY_MAX_INTERVAL_MS',
+    kind: 'integer',
+    default: 300_000,
+    min: 10,
+    description: '…and at least this often while edits go on',
+  },
+  historyKeepDays: {
+    env: 'HISTORY_KEEP_DAYS',
+    kind: 'integer',
+    default: 30,
+    min: 1,
+    description: 'Keep automatic versions this many days (all of the last day, then one per hour, after a week one per day); named versions are kept',
+  },
+  historyMaxAutoVersions: {
+    env: 'HISTORY_MAX_AUTO_VERSIONS',
+    kind: 'integer',
+    default: 200,
+    min: 1,
+    description: 'Keep at most this many automatic versions per document; the oldest go first',
+  },
 } satisfies Record<string, Option>;
 
 type Options = typeof OPTIONS;

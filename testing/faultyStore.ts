@@ -8,11 +8,25 @@ import {
   StoreError,
   type Tombstone,
 } from '../persistence/DocumentStore';
+import type { HistoryHead, NewVersion, VersionAuthor, VersionInfo, VersionStore } from '../persistence/VersionStore';
 
 /** Store operations that write. */
-export const WRITE_OPERATIONS = ['create', 'append', 'compact', 'updateMeta', 'delete', 'probe', 'importDocument', 'importTombstone'] as const;
+export const WRITE_OPERATIONS = [
+  'create',
+  'append',
+  'compact',
+  'updateMeta',
+  'delete',
+  'probe',
+  'importDocument',
+  'importTombstone',
+  'addVersion',
+  'addContributors',
+  'labelVersion',
+  'removeVersions',
+] as const;
 /** Store operations that only read. */
-export const READ_OPERATIONS = ['load', 'getMeta', 'list', 'wasDeleted', 'exportAll'] as const;
+export const READ_OPERATIONS = ['load', 'getMeta', 'list', 'wasDeleted', 'exportAll', 'historyHead', 'listVersions', 'loadVersion'] as const;
 
 export type StoreOperation = (typeof WRITE_OPERATIONS)[number] | (typeof READ_OPERATIONS)[number];
 
@@ -29,14 +43,14 @@ export type FaultKind = 'fail' | 'fail-after-write';
  * exactly the errors a failing disk would give it (`StoreError` `WRITE_FAILED`/`READ_FAILED`),
  * through the same interface, while the data underneath stays real (usually LevelDB).
  */
-export class FaultyStore implements DocumentStore {
+export class FaultyStore implements DocumentStore, VersionStore {
   private readonly faults = new Map<StoreOperation, FaultKind>();
   /** Calls per operation, failed or not. */
   readonly calls = new Map<StoreOperation, number>();
   /** Injected failures per operation. */
   readonly failures = new Map<StoreOperation, number>();
 
-  constructor(readonly inner: DocumentStore) {}
+  constructor(readonly inner: DocumentStore & VersionStore) {}
 
   /** Makes `operations` fail (default: every write, the probe included) until `heal`. */
   inject(operations: readonly StoreOperation[] = WRITE_OPERATIONS, kind: FaultKind = 'fail'): void {
@@ -130,5 +144,33 @@ export class FaultyStore implements DocumentStore {
 
   importTombstone(tombstone: Tombstone): Promise<void> {
     return this.run('importTombstone', () => this.inner.importTombstone(tombstone));
+  }
+
+  historyHead(name: string): Promise<HistoryHead | null> {
+    return this.run('historyHead', () => this.inner.historyHead(name));
+  }
+
+  listVersions(name: string): Promise<VersionInfo[] | null> {
+    return this.run('listVersions', () => this.inner.listVersions(name));
+  }
+
+  loadVersion(name: string, id: number): Promise<Uint8Array[] | null> {
+    return this.run('loadVersion', () => this.inner.loadVersion(name, id));
+  }
+
+  addVersion(name: string, version: NewVersion): Promise<VersionInfo> {
+    return this.run('addVersion', () => this.inner.addVersion(name, version));
+  }
+
+  addContributors(name: string, authors: VersionAuthor[]): Promise<void> {
+    return this.run('addContributors', () => this.inner.addContributors(name, authors));
+  }
+
+  labelVersion(name: string, id: number, label: string | null): Promise<VersionInfo> {
+    return this.run('labelVersion', () => this.inner.labelVersion(name, id, label));
+  }
+
+  removeVersions(name: string, ids: number[]): Promise<void> {
+    return this.run('removeVersions', () => this.inner.removeVersions(name, ids));
   }
 }

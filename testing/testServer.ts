@@ -6,6 +6,7 @@ import { CollabServer, listen, portOf } from '../collab-server/CollabServer';
 import { type Config, parseConfig } from '../collab-server/config';
 import { createLogger } from '../collab-server/logger';
 import type { DocumentStore } from '../persistence/DocumentStore';
+import type { VersionStore } from '../persistence/VersionStore';
 import { mintToken, type Role } from '../shared/token';
 
 /** A collab server on port 0 over a real LevelDB in a temporary folder, for one test file. */
@@ -30,7 +31,7 @@ export interface TestServer {
 export interface TestServerOptions {
   config?: Partial<Config>;
   /** Builds a store to use instead of LevelDB (called on every start). */
-  store?: (dataDir: string) => DocumentStore;
+  store?: (dataDir: string) => DocumentStore & VersionStore;
   dataDir?: string;
 }
 

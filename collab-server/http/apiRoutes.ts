@@ -238,7 +238,7 @@ async function existing(documents: DocumentService, name: string): Promise<Docum
 }
 
 /** Reads a JSON object body with only `allowed` fields; a misspelt field is an error, not ignored. */
-async function readBody(request: IncomingMessage, limit: number, allowed: string[]): Promise<Record<string, unknown>> {
+export async function readBody(request: IncomingMessage, limit: number, allowed: string[]): Promise<Record<string, unknown>> {
   const body = await readJson(request, limit);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, `the request body must be a JSON object with the fields ${allowed.join(', ')}`);
@@ -303,7 +303,7 @@ function tooLarge(bytes: number, limit: number): HttpError {
 }
 
 /** Store and content errors as the HTTP errors a client can act on. */
-function asHttpError(error: unknown): unknown {
+export function asHttpError(error: unknown): unknown {
   if (error instanceof ContentError) return new HttpError(400, error.message);
   if (!(error instanceof StoreError)) return error;
   switch (error.code) {

@@ -147,7 +147,8 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
   });
 }
 
-const NOT_FOUND = 'this document does not exist, or the link is not valid';
+/** The one answer for a document that does not exist and for a wrong link secret. */
+export const NOT_FOUND = 'this document does not exist, or the link is not valid';
 
 /** Reads the create body; a body too large for any import gets the import size message. */
 async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Record<string, unknown> | null> {
@@ -175,7 +176,8 @@ function titleUpdate(title: string): Uint8Array {
   return update;
 }
 
-function stringField(body: Record<string, unknown> | null, field: string, maxLength: number): string {
+/** The string `field` of a request body, 1 to `maxLength` characters; 400 otherwise. */
+export function stringField(body: Record<string, unknown> | null, field: string, maxLength: number): string {
   const value = body?.[field];
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
     throw new HttpError(400, `"${field}" must be a string of 1 to ${maxLength} characters`);
@@ -184,7 +186,7 @@ function stringField(body: Record<string, unknown> | null, field: string, maxLen
 }
 
 /** The role `key` grants on a document, or null when it is neither of its secrets. */
-function roleOf(meta: DocumentMeta, key: string): Role | null {
+export function roleOf(meta: DocumentMeta, key: string): Role | null {
   if (matches(key, meta.properties[EDIT_KEY])) return 'editor';
   if (matches(key, meta.properties[VIEW_KEY])) return 'viewer';
   return null;
