@@ -11,7 +11,7 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Colors per system, the same in every chart. */
-export const SYSTEM_COLORS: Record<string, string> = { quire: '#0090ff', hocuspocus: '#f76b15', 'y-websocket': '#46a758' };
+export const SYSTEM_COLORS: Record<string, string> = { quire: '#0090ff', hocuspocus: '#f76b15', 'y-websocket': '#46a758', 'hocuspocus-database': '#8e4ec6' };
 
 /** A line chart with a logarithmic y axis (latencies span orders of magnitude). */
 export function lineChart(options: { title: string; xLabel: string; yLabel: string; series: Series[]; xTicks: number[] }): string {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { barPanels, lineChart, SYSTEM_COLORS } from './charts';
 import { automergePaper, documentOfSize } from './fixtures';
 import { type BenchResults, checkTargets, markdown } from './report';
-import { SYSTEMS, type SystemId } from './systems';
+import { hocuspocusDatabase, SYSTEMS, type SystemId } from './systems';
 import { coldLoad, plainApplyMs } from './workloads/coldLoad';
 import type { WorkloadContext } from './workloads/common';
 import { durability } from './workloads/durability';
@@ -21,13 +21,15 @@ import { joinStorm } from './workloads/joinStorm';
 import { manyDocuments } from './workloads/manyDocuments';
 import { memory } from './workloads/memory';
 
+/** The compared systems, and the full-state-saving baseline the durability workload adds. */
+const ALL_SYSTEMS = [...SYSTEMS, hocuspocusDatabase];
 const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; systems: SystemId[] } {
   let quick = false;
   let only: WorkloadName[] = [...WORKLOADS];
-  let systems: SystemId[] = SYSTEMS.map((system) => system.id);
+  let systems: SystemId[] = ALL_SYSTEMS.map((system) => system.id);
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg.startsWith('--only=')) {
@@ -36,8 +38,8 @@ function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; syst
       if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; expected some of ${WORKLOADS.join(', ')}`);
     } else if (arg.startsWith('--systems=')) {
       systems = arg.slice('--systems='.length).split(',') as SystemId[];
-      const unknown = systems.filter((id) => !SYSTEMS.some((system) => system.id === id));
-      if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; expected some of ${SYSTEMS.map((s) => s.id).join(', ')}`);
+      const unknown = systems.filter((id) => !ALL_SYSTEMS.some((system) => system.id === id));
+      if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; expected some of ${ALL_SYSTEMS.map((s) => s.id).join(', ')}`);
     } else throw new Error(`unknown argument ${arg}; use --quick, --only=<workloads>, --systems=<systems>`);
   }
   return { quick, only, systems };
@@ -45,6 +47,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; syst
 
 const args = parseArgs(process.argv.slice(2));
 const systems = SYSTEMS.filter((system) => args.systems.includes(system.id));
+const durabilitySystems = ALL_SYSTEMS.filter((system) => args.systems.includes(system.id));
 const began = performance.now();
 const context: WorkloadContext = {
   quick: args.quick,
@@ -61,7 +64,7 @@ const results: BenchResults = {
     platform: `${os.type()} ${os.release()}`,
     loadAverageAtStart: os.loadavg(),
   },
-  systems: systems.map(({ id, label, acks, persistent }) => ({ id, label, acks, persistent })),
+  systems: durabilitySystems.map(({ id, label, acks, persistent }) => ({ id, label, acks, persistent })),
 };
 const run = async <T>(name: WorkloadName, work: () => Promise<T>): Promise<T | undefined> => {
   if (!args.only.includes(name)) return undefined;
@@ -93,7 +96,7 @@ results.coldLoad = await run('coldLoad', async () => {
 });
 results.durability = await run('durability', async () => {
   const bySystem: BenchResults['durability'] = {};
-  for (const [index, system] of systems.entries()) bySystem[system.id] = await durability(system, context, 40 + index);
+  for (const [index, system] of durabilitySystems.entries()) bySystem[system.id] = await durability(system, context, 40 + index);
   return bySystem;
 });
 results.joinStorm = await run('joinStorm', async () => {

@@ -8,7 +8,7 @@ import { mintToken } from '../shared/token';
 import { BenchServerProcess } from './serverProcess';
 
 /** The systems compared, each started as its own process. */
-export type SystemId = 'quire' | 'hocuspocus' | 'y-websocket';
+export type SystemId = 'quire' | 'hocuspocus' | 'y-websocket' | 'hocuspocus-database';
 
 /** A fixed secret: the benchmark mints its own tokens, as a backend embedding the server does. */
 export const BENCH_AUTH_SECRET = 'benchmark-secret-that-is-long-enough-for-hs256';
@@ -123,6 +123,22 @@ export const yWebsocket: System = {
   async start(dataDir) {
     const server = await BenchServerProcess.start('y-websocket', 'bench/servers/yWebsocketServer.cjs', { YPERSISTENCE: path.join(dataDir, 'y-leveldb') });
     return running(this, server, `ws://127.0.0.1:${server.port}`, '', dataDir);
+  },
+};
+
+/**
+ * Hocuspocus with the stock database extension saving the full state to LevelDB at each
+ * debounced store: measured in the durability workload only, as the full-state baseline.
+ */
+export const hocuspocusDatabase: System = {
+  id: 'hocuspocus-database',
+  label: 'Hocuspocus + database extension',
+  protocol: 'hocuspocus',
+  persistent: true,
+  acks: 'in-memory',
+  async start(dataDir) {
+    const server = await BenchServerProcess.start('Hocuspocus + database', 'bench/servers/hocuspocusDatabaseServer.ts', { DATA_DIR: dataDir });
+    return running(this, server, `ws://127.0.0.1:${server.port}`, 'no-auth', dataDir);
   },
 };
 

@@ -4,7 +4,7 @@
  * delay, bytes the process wrote to disk), so no server needs code of its own for measuring.
  */
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /** What `stats` answers. */
 export interface ProbeStats {
@@ -17,12 +17,22 @@ export interface ProbeStats {
   loopDelayP99: number;
   /** Bytes this process caused to be written to storage (`/proc/self/io` `write_bytes`). */
   diskWriteBytes: number;
-  /** Bytes passed to write calls (`wchar`), before the page cache. */
+  /** Bytes passed to write calls (`wchar`: files and sockets alike). */
   writeCalls: number;
+  /** Garbage-collection pauses since the last `reset`: total and longest, milliseconds. */
+  gcPauseTotal: number;
+  gcPauseMax: number;
 }
 
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
+const gc = { total: 0, max: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.total += entry.duration;
+    gc.max = Math.max(gc.max, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 function io(): { writeBytes: number; wchar: number } {
   try {
@@ -46,6 +56,8 @@ function stats(): ProbeStats {
     loopDelayP99: delay.percentile(99) / 1e6,
     diskWriteBytes: disk.writeBytes,
     writeCalls: disk.wchar,
+    gcPauseTotal: gc.total,
+    gcPauseMax: gc.max,
   };
 }
 
@@ -55,7 +67,11 @@ if (process.send) {
   // The channel must not keep a server alive that is asked to stop.
   process.channel?.unref();
   process.on('message', (request: Request) => {
-    if (request.type === 'reset') delay.reset();
+    if (request.type === 'reset') {
+      delay.reset();
+      gc.total = 0;
+      gc.max = 0;
+    }
     if (request.type === 'gc') {
       const gc = (globalThis as { gc?: () => void }).gc;
       for (let i = 0; i < 3; i++) gc?.();

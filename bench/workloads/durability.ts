@@ -40,8 +40,8 @@ export const HOCUSPOCUS_MAX_DEBOUNCE_MS = 10_000;
  * with saving the whole state at each debounced store as the stock database extension does.
  */
 export async function durability(system: System, context: WorkloadContext, block: number): Promise<DurabilityResult> {
-  const documents = context.quick ? 4 : 10;
-  const seconds = context.quick ? 5 : 30;
+  const documents = context.quick ? 3 : 10;
+  const seconds = context.quick ? 4 : 30;
   const start = documentOfSize(160_000);
   return withSystem(system, async (running) => {
     // The first client of each document brings its content; the others join it.
@@ -65,8 +65,11 @@ export async function durability(system: System, context: WorkloadContext, block
     await sleep(500);
     session.endMeasurement();
     fullState.finish();
-    const after = await running.server.stats();
+    // Everyone leaves; a full-state saver stores on the last disconnect and after its debounce,
+    // so read the disk counter only once that has surely happened.
     await disconnectAll(clients);
+    await sleep(HOCUSPOCUS_DEBOUNCE_MS + 1500);
+    const after = await running.server.stats();
     const acks = session.ackLatencies.values();
     const diskBytes = after.diskWriteBytes - before.diskWriteBytes;
     const result: DurabilityResult = {

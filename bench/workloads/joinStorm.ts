@@ -18,7 +18,7 @@ export interface JoinStormResult {
 
 /** Workload 6: N clients join one 160 KB document within one second. */
 export async function joinStorm(system: System, context: WorkloadContext, block: number): Promise<JoinStormResult> {
-  const count = context.quick ? 50 : 200;
+  const count = context.quick ? 30 : 200;
   const state = documentOfSize(160_000);
   const expected = stateVectorOf(state);
   return withSystem(system, async (running) => {

@@ -25,8 +25,8 @@ const CONNECTIONS_PER_DOCUMENT = 10;
  * read after full garbage collections in the server (every server runs with `--expose-gc`).
  */
 export async function memory(system: System, context: WorkloadContext, block: number): Promise<MemoryResult> {
-  const connections = context.quick ? 1000 : 10_000;
-  const documents = context.quick ? 50 : 1000;
+  const connections = context.quick ? 500 : 10_000;
+  const documents = context.quick ? 20 : 1000;
 
   // Idle connections: 10 per document, nobody typing, no presence (which would renew itself).
   const idle = await withSystem(system, async (running) => {

@@ -7,12 +7,12 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
-import * as Y from 'yjs';
 import { type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
 import { canWrite } from '../../shared/token';
 import { isConnectionContext } from '../context';
 import type { Logger } from '../logger';
+import { applyStoredUpdates } from './applyStoredUpdates';
 import { DocumentSaver, type DocumentSaverOptions } from './DocumentSaver';
 
 export interface PersistenceOptions {
@@ -76,9 +76,7 @@ export class PersistenceExtension implements Extension {
       logger.error({ err: error, document: documentName, socket: socketId }, 'loading the document failed; the connection is refused');
       throw CloseCodes.StorageUnavailable;
     }
-    const { updates } = loaded;
-    if (updates.length === 1) Y.applyUpdate(document, updates[0]);
-    else if (updates.length > 1) Y.applyUpdate(document, Y.mergeUpdates(updates));
+    applyStoredUpdates(document, loaded.updates);
     if (document.store.pendingStructs) {
       logger.warn({ document: documentName }, 'stored updates reference missing content; the document loaded without it');
     }
