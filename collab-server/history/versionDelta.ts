@@ -39,10 +39,13 @@ export function captureDelta(doc: Y.Doc, previous: Uint8Array | null): CapturedD
   const before = previous ? Y.decodeSnapshot(previous) : Y.emptySnapshot;
   const full = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(before.sv));
   const wholeDeleteSet = encodeDeleteSet(current.ds);
-  const delta = endsWith(full, wholeDeleteSet)
-    ? concat(full.subarray(0, full.byteLength - wholeDeleteSet.byteLength), encodeDeleteSet(subtractDeleteSets(current.ds, before.ds)))
-    : // The update is not laid out as expected (a future Yjs): keep the whole delete set, which is always correct.
-      full;
+  // The update is not laid out as expected (a future Yjs): keep the whole delete set, which is always correct.
+  if (!endsWith(full, wholeDeleteSet)) return { delta: full, state: Y.encodeSnapshot(current) };
+  // The new deletions can take more ranges than all of them (a gap in one range splits it); then
+  // the whole set is smaller, and as correct: deleting again what is deleted changes nothing.
+  const newDeletions = encodeDeleteSet(subtractDeleteSets(current.ds, before.ds));
+  const delta =
+    newDeletions.byteLength < wholeDeleteSet.byteLength ? concat(full.subarray(0, full.byteLength - wholeDeleteSet.byteLength), newDeletions) : full;
   return { delta, state: Y.encodeSnapshot(current) };
 }
 
