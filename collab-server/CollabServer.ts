@@ -176,7 +176,7 @@ export class CollabServer {
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     addAppRoutes(this.router, { documents: this.documents, authSecret });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
-    addHistoryApiRoutes(this.router, { history: this.historyService, authSecret });
+    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,

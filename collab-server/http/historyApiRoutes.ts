@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VersionInfo } from '../../persistence/VersionStore';
+import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import { MAX_VERSION_LABEL_LENGTH, versionLabelOf } from '../../shared/versionLabel';
 import type { ConnectionContext } from '../context';
-import { CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../documents/conversion';
+import { bodyNode, CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../documents/conversion';
+import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
 import { bearerClaims, requireRole } from './apiAuth';
 import { API_PREFIX, asHttpError, readBody } from './apiRoutes';
@@ -11,6 +13,7 @@ import { HttpError, type Router, sendJson } from './Router';
 
 export interface HistoryApiRoutesOptions {
   history: HistoryService;
+  documents: DocumentService;
   authSecret: string;
 }
 
@@ -45,9 +48,10 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  *   GET    /api/docs/<name>/versions/<id>            viewer  one version
  *   PATCH  /api/docs/<name>/versions/<id>            editor  `{ label }` names it; `{ label: null }` makes it automatic
  *   GET    /api/docs/<name>/versions/<id>/content    viewer  `?format=json|html|markdown|text`
+ *   GET    /api/docs/<name>/versions/<id>/diff       viewer  what changed since: `?to=current` (default) or `?to=<id>`
  *   POST   /api/docs/<name>/versions/<id>/restore    editor  the document becomes that version again (a new change)
  */
-export function addHistoryApiRoutes(router: Router, { history, authSecret }: HistoryApiRoutesOptions): void {
+export function addHistoryApiRoutes(router: Router, { history, documents, authSecret }: HistoryApiRoutesOptions): void {
   const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
     router.add(method, `${API_PREFIX}/:name/versions${path}`, async (request, response, params, url) => {
       const claims = await bearerClaims(request, response, authSecret);
@@ -99,6 +103,16 @@ export function addHistoryApiRoutes(router: Router, { history, authSecret }: His
       'x-content-type-options': 'nosniff',
     });
     response.end(content);
+  });
+
+  route('GET', '/:id/diff', async ({ response, params, url, claims }) => {
+    requireRole(claims, 'viewer', params.name);
+    const id = versionId(params.id);
+    const to = url.searchParams.get('to') ?? 'current';
+    const before = await history.read(params.name, id, bodyNode);
+    const after = to === 'current' ? await documents.read(params.name, bodyNode) : await history.read(params.name, versionId(to), bodyNode);
+    const changes = diffDocuments(before, after).map((change) => changeText(before, after, change));
+    sendJson(response, 200, { from: id, to: to === 'current' ? 'current' : Number(to), changes });
   });
 
   route('POST', '/:id/restore', async ({ response, params, claims }) => {

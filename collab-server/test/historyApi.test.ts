@@ -115,6 +115,11 @@ describe('REST: /api/docs/<name>/versions', () => {
     const json = await request('GET', '/api/docs/plan/versions/1/content', { token: viewer });
     expect(json.json).toMatchObject({ type: 'doc', content: [{ type: 'heading' }, { type: 'paragraph', content: [{ text: 'Draft one.' }] }] });
 
+    // What changed from version 1 to version 2, and from version 1 to now (the same here).
+    const diff = await request('GET', '/api/docs/plan/versions/1/diff?to=2', { token: viewer });
+    expect(diff.json).toEqual({ from: 1, to: 2, changes: [{ deleted: 'one', inserted: 'two, with more' }] });
+    expect((await request('GET', '/api/docs/plan/versions/1/diff', { token: viewer })).json).toMatchObject({ to: 'current', changes: diff.json.changes });
+
     const one = await request('GET', '/api/docs/plan/versions/2', { token: viewer });
     expect(one.json).toMatchObject({ id: 2, label: null });
     const labelled = await request('PATCH', '/api/docs/plan/versions/2', { token: editor, body: { label: 'Second draft' } });
