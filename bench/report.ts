@@ -195,6 +195,10 @@ export function markdown(results: BenchResults): string {
             return `${ms(result.ackP50)} / ${ms(result.ackP99)}${result.acks === 'durable' ? ' (on disk)' : ' (in memory only)'}`;
           }),
         ],
+        [
+          'synced batches (fsyncs) · log compactions',
+          ...durabilityIds.map((id) => (d[id]?.syncedBatches !== undefined ? `${d[id].syncedBatches} · ${d[id].compactions}` : '–')),
+        ],
         ['disk bytes written per update byte', ...durabilityIds.map((id) => (d[id] ? d[id].diskBytesPerUpdateByte.toFixed(1) : '–'))],
         ['full-state saving, payload bytes per update byte', ...durabilityIds.map((id) => (d[id] ? d[id].fullStateBytesPerUpdateByte.toFixed(1) : '–'))],
         ['full-state saving at every acknowledgement', ...durabilityIds.map((id) => (d[id] ? d[id].fullStatePerUpdateBytes.toFixed(0) : '–'))],

@@ -21,6 +21,8 @@ export interface RunningSystem {
   url: string;
   /** A token clients present (empty for systems without auth). */
   token: string;
+  /** Its Prometheus endpoint, if it has one. */
+  metricsUrl?: string;
   dataDir: string;
   /** Stops the server and removes its data folder. */
   stop(): Promise<void>;
@@ -85,7 +87,7 @@ export const quire: System = {
       LOG_LEVEL: 'info',
     });
     const token = await mintToken(BENCH_AUTH_SECRET, { sub: 'bench', name: 'Bench', doc: '*', role: 'editor' }, 24 * 3600);
-    return running(this, server, `ws://127.0.0.1:${server.port}/collab`, token, dataDir);
+    return { ...running(this, server, `ws://127.0.0.1:${server.port}/collab`, token, dataDir), metricsUrl: `http://127.0.0.1:${server.port}/metrics` };
   },
 };
 

@@ -28,6 +28,9 @@ export interface DurabilityResult {
   fullStateBytesPerUpdateByte: number;
   /** Full-state saving if every acknowledgement waited for it (the same promise as durable acks). */
   fullStatePerUpdateBytes: number;
+  /** This server only (from its /metrics): synced batches (fsyncs) and log compactions in the session. */
+  syncedBatches?: number;
+  compactions?: number;
 }
 
 /** The stock Hocuspocus database extension saves through the `onStoreDocument` debounce: */
@@ -41,7 +44,7 @@ export const HOCUSPOCUS_MAX_DEBOUNCE_MS = 10_000;
  */
 export async function durability(system: System, context: WorkloadContext, block: number): Promise<DurabilityResult> {
   const documents = context.quick ? 3 : 10;
-  const seconds = context.quick ? 4 : 30;
+  const seconds = context.quick ? 3 : 30;
   const start = documentOfSize(160_000);
   return withSystem(system, async (running) => {
     // The first client of each document brings its content; the others join it.
@@ -55,6 +58,7 @@ export async function durability(system: System, context: WorkloadContext, block
     const session = new TypingSession();
     session.addTypists(clients);
     const before = await running.server.stats();
+    const metricsBefore = await storeMetrics(running.metricsUrl);
     session.measure();
     fullState.start();
     session.start(KEYSTROKES_PER_SECOND);
@@ -68,8 +72,10 @@ export async function durability(system: System, context: WorkloadContext, block
     // Everyone leaves; a full-state saver stores on the last disconnect and after its debounce,
     // so read the disk counter only once that has surely happened.
     await disconnectAll(clients);
-    await sleep(HOCUSPOCUS_DEBOUNCE_MS + 1500);
+    if (system.id === 'hocuspocus-database') await sleep(HOCUSPOCUS_DEBOUNCE_MS + 1500);
+    else await sleep(500);
     const after = await running.server.stats();
+    const metricsAfter = await storeMetrics(running.metricsUrl);
     const acks = session.ackLatencies.values();
     const diskBytes = after.diskWriteBytes - before.diskWriteBytes;
     const result: DurabilityResult = {
@@ -85,6 +91,9 @@ export async function durability(system: System, context: WorkloadContext, block
       fullStateBytes: fullState.bytes,
       fullStateBytesPerUpdateByte: fullState.bytes / session.updateBytes,
       fullStatePerUpdateBytes: fullState.perUpdateBytes / session.updateBytes,
+      ...(metricsBefore && metricsAfter
+        ? { syncedBatches: metricsAfter.batches - metricsBefore.batches, compactions: metricsAfter.compactions - metricsBefore.compactions }
+        : {}),
     };
     context.log(
       `durability ${system.label}: ack p50 ${result.ackP50?.toFixed(1) ?? '–'} ms p99 ${result.ackP99?.toFixed(1) ?? '–'} ms; ${result.diskBytesPerUpdateByte.toFixed(1)} disk B per update B (full-state saving: ${result.fullStateBytesPerUpdateByte.toFixed(1)})`,
@@ -140,6 +149,14 @@ class FullStateSaving {
     }, wait);
     this.timers.set(doc, { timer, first });
   }
+}
+
+/** Synced batches and compactions so far, read from a server's Prometheus endpoint (null: none). */
+async function storeMetrics(url: string | undefined): Promise<{ batches: number; compactions: number } | null> {
+  if (!url) return null;
+  const text = await (await fetch(url)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  return { batches: value(/^collab_store_batches_total\{result="ok"\} (\d+)/m), compactions: value(/^collab_compactions_total\{result="ok"\} (\d+)/m) };
 }
 
 /** Size of a document's encoded state, cached per doc for a few updates (it grows slowly). */

@@ -32,8 +32,8 @@ export const KEYSTROKES_PER_SECOND = 5;
 export async function fanOut(systems: System[], context: WorkloadContext): Promise<Record<SystemId, FanOutResult[]>> {
   const sizes = context.quick ? [2, 10, 50] : [2, 10, 50, 100];
   const rounds = context.quick ? 1 : 3;
-  const warmupMs = context.quick ? 750 : 2000;
-  const measureMs = context.quick ? 1500 : 6000;
+  const warmupMs = context.quick ? 500 : 2000;
+  const measureMs = context.quick ? 1200 : 6000;
   return withSystems(systems, async (running) => {
     const results = Object.fromEntries(systems.map((system) => [system.id, [] as FanOutResult[]])) as Record<SystemId, FanOutResult[]>;
     for (const n of sizes) {

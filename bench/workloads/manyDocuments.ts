@@ -28,8 +28,8 @@ const CLIENTS_PER_DOCUMENT = 3;
 /** Workload 2: M documents with 3 clients each, M growing until p99 passes 100 ms. */
 export async function manyDocuments(systems: System[], context: WorkloadContext): Promise<Record<SystemId, ManyDocumentsResult>> {
   const steps = context.quick ? [20] : [10, 25, 50, 100, 150, 200, 300, 400];
-  const warmupMs = context.quick ? 750 : 2000;
-  const measureMs = context.quick ? 1500 : 5000;
+  const warmupMs = context.quick ? 500 : 2000;
+  const measureMs = context.quick ? 1200 : 5000;
   return withSystems(systems, async (running) => {
     const results = {} as Record<SystemId, ManyDocumentsResult>;
     for (const system of systems) results[system.id] = { reached: 0, capped: false, steps: [] };

@@ -25,8 +25,8 @@ const CONNECTIONS_PER_DOCUMENT = 10;
  * read after full garbage collections in the server (every server runs with `--expose-gc`).
  */
 export async function memory(system: System, context: WorkloadContext, block: number): Promise<MemoryResult> {
-  const connections = context.quick ? 500 : 10_000;
-  const documents = context.quick ? 20 : 1000;
+  const connections = context.quick ? 300 : 10_000;
+  const documents = context.quick ? 10 : 1000;
 
   // Idle connections: 10 per document, nobody typing, no presence (which would renew itself).
   const idle = await withSystem(system, async (running) => {
@@ -36,14 +36,14 @@ export async function memory(system: System, context: WorkloadContext, block: nu
       client: () => ({ presence: false }),
       batch: 200,
     });
-    await settle(running);
+    await settle(running, context.quick ? 1 : 2);
     const withOne = (await running.server.collectGarbage()).rss;
     const rest = await connectMany(running, connections - perDocument.length, (i) => `idle-${i % perDocument.length}`, {
       addresses,
       client: () => ({ presence: false }),
       batch: 200,
     });
-    await settle(running);
+    await settle(running, context.quick ? 1 : 2);
     const withAll = (await running.server.collectGarbage()).rss;
     const all = [...perDocument, ...rest];
     const closes = all.reduce((sum, client) => sum + client.closes, 0);
@@ -55,7 +55,7 @@ export async function memory(system: System, context: WorkloadContext, block: nu
 
   // Loaded idle documents: each the size of the whole automerge-paper trace, one connection each.
   const loaded = await withSystem(system, async (running) => {
-    await settle(running);
+    await settle(running, context.quick ? 1 : 2);
     const baseline = (await running.server.collectGarbage()).rss;
     // One client document serves every connection: the clients push the same content to each
     // server document, and the client side stays small.
@@ -67,7 +67,7 @@ export async function memory(system: System, context: WorkloadContext, block: nu
       timeoutMs: 120_000,
     });
     await until(() => clients.every((client) => client.unacknowledged === 0), 120_000, 'pushed documents to be acknowledged');
-    await settle(running);
+    await settle(running, context.quick ? 1 : 2);
     const rss = (await running.server.collectGarbage()).rss;
     const closes = clients.reduce((sum, client) => sum + client.closes, 0);
     await disconnectAll(clients);
@@ -86,10 +86,10 @@ export async function memory(system: System, context: WorkloadContext, block: nu
   };
 }
 
-/** Waits until the server has been nearly idle (under 5% CPU) for a second: work in flight is done. */
-async function settle(running: RunningSystem): Promise<void> {
+/** Waits until the server has been nearly idle (under 5% CPU) for `quietWindows` half-seconds in a row: work in flight is done. */
+async function settle(running: RunningSystem, quietWindows: number): Promise<void> {
   let quiet = 0;
-  for (let i = 0; i < 120 && quiet < 2; i++) {
+  for (let i = 0; i < 120 && quiet < quietWindows; i++) {
     const before = await running.server.stats();
     await sleep(500);
     const after = await running.server.stats();
