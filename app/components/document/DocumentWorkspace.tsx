@@ -21,6 +21,8 @@ import { useCollabSession } from '../editor/useCollabSession';
 import { usePresence } from '../editor/usePresence';
 import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
+import { HistoryButton } from '../history/HistoryButton';
+import { LazyHistoryPanel } from '../history/LazyHistoryPanel';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
@@ -66,6 +68,7 @@ function Workspace({
   const [editor, setEditor] = useState<Editor | null>(null);
   const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | null>(null);
   const [deletingHere, setDeletingHere] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
   const closed = status.state === 'deleted' || status.state === 'refused';
   const writer = canWrite(role);
@@ -139,6 +142,7 @@ function Workspace({
           <SaveStatus status={status} readOnly={!writer} onRetry={session.retry} />
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
+        <HistoryButton onClick={() => setHistoryOpen(true)} />
         <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
           <Share2 size={16} aria-hidden />
           <span className="share-label">Share</span>
@@ -185,6 +189,17 @@ function Workspace({
           editKey={writer ? (links?.edit ?? linkKey) : undefined}
           viewKey={links?.view ?? (writer ? undefined : linkKey)}
           onClose={() => setDialog(null)}
+        />
+      )}
+      {historyOpen && (
+        <LazyHistoryPanel
+          name={name}
+          linkKey={linkKey}
+          canEdit={editable}
+          user={identity}
+          editor={editor}
+          currentTitle={title}
+          onClose={() => setHistoryOpen(false)}
         />
       )}
       {dialog === 'name' && <NameDialog name={identity.name} onSave={changeName} onClose={() => setDialog(null)} />}

@@ -1,0 +1,66 @@
+'use client';
+
+import { Bookmark, RotateCcw } from 'lucide-react';
+import { fullTime, relativeTime } from '../../lib/relativeTime';
+import type { Version } from './historyApi';
+
+interface VersionListProps {
+  versions: Version[];
+  selected: number | null;
+  onSelect: (id: number) => void;
+}
+
+/** The versions, newest first: name or time, who contributed, and whether it was a restore. */
+export function VersionList({ versions, selected, onSelect }: VersionListProps) {
+  return (
+    <ol className="version-list" aria-label="Versions">
+      {versions.map((version, index) => {
+        const time = Date.parse(version.created);
+        return (
+          <li key={version.id}>
+            <button
+              type="button"
+              className="version-item"
+              aria-current={version.id === selected ? 'true' : undefined}
+              onClick={() => onSelect(version.id)}
+              data-version={version.id}
+            >
+              <span className="version-heading">
+                {version.label ? (
+                  <>
+                    <Bookmark size={14} aria-label="Named version" />
+                    <span className="version-label">{version.label}</span>
+                  </>
+                ) : (
+                  <span className="version-label">{fullTime(time)}</span>
+                )}
+                {index === 0 && <span className="version-badge">Latest</span>}
+              </span>
+              <span className="version-meta" title={fullTime(time)}>
+                {version.label ? `${fullTime(time)} · ` : ''}
+                {relativeTime(time)}
+              </span>
+              {version.restoredFrom && (
+                <span className="version-meta version-restore">
+                  <RotateCcw size={12} aria-hidden /> Restored from {version.restoredFrom.label ?? fullTime(Date.parse(version.restoredFrom.created))}
+                </span>
+              )}
+              <span className="version-authors">
+                {version.authors.length === 0 ? (
+                  <span className="muted">No recorded author</span>
+                ) : (
+                  version.authors.map((author) => (
+                    <span key={author.id} className="version-author">
+                      <span className="author-dot" style={{ background: author.color }} aria-hidden />
+                      {author.name}
+                    </span>
+                  ))
+                )}
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
