@@ -18,7 +18,7 @@ function typed(keystrokes: number): { doc: Y.Doc; updates: Uint8Array[] } {
 
 describe('applyStoredUpdates', () => {
   it('loads a long log to the same content with a single update event', () => {
-    const { doc, updates } = typed(5000);
+    const { doc, updates } = typed(3000);
     const snapshot = Y.encodeStateAsUpdate(typed(10).doc);
     const loaded = new Y.Doc();
     let events = 0;
@@ -34,12 +34,20 @@ describe('applyStoredUpdates', () => {
     expect(events).toBe(1);
   });
 
-  it('keeps updates whose predecessors are missing pending, as applying them directly does', () => {
-    const { updates } = typed(20);
+  it.each([20, 600])('keeps updates whose predecessors are missing pending, as applying them directly does (%i updates)', (count) => {
+    const { updates } = typed(count);
     const loaded = new Y.Doc();
     applyStoredUpdates(loaded, [updates[0], ...updates.slice(5)]);
     expect(loaded.store.pendingStructs).not.toBeNull();
     expect(loaded.getText('body').toString()).toBe('a');
+  });
+
+  it('loads a snapshot with a short log to the same content', () => {
+    const { doc, updates } = typed(300);
+    const snapshot = Y.mergeUpdates(updates.slice(0, 250));
+    const loaded = new Y.Doc();
+    applyStoredUpdates(loaded, [snapshot, ...updates.slice(250)]);
+    expect(loaded.getText('body').toString()).toBe(doc.getText('body').toString());
   });
 
   it('applies a single stored state as it is', () => {
