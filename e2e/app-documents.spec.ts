@@ -3,7 +3,7 @@ import { createDocument, editorOf, expect, test } from './fixtures';
 
 const listOf = (page: import('@playwright/test').Page) => page.getByRole('list', { name: 'Documents' });
 
-test('the home page lists created and opened documents with server titles and times, newest first, searchable', async ({ app, browser }) => {
+test('the home page lists created and opened documents with server titles and times, newest first, searchable', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const bob = await freshPage(browser);
   await createTitledDocument(alice, app, 'Budget review');
@@ -38,7 +38,7 @@ test('the home page lists created and opened documents with server titles and ti
   await expect(titleOf(alice)).toHaveValue('Budget review');
 });
 
-test('renaming from the home page changes the live title in an open editor and its tab', async ({ app, browser }) => {
+test('renaming from the home page changes the live title in an open editor and its tab', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'First draft');
   const bob = await freshPage(browser);
@@ -59,7 +59,7 @@ test('renaming from the home page changes the live title in an open editor and i
   await expect(bob).toHaveTitle('Final version · Quire');
 });
 
-test('deleting asks first, closes the document for others with a clear message, and its link then finds nothing', async ({ app, browser }) => {
+test('deleting asks first, closes the document for others with a clear message, and its link then finds nothing', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Doomed');
   await typeInBody(alice, 'Text that Bob keeps a copy of.');
@@ -100,7 +100,7 @@ test('deleting asks first, closes the document for others with a clear message, 
   await expect(editorOf(bob)).toHaveCount(0);
 });
 
-test('a document deleted elsewhere shows as unavailable in the list, and can be removed from it', async ({ app, browser }) => {
+test('a document deleted elsewhere shows as unavailable in the list, and can be removed from it', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Shared notes');
   const bob = await freshPage(browser);
@@ -122,7 +122,7 @@ test('a document deleted elsewhere shows as unavailable in the list, and can be 
   await expect(bob.getByText('No documents yet')).toBeVisible();
 });
 
-test('a new document opens with an empty title, a placeholder, and counts that follow typing', async ({ app, page }) => {
+test('a new document opens with an empty title, a placeholder, and counts that follow typing', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   await expect(titleOf(page)).toHaveValue('');
   await expect(titleOf(page)).toHaveAttribute('placeholder', 'Untitled document');

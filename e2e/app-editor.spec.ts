@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { bodyTextOf, freshPage, saveStatusOf, selectionSettled, titleOf, typeInBody } from './app-helpers';
+import { saveStatusOf, selectionSettled, typeInBody } from './app-helpers';
 import { createDocument, editorOf, expect, test } from './fixtures';
 
 const toolbarOf = (page: Page) => page.getByRole('toolbar', { name: 'Formatting' });
@@ -12,7 +12,7 @@ async function selectCurrentBlock(page: Page) {
   await selectionSettled(page);
 }
 
-test('toolbar: marks and blocks apply, and each button shows when it is active', async ({ app, page }) => {
+test('toolbar: marks and blocks apply, and each button shows when it is active', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   const body = editorOf(page);
   await typeInBody(page, 'Styled words');
@@ -82,7 +82,7 @@ test('toolbar: marks and blocks apply, and each button shows when it is active',
   await expect(saveStatusOf(page)).toHaveText('Saved');
 });
 
-test('links can be added, edited and removed; images are inserted by address', async ({ app, page }) => {
+test('links can be added, edited and removed; images are inserted by address', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   const body = editorOf(page);
   await typeInBody(page, 'Quire site');
@@ -133,7 +133,7 @@ test('links can be added, edited and removed; images are inserted by address', a
   await expect(saveStatusOf(page)).toHaveText('Saved');
 });
 
-test('tables: insert, add and remove rows and columns, delete', async ({ app, page }) => {
+test('tables: insert, add and remove rows and columns, delete', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   const body = editorOf(page);
   await typeInBody(page, 'Before the table');
@@ -168,7 +168,7 @@ test('tables: insert, add and remove rows and columns, delete', async ({ app, pa
   await page.keyboard.press('Escape');
 });
 
-test('keyboard shortcuts and Markdown input rules', async ({ app, page }) => {
+test('keyboard shortcuts and Markdown input rules', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   const body = editorOf(page);
   await body.click();
@@ -212,98 +212,4 @@ test('keyboard shortcuts and Markdown input rules', async ({ app, page }) => {
   await page.keyboard.press('ControlOrMeta+Shift+e');
   await expect(body.locator('h2[style*="text-align: center"]')).toHaveCount(1);
   await expect(saveStatusOf(page)).toHaveText('Saved');
-});
-
-test('undo and redo are per user: undo never takes back someone else’s typing', async ({ app, browser }) => {
-  const alice = await freshPage(browser);
-  const url = await createDocument(alice, app);
-  const bob = await freshPage(browser);
-  await bob.goto(url);
-  await typeInBody(alice, 'Alice wrote this.');
-  await expect(editorOf(bob)).toContainText('Alice wrote this.');
-  await editorOf(bob).click();
-  await bob.keyboard.press('ControlOrMeta+End');
-  await bob.keyboard.press('Enter');
-  await bob.keyboard.type('Bob wrote that.');
-  await expect(editorOf(alice)).toContainText('Bob wrote that.');
-
-  // Alice undoes (her typing may form more than one undo step): her own sentence goes, Bob's
-  // stays, for both of them.
-  await editorOf(alice).click();
-  const undo = alice.getByRole('button', { name: 'Undo', exact: true });
-  for (let step = 0; step < 20 && (await undo.isEnabled()); step++) await alice.keyboard.press('ControlOrMeta+z');
-  await expect(editorOf(alice)).not.toContainText('Alice wrote this.');
-  await expect(editorOf(alice)).toContainText('Bob wrote that.');
-  await expect(editorOf(bob)).not.toContainText('Alice wrote this.');
-  await expect(editorOf(bob)).toContainText('Bob wrote that.');
-  // Nothing of Alice's is left to undo; the toolbar says so, and Bob's text survives another try.
-  await expect(undo).toBeDisabled();
-  await alice.keyboard.press('ControlOrMeta+z');
-  await expect(editorOf(alice)).toContainText('Bob wrote that.');
-  await expect(editorOf(bob)).toBeEditable();
-
-  // Redo brings hers back, from the toolbar.
-  const redo = alice.getByRole('button', { name: 'Redo', exact: true });
-  for (let step = 0; step < 20 && (await redo.isEnabled()); step++) await redo.click();
-  await expect(editorOf(bob)).toContainText('Alice wrote this.');
-  await expect(editorOf(bob)).toContainText('Bob wrote that.');
-  await expect(saveStatusOf(alice)).toHaveText('Saved');
-  await expect(saveStatusOf(bob)).toHaveText('Saved');
-});
-
-test('the title is synced live to everyone and shown in the tab and the list', async ({ app, browser }) => {
-  const alice = await freshPage(browser);
-  const url = await createDocument(alice, app);
-  const bob = await freshPage(browser);
-  await bob.goto(url);
-  await titleOf(alice).click();
-  await alice.keyboard.type('Weekly sync');
-  await expect(titleOf(bob)).toHaveValue('Weekly sync');
-  await expect(bob).toHaveTitle('Weekly sync · Quire');
-  // Both type into the title at once: neither loses their typing.
-  await titleOf(bob).click();
-  await bob.keyboard.press('Home');
-  await bob.keyboard.type('Our ');
-  await alice.keyboard.press('End');
-  await alice.keyboard.type(' notes');
-  await expect(titleOf(alice)).toHaveValue('Our Weekly sync notes');
-  await expect(titleOf(bob)).toHaveValue('Our Weekly sync notes');
-  // Enter in the title moves on to the body.
-  await alice.keyboard.press('Enter');
-  await alice.keyboard.type('Body text');
-  await expect.poll(() => bodyTextOf(bob)).toBe('Body text');
-  await expect(saveStatusOf(bob)).toHaveText('Saved');
-  await bob.goto(app.url);
-  await expect(bob.getByRole('list', { name: 'Documents' })).toContainText('Our Weekly sync notes');
-});
-
-test('the toolbar is one Tab stop; arrow keys move between labelled controls with a visible focus ring', async ({ app, page }) => {
-  await createDocument(page, app);
-  await typeInBody(page, 'Keyboard only');
-  await selectCurrentBlock(page);
-  const controls = toolbarOf(page).locator('button');
-  const count = await controls.count();
-  for (let index = 0; index < count; index++) {
-    const control = controls.nth(index);
-    expect((await control.getAttribute('aria-label'))?.length, `toolbar control ${index} has a label`).toBeGreaterThan(0);
-  }
-  // The header comes first; from its last control, Tab enters the toolbar.
-  await page.getByRole('button', { name: 'Document menu' }).focus();
-  await page.keyboard.press('Tab');
-  // Undo is the first control and is enabled (there was typing), so it takes the Tab stop.
-  await expect(tool(page, 'Undo')).toBeFocused();
-  const outline = await tool(page, 'Undo').evaluate((element) => getComputedStyle(element).outlineStyle);
-  expect(outline).not.toBe('none');
-  // Redo is disabled (nothing was undone), so the arrow skips it.
-  await page.keyboard.press('ArrowRight');
-  await expect(page.getByRole('button', { name: /^Text style/ })).toBeFocused();
-  await page.keyboard.press('ArrowRight');
-  await expect(tool(page, 'Bold')).toBeFocused();
-  await page.keyboard.press('Enter');
-  await expect(editorOf(page).locator('strong')).toHaveText('Keyboard only');
-  // Tab leaves the toolbar at once instead of walking through every button.
-  await tool(page, 'Bold').focus();
-  await page.keyboard.press('Tab');
-  const stillInToolbar = await toolbarOf(page).evaluate((toolbar) => toolbar.contains(document.activeElement));
-  expect(stillInToolbar).toBe(false);
 });

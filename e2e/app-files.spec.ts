@@ -42,7 +42,7 @@ async function download(page: Page, item: RegExp): Promise<{ name: string; text:
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
 
-test('a Markdown file imports as a new document, and another browser exports the same Markdown, HTML and JSON', async ({ app, browser }) => {
+test('a Markdown file imports as a new document, and another browser exports the same Markdown, HTML and JSON', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   await importFile(alice, app.url, 'release.md', MARKDOWN);
   await alice.waitForURL(/\/d\/[^/]+#.+/);
@@ -74,14 +74,14 @@ test('a Markdown file imports as a new document, and another browser exports the
   expect(JSON.parse(json.text)).toEqual(aliceJson);
 });
 
-test('an import over the size limit is refused with a clear message and creates nothing', async ({ app, page }) => {
+test('an import over the size limit is refused with a clear message and creates nothing', async ({ sharedApp: app, page }) => {
   await importFile(page, app.url, 'huge.md', `# Huge\n\n${'x'.repeat(1024 * 1024)}`);
   await expect(page.getByRole('alert').filter({ hasText: 'Could not import “huge.md”' })).toContainText('too large to import');
   await expect(page).toHaveURL(`${app.url}/`);
   await expect(page.getByText('No documents yet')).toBeVisible();
 });
 
-test('printing shows the document alone: title and body, no header, toolbar or counts', async ({ app, page }) => {
+test('printing shows the document alone: title and body, no header, toolbar or counts', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   await titleOf(page).fill('Printable');
   await editorOf(page).click();

@@ -12,7 +12,7 @@ test.use({ trace: 'off' });
  * from navigation start until the editor is editable and shows the document's text. The numbers
  * are reported, not asserted: speed targets belong in benchmarks, not in pass/fail tests.
  */
-test('cold load: the editor page becomes editable with the document shown (reported, median of 5)', async ({ app, browser }, testInfo) => {
+test('cold load: the editor page becomes editable with the document shown (reported, median of 5)', async ({ sharedApp: app, browser }, testInfo) => {
   const author = await freshPage(browser);
   const url = await createTitledDocument(author, app, 'Load timing');
   await typeInBody(author, 'A paragraph that must be on screen before the page counts as ready.');

@@ -14,7 +14,7 @@ async function setName(page: Page, name: string) {
   await expect(dialog).toHaveCount(0);
 }
 
-test('people in a document: avatars, named carets and selections in their colors, names remembered', async ({ app, browser }) => {
+test('people in a document: avatars, named carets and selections in their colors, names remembered', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Together');
   // A sensible default name before anyone chooses one.
@@ -54,7 +54,7 @@ test('people in a document: avatars, named carets and selections in their colors
   await expect(peopleOf(alice)).toHaveAttribute('aria-label', 'Only you are here');
 });
 
-test('the name others see comes from the token: a page cannot present itself as someone else', async ({ app, browser }) => {
+test('the name others see comes from the token: a page cannot present itself as someone else', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Who is who');
   await setName(alice, 'Alice');

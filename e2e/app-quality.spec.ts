@@ -1,6 +1,9 @@
 import type { Page } from '@playwright/test';
-import { createTitledDocument, freshPage, saveStatusOf, typeInBody } from './app-helpers';
-import { editorOf, expect, test } from './fixtures';
+import { createTitledDocument, freshPage, saveStatusOf, selectionSettled, typeInBody } from './app-helpers';
+import { createDocument, editorOf, expect, test } from './fixtures';
+
+const toolbarOf = (page: Page) => page.getByRole('toolbar', { name: 'Formatting' });
+const tool = (page: Page, name: string) => toolbarOf(page).getByRole('button', { name, exact: true });
 
 /** Controls on the page that have no accessible name (by label, text, aria-label or title). */
 function unlabelledControls(page: Page): Promise<string[]> {
@@ -21,7 +24,7 @@ function unlabelledControls(page: Page): Promise<string[]> {
 /** True when the page scrolls sideways (something is wider than the window). */
 const overflowsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
-test('from 360 px wide to desktop: nothing overflows sideways, every control is reachable and labelled', async ({ app, browser }) => {
+test('from 360 px wide to desktop: nothing overflows sideways, every control is reachable and labelled', async ({ sharedApp: app, browser }) => {
   for (const viewport of [
     { width: 360, height: 740 },
     { width: 1280, height: 800 },
@@ -52,7 +55,7 @@ test('from 360 px wide to desktop: nothing overflows sideways, every control is 
   }
 });
 
-test('opening a document does not shift the layout while it loads', async ({ app, browser }) => {
+test('opening a document does not shift the layout while it loads', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Stable layout');
   await typeInBody(alice, 'First paragraph.\nSecond paragraph.\nThird paragraph.');
@@ -76,7 +79,7 @@ test('opening a document does not shift the layout while it loads', async ({ app
   expect(shift).toBeLessThan(0.1);
 });
 
-test('errors are shown as messages a person can act on', async ({ app, page }) => {
+test('errors are shown as messages a person can act on', async ({ sharedApp: app, page }) => {
   await page.goto(app.url);
   await page.route('**/api/app/documents', (route) =>
     route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the server is shutting down' }) }),
@@ -93,4 +96,36 @@ test('errors are shown as messages a person can act on', async ({ app, page }) =
   await page.unroute('**/api/app/session');
   await page.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'Document not found' })).toBeVisible();
+});
+
+test('the toolbar is one Tab stop; arrow keys move between labelled controls with a visible focus ring', async ({ sharedApp: app, page }) => {
+  await createDocument(page, app);
+  await typeInBody(page, 'Keyboard only');
+  await page.keyboard.press('Shift+Home');
+  await selectionSettled(page);
+  const controls = toolbarOf(page).locator('button');
+  const count = await controls.count();
+  for (let index = 0; index < count; index++) {
+    const control = controls.nth(index);
+    expect((await control.getAttribute('aria-label'))?.length, `toolbar control ${index} has a label`).toBeGreaterThan(0);
+  }
+  // The header comes first; from its last control, Tab enters the toolbar.
+  await page.getByRole('button', { name: 'Document menu' }).focus();
+  await page.keyboard.press('Tab');
+  // Undo is the first control and is enabled (there was typing), so it takes the Tab stop.
+  await expect(tool(page, 'Undo')).toBeFocused();
+  const outline = await tool(page, 'Undo').evaluate((element) => getComputedStyle(element).outlineStyle);
+  expect(outline).not.toBe('none');
+  // Redo is disabled (nothing was undone), so the arrow skips it.
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('button', { name: /^Text style/ })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(tool(page, 'Bold')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(editorOf(page).locator('strong')).toHaveText('Keyboard only');
+  // Tab leaves the toolbar at once instead of walking through every button.
+  await tool(page, 'Bold').focus();
+  await page.keyboard.press('Tab');
+  const stillInToolbar = await toolbarOf(page).evaluate((toolbar) => toolbar.contains(document.activeElement));
+  expect(stillInToolbar).toBe(false);
 });

@@ -1,7 +1,7 @@
 import { bodyTextOf, createTitledDocument, freshPage, linkParts, recordRequestUrls, saveStatusOf, titleOf, typeInBody } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
 
-test('the share dialog offers an edit link and a view-only link, each copied with one click', async ({ app, browser }) => {
+test('the share dialog offers an edit link and a view-only link, each copied with one click', async ({ sharedApp: app, browser }) => {
   const context = await browser.newContext();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
   const alice = await context.newPage();
@@ -29,7 +29,7 @@ test('the share dialog offers an edit link and a view-only link, each copied wit
   await expect(dialog).toHaveCount(0);
 });
 
-test('a view-only link shows the document live but read-only, and the server refuses its writes', async ({ app, browser }) => {
+test('a view-only link shows the document live but read-only, and the server refuses its writes', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Read me');
   await typeInBody(alice, 'Written by the editor.');
@@ -77,7 +77,7 @@ test('a view-only link shows the document live but read-only, and the server ref
   await expect(alice).toHaveURL(url);
 });
 
-test('link secrets travel only in fragments and request bodies, never in a request path or query', async ({ app, browser }) => {
+test('link secrets travel only in fragments and request bodies, never in a request path or query', async ({ sharedApp: app, browser }) => {
   const context = await browser.newContext();
   const urls = recordRequestUrls(context);
   const alice = await context.newPage();

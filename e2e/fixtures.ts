@@ -11,25 +11,50 @@ export interface App {
   restart(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export const test = base.extend<{ app: App }>({
+/** Starts the app over a new temporary DATA_DIR. */
+async function startApp(): Promise<{ app: App; stop(): Promise<string> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-data-'));
+  let server = await ServerProcess.start('start.ts', { PORT: '0', DATA_DIR: dataDir });
+  const app: App = {
+    get url() {
+      return server.httpUrl;
+    },
+    dataDir,
+    restart: async (signal = 'SIGTERM') => {
+      server = await server.restart(signal);
+    },
+  };
+  return {
+    app,
+    stop: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      return server.output;
+    },
+  };
+}
+
+export const test = base.extend<{ app: App }, { sharedApp: App }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument.
   app: async ({}, use, testInfo) => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-data-'));
-    let server = await ServerProcess.start('start.ts', { PORT: '0', DATA_DIR: dataDir });
-    const app: App = {
-      get url() {
-        return server.httpUrl;
-      },
-      dataDir,
-      restart: async (signal = 'SIGTERM') => {
-        server = await server.restart(signal);
-      },
-    };
+    const { app, stop } = await startApp();
     await use(app);
-    await server.stop();
-    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server output', { body: server.output, contentType: 'text/plain' });
-    await rm(dataDir, { recursive: true, force: true });
+    const output = await stop();
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server output', { body: output, contentType: 'text/plain' });
   },
+  /**
+   * One app process for all tests of a worker, for tests that never restart or break the server
+   * and keep to their own documents and browser contexts: it saves a server start per test.
+   */
+  sharedApp: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument.
+    async ({}, use) => {
+      const { app, stop } = await startApp();
+      await use(app);
+      await stop();
+    },
+    { scope: 'worker' },
+  ],
 });
 
 export { expect } from '@playwright/test';

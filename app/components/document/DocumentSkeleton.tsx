@@ -1,3 +1,5 @@
+import '../editor/editor.css';
+
 /**
  * The editor page's layout before the document is open: the same header, toolbar and page
  * sizes as the real thing, so nothing moves when it arrives.

@@ -143,10 +143,12 @@ function Workspace({
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
         <HistoryButton onClick={() => setHistoryOpen(true)} />
-        <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
-          <Share2 size={16} aria-hidden />
-          <span className="share-label">Share</span>
-        </button>
+        {status.state !== 'deleted' && (
+          <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
+            <Share2 size={16} aria-hidden />
+            <span className="share-label">Share</span>
+          </button>
+        )}
         <Menu label="Document menu" button={<EllipsisVertical aria-hidden />}>
           <MenuItem icon={<Download size={16} />} onSelect={() => void download('markdown')} disabled={!editor}>
             Download Markdown (.md)

@@ -1,6 +1,6 @@
 'use client';
 
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 
 interface MenuProps {
   /** The accessible name of the button that opens the menu. */
@@ -20,19 +20,42 @@ interface MenuProps {
  */
 export function Menu({ label, button, buttonClassName, align = 'end', children, disabled }: MenuProps) {
   const [open, setOpen] = useState(false);
+  const [position, setPosition] = useState<CSSProperties>({});
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
   const menuId = useId();
 
+  // Fixed to the window, under its button: a menu inside a scrolling toolbar is not clipped by it.
+  useLayoutEffect(() => {
+    if (!open || !buttonRef.current || !menuRef.current) return;
+    const button = buttonRef.current.getBoundingClientRect();
+    const menu = menuRef.current.getBoundingClientRect();
+    const margin = 8;
+    const left = align === 'end' ? button.right - menu.width : button.left;
+    const below = button.bottom + 4;
+    const top = below + menu.height > window.innerHeight - margin ? Math.max(margin, button.top - 4 - menu.height) : below;
+    setPosition({ top, left: Math.min(Math.max(margin, left), window.innerWidth - menu.width - margin), visibility: 'visible' });
+  }, [open, align]);
+
   useEffect(() => {
     if (!open) return;
-    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus({ preventScroll: true });
     const onPointerDown = (event: PointerEvent) => {
       const target = event.target as Node;
       if (!menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setOpen(false);
     };
+    // The menu stays where it was placed: anything that moves its button closes it.
+    const onMove = (event: Event) => {
+      if (!menuRef.current?.contains(event.target as Node)) setOpen(false);
+    };
     document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
+    window.addEventListener('scroll', onMove, true);
+    window.addEventListener('resize', onMove);
+    return () => {
+      document.removeEventListener('pointerdown', onPointerDown);
+      window.removeEventListener('scroll', onMove, true);
+      window.removeEventListener('resize', onMove);
+    };
   }, [open]);
 
   const items = () => Array.from(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? []);
@@ -40,7 +63,7 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
   const onMenuKeyDown = (event: KeyboardEvent) => {
     const list = items();
     const index = list.indexOf(document.activeElement as HTMLElement);
-    const focusAt = (next: number) => list[(next + list.length) % list.length]?.focus();
+    const focusAt = (next: number) => list[(next + list.length) % list.length]?.focus({ preventScroll: true });
     switch (event.key) {
       case 'ArrowDown':
         focusAt(index + 1);
@@ -79,10 +102,14 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         disabled={disabled}
-        onClick={() => setOpen((value) => !value)}
+        onClick={() => {
+          setPosition({ visibility: 'hidden' });
+          setOpen((value) => !value);
+        }}
         onKeyDown={(event) => {
           if (event.key === 'ArrowDown') {
             event.preventDefault();
+            setPosition({ visibility: 'hidden' });
             setOpen(true);
           }
         }}
@@ -95,7 +122,8 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
           id={menuId}
           role="menu"
           aria-label={label}
-          className={`menu menu-${align}`}
+          className="menu"
+          style={position}
           tabIndex={-1}
           onKeyDown={onMenuKeyDown}
           onClick={(event) => {
