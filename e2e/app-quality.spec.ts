@@ -119,6 +119,20 @@ test('the toolbar is one Tab stop; arrow keys move between labelled controls wit
   // Redo is disabled (nothing was undone), so the arrow skips it.
   await page.keyboard.press('ArrowRight');
   await expect(page.getByRole('button', { name: /^Text style/ })).toBeFocused();
+  // Menus open from the keyboard with focus on their first item; Escape closes and returns.
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('menuitem', { name: 'Normal text' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Text style/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Heading 1' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(editorOf(page).locator('h1')).toHaveText('Keyboard only');
+  await expect(editorOf(page)).toBeFocused();
+  await tool(page, 'Undo').focus();
+  await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await expect(tool(page, 'Bold')).toBeFocused();
   await page.keyboard.press('Enter');

@@ -37,9 +37,14 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
     setPosition({ top, left: Math.min(Math.max(margin, left), window.innerWidth - menu.width - margin), visibility: 'visible' });
   }, [open, align]);
 
+  // Focus the first item once the menu is placed (a hidden element cannot take focus).
+  const placed = position.visibility === 'visible';
+  useEffect(() => {
+    if (open && placed) menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus({ preventScroll: true });
+  }, [open, placed]);
+
   useEffect(() => {
     if (!open) return;
-    menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus({ preventScroll: true });
     const onPointerDown = (event: PointerEvent) => {
       const target = event.target as Node;
       if (!menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setOpen(false);
@@ -111,6 +116,9 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
             event.preventDefault();
             setPosition({ visibility: 'hidden' });
             setOpen(true);
+          } else if (event.key === 'Escape' && open) {
+            event.preventDefault();
+            setOpen(false);
           }
         }}
       >
