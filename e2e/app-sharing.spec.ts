@@ -97,3 +97,38 @@ test('link secrets travel only in fragments and request bodies, never in a reque
     for (const secret of secrets) expect(requested, `a request URL carries a link secret: ${requested}`).not.toContain(secret);
   }
 });
+
+test('when the server refuses the connection, the page says so, stops editing, and Retry recovers', async ({ sharedApp: app, browser }) => {
+  const other = await freshPage(browser);
+  const otherDocument = linkParts(await createTitledDocument(other, app, 'Another document'));
+  const context = await browser.newContext();
+  const alice = await context.newPage();
+  await createTitledDocument(alice, app, 'Mine');
+  await typeInBody(alice, 'Before the refusal.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+
+  // From now on the page's token requests come back with a real token for another document,
+  // which the collab server refuses for this one.
+  let forge = true;
+  await context.route('**/api/app/session', async (route) => {
+    if (!forge) return route.continue();
+    const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, string>;
+    const response = await route.fetch({ postData: JSON.stringify({ ...body, name: otherDocument.name, key: otherDocument.key }) });
+    await route.fulfill({ response });
+  });
+  await context.setOffline(true);
+  await expect(saveStatusOf(alice)).toHaveText(/^Offline/);
+  await context.setOffline(false);
+  await expect(saveStatusOf(alice)).toHaveText('Access refused');
+  await expect(alice.getByRole('alert').filter({ hasText: 'Access refused.' })).toBeVisible();
+  await expect(editorOf(alice)).not.toBeEditable();
+
+  forge = false;
+  await alice.getByRole('alert').getByRole('button', { name: 'Retry' }).click();
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  await expect(editorOf(alice)).toBeEditable();
+  await typeInBody(alice, ' After.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  // Nothing of Alice's reached the other document.
+  await expect(editorOf(other)).not.toContainText('Before the refusal.');
+});
