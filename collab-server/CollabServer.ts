@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -191,6 +192,8 @@ export class CollabServer {
   static async create(options: CollabServerOptions): Promise<CollabServer> {
     const { config } = options;
     const logger = options.logger ?? createLogger(config.logLevel);
+    // LevelDB creates only the last folder of its path; a fresh DATA_DIR must exist first.
+    await mkdir(config.dataDir, { recursive: true });
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
     let server: CollabServer | undefined;
     const store =

@@ -632,7 +632,9 @@ function publicMeta(meta: StoredMeta): DocumentMeta {
 
 function openError(location: string, error: unknown): StoreError {
   const message = messageOf(error);
-  if (/lock/i.test(message)) {
+  // LevelDB says "IO error: lock <folder>/LOCK: …" when another process holds the lock; other
+  // errors can name the LOCK file too (e.g. a missing folder), and must not be called "in use".
+  if (/IO error: lock /i.test(message)) {
     return new StoreError(
       'LOCKED',
       `the data folder ${location} is in use by another process (its LevelDB lock is held); stop that process or choose another DATA_DIR`,

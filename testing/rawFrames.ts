@@ -134,7 +134,7 @@ export interface ServerFrame {
   type: number;
   /** Sync: the sub-step; Auth: the auth kind; SyncStatus: 1 applied / 0 refused. */
   subtype?: number;
-  /** Auth permission-denied reason, or Close reason, or Stateless payload. */
+  /** Auth: the denial reason or the granted scope; Close: the reason; Stateless: the payload. */
   text?: string;
   /** Sync: the state vector or update carried. */
   bytes?: Uint8Array;
@@ -154,10 +154,11 @@ export function readServerFrame(data: Uint8Array): ServerFrame {
       break;
     case FrameType.Auth:
       frame.subtype = decoding.readVarUint(decoder);
-      if (frame.subtype === AuthKind.PermissionDenied) frame.text = decoding.readVarString(decoder);
+      // Permission-denied carries the reason; authenticated carries the scope (readonly / read-write).
+      if (frame.subtype !== AuthKind.Token) frame.text = decoding.readVarString(decoder);
       break;
     case FrameType.SyncStatus:
-      frame.subtype = decoding.readVarInt(decoder);
+      frame.subtype = decoding.readVarUint(decoder);
       break;
     case FrameType.Close:
     case FrameType.Stateless:

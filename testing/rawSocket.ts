@@ -100,13 +100,13 @@ export class RawSocket {
     return out;
   }
 
-  /** Waits for the Hocuspocus auth answer for `address`: 'authenticated' or the denial reason. */
+  /** Waits for the Hocuspocus auth answer for `address`: `authenticated <scope>` or the denial reason. */
   async authResult(address: string): Promise<string> {
     const frame = await waitFor(
       () => this.frames().find((candidate) => candidate.address === address && candidate.type === FrameType.Auth && candidate.subtype !== AuthKind.Token),
       { message: `the auth answer for "${address}"` },
     );
-    return frame.subtype === AuthKind.Authenticated ? 'authenticated' : (frame.text ?? 'permission-denied');
+    return frame.subtype === AuthKind.Authenticated ? `authenticated ${frame.text}` : (frame.text ?? 'permission-denied');
   }
 
   close(): void {

@@ -1,8 +1,9 @@
 import type { WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
-import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
+import type { CloseReason } from '../../shared/closeCodes';
 import { acknowledgedDocument, readHeader } from './frames';
+import { namedClose } from './hocuspocusCloses';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
 
 /** What a client socket needs from the rest of the server. */
@@ -62,9 +63,17 @@ export abstract class ClientSocket implements WebSocketLike {
 
   close(code?: number, reason?: string): void {
     if (this.ws.readyState === this.ws.CLOSING || this.ws.readyState === this.ws.CLOSED) return;
-    // Hocuspocus closes idle sockets itself with 4408 "Connection Timeout"; send our name for it.
-    const named = code === CloseCodes.Timeout.code ? CloseCodes.Timeout : null;
-    this.ws.close(code, named?.reason ?? reason);
+    // Hocuspocus closes sockets itself ("Connection Timeout", "Reset Connection", …): send our names.
+    const named = namedClose(code, reason);
+    this.ws.close(named?.code ?? code, named?.reason ?? reason);
+  }
+
+  /**
+   * Lets the inbound guard know the server closed the connection to one document (a Close frame):
+   * until it is authenticated again, frames for it count as unauthenticated.
+   */
+  protected observeDocumentClosed(documentName: string): void {
+    this.guard.forget(documentName);
   }
 
   /** Lets the inbound guard see authentication results; call for every outgoing Auth frame. */

@@ -1,5 +1,7 @@
+import * as decoding from 'lib0/decoding';
 import { ClientSocket } from './ClientSocket';
-import { MessageType } from './frames';
+import { closeFrame, frameType, MessageType, readHeader } from './frames';
+import { namedClose } from './hocuspocusCloses';
 
 /** A socket speaking the Hocuspocus protocol (`/collab`): frames pass through unchanged. */
 export class HocuspocusSocket extends ClientSocket {
@@ -8,15 +10,25 @@ export class HocuspocusSocket extends ClientSocket {
   }
 
   send(data: Uint8Array): void {
-    // Only auth frames need a closer look; names under 128 bytes let us read the type directly.
-    const length = data[0];
-    if (length >= 128 || data[1 + length] === MessageType.Auth) {
-      try {
-        this.observeAuthFrame(data);
-      } catch {
-        // Not an auth frame after all (a long name); nothing to observe.
-      }
+    const type = frameType(data);
+    if (type === MessageType.Auth) this.observeAuthFrame(data);
+    if (type === MessageType.Close) {
+      this.sendInOrder(data, this.closingDocument(data));
+      return;
     }
     this.sendInOrder(data, data);
+  }
+
+  /**
+   * The server closed this socket's connection to one document (the socket stays open for the
+   * others). The guard forgets that document's authentication, and a reason Hocuspocus chose
+   * itself ("Reset Connection" for a frame it could not handle) is replaced by its named reason.
+   */
+  private closingDocument(data: Uint8Array): Uint8Array {
+    const { address, documentName, decoder } = readHeader(data);
+    this.observeDocumentClosed(documentName);
+    const reason = decoding.readVarString(decoder);
+    const named = namedClose(undefined, reason);
+    return named && named.reason !== reason ? closeFrame(address, named.reason) : data;
   }
 }

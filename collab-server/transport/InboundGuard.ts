@@ -55,6 +55,11 @@ export class InboundGuard {
     this.pendingTotal += 1;
   }
 
+  /** Forgets that `documentName` was authenticated (the server closed the connection to it). */
+  forget(documentName: string): void {
+    this.authenticated.delete(documentName);
+  }
+
   /** Learns the outcome of authentication from the server's reply to the client. */
   observeAuth(documentName: string, authType: number): void {
     if (authType !== AuthType.Authenticated && authType !== AuthType.PermissionDenied) return;

@@ -1,8 +1,9 @@
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
-import { CloseCodes, closeReasonOf } from '../../shared/closeCodes';
+import { CloseCodes } from '../../shared/closeCodes';
 import { ClientSocket, type ClientSocketHooks } from './ClientSocket';
 import { AuthType, authFrame, MessageType, prefixAddress, readHeader } from './frames';
+import { namedClose } from './hocuspocusCloses';
 import type { InboundLimits } from './InboundGuard';
 
 /**
@@ -56,6 +57,7 @@ export class YWebsocketSocket extends ClientSocket {
         return;
       }
       case MessageType.Close:
+        this.observeDocumentClosed(this.documentName);
         this.closeFor(decoding.readVarString(decoder));
         return;
       case MessageType.SyncStatus:
@@ -68,7 +70,7 @@ export class YWebsocketSocket extends ClientSocket {
   }
 
   private closeFor(reason: string): void {
-    const named = closeReasonOf(reason);
+    const named = namedClose(undefined, reason);
     this.close(named?.code ?? 1000, named?.reason ?? reason.slice(0, 120));
   }
 }

@@ -36,6 +36,27 @@ export function readHeader(data: Uint8Array): FrameHeader {
   return { address, documentName: separator === -1 ? address : address.slice(0, separator), type, decoder };
 }
 
+/** The message type of a Hocuspocus frame, or -1 when its header cannot be read. */
+export function frameType(data: Uint8Array): number {
+  // Fast path: names shorter than 128 bytes have a one-byte length, so the type sits at 1 + length.
+  const length = data[0];
+  if (length < 128 && data.length > 1 + length) return data[1 + length] < 128 ? data[1 + length] : -1;
+  try {
+    return readHeader(data).type;
+  } catch {
+    return -1;
+  }
+}
+
+/** A Close frame for `address` with `reason` (what Hocuspocus sends when it closes one document). */
+export function closeFrame(address: string, reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeVarUint(encoder, MessageType.Close);
+  encoding.writeVarString(encoder, reason);
+  return encoding.toUint8Array(encoder);
+}
+
 /**
  * The document of an outgoing positive sync acknowledgement (`SyncStatus` with `applied = 1`),
  * or null for any other frame. Runs on every outgoing frame, so the common case is a byte check.
