@@ -4,8 +4,8 @@ import { MarkdownManager } from '@tiptap/markdown';
 import { Node, type Schema } from '@tiptap/pm/model';
 import { prosemirrorJSONToYXmlFragment, updateYFragment, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
-import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
-import { documentExtensions } from '../../shared/editorExtensions';
+import { BODY_FIELD, TITLE_FIELD } from './documentFields';
+import { documentExtensions } from './editorExtensions';
 
 /**
  * Server-side conversion between a document's Y.Doc and JSON, HTML, Markdown and plain text,

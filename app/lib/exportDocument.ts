@@ -1,5 +1,5 @@
 import type { Node } from '@tiptap/pm/model';
-import { exportNode } from '../../collab-server/documents/conversion';
+import { exportNode } from '../../shared/conversion';
 import { UNTITLED } from '../../shared/documentFields';
 
 /**

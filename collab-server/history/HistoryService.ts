@@ -1,10 +1,10 @@
 import type * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import type { RestoredFrom, VersionInfo, VersionStore } from '../../persistence/VersionStore';
+import { bodyNode, replaceBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { replaceText } from '../../shared/titleText';
 import type { ConnectionContext } from '../context';
-import { bodyNode, replaceBody } from '../documents/conversion';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryExtension, RestoreContext } from './HistoryExtension';
 import { rebuildVersion } from './versionDelta';

@@ -3,10 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import { TITLE_FIELD } from '../../shared/documentFields';
-import { documentNameProblem, newDocumentName } from '../../shared/documentName';
-import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
-import { colorFor, type TokenClaims } from '../../shared/token';
 import {
   appendBody,
   CONTENT_FORMATS,
@@ -17,7 +13,11 @@ import {
   isContentFormat,
   parseContent,
   replaceBody,
-} from '../documents/conversion';
+} from '../../shared/conversion';
+import { TITLE_FIELD } from '../../shared/documentFields';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
+import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
+import { colorFor, type TokenClaims } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
 import { bearerClaims, requireRole } from './apiAuth';
 import { HttpError, type Router, readJson, sendJson } from './Router';

@@ -2,11 +2,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { newDocumentName } from '../../shared/documentName';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken, type Role } from '../../shared/token';
-import { ContentError, initialUpdate, parseContent } from '../documents/conversion';
 import type { DocumentService } from '../documents/DocumentService';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 

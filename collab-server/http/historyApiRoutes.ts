@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VersionInfo } from '../../persistence/VersionStore';
+import { bodyNode, CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import { MAX_VERSION_LABEL_LENGTH, versionLabelOf } from '../../shared/versionLabel';
 import type { ConnectionContext } from '../context';
-import { bodyNode, CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../documents/conversion';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
 import { bearerClaims, requireRole } from './apiAuth';

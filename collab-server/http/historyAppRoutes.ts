@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { colorFor, type Role } from '../../shared/token';
-import { exportBody } from '../documents/conversion';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
 import { NOT_FOUND, roleOf, stringField } from './appRoutes';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { hocuspocusClient } from '../../testing/clients';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
-import { exportBody } from '../documents/conversion';
 import { MAX_IMPORT_BYTES } from '../http/appRoutes';
 
 let server: TestServer;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../shared/closeCodes';
+import { appendBody, exportBody, initialUpdate, parseContent } from '../../shared/conversion';
 import { hocuspocusClient, textOf, yWebsocketClient } from '../../testing/clients';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
-import { appendBody, exportBody, initialUpdate, parseContent } from '../documents/conversion';
 
 let server: TestServer;
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
+import { exportBody } from '../../shared/conversion';
 import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
-import { exportBody } from '../documents/conversion';
 
 /**
  * Version history over HTTP: the REST API (bearer tokens, like the content API) and the web app's

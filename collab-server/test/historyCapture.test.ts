@@ -2,13 +2,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
+import { exportBody, initialUpdate, parseContent } from '../../shared/conversion';
 import { BODY_FIELD } from '../../shared/documentFields';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { FaultyStore } from '../../testing/faultyStore';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
-import { exportBody, initialUpdate, parseContent } from '../documents/conversion';
 
 /**
  * Automatic versions (collab-server/history/HistoryExtension.ts): captured without anyone asking,

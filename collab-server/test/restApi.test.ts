@@ -3,13 +3,13 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { CloseCodes } from '../../shared/closeCodes';
+import { documentSchema, exportBody } from '../../shared/conversion';
 import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem } from '../../shared/documentName';
 import type { Role } from '../../shared/token';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
-import { documentSchema, exportBody } from '../documents/conversion';
 
 let server: TestServer;
 const clients: HocuspocusClient[] = [];

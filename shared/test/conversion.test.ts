@@ -1,8 +1,8 @@
 import type { JSONContent } from '@tiptap/core';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BODY_FIELD } from '../../shared/documentFields';
-import { appendBody, ContentError, type ContentFormat, documentSchema, exportBody, initialUpdate, parseContent, replaceBody } from '../documents/conversion';
+import { appendBody, ContentError, type ContentFormat, documentSchema, exportBody, initialUpdate, parseContent, replaceBody } from '../conversion';
+import { BODY_FIELD } from '../documentFields';
 
 /** Content in `format` → a Y.Doc (as the server stores it) → back out in `format`. */
 function throughYDoc(content: string | JSONContent, format: ContentFormat, out: ContentFormat = format): string {

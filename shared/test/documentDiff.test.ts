@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseContent } from '../../collab-server/documents/conversion';
+import { parseContent } from '../conversion';
 import { changeText, diffDocuments } from '../documentDiff';
 
 /** Comparing two versions of a document (shared/documentDiff.ts), as the history panel shows it. */
