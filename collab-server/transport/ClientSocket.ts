@@ -2,7 +2,7 @@ import type { WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
 import type { CloseReason } from '../../shared/closeCodes';
-import { acknowledgedDocument, readHeader } from './frames';
+import { acknowledgedDocument, MessageType, readHeader } from './frames';
 import { namedClose } from './hocuspocusCloses';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
 
@@ -69,17 +69,20 @@ export abstract class ClientSocket implements WebSocketLike {
   }
 
   /**
-   * Lets the inbound guard know the server closed the connection to one document (a Close frame):
-   * until it is authenticated again, frames for it count as unauthenticated.
+   * Shows the inbound guard one outgoing Hocuspocus frame of message type `type`, so it knows
+   * which documents are authenticated, set up, or closed again. Call for every outgoing frame;
+   * `documentName` saves decoding the address when the caller knows it.
    */
-  protected observeDocumentClosed(documentName: string): void {
-    this.guard.forget(documentName);
-  }
-
-  /** Lets the inbound guard see authentication results; call for every outgoing Auth frame. */
-  protected observeAuthFrame(data: Uint8Array): void {
-    const { documentName, decoder } = readHeader(data);
-    this.guard.observeAuth(documentName, decoding.readVarUint(decoder));
+  protected observeOutgoing(data: Uint8Array, type: number, documentName?: string): void {
+    if (type === MessageType.Auth) {
+      const header = readHeader(data);
+      this.guard.observeAuth(header.documentName, decoding.readVarUint(header.decoder));
+    } else if (type === MessageType.Close) {
+      // The server closed the connection to one document: it must authenticate again.
+      this.guard.forget(documentName ?? readHeader(data).documentName);
+    } else if (this.guard.awaitingSetup) {
+      this.guard.observeServerFrame(documentName ?? readHeader(data).documentName);
+    }
   }
 
   /**

@@ -11,7 +11,7 @@ export class HocuspocusSocket extends ClientSocket {
 
   send(data: Uint8Array): void {
     const type = frameType(data);
-    if (type === MessageType.Auth) this.observeAuthFrame(data);
+    this.observeOutgoing(data, type);
     if (type === MessageType.Close) {
       this.sendInOrder(data, this.closingDocument(data));
       return;
@@ -21,12 +21,11 @@ export class HocuspocusSocket extends ClientSocket {
 
   /**
    * The server closed this socket's connection to one document (the socket stays open for the
-   * others). The guard forgets that document's authentication, and a reason Hocuspocus chose
-   * itself ("Reset Connection" for a frame it could not handle) is replaced by its named reason.
+   * others). A reason Hocuspocus chose itself ("Reset Connection" for a frame it could not handle)
+   * is replaced by its named reason.
    */
   private closingDocument(data: Uint8Array): Uint8Array {
-    const { address, documentName, decoder } = readHeader(data);
-    this.observeDocumentClosed(documentName);
+    const { address, decoder } = readHeader(data);
     const reason = decoding.readVarString(decoder);
     const named = namedClose(undefined, reason);
     return named && named.reason !== reason ? closeFrame(address, named.reason) : data;

@@ -17,7 +17,13 @@ export interface InboundLimits {
 export class InboundGuard {
   private tokens: number;
   private lastRefill = performance.now();
-  private readonly authenticated = new Set<string>();
+  /** Documents whose connection Hocuspocus has set up: their frames go straight to it. */
+  private readonly established = new Set<string>();
+  /**
+   * Documents authenticated but not yet set up (Hocuspocus answers the token, then loads the
+   * document, and queues the client's frames until it is loaded): still counted as pending.
+   */
+  private readonly authorized = new Set<string>();
   private readonly pending = new Map<string, number>();
   private pendingTotal = 0;
 
@@ -46,7 +52,7 @@ export class InboundGuard {
     } catch {
       throw CloseCodes.BadMessage;
     }
-    if (this.authenticated.has(documentName)) return;
+    if (this.established.has(documentName)) return;
     if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;
     const count = (this.pending.get(documentName) ?? 0) + 1;
     if (count === 1 && this.pending.size >= this.limits.maxPendingDocuments) throw CloseCodes.TooManyPending;
@@ -55,16 +61,36 @@ export class InboundGuard {
     this.pendingTotal += 1;
   }
 
-  /** Forgets that `documentName` was authenticated (the server closed the connection to it). */
-  forget(documentName: string): void {
-    this.authenticated.delete(documentName);
+  /** True while a document is authenticated but not yet set up: see `observeServerFrame`. */
+  get awaitingSetup(): boolean {
+    return this.authorized.size > 0;
   }
 
   /** Learns the outcome of authentication from the server's reply to the client. */
   observeAuth(documentName: string, authType: number): void {
-    if (authType !== AuthType.Authenticated && authType !== AuthType.PermissionDenied) return;
+    if (authType === AuthType.Authenticated) this.authorized.add(documentName);
+    else if (authType === AuthType.PermissionDenied) this.release(documentName);
+  }
+
+  /**
+   * The server sent a frame other than an auth answer for `documentName`: only a connection that
+   * is set up does that, so from now on its frames are no longer pending.
+   */
+  observeServerFrame(documentName: string): void {
+    if (!this.authorized.delete(documentName)) return;
+    this.release(documentName);
+    this.established.add(documentName);
+  }
+
+  /** Forgets `documentName` (the server closed the connection to it): it must authenticate again. */
+  forget(documentName: string): void {
+    this.established.delete(documentName);
+    this.authorized.delete(documentName);
+    this.release(documentName);
+  }
+
+  private release(documentName: string): void {
     this.pendingTotal -= this.pending.get(documentName) ?? 0;
     this.pending.delete(documentName);
-    if (authType === AuthType.Authenticated) this.authenticated.add(documentName);
   }
 }

@@ -41,6 +41,7 @@ export class YWebsocketSocket extends ClientSocket {
 
   send(data: Uint8Array): void {
     const { type, decoder } = readHeader(data);
+    this.observeOutgoing(data, type, this.documentName);
     const payload = data.subarray(decoder.pos);
     switch (type) {
       case MessageType.Sync:
@@ -52,12 +53,10 @@ export class YWebsocketSocket extends ClientSocket {
         this.transmit(withType(type, payload));
         return;
       case MessageType.Auth: {
-        this.observeAuthFrame(data);
         if (decoding.readVarUint(decoder) === AuthType.PermissionDenied) this.closeFor(decoding.readVarString(decoder));
         return;
       }
       case MessageType.Close:
-        this.observeDocumentClosed(this.documentName);
         this.closeFor(decoding.readVarString(decoder));
         return;
       case MessageType.SyncStatus:
