@@ -11,6 +11,8 @@ export interface ManyDocumentsStep {
   p50: number;
   p99: number;
   keystrokesPerSecond: number;
+  /** 2 when the first attempt passed the limit and the step was measured again (the better one is kept). */
+  attempts?: number;
 }
 
 export interface ManyDocumentsResult {
@@ -36,7 +38,14 @@ export async function manyDocuments(systems: System[], context: WorkloadContext)
     const active = new Set(running);
     for (const m of steps) {
       for (const target of [...active]) {
-        const step = await manyDocumentsStep(target, m, warmupMs, measureMs);
+        let step = await manyDocumentsStep(target, m, warmupMs, measureMs);
+        // One retry before giving up on a system: on a shared machine a single spike from
+        // outside the benchmark should not decide where a system stops.
+        if (step.p99 > P99_LIMIT_MS) {
+          const again = await manyDocumentsStep(target, m, warmupMs, measureMs);
+          if (again.p99 < step.p99) step = { ...again, attempts: 2 };
+          else step = { ...step, attempts: 2 };
+        }
         const result = results[target.system.id];
         result.steps.push(step);
         context.log(`many documents ${target.system.label} M=${m}: p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms`);
