@@ -8,6 +8,13 @@ export interface Closed {
   reason: string;
 }
 
+export interface RawSocketOptions {
+  origin?: string;
+  headers?: Record<string, string>;
+  /** The local address to connect from (any of 127.0.0.0/8 works on Linux): a second "client machine". */
+  localAddress?: string;
+}
+
 /**
  * A bare WebSocket to the collab server that sends exactly the bytes a test gives it and keeps
  * every frame it receives. No provider logic: nothing is answered, retried or reconnected.
@@ -24,8 +31,8 @@ export class RawSocket {
   /** Transport errors (e.g. writes after the server closed); kept, not thrown. */
   readonly errors: Error[] = [];
 
-  constructor(url: string, options: { origin?: string; headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, { headers: options.headers, origin: options.origin, perMessageDeflate: false });
+  constructor(url: string, options: RawSocketOptions = {}) {
+    this.ws = new WebSocket(url, { headers: options.headers, origin: options.origin, localAddress: options.localAddress, perMessageDeflate: false });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) this.received.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -46,7 +53,7 @@ export class RawSocket {
   }
 
   /** Opens a socket and waits until it is open. */
-  static async open(url: string, options?: { origin?: string; headers?: Record<string, string> }): Promise<RawSocket> {
+  static async open(url: string, options?: RawSocketOptions): Promise<RawSocket> {
     const socket = new RawSocket(url, options);
     await socket.opened;
     return socket;

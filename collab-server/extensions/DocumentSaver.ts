@@ -41,6 +41,7 @@ export class DocumentSaver {
   private logCount: number;
   private logBytes: number;
   private storedBytes: number;
+  private writingBytes = 0;
   private lastTitle: string;
   private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
   private stopped = false;
@@ -83,9 +84,9 @@ export class DocumentSaver {
     return this.failures > 0;
   }
 
-  /** Bytes stored for this document, plus those still queued. */
+  /** Bytes stored for this document, plus those being written and those still queued. */
   get size(): number {
-    return this.storedBytes + this.queued.reduce((sum, update) => sum + update.byteLength, 0);
+    return this.storedBytes + this.writingBytes + this.queued.reduce((sum, update) => sum + update.byteLength, 0);
   }
 
   /** Bytes in this document's stored update log (what the next compaction folds in). */
@@ -135,7 +136,13 @@ export class DocumentSaver {
         const batch = this.queued;
         this.queued = [];
         const upTo = this.received;
-        if (!(await this.write(batch))) {
+        // The batch is neither queued nor stored while it is written; `size` (which the document
+        // size limit reads) must still count it.
+        this.writingBytes = batch.reduce((sum, update) => sum + update.byteLength, 0);
+        const written = await this.write(batch).finally(() => {
+          this.writingBytes = 0;
+        });
+        if (!written) {
           if (this.deleted) return;
           // Keep the batch ahead of anything that arrived meanwhile, then wait before retrying.
           this.queued = batch.concat(this.queued);
