@@ -1,3 +1,5 @@
+import type { VersionHistory } from './VersionStore';
+
 /**
  * The document store: where Yjs documents live between server runs.
  *
@@ -65,13 +67,15 @@ export class StoreError extends Error {
   }
 }
 
-/** One document as a store holds it: metadata, snapshot and log, byte for byte. */
+/** One document as a store holds it: metadata, snapshot, log and version history, byte for byte. */
 export interface ExportedDocument {
   meta: DocumentMeta;
   /** The snapshot (a Yjs update), or null when the document has none. */
   snapshot: Uint8Array | null;
   /** The log, in append order. */
   log: Uint8Array[];
+  /** The version history (`emptyHistory()` before the first version), from the same point in time (SPEC.md [L24]). */
+  history: VersionHistory;
 }
 
 /** The record that a document was deleted (see `wasDeleted`). */
@@ -124,7 +128,10 @@ export interface DocumentStore {
    * seen). Holds one document at a time in memory. Stop early with the generator's `return`.
    */
   exportAll(): AsyncGenerator<ExportItem>;
-  /** Stores an exported document as it was, byte for byte; fails with `EXISTS`. */
+  /**
+   * Stores an exported document as it was, byte for byte, with its history, in one atomic write;
+   * fails with `EXISTS`, or `INVALID_ARGUMENT` for a history that could not be read back.
+   */
   importDocument(document: ExportedDocument): Promise<void>;
   /** Stores an exported tombstone; fails with `EXISTS` when the document exists. */
   importTombstone(tombstone: Tombstone): Promise<void>;

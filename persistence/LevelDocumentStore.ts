@@ -12,6 +12,7 @@ import {
   StoreError,
   type Tombstone,
 } from './DocumentStore';
+import { checkedHistory } from './historyImport';
 import {
   deltaKey,
   formatKey,
@@ -28,8 +29,8 @@ import {
   versionKey,
 } from './keys';
 import { LevelDatabase, type SnapshotView } from './LevelDatabase';
-import { hasHistory, headFrom, historyKeys, putHead, putVersion, readDeltasUpTo, readHead, readVersionInfos, readVersions } from './levelHistory';
-import { type HistoryHead, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
+import { hasHistory, headFrom, historyKeys, putHead, putVersion, readDeltasUpTo, readHead, readHistory, readVersionInfos, readVersions } from './levelHistory';
+import { type HistoryHead, isEmptyHistory, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
 import { planRemoval } from './versionRemoval';
 import { type BatchReport, WriteQueue } from './WriteQueue';
 
@@ -292,8 +293,9 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         const next = await this.read(() => firstIn(view, from, metaRange.lt));
         if (!next) break;
         const name = parseMeta(next[0], next[1]).name;
-        const document = await this.read(() => readDocument(view, name));
-        if (document) yield { kind: 'document', document };
+        const content = await this.read(() => readDocument(view, name));
+        // [L24] The history comes from the same snapshot as the content it describes.
+        if (content) yield { kind: 'document', document: { ...content, history: await this.read(() => readHistory(view, name)) } };
         from = `${metaKey(name)}\u0000`;
       }
       const found: Tombstone[] = [];
@@ -306,11 +308,12 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     }
   }
 
-  importDocument({ meta: given, snapshot, log }: ExportedDocument): Promise<void> {
+  importDocument({ meta: given, snapshot, log, history: givenHistory }: ExportedDocument): Promise<void> {
     this.check(given.name);
     const { name } = given;
     return this.write(name, async (current) => {
       if (current) throw new StoreError('EXISTS', `document "${name}" exists already; import only into a store without it`);
+      const history = checkedHistory(name, givenHistory);
       await this.assertNoOrphans(name);
       const logBytes = log.reduce((sum, entry) => sum + entry.byteLength, 0);
       const snapshotBytes = snapshot?.byteLength ?? 0;
@@ -330,6 +333,9 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
       if (snapshot) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(snapshot) });
       for (const [seq, entry] of log.entries()) operations.push({ type: 'put', key: logKey(name, seq), value: asBuffer(entry) });
+      // [L24] The history lands in the batch that creates the document: never one without the other.
+      if (!isEmptyHistory(history)) operations.push(putHead(name, history.head));
+      for (const version of history.versions) operations.push(...putVersion(name, version));
       return { meta, operations };
     });
   }
@@ -543,7 +549,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
  * Reads one document through `view` and checks that its parts agree ([L8]): the log holds
  * exactly the entries the metadata counts, and the sizes match. Null when it does not exist.
  */
-async function readDocument(view: SnapshotView, name: string): Promise<ExportedDocument | null> {
+async function readDocument(view: SnapshotView, name: string): Promise<Omit<ExportedDocument, 'history'> | null> {
   const metaValue = await view.get(metaKey(name));
   const snapshot = await view.get(snapshotKey(name));
   const entries: Array<[string, Buffer]> = [];

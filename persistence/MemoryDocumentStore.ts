@@ -12,8 +12,18 @@ import {
   StoreError,
   type Tombstone,
 } from './DocumentStore';
-import { emptyHead, type HistoryHead, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
-import { planRemoval, type StoredVersion } from './versionRemoval';
+import { checkedHistory } from './historyImport';
+import {
+  emptyHead,
+  type HistoryHead,
+  mergeAuthors,
+  type NewVersion,
+  type StoredVersion,
+  type VersionAuthor,
+  type VersionInfo,
+  type VersionStore,
+} from './VersionStore';
+import { planRemoval } from './versionRemoval';
 
 interface MemoryDocument {
   meta: DocumentMeta;
@@ -114,8 +124,13 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
     this.assertOpen();
     // Copy everything first: the export is one point in time, like LevelDB's snapshot.
     const documents: ExportedDocument[] = this.names().map((name) => {
-      const { meta, snapshot, log } = this.require(name);
-      return { meta: copy(meta), snapshot: snapshot?.slice() ?? null, log: log.map((entry) => entry.slice()) };
+      const { meta, snapshot, log, head, versions } = this.require(name);
+      return {
+        meta: copy(meta),
+        snapshot: snapshot?.slice() ?? null,
+        log: log.map((entry) => entry.slice()),
+        history: { head: copyHead(head), versions: versions.map(({ info, delta }) => ({ info: copyInfo(info), delta: delta.slice() })) },
+      };
     });
     const tombstones: Tombstone[] = [...this.tombstones].sort(([a], [b]) => compareNames(a, b)).map(([name, deletedAt]) => ({ name, deletedAt }));
     yield { kind: 'summary', documents: documents.length, tombstones: tombstones.length };
@@ -123,8 +138,9 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
     for (const tombstone of tombstones) yield { kind: 'tombstone', tombstone };
   }
 
-  async importDocument({ meta, snapshot, log }: ExportedDocument): Promise<void> {
+  async importDocument({ meta, snapshot, log, history }: ExportedDocument): Promise<void> {
     if (this.get(meta.name)) throw new StoreError('EXISTS', `document "${meta.name}" exists already; import only into a store without it`);
+    const { head, versions } = checkedHistory(meta.name, history);
     const logBytes = log.reduce((sum, entry) => sum + entry.byteLength, 0);
     const size = (snapshot?.byteLength ?? 0) + logBytes;
     this.tombstones.delete(meta.name);
@@ -132,8 +148,8 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
       meta: { ...copy(meta), logCount: log.length, logBytes, size },
       snapshot: snapshot?.slice() ?? null,
       log: log.map((entry) => entry.slice()),
-      head: emptyHead(),
-      versions: [],
+      head,
+      versions,
     });
   }
 

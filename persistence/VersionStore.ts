@@ -6,7 +6,7 @@
  * document, and no version holds a copy of content an earlier one already has. The *head* holds
  * the state of the latest version (an encoded `Y.Snapshot`: state vector and delete set), from
  * which the next delta is computed, and the contributors recorded since. Rules are in
- * `persistence/SPEC.md` ([L18]–[L23]).
+ * `persistence/SPEC.md` ([L18]–[L24]).
  */
 
 /** Who contributed to a version: the identity their token proved. */
@@ -37,6 +37,18 @@ export interface VersionInfo {
   bytes: number;
   /** Set when this version is the result of restoring an earlier one. */
   restoredFrom: RestoredFrom | null;
+}
+
+/** A stored version with its delta. */
+export interface StoredVersion {
+  info: VersionInfo;
+  delta: Uint8Array;
+}
+
+/** A document's whole history as a store holds it: the head and every version with its delta, oldest first. */
+export interface VersionHistory {
+  head: HistoryHead;
+  versions: StoredVersion[];
 }
 
 /** A version to add: its description and its delta from the latest stored version. */
@@ -81,6 +93,16 @@ export interface VersionStore {
    * cannot be removed (`INVALID_ARGUMENT`): the next delta starts from its state.
    */
   removeVersions(name: string, ids: number[]): Promise<void>;
+}
+
+/** The history of a document that has no versions yet. */
+export function emptyHistory(): VersionHistory {
+  return { head: emptyHead(), versions: [] };
+}
+
+/** True when `history` holds nothing a store needs to write: no versions, no contributors, the first id next. */
+export function isEmptyHistory({ head, versions }: VersionHistory): boolean {
+  return versions.length === 0 && head.nextId === 1 && head.state === null && head.contributors.length === 0;
 }
 
 /** The head of a document that has no versions yet. */

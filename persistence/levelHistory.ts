@@ -2,8 +2,7 @@ import type { BatchOperation } from 'leveldown';
 import { StoreError } from './DocumentStore';
 import { deltaKey, deltaRange, historyHeadKey, versionKey, versionRange } from './keys';
 import type { SnapshotView } from './LevelDatabase';
-import { emptyHead, type HistoryHead, type VersionAuthor, type VersionInfo } from './VersionStore';
-import type { StoredVersion } from './versionRemoval';
+import { emptyHead, type HistoryHead, type StoredVersion, type VersionAuthor, type VersionHistory, type VersionInfo } from './VersionStore';
 
 /**
  * How `LevelDocumentStore` keeps version history (SPEC.md, "Key layout"): the head as JSON (the
@@ -84,6 +83,12 @@ export async function readDeltasUpTo(view: SnapshotView, name: string, id: numbe
   }
   if (deltas.length !== wanted.length) throw corrupt(name, `version ${wanted[deltas.length].id} has no stored delta`);
   return deltas;
+}
+
+/** The whole history of `name` as of `view`: the head and every version with its delta, checked ([L23]). */
+export async function readHistory(view: SnapshotView, name: string): Promise<VersionHistory> {
+  const head = await readHead(view, name);
+  return { head, versions: await readVersions(view, name, head) };
 }
 
 /** True when anything of a history is stored for `name` (to find history left without its document). */

@@ -1,12 +1,6 @@
 import * as Y from 'yjs';
 import { StoreError } from './DocumentStore';
-import { mergeAuthors, type VersionInfo } from './VersionStore';
-
-/** A stored version with its delta. */
-export interface StoredVersion {
-  info: VersionInfo;
-  delta: Uint8Array;
-}
+import { mergeAuthors, type StoredVersion, type VersionInfo } from './VersionStore';
 
 /** What removing versions changes: the versions to delete, and the versions that take over their deltas. */
 export interface RemovalPlan {

@@ -1,27 +1,39 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { DocumentMeta, ExportedDocument, Tombstone } from '../../persistence/DocumentStore';
+import { emptyHistory, type HistoryHead, isEmptyHistory, type VersionAuthor, type VersionInfo } from '../../persistence/VersionStore';
 
 /**
- * The backup file format, version 1: every document and tombstone of a store, independent of
- * the LevelDB key layout, streamable in both directions with one document in memory at a time.
+ * The backup file format, version 2: every document of a store with its version history, and
+ * every tombstone, independent of the LevelDB key layout, streamable in both directions with one
+ * document in memory at a time.
  *
- *   "QUIRE-BACKUP 1\n"                          magic line with the format version
+ *   "QUIRE-BACKUP 2\n"                          magic line with the format version
  *   record*                                     type (1 byte), length (4 bytes, big-endian), payload
  *   SHA-256 (32 bytes)                          of every byte before it
  *
  * Records, in this order: one `header` (JSON: createdAt, documents, tombstones); per document a
  * `document` (JSON metadata), at most one `snapshot` and its `log` entries in order (raw Yjs
- * updates); the `tombstone`s (JSON: name, deletedAt); one `end` (JSON: the counts again, and the
- * number of updates). A file that is cut short has no valid end and checksum and is refused.
+ * updates), then its history: a `head` (JSON: nextId, state in base64 or null, contributors),
+ * left out when the document has no history yet, and per version, oldest first, a `version`
+ * (JSON: id, createdAt, label, authors, bytes, restoredFrom) followed by its `delta` (the raw
+ * Yjs update); the `tombstone`s (JSON: name, deletedAt); one `end` (JSON: the counts again, the
+ * number of updates and of versions). A file that is cut short has no valid end and checksum and
+ * is refused.
+ *
+ * Version 1 is version 2 without history records (and without `versions` in `end`); it is still
+ * read, its documents getting empty histories.
  */
 
-export const BACKUP_VERSION = 1;
-const MAGIC = `QUIRE-BACKUP ${BACKUP_VERSION}\n`;
+export const BACKUP_VERSION = 2;
+/** The format versions this code reads. */
+const READABLE_VERSIONS = [1, 2];
 const MAGIC_PREFIX = 'QUIRE-BACKUP ';
+const magicOf = (version: number) => `${MAGIC_PREFIX}${version}\n`;
+const MAGIC = magicOf(BACKUP_VERSION);
 const HASH_BYTES = 32;
 const RECORD_HEADER_BYTES = 5;
 
-const RecordType = { header: 1, document: 2, snapshot: 3, log: 4, tombstone: 5, end: 6 } as const;
+const RecordType = { header: 1, document: 2, snapshot: 3, log: 4, tombstone: 5, end: 6, head: 7, version: 8, delta: 9 } as const;
 
 /** Counts a backup announces up front and repeats at its end. */
 export interface BackupSummary {
@@ -35,7 +47,7 @@ export type BackupItem =
   | { kind: 'header'; summary: BackupSummary }
   | { kind: 'document'; document: ExportedDocument }
   | { kind: 'tombstone'; tombstone: Tombstone }
-  | { kind: 'end'; documents: number; tombstones: number; updates: number; bytes: number };
+  | { kind: 'end'; documents: number; tombstones: number; updates: number; versions: number; bytes: number };
 
 /** A backup file that is not valid: wrong format or version, cut short, reordered or altered. */
 export class BackupFormatError extends Error {
@@ -51,6 +63,7 @@ export class BackupWriter {
   private documents = 0;
   private tombstones = 0;
   private updates = 0;
+  private versions = 0;
   private started = false;
 
   /** The magic line and the header record. */
@@ -59,14 +72,17 @@ export class BackupWriter {
     return this.hashed([Buffer.from(MAGIC), record(RecordType.header, json(summary))]);
   }
 
-  /** The records of one document. */
-  document({ meta, snapshot, log }: ExportedDocument): Buffer {
+  /** The records of one document and its history. */
+  document({ meta, snapshot, log, history }: ExportedDocument): Buffer {
     this.assertStarted();
     this.documents += 1;
     this.updates += log.length + (snapshot ? 1 : 0);
+    this.versions += history.versions.length;
     const parts = [record(RecordType.document, json(meta))];
     if (snapshot) parts.push(record(RecordType.snapshot, snapshot));
     for (const entry of log) parts.push(record(RecordType.log, entry));
+    if (!isEmptyHistory(history)) parts.push(record(RecordType.head, json(encodeHead(history.head))));
+    for (const { info, delta } of history.versions) parts.push(record(RecordType.version, json(info)), record(RecordType.delta, delta));
     return this.hashed(parts);
   }
 
@@ -80,7 +96,9 @@ export class BackupWriter {
   /** The end record and the checksum. */
   end(): Buffer {
     this.assertStarted();
-    const body = this.hashed([record(RecordType.end, json({ documents: this.documents, tombstones: this.tombstones, updates: this.updates }))]);
+    const body = this.hashed([
+      record(RecordType.end, json({ documents: this.documents, tombstones: this.tombstones, updates: this.updates, versions: this.versions })),
+    ]);
     return Buffer.concat([body, this.hash.digest()]);
   }
 
@@ -119,26 +137,32 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
   };
 
   const magic = await input.read(MAGIC.length);
-  if (!magic?.toString('latin1').startsWith(MAGIC_PREFIX)) throw new BackupFormatError('this is not a Quire backup (it does not start with "QUIRE-BACKUP")');
-  if (magic.toString('latin1') !== MAGIC) {
+  const magicText = magic?.toString('latin1') ?? '';
+  if (!magicText.startsWith(MAGIC_PREFIX)) throw new BackupFormatError('this is not a Quire backup (it does not start with "QUIRE-BACKUP")');
+  const version = READABLE_VERSIONS.find((candidate) => magicOf(candidate) === magicText);
+  if (version === undefined) {
     throw new BackupFormatError(
-      `this backup has format version ${JSON.stringify(magic.toString('latin1').slice(MAGIC_PREFIX.length).trim())}; this version reads ${BACKUP_VERSION}`,
+      `this backup has format version ${JSON.stringify(magicText.slice(MAGIC_PREFIX.length).trim())}; this version reads ${READABLE_VERSIONS.join(' and ')}`,
     );
   }
-  hash.update(magic);
+  hash.update(magic as Buffer);
 
   let summary: BackupSummary | null = null;
-  let document: ExportedDocument | null = null;
-  const counts = { documents: 0, tombstones: 0, updates: 0 };
+  let document: DocumentInProgress | null = null;
+  const counts = { documents: 0, tombstones: 0, updates: 0, versions: 0 };
   while (true) {
     const head = await take(RECORD_HEADER_BYTES, 'a record header');
     const type = head[0];
     const length = head.readUInt32BE(1);
     const payload = await take(length, `a record of ${length} bytes`);
     if (summary === null && type !== RecordType.header) throw new BackupFormatError('the backup does not start with its header record');
-    // A document's snapshot and log follow its metadata; anything else completes it.
-    if (document && type !== RecordType.snapshot && type !== RecordType.log) {
-      yield { kind: 'document', document };
+    if (version === 1 && type > RecordType.end) throw new BackupFormatError(`unknown record type ${type} in a version 1 backup`);
+    if (document?.awaitingDelta && type !== RecordType.delta) {
+      throw new BackupFormatError(`version ${document.awaitingDelta.id} of "${document.document.meta.name}" is not followed by its delta record`);
+    }
+    // A document's snapshot, log and history follow its metadata; anything else completes it.
+    if (document && !DOCUMENT_PARTS.has(type)) {
+      yield { kind: 'document', document: document.document };
       document = null;
     }
     switch (type) {
@@ -150,20 +174,47 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
       }
       case RecordType.document: {
         if (counts.tombstones > 0) throw new BackupFormatError('a document record comes after the tombstones');
-        document = { meta: parseJson<DocumentMeta>(payload, 'document'), snapshot: null, log: [] };
+        document = { document: { meta: parseJson<DocumentMeta>(payload, 'document'), snapshot: null, log: [], history: emptyHistory() }, part: 'content' };
         counts.documents += 1;
         break;
       }
       case RecordType.snapshot: {
-        if (!document || document.snapshot || document.log.length > 0) throw new BackupFormatError('a snapshot record is not right after its document record');
-        document.snapshot = payload;
+        if (document?.part !== 'content' || document.document.snapshot || document.document.log.length > 0) {
+          throw new BackupFormatError('a snapshot record is not right after its document record');
+        }
+        document.document.snapshot = payload;
         counts.updates += 1;
         break;
       }
       case RecordType.log: {
         if (!document) throw new BackupFormatError('a log record comes before any document record');
-        document.log.push(payload);
+        if (document.part !== 'content') throw new BackupFormatError(`a log record of "${document.document.meta.name}" comes after its history`);
+        document.document.log.push(payload);
         counts.updates += 1;
+        break;
+      }
+      case RecordType.head: {
+        if (document?.part !== 'content') throw new BackupFormatError('a history head record is not right after the content of its document');
+        document.document.history.head = decodeHead(parseJson<unknown>(payload, 'history head'));
+        document.part = 'history';
+        break;
+      }
+      case RecordType.version: {
+        if (document?.part !== 'history') throw new BackupFormatError('a version record comes before the history head of its document');
+        document.awaitingDelta = parseVersion(parseJson<unknown>(payload, 'version'));
+        break;
+      }
+      case RecordType.delta: {
+        const info = document?.awaitingDelta;
+        if (!document || !info) throw new BackupFormatError('a delta record is not right after its version record');
+        if (payload.byteLength !== info.bytes) {
+          throw new BackupFormatError(
+            `version ${info.id} of "${document.document.meta.name}" says its delta has ${info.bytes} bytes, but the record holds ${payload.byteLength}`,
+          );
+        }
+        document.document.history.versions.push({ info, delta: payload });
+        document.awaitingDelta = undefined;
+        counts.versions += 1;
         break;
       }
       case RecordType.tombstone: {
@@ -172,8 +223,10 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
         break;
       }
       case RecordType.end: {
-        const end = parseJson<typeof counts>(payload, 'end');
-        if (end.documents !== counts.documents || end.tombstones !== counts.tombstones || end.updates !== counts.updates) {
+        const end = parseJson<Partial<typeof counts>>(payload, 'end');
+        // Version 1 has no history, so its end record counts no versions.
+        const versions = version === 1 ? 0 : end.versions;
+        if (end.documents !== counts.documents || end.tombstones !== counts.tombstones || end.updates !== counts.updates || versions !== counts.versions) {
           throw new BackupFormatError(`the end record counts ${JSON.stringify(end)} but the backup holds ${JSON.stringify(counts)}`);
         }
         const expected = hash.digest();
@@ -188,6 +241,50 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
         throw new BackupFormatError(`unknown record type ${type} at byte ${input.offset - length - RECORD_HEADER_BYTES}`);
     }
   }
+}
+
+/** The record types that belong to the document before them. */
+const DOCUMENT_PARTS = new Set<number>([RecordType.snapshot, RecordType.log, RecordType.head, RecordType.version, RecordType.delta]);
+
+/** A document being read: which of its parts come next, and a version whose delta is due. */
+interface DocumentInProgress {
+  document: ExportedDocument;
+  part: 'content' | 'history';
+  awaitingDelta?: VersionInfo;
+}
+
+/** The head as JSON: the state (an encoded `Y.Snapshot`) in base64. */
+interface HeadRecord {
+  nextId: number;
+  state: string | null;
+  contributors: VersionAuthor[];
+}
+
+function encodeHead({ nextId, state, contributors }: HistoryHead): HeadRecord {
+  return { nextId, state: state ? Buffer.from(state.buffer, state.byteOffset, state.byteLength).toString('base64') : null, contributors };
+}
+
+function decodeHead(value: unknown): HistoryHead {
+  const head = value as HeadRecord;
+  if (
+    typeof head !== 'object' ||
+    head === null ||
+    typeof head.nextId !== 'number' ||
+    !(head.state === null || typeof head.state === 'string') ||
+    !Array.isArray(head.contributors)
+  ) {
+    throw new BackupFormatError('a history head record lacks nextId, state or contributors');
+  }
+  return { nextId: head.nextId, state: head.state === null ? null : new Uint8Array(Buffer.from(head.state, 'base64')), contributors: head.contributors };
+}
+
+function parseVersion(value: unknown): VersionInfo {
+  const info = value as VersionInfo;
+  if (typeof info !== 'object' || info === null || !Number.isSafeInteger(info.id) || !Number.isSafeInteger(info.bytes) || info.bytes < 0) {
+    throw new BackupFormatError('a version record lacks its id or its delta size');
+  }
+  // The store checks the rest of the description when it imports the document.
+  return info;
 }
 
 function record(type: number, payload: Uint8Array): Buffer {

@@ -8,7 +8,8 @@ import { formatBytes, Progress } from './progress';
 
 const HELP = `Usage: npm run backup -- --url <server URL> --out <file> [--token <admin token>]
 
-Saves every document of a running collab server into <file>, while it keeps serving editors.
+Saves every document of a running collab server, with its version history, into <file>, while it
+keeps serving editors.
 
   --url <URL>       The server, e.g. http://127.0.0.1:1234 (the same port as the editors use)
   --out <file>      The backup file to write; it must not exist
@@ -40,7 +41,7 @@ try {
   const result = await backupToFile({ url: values.url as string, token: token as string, out: values.out as string, progress });
   const seconds = (performance.now() - started) / 1000;
   progress.finish(
-    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s ` +
+    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s ` +
       `(${formatBytes(result.bytes / Math.max(seconds, 0.001))}/s); checksum verified; saved to ${values.out}`,
   );
 } catch (error) {

@@ -20,9 +20,9 @@ export interface BackupRouteOptions {
 }
 
 /**
- * `GET /admin/backup`: streams every document and tombstone of the running server as one
- * consistent backup (the store's export reads one LevelDB snapshot, so writes that land while
- * it streams are not in it, and nothing is half in it). Editing goes on meanwhile. Needs
+ * `GET /admin/backup`: streams every document (with its version history) and tombstone of the
+ * running server as one consistent backup (the store's export reads one LevelDB snapshot, so
+ * writes that land while it streams are not in it, and nothing is half in it). Editing goes on meanwhile. Needs
  * `Authorization: Bearer <token>` with `role: admin` and `doc: *`.
  */
 export function addBackupRoute(router: Router, { store, authSecret, logger, metrics }: BackupRouteOptions): void {
@@ -39,6 +39,7 @@ export function addBackupRoute(router: Router, { store, authSecret, logger, metr
     const writer = new BackupWriter();
     let bytes = 0;
     let documents = 0;
+    let versions = 0;
     let aborted = false;
     response.once('close', () => {
       aborted = !response.writableFinished;
@@ -59,6 +60,7 @@ export function addBackupRoute(router: Router, { store, authSecret, logger, metr
           bytes += await send(response, writer.start({ createdAt: Date.now(), documents: item.documents, tombstones: item.tombstones }));
         } else if (item.kind === 'document') {
           documents += 1;
+          versions += item.document.history.versions.length;
           bytes += await send(response, writer.document(item.document));
         } else {
           bytes += await send(response, writer.tombstone(item.tombstone));
@@ -88,7 +90,7 @@ export function addBackupRoute(router: Router, { store, authSecret, logger, metr
     const seconds = (performance.now() - started) / 1000;
     metrics.backups.inc({ result: 'ok' });
     metrics.lastBackup.set(Date.now() / 1000);
-    logger.info({ event: 'backup-finished', by: claims.sub, documents, bytes, seconds }, 'backup finished');
+    logger.info({ event: 'backup-finished', by: claims.sub, documents, versions, bytes, seconds }, 'backup finished');
   });
 }
 

@@ -18,6 +18,7 @@ export interface BackupResult {
   documents: number;
   tombstones: number;
   updates: number;
+  versions: number;
   bytes: number;
 }
 
@@ -72,7 +73,7 @@ export async function backupToFile({ url, token, out, progress }: BackupToFileOp
         await file.sync();
         await file.close();
         await rename(partial, out);
-        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, bytes: item.bytes };
+        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, bytes: item.bytes };
       }
     }
     throw new Error('the backup stream ended without its end record');

@@ -22,11 +22,13 @@ export interface RestoreResult {
   documents: number;
   tombstones: number;
   updates: number;
+  versions: number;
   bytes: number;
 }
 
 /**
- * Restores a backup into `dataDir` with the server stopped. The documents are written to a new
+ * Restores a backup into `dataDir` with the server stopped; each document is imported with its
+ * version history in one atomic write (a backup of format 1 has none). The documents are written to a new
  * LevelDB folder next to the target and moved into place only after the whole file was read and
  * its checksum matched, so a damaged or cut-short backup leaves `dataDir` as it was.
  */
@@ -63,7 +65,7 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
         await assertEmpty(target);
         await rmdir(target).catch(() => undefined);
         await rename(staging, target);
-        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, bytes: item.bytes };
+        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, bytes: item.bytes };
       }
       progress?.update(documents, total, bytes);
     }

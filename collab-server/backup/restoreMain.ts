@@ -10,8 +10,8 @@ import { restoreFromFile } from './restoreFromFile';
 
 const HELP = `Usage: npm run restore -- --data-dir <DATA_DIR> --in <backup file>
 
-Restores every document of a backup (made with npm run backup) into DATA_DIR, with no server
-running on it. DATA_DIR may be new; its documents folder must not exist or be empty.
+Restores every document of a backup (made with npm run backup), with its version history, into
+DATA_DIR, with no server running on it. DATA_DIR may be new; its documents folder must not exist or be empty.
 
   --data-dir <dir>  The DATA_DIR the server will use (default: the DATA_DIR variable)
   --in <file>       The backup file
@@ -41,7 +41,7 @@ try {
   const result = await restoreFromFile({ dataDir: dataDir as string, input: values.in as string, progress });
   const seconds = (performance.now() - started) / 1000;
   progress.finish(
-    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s; ` +
+    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s; ` +
       `checksum verified; restored into ${path.resolve(dataDir as string)}`,
   );
   console.error(

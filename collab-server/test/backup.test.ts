@@ -16,9 +16,10 @@ import { DOCUMENTS_FOLDER } from '../CollabServer';
 /**
  * Backup and restore end to end, with the real commands as child processes: a running server
  * with several documents (compacted ones, ones with only a log, one made by the app with link
- * secrets, a deleted one) → `npm run backup` while an editor keeps typing → `npm run restore`
- * into a new DATA_DIR → a server on it serves every document with the same content, and both
- * stores hold the same metadata and bytes.
+ * secrets, one with named, automatic and restoring versions, a deleted one) → `npm run backup`
+ * while an editor keeps typing → `npm run restore` into a new DATA_DIR → a server on it serves
+ * every document with the same content and the same version history, and both stores hold the
+ * same metadata and bytes.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -69,6 +70,69 @@ async function exported(dataDir: string): Promise<ExportItem[]> {
 
 const bodyOf = (doc: Y.Doc) => doc.getText('body').toString();
 
+/** A version as the content API describes it. */
+interface Version {
+  id: number;
+  created: string;
+  label: string | null;
+  authors: Array<{ id: string; name: string; color: string }>;
+  bytes: number;
+  restoredFrom: { id: number; created: string; label: string | null } | null;
+}
+
+/** The document whose history the backup must carry. */
+const VERSIONED = 'versioned';
+
+/** A content API request to `server` as the editor `sub` of `VERSIONED` (or with the token given). */
+async function api(server: ServerProcess, method: string, path: string, options: { as?: string; token?: string; body?: unknown } = {}) {
+  const as = options.as ?? 'ada';
+  const token = options.token ?? (await mintToken(secret, { sub: as, name: as.charAt(0).toUpperCase() + as.slice(1), doc: VERSIONED, role: 'editor' }));
+  const response = await fetch(`${server.httpUrl}/api/docs/${VERSIONED}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** Every version of `VERSIONED`, newest first. */
+async function versionsOn(server: ServerProcess): Promise<Version[]> {
+  return ((await (await api(server, 'GET', '/versions')).json()) as { versions: Version[] }).versions;
+}
+
+/** Each version's content, as Markdown, by id. */
+async function contentsOn(server: ServerProcess, versions: Version[]): Promise<Record<number, string>> {
+  const contents: Record<number, string> = {};
+  for (const { id } of versions) contents[id] = await (await api(server, 'GET', `/versions/${id}/content?format=markdown`)).text();
+  return contents;
+}
+
+/**
+ * Gives `VERSIONED` a history by several people: automatic versions (captured once edits pause),
+ * a named one, and one that restores the first.
+ */
+async function makeHistory(server: ServerProcess): Promise<void> {
+  const { waitFor } = await import('../../testing/waitFor');
+  const count = async (n: number) => waitFor(async () => (await versionsOn(server)).length === n, { message: `${n} versions of ${VERSIONED}` });
+  const admin = await mintToken(secret, { sub: 'admin', name: 'Admin', doc: '*', role: 'admin' });
+  const created = await fetch(`${server.httpUrl}/api/docs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: VERSIONED, title: 'Versioned' }),
+  });
+  expect(created.status).toBe(201);
+  await api(server, 'PUT', '/content', { as: 'ada', body: { content: 'Draft one.' } });
+  await count(1);
+  await api(server, 'POST', '/content', { as: 'bob', body: { content: 'Reviewed by Bob.' } });
+  await api(server, 'POST', '/versions', { as: 'bob', body: { label: 'Milestone' } });
+  await count(2);
+  await api(server, 'PUT', '/content', { as: 'ada', body: { content: 'Draft two, rewritten.' } });
+  await count(3);
+  await api(server, 'POST', '/versions/1/restore', { as: 'bob' });
+  await count(4);
+}
+
 let sourceDir: string;
 let secret: string;
 let source: ServerProcess;
@@ -107,7 +171,14 @@ async function edit(server: ServerProcess, name: string, texts: string[], protoc
 beforeAll(async () => {
   sourceDir = await tempFolder('source');
   // No AUTH_SECRET: the server generates one in DATA_DIR, and the token command reads it there.
-  source = await ServerProcess.start('collab-server/main.ts', { PORT: '0', DATA_DIR: sourceDir, AUTH_SECRET: '', COMPACT_LOG_ENTRIES: '10' });
+  // Versions are captured 200 ms after edits pause, so the documents get automatic versions quickly.
+  source = await ServerProcess.start('collab-server/main.ts', {
+    PORT: '0',
+    DATA_DIR: sourceDir,
+    AUTH_SECRET: '',
+    COMPACT_LOG_ENTRIES: '10',
+    HISTORY_IDLE_MS: '200',
+  });
   servers.push(source);
   secret = (await readFile(path.join(sourceDir, SECRET_FILE), 'utf8')).trim();
 
@@ -133,6 +204,7 @@ beforeAll(async () => {
     body: JSON.stringify({ key: doomed.editKey }),
   });
   expect(deleted.status).toBe(200);
+  await makeHistory(source);
 }, 60_000);
 
 afterAll(async () => {
@@ -147,6 +219,8 @@ describe('backup and restore', () => {
     const adminToken = minted.stdout.trim();
     expect(await verifyToken(secret, adminToken)).toMatchObject({ role: 'admin', doc: '*', sub: 'backup-job' });
 
+    const versionsBefore = await versionsOn(source);
+    const contentsBefore = await contentsOn(source, versionsBefore);
     const file = path.join(await tempFolder('file'), 'quire.backup');
     // An editor keeps typing while the backup runs; its edits keep being acknowledged.
     const busyToken = await mintToken(secret, { sub: 'busy', name: 'Busy', doc: 'busy', role: 'editor' });
@@ -168,7 +242,7 @@ describe('backup and restore', () => {
     busy.destroy();
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stderr).toMatch(/^backup: \d+\/\d+ documents, /m);
-    expect(backup.stderr).toMatch(/backup: 5 documents, 1 tombstones, \d+ updates, .* checksum verified; saved to /);
+    expect(backup.stderr).toMatch(/backup: 6 documents, 1 tombstones, \d+ updates, \d+ versions, .* checksum verified; saved to /);
     expect(duringBackup).toBeGreaterThan(0);
     expect(await exists(`${file}.partial`)).toBe(false);
     expect(source.output).toContain('"event":"backup-finished"');
@@ -178,10 +252,10 @@ describe('backup and restore', () => {
     const restoredDir = await tempFolder('restored');
     const restored = await npmRun('restore', ['--data-dir', restoredDir, '--in', file]);
     expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.stderr).toMatch(/restore: 5 documents, 1 tombstones, \d+ updates, .* checksum verified; restored into /);
+    expect(restored.stderr).toMatch(/restore: 6 documents, 1 tombstones, \d+ updates, \d+ versions, .* checksum verified; restored into /);
 
-    // Metadata and bytes are identical, except the document edited during the backup, which
-    // holds a consistent earlier state of itself.
+    // Metadata and bytes, version history included, are identical, except the document edited
+    // during the backup, which holds a consistent earlier state of itself.
     const [before, after] = await Promise.all([exported(sourceDir), exported(restoredDir)]);
     const stored = (name: string) => before.flatMap((item) => (item.kind === 'document' && item.document.meta.name === name ? [item.document] : []))[0];
     // The backup covered both kinds of document: compacted (snapshot and log) and log only.
@@ -193,6 +267,7 @@ describe('backup and restore', () => {
     const withoutBusy = (items: ExportItem[]) => items.filter((item) => item !== busyOf(items) && item.kind !== 'summary');
     expect(withoutBusy(after)).toEqual(withoutBusy(before));
     expect(after.filter((item) => item.kind === 'tombstone')).toHaveLength(1);
+    expect(stored(VERSIONED).history.versions).toHaveLength(4);
 
     const restoredServer = await ServerProcess.start('collab-server/main.ts', { PORT: '0', DATA_DIR: restoredDir, AUTH_SECRET: secret });
     servers.push(restoredServer);
@@ -210,6 +285,25 @@ describe('backup and restore', () => {
     expect(restoredBusy.length).toBeGreaterThan(0);
     expect(Array.from({ length: acknowledged }, (_, i) => `${i}.`).join('')).toContain(restoredBusy);
     expect(restoredBusy.startsWith('0.')).toBe(true);
+
+    // The history came along: the same versions (ids, names, authors, times, what each restored),
+    // each rebuilding the same content, and new versions continue after them.
+    const versionsAfter = await versionsOn(restoredServer);
+    expect(versionsAfter).toEqual(versionsBefore);
+    expect(versionsAfter.map(({ id, label, authors, restoredFrom }) => [id, label, authors.map((author) => author.name), restoredFrom?.id ?? null])).toEqual([
+      [4, null, ['Bob'], 1],
+      [3, null, ['Ada'], null],
+      [2, 'Milestone', ['Bob'], null],
+      [1, null, ['Ada'], null],
+    ]);
+    expect(await contentsOn(restoredServer, versionsAfter)).toEqual(contentsBefore);
+    expect(contentsBefore[1]).toContain('Draft one.');
+    expect(contentsBefore[2]).toContain('Reviewed by Bob.');
+    expect(contentsBefore[3]).toContain('Draft two, rewritten.');
+    expect(contentsBefore[4]).toBe(contentsBefore[1]);
+    await api(restoredServer, 'POST', '/content', { body: { content: 'Written after the restore.' } });
+    const next = (await (await api(restoredServer, 'POST', '/versions', { body: { label: 'After the restore' } })).json()) as Version;
+    expect(next.id).toBe(5);
 
     // The app's link secrets came along: the edit link still opens the document.
     const session = await fetch(`${restoredServer.httpUrl}/api/app/session`, {

@@ -1,16 +1,38 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import type { ExportedDocument } from '../../persistence/DocumentStore';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
+import { emptyHistory, type VersionHistory } from '../../persistence/VersionStore';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { BackupFormatError, type BackupItem, BackupWriter, readBackup } from '../backup/backupFormat';
 import { BACKUP_CONTENT_TYPE, BACKUP_PATH } from '../backup/backupRoute';
+import { restoreFromFile } from '../backup/restoreFromFile';
+import { DOCUMENTS_FOLDER } from '../CollabServer';
 
 /** The backup file format (versioned, checksummed, streamable) and who may fetch a backup. */
 
+/** A backup written by format 1 (documents without history), kept to prove it is still read. */
+const FORMAT_1_FILE = fileURLToPath(new URL('./fixtures/format1.backup', import.meta.url));
+
 const meta = (name: string) => ({ name, createdAt: 1, updatedAt: 2, title: `T ${name}`, size: 0, logCount: 0, logBytes: 0, properties: { k: name } });
+const ada = { id: 'link:ada', name: 'Ada', color: '#e5484d' };
+const history: VersionHistory = {
+  head: { nextId: 4, state: Uint8Array.of(0, 1, 2), contributors: [ada] },
+  versions: [
+    { info: { id: 1, createdAt: 10, label: 'Draft', authors: [ada], bytes: 2, restoredFrom: null }, delta: Uint8Array.of(8, 8) },
+    { info: { id: 3, createdAt: 30, label: null, authors: [], bytes: 1, restoredFrom: { id: 1, createdAt: 10, label: 'Draft' } }, delta: Uint8Array.of(9) },
+  ],
+};
 const documents: ExportedDocument[] = [
-  { meta: meta('a'), snapshot: Uint8Array.of(1, 2, 3), log: [Uint8Array.of(4), Uint8Array.of(5, 6)] },
-  { meta: meta('b'), snapshot: null, log: [Uint8Array.of(7)] },
-  { meta: meta('c'), snapshot: new Uint8Array(70_000).fill(9), log: [] },
+  { meta: meta('a'), snapshot: Uint8Array.of(1, 2, 3), log: [Uint8Array.of(4), Uint8Array.of(5, 6)], history },
+  { meta: meta('b'), snapshot: null, log: [Uint8Array.of(7)], history: emptyHistory() },
+  // Contributors recorded before the first version are history too.
+  { meta: meta('c'), snapshot: new Uint8Array(70_000).fill(9), log: [], history: { head: { nextId: 1, state: null, contributors: [ada] }, versions: [] } },
 ];
 
 function encode(): Buffer {
@@ -20,6 +42,19 @@ function encode(): Buffer {
   parts.push(writer.tombstone({ name: 'gone', deletedAt: 3 }));
   parts.push(writer.end());
   return Buffer.concat(parts);
+}
+
+/** The offset of the first record of `type` in an encoded backup. */
+function recordAt(bytes: Buffer, type: number): number {
+  let offset = 'QUIRE-BACKUP 2\n'.length;
+  while (bytes[offset] !== type) offset += 5 + bytes.readUInt32BE(offset + 1);
+  return offset;
+}
+
+/** `bytes` with its checksum made right again, so only the structure is tested. */
+function rehashed(bytes: Buffer): Buffer {
+  const body = bytes.subarray(0, bytes.length - 32);
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
 }
 
 /** Feeds `bytes` to the reader in chunks of `size`. */
@@ -38,13 +73,76 @@ const plain = (value: unknown) =>
 describe('backup format', () => {
   it('reads back exactly what was written, whatever the chunk sizes', async () => {
     const bytes = encode();
-    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 1\n');
+    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 2\n');
     for (const size of [1, 7, 4096, bytes.length]) {
       const items = await read(bytes, size);
       expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'document', 'document', 'tombstone', 'end']);
       expect(plain(items.flatMap((item) => (item.kind === 'document' ? [item.document] : [])))).toEqual(plain(documents));
-      expect(items.at(-1)).toEqual({ kind: 'end', documents: 3, tombstones: 1, updates: 5, bytes: bytes.length });
+      expect(items.at(-1)).toEqual({ kind: 'end', documents: 3, tombstones: 1, updates: 5, versions: 2, bytes: bytes.length });
     }
+  });
+
+  it('reads a format 1 backup: its documents get empty histories, and restore imports them', async () => {
+    const bytes = await readFile(FORMAT_1_FILE);
+    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 1\n');
+    const items = await read(bytes, 13);
+    expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'tombstone', 'end']);
+    expect(items.at(-1)).toEqual({ kind: 'end', documents: 1, tombstones: 1, updates: 2, versions: 0, bytes: bytes.length });
+    const [legacy] = items.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+    expect(legacy.meta).toMatchObject({ name: 'legacy', title: 'Legacy', properties: { owner: 'format-1' } });
+    expect(plain(legacy.history)).toEqual(plain(emptyHistory()));
+
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'format1-restore-'));
+    try {
+      expect(await restoreFromFile({ dataDir, input: FORMAT_1_FILE })).toMatchObject({ documents: 1, tombstones: 1, updates: 2, versions: 0 });
+      const store = new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) });
+      await store.open();
+      try {
+        const doc = new Y.Doc();
+        for (const update of (await store.load('legacy'))?.updates ?? []) Y.applyUpdate(doc, update);
+        expect(doc.getText('body').toString()).toBe('Written by format 1. And a logged edit.');
+        expect(await store.listVersions('legacy')).toEqual([]);
+        expect(await store.wasDeleted('gone')).toBe(true);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses history records out of place: a version without its delta, a delta of another size, a version before the head', async () => {
+    const bytes = encode();
+    const version = recordAt(bytes, 8);
+    const delta = version + 5 + bytes.readUInt32BE(version + 1);
+    // The delta record of version 1 turned into a log record: the version has no delta.
+    const noDelta = Buffer.from(bytes);
+    noDelta[delta] = 4;
+    await expect(read(rehashed(noDelta))).rejects.toThrow(/version 1 of "a" is not followed by its delta record/);
+    // One byte cut from the delta (length and content): its size disagrees with the description.
+    const deltaLength = bytes.readUInt32BE(delta + 1);
+    const shortDelta = Buffer.concat([
+      bytes.subarray(0, delta + 1),
+      Buffer.alloc(4),
+      bytes.subarray(delta + 5, delta + 5 + deltaLength - 1),
+      bytes.subarray(delta + 5 + deltaLength),
+    ]);
+    shortDelta.writeUInt32BE(deltaLength - 1, delta + 1);
+    await expect(read(rehashed(shortDelta))).rejects.toThrow(/says its delta has 2 bytes, but the record holds 1/);
+    // The head record turned into a log record: the versions come before any head.
+    const noHead = Buffer.from(bytes);
+    noHead[recordAt(bytes, 7)] = 4;
+    await expect(read(rehashed(noHead))).rejects.toThrow(/a version record comes before the history head/);
+  });
+
+  it('a format 1 backup cannot hold history records', async () => {
+    const bytes = await readFile(FORMAT_1_FILE);
+    // The tombstone record (type 5) relabelled as a head record (type 7).
+    let offset = 'QUIRE-BACKUP 1\n'.length;
+    while (bytes[offset] !== 5) offset += 5 + bytes.readUInt32BE(offset + 1);
+    const altered = Buffer.from(bytes);
+    altered[offset] = 7;
+    await expect(read(rehashed(altered))).rejects.toThrow(/unknown record type 7 in a version 1 backup/);
   });
 
   it('refuses a file cut short anywhere, with a message saying it is incomplete', async () => {
@@ -59,13 +157,13 @@ describe('backup format', () => {
   it('refuses a changed byte (checksum), trailing bytes, another format and another version', async () => {
     const bytes = encode();
     const flipped = Buffer.from(bytes);
-    flipped[bytes.length - 200] ^= 0xff; // inside the last snapshot: only the checksum can tell
+    flipped[bytes.indexOf(Buffer.alloc(1000, 9)) + 500] ^= 0xff; // inside the large snapshot: only the checksum can tell
     await expect(read(flipped)).rejects.toThrow(/checksum does not match/);
     await expect(read(Buffer.concat([bytes, Buffer.of(0)]))).rejects.toThrow(/bytes after its checksum/);
     await expect(read(Buffer.from('PK\u0003\u0004 a zip file, not a backup'))).rejects.toThrow(/not a Quire backup/);
     const future = Buffer.from(bytes);
-    future.write('2', 'QUIRE-BACKUP '.length);
-    await expect(read(future)).rejects.toThrow(/format version "2"; this version reads 1/);
+    future.write('3', 'QUIRE-BACKUP '.length);
+    await expect(read(future)).rejects.toThrow(/format version "3"; this version reads 1 and 2/);
   });
 });
 

@@ -10,6 +10,7 @@ import type { ExportItem } from '../DocumentStore';
 import { formatKey, logKey, metaKey, snapshotKey, tombstoneKey } from '../keys';
 import { LevelDatabase } from '../LevelDatabase';
 import { LevelDocumentStore } from '../LevelDocumentStore';
+import { emptyHistory } from '../VersionStore';
 import { bytes, entries, outcome, updatesOf } from './storeFixtures';
 
 /** The LevelDB-specific rules of persistence/SPEC.md, on a real LevelDB in a temporary folder. */
@@ -276,7 +277,7 @@ describe('LevelDocumentStore', () => {
       expect(await outcome(() => store.load('doc'))).toEqual({ error: 'CORRUPT' });
       expect(await outcome(() => store.create('doc'))).toEqual({ error: 'CORRUPT' });
       const meta = { ...(await store.create('other')), name: 'doc' };
-      expect(await outcome(() => store.importDocument({ meta, snapshot: null, log: [] }))).toEqual({ error: 'CORRUPT' });
+      expect(await outcome(() => store.importDocument({ meta, snapshot: null, log: [], history: emptyHistory() }))).toEqual({ error: 'CORRUPT' });
     });
 
     it('[L8] a tombstone that is not a time fails the export', async () => {

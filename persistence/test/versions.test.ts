@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BatchOperation } from 'leveldown';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocumentStore } from '../DocumentStore';
+import type { DocumentStore, ExportItem } from '../DocumentStore';
 import { deltaKey, historyHeadKey, metaKey, tombstoneKey, versionKey } from '../keys';
 import { LevelDatabase } from '../LevelDatabase';
 import { LevelDocumentStore } from '../LevelDocumentStore';
@@ -12,7 +12,7 @@ import type { VersionAuthor, VersionStore } from '../VersionStore';
 import { outcome, type StoreImplementation, steppingClock, storeImplementations } from './storeFixtures';
 
 /**
- * Version history in the store (persistence/SPEC.md [L18]–[L23]): the contract on both stores,
+ * Version history in the store (persistence/SPEC.md [L18]–[L24]): the contract on both stores,
  * then what only LevelDB can show (batches, keys on disk, damaged records). Deltas are real Yjs
  * updates, so merging and rebuilding are checked against real documents.
  */
@@ -191,6 +191,100 @@ describe.each(storeImplementations())('$name', (implementation: StoreImplementat
     expect(await store.listVersions('doc')).toEqual([]);
   });
 
+  /** Every item of an export. */
+  const exportOf = async (from: DocumentStore) => {
+    const items: ExportItem[] = [];
+    for await (const item of from.exportAll()) items.push(item);
+    return items;
+  };
+
+  it('[L24] export carries each history; import restores it with its document: versions, head, deltas, and the ids go on', async () => {
+    await store.create('doc', { update: Uint8Array.of(0, 0) });
+    const texts = ['one', 'one two', 'one two three', 'one two three four'];
+    const typing = typist();
+    for (const [index, content] of texts.entries()) {
+      typing.write(content);
+      await store.addVersion('doc', version(typing.capture(), [index % 2 ? bob : ada], index === 1 ? 'Named' : null, 100 + index));
+    }
+    typing.write('one');
+    await store.addVersion('doc', { ...version(typing.capture(), [bob], null, 200), restoredFrom: { id: 1, createdAt: 100, label: null } });
+    await store.removeVersions('doc', [3]);
+    await store.addContributors('doc', [ada]);
+    await store.create('plain');
+
+    const exported = await exportOf(store);
+    const documents = exported.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+    expect(documents.map((document) => [document.meta.name, document.history.versions.map(({ info }) => info.id)])).toEqual([
+      ['doc', [1, 2, 4, 5]],
+      ['plain', []],
+    ]);
+    expect(documents[0].history.head.contributors).toEqual([ada]);
+
+    const target = (await implementation.make(steppingClock(0))) as DocumentStore & VersionStore;
+    await target.open();
+    try {
+      for (const document of documents) await target.importDocument(document);
+      expect(await target.listVersions('doc')).toEqual(await store.listVersions('doc'));
+      expect(await target.historyHead('doc')).toEqual(await store.historyHead('doc'));
+      for (const id of [1, 2, 4, 5]) expect(rebuild(await target.loadVersion('doc', id)), `version ${id}`).toBe(rebuild(await store.loadVersion('doc', id)));
+      expect(rebuild(await target.loadVersion('doc', 4))).toBe('one two three four');
+      expect(await target.historyHead('plain')).toEqual({ nextId: 1, state: null, contributors: [] });
+      // An export of the copy is the same, byte for byte.
+      expect(JSON.stringify(await exportOf(target))).toBe(JSON.stringify(exported));
+      // The next version continues from the imported head: ids go on, deltas start from its state.
+      typing.write('one five');
+      const next = await target.addVersion('doc', version(typing.capture(), [ada], null, 300));
+      expect(next).toMatchObject({ id: 6, authors: [ada] });
+      expect(rebuild(await target.loadVersion('doc', 6))).toBe('one five');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('[L24] an export reads each history from its point in time: versions added meanwhile are not in it', async () => {
+    await store.create('doc');
+    const typing = await history('doc', ['before']);
+    const seen: ExportItem[] = [];
+    for await (const item of store.exportAll()) {
+      seen.push(item);
+      if (item.kind === 'summary') {
+        typing.write('after');
+        await store.addVersion('doc', version(typing.capture()));
+        await store.labelVersion('doc', 1, 'Renamed later');
+      }
+    }
+    const [document] = seen.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+    expect(document.history.versions.map(({ info }) => [info.id, info.label])).toEqual([[1, null]]);
+    expect(document.history.head.nextId).toBe(2);
+  });
+
+  it('[L24] a history that could not be read back is refused with INVALID_ARGUMENT, and nothing is stored', async () => {
+    await store.create('doc');
+    await history('doc', ['a', 'b']);
+    const [document] = (await exportOf(store)).flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+    const { head, versions } = document.history;
+    const [first, second] = versions;
+    const damaged = {
+      'ids out of order': { head, versions: [second, first] },
+      'an id the head has not given out': { head: { ...head, nextId: 2 }, versions },
+      'a delta of another size than recorded': { head, versions: [first, { ...second, delta: second.delta.slice(1) }] },
+      'versions without a head state': { head: { ...head, state: null }, versions },
+      'an author without a name': { head, versions: [first, { ...second, info: { ...second.info, authors: [{ id: 'x' } as VersionAuthor] } }] },
+    };
+    const target = (await implementation.make(steppingClock(0))) as DocumentStore & VersionStore;
+    await target.open();
+    try {
+      for (const [problem, damagedHistory] of Object.entries(damaged)) {
+        expect(await outcome(() => target.importDocument({ ...document, history: damagedHistory })), problem).toEqual({ error: 'INVALID_ARGUMENT' });
+        expect(await target.getMeta('doc'), problem).toBeNull();
+      }
+      await target.importDocument(document);
+      expect((await target.listVersions('doc'))?.map((info) => info.id)).toEqual([1, 2]);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('[L22] reads see the version writes called before them', async () => {
     await store.create('doc');
     const typing = typist();
@@ -277,6 +371,30 @@ describe('LevelDocumentStore history on disk', () => {
     expect(database.batches[before].map((operation) => `${operation.type} ${operation.key}`).sort()).toEqual(
       [`put ${versionKey('doc', 1)}`, `put ${deltaKey('doc', 1)}`, `put ${historyHeadKey('doc')}`].sort(),
     );
+  });
+
+  it('[L24] an imported document and its history are written in one batch', async () => {
+    await store.create('doc');
+    await addTwo();
+    await store.addContributors('doc', [bob]);
+    const items: ExportItem[] = [];
+    for await (const item of store.exportAll()) items.push(item);
+    const [document] = items.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+    await store.delete('doc');
+    const before = database.batches.length;
+    await store.importDocument(document);
+    expect(database.batches.length).toBe(before + 1);
+    expect(database.batches[before].map((operation) => `${operation.type} ${operation.key}`)).toEqual(
+      expect.arrayContaining([
+        `put ${metaKey('doc')}`,
+        `put ${historyHeadKey('doc')}`,
+        `put ${versionKey('doc', 1)}`,
+        `put ${deltaKey('doc', 1)}`,
+        `put ${versionKey('doc', 2)}`,
+        `put ${deltaKey('doc', 2)}`,
+      ]),
+    );
+    expect((await store.historyHead('doc'))?.contributors).toEqual([bob]);
   });
 
   it('[L18] delete removes the history in the batch that removes the document, also a version still on its way to disk', async () => {
