@@ -57,6 +57,14 @@ test('renaming from the home page changes the live title in an open editor and i
 
   await expect(titleOf(bob)).toHaveValue('Final version');
   await expect(bob).toHaveTitle('Final version · Quire');
+
+  // The rename is Alice's change: history names her (as her typing does), not the server.
+  const identity = (await alice.evaluate(() => JSON.parse(localStorage.getItem('quire.identity') ?? 'null'))) as { name: string };
+  const { name, key } = linkParts(url);
+  const named = await alice.request.post(`${app.url}/api/app/documents/${encodeURIComponent(name)}/history/name`, { data: { key, label: 'Renamed' } });
+  expect(named.status()).toBe(200);
+  const { version } = (await named.json()) as { version: { authors: Array<{ name: string }> } };
+  expect(version.authors.map((author) => author.name)).toEqual([identity.name]);
 });
 
 test('deleting asks first, closes the document for others with a clear message, and its link then finds nothing', async ({ sharedApp: app, browser }) => {

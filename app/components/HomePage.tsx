@@ -67,7 +67,7 @@ export function HomePage() {
             {error}
           </p>
         )}
-        <DocumentList />
+        <DocumentList identity={identity} />
       </main>
       {naming && identity && (
         <NameDialog name={identity.name} onSave={(name) => setIdentity(saveIdentity({ ...identity, name }))} onClose={() => setNaming(false)} />

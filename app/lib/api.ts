@@ -88,9 +88,9 @@ export async function lookupDocuments(documents: Array<{ name: string; key: stri
   return result.documents;
 }
 
-/** Renames a document (a change to its live title); needs the edit secret. */
-export function renameDocument(name: string, key: string, title: string): Promise<{ title: string }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title });
+/** Renames a document (a change to its live title, which history records as `user`'s); needs the edit secret. */
+export function renameDocument(name: string, key: string, title: string, user: { id: string; name: string }): Promise<{ title: string }> {
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title, userId: user.id, userName: user.name });
 }
 
 /** Deletes a document on the server; open editors are closed. Needs the edit secret. */

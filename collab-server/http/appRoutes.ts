@@ -6,7 +6,8 @@ import { ContentError, initialUpdate, parseContent } from '../../shared/conversi
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { newDocumentName } from '../../shared/documentName';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
-import { mintToken, type Role } from '../../shared/token';
+import { colorFor, mintToken, type Role } from '../../shared/token';
+import type { Identity } from '../context';
 import type { DocumentService } from '../documents/DocumentService';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
@@ -39,7 +40,7 @@ export interface AppRoutesOptions {
  *   POST   /api/app/documents          create (optionally from Markdown) → name and both secrets
  *   POST   /api/app/session            a link secret → collab token, role, title, links
  *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
- *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
+ *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
 export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
@@ -88,15 +89,13 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const name = stringField(body, 'name', 200);
     const key = stringField(body, 'key', 100);
-    const userId = stringField(body, 'userId', 64);
-    const userName = (typeof body?.userName === 'string' ? body.userName.trim().slice(0, 60) : '') || 'Anonymous';
-    if (!/^[A-Za-z0-9_-]{8,64}$/.test(userId)) throw new HttpError(400, 'userId must be 8 to 64 letters, digits, "-" or "_"');
+    const user = linkIdentity(body);
     const access = await open(name, key);
     // One answer for "no such document" and "wrong secret": a link holder learns nothing more.
     if (!access) throw new HttpError(404, NOT_FOUND);
     const { meta, role } = access;
     const { properties } = meta;
-    const token = await mintToken(authSecret, { sub: `link:${userId}`, name: userName, doc: name, role }, LINK_TOKEN_SECONDS);
+    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, LINK_TOKEN_SECONDS);
     sendJson(response, 200, {
       token,
       role,
@@ -130,9 +129,11 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     const body = await requireEditor(request, name);
     if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
     const title = normalizeTitle(body.title.trim());
+    // The person renaming, as their collab token names them, so history shows who renamed.
+    const user = linkIdentity(body);
     try {
       // A change to the live document: open editors see the new title at once.
-      await documents.change(name, (doc) => replaceText(doc.getText(TITLE_FIELD), title));
+      await documents.change(name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), { user, role: 'editor' });
     } catch (error) {
       if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new HttpError(404, NOT_FOUND);
       throw error;
@@ -183,6 +184,19 @@ export function stringField(body: Record<string, unknown> | null, field: string,
     throw new HttpError(400, `"${field}" must be a string of 1 to ${maxLength} characters`);
   }
   return value;
+}
+
+/**
+ * The person a request from the app names (`userId`, `userName`: the browser's identity), as the
+ * identity a link token carries for them: id `link:<userId>`, the name, the color derived from
+ * the id. 400 when `userId` is missing or malformed.
+ */
+export function linkIdentity(body: Record<string, unknown> | null): Identity {
+  const userId = stringField(body, 'userId', 64);
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(userId)) throw new HttpError(400, 'userId must be 8 to 64 letters, digits, "-" or "_"');
+  const name = (typeof body?.userName === 'string' ? body.userName.trim().slice(0, 60) : '') || 'Anonymous';
+  const id = `link:${userId}`;
+  return { id, name, color: colorFor(id) };
 }
 
 /** The role `key` grants on a document, or null when it is neither of its secrets. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
+import { colorFor, verifyToken } from '../../shared/token';
 import { hocuspocusClient } from '../../testing/clients';
-import { startTestServer, type TestServer } from '../../testing/testServer';
+import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { MAX_IMPORT_BYTES } from '../http/appRoutes';
 
@@ -29,6 +30,8 @@ async function call(method: string, path: string, body: unknown): Promise<{ stat
 
 const create = async (body: unknown = {}) => (await call('POST', '/api/app/documents', body)).data as unknown as Created;
 const session = (name: string, key: string) => call('POST', '/api/app/session', { name, key, userId: 'user-12345678', userName: 'Ada' });
+/** Who renames, as the app sends it: the browser's identity. */
+const renamer = { userId: 'renamer-0001', userName: '  Grace Hopper ' };
 
 describe('app routes', () => {
   it('creates documents with two different 128-bit link secrets that open as editor and viewer', async () => {
@@ -74,12 +77,28 @@ describe('app routes', () => {
     const { name, editKey, viewKey } = await create({ title: 'Old title' });
     const client = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name }));
     await client.synced();
-    expect((await call('PATCH', `/api/app/documents/${name}`, { key: viewKey, title: 'Nope' })).status).toBe(403);
-    const renamed = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: '  New title\n ' });
+    expect((await call('PATCH', `/api/app/documents/${name}`, { key: viewKey, title: 'Nope', ...renamer })).status).toBe(403);
+    const renamed = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: '  New title\n ', ...renamer });
     expect(renamed).toEqual({ status: 200, data: { name, title: 'New title' } });
     await waitFor(() => client.doc.getText(TITLE_FIELD).toString() === 'New title', { message: 'the new title to reach the editor' });
     client.destroy();
     expect((await session(name, editKey)).data.title).toBe('New title');
+  });
+
+  it('a rename is recorded in history as the person who made it, with the identity their link token carries', async () => {
+    const { name, editKey } = await create({ title: 'Before' });
+    const missing = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: 'Anonymous rename' });
+    expect(missing.status).toBe(400);
+    expect(missing.data.error).toMatch(/"userId" must be a string/);
+    expect((await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: 'After', ...renamer })).status).toBe(200);
+    const named = await call('POST', `/api/app/documents/${name}/history/name`, { key: editKey, label: 'Renamed' });
+    expect(named.status).toBe(200);
+    const sub = `link:${renamer.userId}`;
+    expect((named.data.version as { authors: unknown[] }).authors).toEqual([{ id: sub, name: 'Grace Hopper', color: colorFor(sub) }]);
+    // The same identity a session for this person carries.
+    const { token } = (await call('POST', '/api/app/session', { name, key: editKey, ...renamer })).data as { token: string };
+    expect(await verifyToken(TEST_SECRET, token)).toMatchObject({ sub, name: 'Grace Hopper' });
+    expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('After');
   });
 
   it('deleting needs the edit secret, closes open editors and makes the links stop working', async () => {

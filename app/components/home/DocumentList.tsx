@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { documentPath } from '../../lib/api';
+import type { LocalIdentity } from '../../lib/identity';
 import { deleteLocalCopy } from '../../lib/localCopy';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
 import { fullTime, relativeTime } from '../../lib/relativeTime';
@@ -13,8 +14,8 @@ import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { RenameDialog } from './RenameDialog';
 import { type ListedDocument, useDocumentList } from './useDocumentList';
 
-/** The documents this browser knows: searchable by title, with rename and delete. */
-export function DocumentList() {
+/** The documents this browser knows: searchable by title, with rename and delete (as `identity`, null until it is loaded). */
+export function DocumentList({ identity }: { identity: LocalIdentity | null }) {
   const { documents, source, refresh } = useDocumentList();
   const [query, setQuery] = useState('');
   const [dialog, setDialog] = useState<{ kind: 'rename' | 'delete'; document: ListedDocument } | null>(null);
@@ -81,11 +82,12 @@ export function DocumentList() {
           ))}
         </ul>
       )}
-      {dialog?.kind === 'rename' && (
+      {dialog?.kind === 'rename' && identity && (
         <RenameDialog
           name={dialog.document.name}
           editKey={dialog.document.key}
           title={dialog.document.title}
+          identity={identity}
           onClose={() => setDialog(null)}
           onRenamed={(title) => {
             updateRecentDocument(dialog.document.name, { title, updatedAt: Date.now() });

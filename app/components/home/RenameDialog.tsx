@@ -3,18 +3,21 @@
 import { type FormEvent, useState } from 'react';
 import { MAX_TITLE_LENGTH } from '../../../shared/titleText';
 import { errorMessage, renameDocument } from '../../lib/api';
+import type { LocalIdentity } from '../../lib/identity';
 import { Dialog } from '../ui/Dialog';
 
 interface RenameDialogProps {
   name: string;
   editKey: string;
   title: string;
+  /** Who renames: history records the change as theirs. */
+  identity: LocalIdentity;
   onRenamed: (title: string) => void;
   onClose: () => void;
 }
 
 /** Renames a document: a change to its live title, which everyone with it open sees at once. */
-export function RenameDialog({ name, editKey, title, onRenamed, onClose }: RenameDialogProps) {
+export function RenameDialog({ name, editKey, title, identity, onRenamed, onClose }: RenameDialogProps) {
   const [value, setValue] = useState(title);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -24,7 +27,7 @@ export function RenameDialog({ name, editKey, title, onRenamed, onClose }: Renam
     setBusy(true);
     setError(null);
     try {
-      const result = await renameDocument(name, editKey, value);
+      const result = await renameDocument(name, editKey, value, identity);
       onRenamed(result.title);
       onClose();
     } catch (cause) {
