@@ -12,6 +12,7 @@ import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
 import { DocumentService } from './documents/DocumentService';
+import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
@@ -185,6 +186,7 @@ export class CollabServer {
       maxBodyBytes: config.maxMessageBytes,
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
+      shareLinks: new ShareLinks(this.documents),
     });
   }
 

@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SECRET_FILE } from '../collab-server/authSecret';
+import { mintToken } from '../shared/token';
 import { createTitledDocument, freshPage, linkParts, saveStatusOf, selectionSettled, titleOf, typeInBody } from './app-helpers';
 import { createDocument, editorOf, expect, test } from './fixtures';
 
@@ -65,6 +69,32 @@ test('renaming from the home page changes the live title in an open editor and i
   expect(named.status()).toBe(200);
   const { version } = (await named.json()) as { version: { authors: Array<{ name: string }> } };
   expect(version.authors.map((author) => author.name)).toEqual([identity.name]);
+});
+
+test('a document made through the content API opens in the app from the share links the API gives', async ({ sharedApp: app, browser }) => {
+  // The backend's admin token, signed with the secret the server generated in its DATA_DIR.
+  const secret = (await readFile(path.join(app.dataDir, SECRET_FILE), 'utf8')).trim();
+  const token = await mintToken(secret, { sub: 'backend', name: 'Backend', doc: '*', role: 'admin' });
+  const response = await fetch(`${app.url}/api/docs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'From the backend', content: 'Written through the API.', links: true }),
+  });
+  expect(response.status).toBe(201);
+  const { links } = (await response.json()) as { links: { edit: string; view: string } };
+
+  const editor = await freshPage(browser);
+  await editor.goto(links.edit);
+  await expect(titleOf(editor)).toHaveValue('From the backend');
+  await expect(editorOf(editor)).toContainText('Written through the API.');
+  await typeInBody(editor, ' Edited in the app.');
+  await expect(saveStatusOf(editor)).toHaveText('Saved');
+
+  const viewer = await freshPage(browser);
+  await viewer.goto(links.view);
+  await expect(editorOf(viewer)).toContainText('Written through the API. Edited in the app.');
+  await expect(saveStatusOf(viewer)).toHaveText('View only');
+  await expect(editorOf(viewer)).not.toBeEditable();
 });
 
 test('deleting asks first, closes the document for others with a clear message, and its link then finds nothing', async ({ sharedApp: app, browser }) => {

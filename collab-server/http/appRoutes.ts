@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
@@ -9,14 +9,11 @@ import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, mintToken, type Role } from '../../shared/token';
 import type { Identity } from '../context';
 import type { DocumentService } from '../documents/DocumentService';
+import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
 /** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
 export const LINK_TOKEN_SECONDS = 10 * 60;
-
-/** The document properties holding the two link secrets. */
-export const EDIT_KEY = 'editKey';
-export const VIEW_KEY = 'viewKey';
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -79,8 +76,8 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
       update = titleUpdate(title);
     }
     const name = newDocumentName();
-    const editKey = randomBytes(16).toString('base64url');
-    const viewKey = randomBytes(16).toString('base64url');
+    const editKey = newLinkSecret();
+    const viewKey = newLinkSecret();
     await documents.create(name, { update, title, properties: { [EDIT_KEY]: editKey, [VIEW_KEY]: viewKey } });
     sendJson(response, 201, { name, editKey, viewKey, title });
   });
