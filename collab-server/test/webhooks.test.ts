@@ -6,10 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { mintToken, type Role } from '../../shared/token';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
+import { FaultyStore } from '../../testing/faultyStore';
 import { waitFor } from '../../testing/waitFor';
-import { CollabServer, listen, portOf } from '../CollabServer';
+import { CollabServer, DOCUMENTS_FOLDER, listen, portOf } from '../CollabServer';
 import { ConfigError, parseConfig } from '../config';
 import { createLogger } from '../logger';
 import type { WebhookEvent } from '../webhooks/events';
@@ -284,6 +286,60 @@ describe('webhooks', () => {
     expect(receiver.held.length).toBeGreaterThan(heldBefore);
     receiver.hold = false;
     receiver.release();
+  });
+});
+
+describe('a document deleted before its changes were stored', () => {
+  it('is announced as deleted only: no document.changed, and nothing logged as an error', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'webhooks-deleted-'));
+    const lines: Array<Record<string, unknown>> = [];
+    const config = parseConfig(
+      [],
+      {},
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: folder,
+        authSecret: AUTH_SECRET,
+        logLevel: 'warn',
+        webhookUrls: [receiver.url],
+        webhookSecret: WEBHOOK_SECRET,
+        // Announce at once: the announcement is waiting for the edit to be stored when the document goes.
+        webhookDebounceMs: 0,
+      },
+    );
+    const store = new FaultyStore(new LevelDocumentStore({ location: path.join(folder, DOCUMENTS_FOLDER) }));
+    const own = await CollabServer.create({ config, logger: createLogger(config.logLevel, { write: (line: string) => lines.push(JSON.parse(line)) }), store });
+    const ownHttp = await listen(own, 0, '127.0.0.1');
+    const name = 'deleted-unsaved';
+    try {
+      await own.documents.create(name);
+      const client = hocuspocusClient(`ws://127.0.0.1:${portOf(ownHttp)}/collab`, name, await token(name, 'editor', 'carol', 'Carol'));
+      clients.push(client);
+      await client.synced();
+      // The disk refuses the edit's write; it stays queued and is retried.
+      store.inject(['append']);
+      client.doc.getText('t').insert(0, 'never stored');
+      await waitFor(() => store.failed('append') >= 2, { message: 'the write to fail and be retried' });
+      // The document is deleted before the retry lands (through the store, as a deletion racing an
+      // edit in flight does: the service's own delete would wait for the write first).
+      expect(await own.store.delete(name)).toBe(true);
+      store.heal();
+      await own.persistence.whenAllSaved();
+      expect(lines.some((line) => line.msg === 'document deleted with updates queued; they are dropped unacknowledged' && line.document === name)).toBe(true);
+      await deliveriesOf('document.deleted', name);
+    } finally {
+      // Closing waits for announcements in progress: whatever they log is in `lines` afterwards.
+      const closed = new Promise<void>((resolve) => ownHttp.close(() => resolve()));
+      ownHttp.closeAllConnections();
+      await own.close();
+      await closed;
+      await rm(folder, { recursive: true, force: true });
+    }
+    // The refused writes are errors of their own; nothing else is.
+    const injected = 'writing document updates failed; they stay in memory, unacknowledged, and will be retried';
+    expect(lines.filter((line) => (line.level as number) >= 50 && line.msg !== injected)).toEqual([]);
+    expect(receiver.received.filter(({ event }) => event.type === 'document.changed' && event.document.name === name)).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { afterUnloadDocumentPayload, Extension, onChangePayload } from '@hocuspocus/server';
 import type { Registry } from 'prom-client';
-import type { DocumentMeta } from '../../persistence/DocumentStore';
+import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import type { Config } from '../config';
 import { isConnectionContext } from '../context';
 import { describeDocument } from '../http/apiRoutes';
@@ -15,7 +15,10 @@ export interface WebhookExtensionOptions {
   debounceMs: number;
   /** The stored metadata, or null once the document is gone. */
   getMeta: (name: string) => Promise<DocumentMeta | null>;
-  /** Null when every change received so far is durable, otherwise a promise of that. */
+  /**
+   * Null when every change received so far is durable, otherwise a promise of that, which rejects
+   * with StoreError `NOT_FOUND` when the document is deleted before they are stored.
+   */
   whenSaved: (name: string) => Promise<void> | null;
   logger: Logger;
 }
@@ -105,6 +108,12 @@ export class WebhookExtension implements Extension, DocumentEventListener {
       if (!meta) return;
       this.options.sender.send(webhookEvent('document.changed', describeDocument(meta), { occurredAt: entry.lastAt, changedBy: [...entry.editors.values()] }));
     } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') {
+        // Deleted before these changes were stored (`whenSaved` rejects): they never will be, and
+        // `document.deleted` says all there is to say. A deletion, not a failure.
+        this.options.logger.debug({ document: name }, 'document.changed webhook not sent: the document was deleted before its changes were stored');
+        return;
+      }
       this.options.logger.error({ err: error, document: name }, 'document.changed webhook not sent: reading the document metadata failed');
     }
   }
