@@ -1,8 +1,11 @@
 import leveldown, { type BatchOperation, type IteratorOptions, type LevelDown, type LevelIterator } from 'leveldown';
 
-/** A thin promise wrapper around one `leveldown` database. Errors pass through unchanged. */
+/** A promise wrapper around one `leveldown` database that reopens it after a failed write (see `batch`). Errors pass through unchanged. */
 export class LevelDatabase {
-  private readonly db: LevelDown;
+  private db: LevelDown;
+  /** Set by a failed batch: the database is reopened before it is used again (see `batch`). */
+  private damaged = false;
+  private reopening: Promise<void> | null = null;
 
   constructor(readonly location: string) {
     this.db = leveldown(location);
@@ -17,11 +20,15 @@ export class LevelDatabase {
   }
 
   close(): Promise<void> {
+    // Nothing to close after a failed (re)open; leveldown would crash trying.
+    if (this.db.status === 'new' || this.db.status === 'closed') return Promise.resolve();
     return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
   }
 
   /** The value at `key`, or undefined when there is none. */
-  get(key: string): Promise<Buffer | undefined> {
+  async get(key: string): Promise<Buffer | undefined> {
+    await this.repair();
+    this.assertOpen();
     return new Promise((resolve, reject) =>
       this.db.get(key, { asBuffer: true }, (error, value) => {
         if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
@@ -31,13 +38,56 @@ export class LevelDatabase {
     );
   }
 
-  /** Applies all operations atomically; with `sync` the write reaches the disk before resolving. */
-  batch(operations: BatchOperation[], sync: boolean): Promise<void> {
-    return new Promise((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
+  /**
+   * Applies all operations atomically; with `sync` the write reaches the disk before resolving.
+   *
+   * LevelDB appends each batch to its log through a buffered file. When a write fails (a full
+   * disk), part of the record can stay in the log, and LevelDB goes on appending after it; on
+   * recovery every record behind the torn one fails its checksum and is dropped, acknowledged
+   * ones included. So after a failed batch the database is closed and opened again (recovery keeps
+   * the log up to the tear, and LevelDB starts a fresh log) before anything more is read or written.
+   * If reopening fails (the disk is still full), this batch fails too, and the next use tries again.
+   */
+  async batch(operations: BatchOperation[], sync: boolean): Promise<void> {
+    if (this.damaged) await this.repair(true);
+    try {
+      await new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      this.damaged = true;
+      throw error;
+    }
+  }
+
+  /**
+   * leveldown crashes the process when a closed database, or one whose open failed (as between a
+   * failed reopen and the next), is read: refuse with an error instead.
+   */
+  private assertOpen(): void {
+    if (this.db.status !== 'open') throw new Error(`the LevelDB database in ${this.location} is not open (${this.db.status})`);
+  }
+
+  /**
+   * Reopens the database after a failed batch, once for all callers waiting at the same time. A
+   * read goes on (and fails cleanly) when reopening fails; a batch (`strict`) fails with it.
+   */
+  private async repair(strict = false): Promise<void> {
+    if (!this.damaged) return;
+    this.reopening ??= (async () => {
+      await this.close().catch(() => undefined);
+      this.db = leveldown(this.location);
+      await this.open();
+      this.damaged = false;
+    })().finally(() => {
+      this.reopening = null;
+    });
+    if (strict) await this.reopening;
+    else await this.reopening.catch(() => undefined);
   }
 
   /** Iterates key/value pairs in key order over a range. */
   async *entries(options: IteratorOptions): AsyncGenerator<[string, Buffer]> {
+    await this.repair();
+    this.assertOpen();
     const view = new SnapshotView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }));
     try {
       while (true) {
@@ -56,6 +106,7 @@ export class LevelDatabase {
    * created, and `seek` moves it without leaving that snapshot.) Close it when done.
    */
   view(): SnapshotView {
+    this.assertOpen();
     return new SnapshotView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }));
   }
 }
