@@ -77,8 +77,8 @@ export class DocumentService {
 
   /**
    * Deletes a document: open editors are told (close reason `document-deleted`) and disconnected,
-   * pending writes finish, then everything stored for it goes and a tombstone keeps stale
-   * clients from re-creating it. Returns false when it did not exist.
+   * everything stored for it goes, and a tombstone keeps stale clients from re-creating it.
+   * Updates not yet stored are dropped unacknowledged. Returns false when it did not exist.
    */
   async delete(name: string): Promise<boolean> {
     const closeEditors = () => {
@@ -86,7 +86,9 @@ export class DocumentService {
     };
     const existed = await this.persistence.whileDeleting(name, async () => {
       closeEditors();
-      await this.persistence.ackGate(name)?.catch(() => undefined);
+      // No waiting for queued writes: the store applies writes in order, so the deletion lands
+      // after them, and anything queued later fails as NOT_FOUND and is never acknowledged.
+      // (Waiting would hang a delete for as long as a failing disk keeps refusing writes.)
       const removed = await this.store.delete(name);
       // A client that joined the loaded document meanwhile is closed too.
       closeEditors();

@@ -1,9 +1,13 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
 import { appendBody, exportBody, initialUpdate, parseContent } from '../../shared/conversion';
 import { hocuspocusClient, textOf, yWebsocketClient } from '../../testing/clients';
+import { FaultyStore } from '../../testing/faultyStore';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
+import { DOCUMENTS_FOLDER } from '../CollabServer';
 
 let server: TestServer;
 
@@ -42,5 +46,34 @@ describe('DocumentService', () => {
     const again = hocuspocusClient(server.hocuspocusUrl, 'service-delete', token);
     await waitFor(() => again.refusals.includes(CloseCodes.DocumentDeleted.reason), { message: 'the refusal of a deleted document' });
     again.destroy();
+  });
+
+  it('deleting a document whose writes are failing neither hangs nor acknowledges the unsaved edit', async () => {
+    let faulty: FaultyStore | undefined;
+    const local = await startTestServer({
+      store: (dataDir) => {
+        faulty = new FaultyStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
+        return faulty;
+      },
+    });
+    try {
+      await local.server.documents.create('delete-while-failing');
+      const client = hocuspocusClient(local.hocuspocusUrl, 'delete-while-failing', await local.token({ doc: 'delete-while-failing' }));
+      await client.synced();
+      faulty?.inject(['append']);
+      client.doc.getText('body').insert(0, 'never stored');
+      await waitFor(() => (faulty?.failures.get('append') ?? 0) > 0, { message: 'a failed append' });
+      // The delete returns although the document's write keeps failing…
+      expect(await local.server.documents.delete('delete-while-failing')).toBe(true);
+      expect(await local.server.documents.getMeta('delete-while-failing')).toBeNull();
+      // …and once the disk is back, the retried write finds no document and the edit is dropped
+      // unacknowledged: the document unloads and the client still counts its change as unsaved.
+      faulty?.heal();
+      await waitFor(() => !local.server.hocuspocus.documents.has('delete-while-failing'), { message: 'the deleted document to unload' });
+      expect(client.provider.unsyncedChanges).toBeGreaterThan(0);
+      client.destroy();
+    } finally {
+      await local.stop({ removeData: true });
+    }
   });
 });
