@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import leveldown, { type BatchOperation, type IteratorOptions, type LevelDown, type LevelIterator } from 'leveldown';
 
 /** A promise wrapper around one `leveldown` database that reopens it after a failed write (see `batch`). Errors pass through unchanged. */
@@ -15,7 +16,21 @@ export class LevelDatabase {
     return this.db.status === 'open';
   }
 
+  /**
+   * Opens the database, creating it only in a folder that holds no LevelDB data yet. A folder with
+   * data files but no CURRENT file (lost, or never finished) is refused: LevelDB would create a new,
+   * empty database there and delete the old files as obsolete.
+   */
   open(): Promise<void> {
+    const files = existsSync(this.location) ? readdirSync(this.location) : [];
+    if (!files.includes('CURRENT') && files.some((file) => /^(MANIFEST-\d+|\d+\.(log|ldb|sst))$/.test(file))) {
+      return Promise.reject(
+        new Error(
+          `Corruption: ${this.location} holds LevelDB data files but no CURRENT file (the database is incomplete or corrupted); ` +
+            'refusing to create a new database over them. Restore the folder from a backup, or move it away to start empty',
+        ),
+      );
+    }
     return new Promise((resolve, reject) => this.db.open({ createIfMissing: true }, (error) => (error ? reject(error) : resolve())));
   }
 
