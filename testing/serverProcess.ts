@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+const OUTPUT_KEPT = 1024 * 1024;
+
 /** Which program to run: the whole app (`start.ts`) or the collab server alone. */
 export type ServerEntry = 'start.ts' | 'collab-server/main.ts';
 
@@ -13,7 +15,7 @@ export type ServerEntry = 'start.ts' | 'collab-server/main.ts';
  */
 export class ServerProcess {
   private exited: Promise<number | null>;
-  /** Everything the process printed, for failure messages. */
+  /** What the process printed (the last megabyte, so a long soak does not hoard it), for failure messages. */
   output = '';
 
   private constructor(
@@ -26,12 +28,12 @@ export class ServerProcess {
   ) {
     this.output = output;
     this.exited = exited;
-    child.stdout?.on('data', (chunk) => {
+    const keep = (chunk: Buffer) => {
       this.output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      this.output += chunk;
-    });
+      if (this.output.length > OUTPUT_KEPT) this.output = this.output.slice(-OUTPUT_KEPT / 2);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
   }
 
   get httpUrl(): string {
