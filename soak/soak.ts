@@ -48,6 +48,8 @@ for (const [name, value] of Object.entries({ minutes, users, documents: document
 const churnMs = minutes * 60_000 * (2 / 3);
 const killRounds = Math.max(5, Math.round((200 * minutes) / 30));
 const random = new SeededRandom(seed);
+// Each y-websocket provider listens for the process' exit; many users at once are expected here.
+process.setMaxListeners(users * 2 + 10);
 const root = mkdtempSync(path.join(os.tmpdir(), 'quire-soak-'));
 const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const failures: string[] = [];

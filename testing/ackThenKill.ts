@@ -116,6 +116,8 @@ export async function ackThenKillRound(options: KillRoundOptions): Promise<KillR
   } finally {
     for (const timer of timers) clearTimeout(timer);
     for (const writer of writers) writer.destroy();
+    // On any failure before the planned kill, the server must not outlive the round.
+    if (!killed) await server.stop('SIGKILL');
   }
 
   const stored = await loadStored(options.dataDir, documents);

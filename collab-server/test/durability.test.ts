@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { mintToken } from '../../shared/token';
 import { ackThenKillRound, TYPED_FIELD } from '../../testing/ackThenKill';
@@ -63,6 +63,7 @@ describe('graceful stop', () => {
   it('[D2] SIGTERM with writes in flight: the process exits 0 with every acknowledged and every received update stored', async () => {
     const folder = path.join(dataDir, 'term');
     const server = await ServerProcess.start('collab-server/main.ts', serverEnv(folder));
+    onTestFinished(() => server.stop('SIGKILL').then(() => undefined));
     const url = server.httpUrl.replace('http', 'ws');
     const name = 'term-doc';
     const editor = await mintToken(TEST_SECRET, { sub: 'writer', name: 'Writer', doc: name, role: 'editor' });
