@@ -8,8 +8,8 @@ export interface LatencySample {
 
 /**
  * Measures how long an edit takes to travel from one client to another through the server: every
- * `intervalMs` the sender writes a sequence number into a Y.Map, and the receiver's observer
- * records the time it arrived. Edits alternate direction when `reverse` is given.
+ * `intervalMs` one of the senders (in turn) writes a new key into a Y.Map, and the receiver's
+ * observer records when it arrived.
  */
 export class LatencyProbe {
   private readonly samples: LatencySample[] = [];
@@ -24,11 +24,14 @@ export class LatencyProbe {
     for (const { to } of pairs) {
       to.getMap<number>('latency-probe').observe((event) => {
         if (event.transaction.local) return;
-        const seq = event.target.get('seq') as number | undefined;
-        const sent = seq === undefined ? undefined : this.sentAt.get(seq);
-        if (sent === undefined) return;
-        this.sentAt.delete(seq as number);
-        this.samples.push({ at: sent.clock, ms: performance.now() - sent.at });
+        // One key per probe: probes crossing in opposite directions must not overwrite each other.
+        for (const key of event.keysChanged) {
+          const seq = Number(key);
+          const sent = this.sentAt.get(seq);
+          if (sent === undefined) continue;
+          this.sentAt.delete(seq);
+          this.samples.push({ at: sent.clock, ms: performance.now() - sent.at });
+        }
       });
     }
   }
@@ -39,7 +42,7 @@ export class LatencyProbe {
       const { from } = this.pairs[this.seq % this.pairs.length];
       const seq = ++this.seq;
       this.sentAt.set(seq, { at: performance.now(), clock: Date.now() });
-      from.getMap<number>('latency-probe').set('seq', seq);
+      from.getMap<number>('latency-probe').set(String(seq), seq);
     }, this.intervalMs);
   }
 

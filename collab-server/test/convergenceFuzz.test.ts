@@ -23,7 +23,7 @@ import { KEPT_SEEDS } from './convergenceFuzz.seeds';
  */
 
 const STEPS = Number(process.env.FUZZ_STEPS ?? 160);
-const FRESH_SEEDS = Number(process.env.FUZZ_RUNS ?? 2);
+const FRESH_SEEDS = Number(process.env.FUZZ_RUNS ?? 3);
 const DOCUMENT = 'fuzz-doc';
 
 interface Peer {

@@ -55,7 +55,7 @@ export class InboundGuard {
     if (this.established.has(documentName)) return;
     if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;
     const count = (this.pending.get(documentName) ?? 0) + 1;
-    if (count === 1 && this.pending.size >= this.limits.maxPendingDocuments) throw CloseCodes.TooManyPending;
+    if (count === 1 && this.unauthenticatedDocuments() >= this.limits.maxPendingDocuments) throw CloseCodes.TooManyPending;
     if (this.pendingTotal + 1 > this.limits.maxPendingMessages) throw CloseCodes.TooManyPending;
     this.pending.set(documentName, count);
     this.pendingTotal += 1;
@@ -87,6 +87,13 @@ export class InboundGuard {
     this.established.delete(documentName);
     this.authorized.delete(documentName);
     this.release(documentName);
+  }
+
+  /** Documents named by the client that have not been authenticated (those authenticated and still loading do not count). */
+  private unauthenticatedDocuments(): number {
+    let count = 0;
+    for (const documentName of this.pending.keys()) if (!this.authorized.has(documentName)) count += 1;
+    return count;
   }
 
   private release(documentName: string): void {
