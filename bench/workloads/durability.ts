@@ -114,7 +114,7 @@ class FullStateSaving {
   private readonly timers = new Map<Y.Doc, { timer: NodeJS.Timeout; first: number }>();
   private running = false;
 
-  constructor(private readonly observers: BenchClient[]) {
+  constructor(observers: BenchClient[]) {
     for (const { doc } of observers) {
       doc.on('update', () => {
         if (!this.running) return;
