@@ -225,11 +225,12 @@ describe('barrage', () => {
     );
     // Memory: what stays live after the attack is noise, not a per-frame or per-socket leak.
     expect(heapGrowth).toBeLessThan(32 * 2 ** 20);
-    // Latency: at most twice the quiet p99. Below 5 ms a p99 on a shared two-core machine is
-    // mostly timer and scheduler noise (one context switch doubles it), so that is the floor.
+    // Latency: at most twice the quiet p99. The quiet p99 is a few milliseconds, and `npm test` runs
+    // other files (spawning servers) beside this one on two cores: below 10 ms a p99 is scheduler
+    // noise there (one descheduling of this process doubles it), so 10 ms is the floor.
     expect(attacked.length).toBeGreaterThan(50);
     expect(quiet.length).toBeGreaterThan(50);
-    expect(p99.attacked).toBeLessThanOrEqual(2 * Math.max(p99.quiet, 5));
+    expect(p99.attacked).toBeLessThanOrEqual(2 * Math.max(p99.quiet, 10));
     watchdog.assertNoStall('the server (in this process)');
   }, 120_000);
 });
