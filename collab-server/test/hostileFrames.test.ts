@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
@@ -126,7 +127,10 @@ describe('targeted hostile frames', () => {
     const socket = await RawSocket.open(server.hocuspocusUrl);
     for (let i = 0; i < 1000; i++) socket.send(hpFrames.syncStep1(`pending-${i}`, new Uint8Array([0])));
     expectClosedWith(await socket.waitClosed(), CloseCodes.TooManyPending);
-    expect(server.server.hocuspocus.loadingDocuments.size).toBe(0);
+    // None of those names was loaded or stored: nothing happens for a document before authentication.
+    const { hocuspocus, store } = server.server;
+    const touched = [...hocuspocus.loadingDocuments.keys(), ...hocuspocus.documents.keys(), ...(await store.list()).map((meta) => meta.name)];
+    expect(touched.filter((name) => name.startsWith('pending-'))).toEqual([]);
   });
 
   it('[H6] names like ../x, 10 KB long, with control characters or empty are refused with invalid-document-name (both protocols)', async () => {
@@ -143,6 +147,27 @@ describe('targeted hostile frames', () => {
       expectClosedWith(await yw.waitClosed(), CloseCodes.InvalidDocumentName);
     }
     expect((await server.server.store.list()).map((meta) => meta.name).filter((name) => name.includes('..') || name.length > 200)).toEqual([]);
+  });
+});
+
+describe('malformed updates', () => {
+  it('[H8] a Yjs update that does not decode, inside a well-formed frame, is refused with bad-message and never acknowledged (both protocols)', async () => {
+    const doc = new Y.Doc();
+    doc.getText(TITLE_FIELD).insert(0, 'this update is cut short');
+    const update = Y.encodeStateAsUpdate(doc);
+    const cut = update.subarray(0, update.length - 6);
+    for (const frame of [hpFrames.update('hostile', cut), hpFrames.syncStep2('hostile', cut)]) {
+      const socket = await attackerSocket();
+      socket.send(frame);
+      expectClosedWith(await socket.waitClosed(), CloseCodes.BadMessage);
+      expect(socket.frames().filter((answer) => answer.type === FrameType.SyncStatus && answer.subtype === 1)).toEqual([]);
+    }
+    for (const frame of [yFrames.update(cut), yFrames.syncStep2(cut), yFrames.awareness(new TextEncoder().encode('not an awareness update'))]) {
+      const socket = await RawSocket.open(yUrl());
+      socket.send(frame);
+      expectClosedWith(await socket.waitClosed(), CloseCodes.BadMessage);
+    }
+    expect(server.server.hocuspocus.documents.get('hostile')?.getText(TITLE_FIELD).toString() ?? '').not.toContain('cut short');
   });
 });
 

@@ -1,6 +1,7 @@
 import { CloseCodes } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
 import { AuthType, readHeader } from './frames';
+import { checkPayload } from './payloadCheck';
 
 export interface InboundLimits {
   maxMessagesPerSecond: number;
@@ -11,7 +12,7 @@ export interface InboundLimits {
 
 /**
  * Per-socket checks on every incoming Hocuspocus frame, before Hocuspocus sees it: the frame
- * decodes, its document name is valid, the socket keeps under its message rate, and it does not
+ * decodes (its sync and awareness payloads included, see `checkPayload`), its document name is valid, the socket keeps under its message rate, and it does not
  * pile up messages or documents before authenticating. A breach throws the named close reason.
  */
 export class InboundGuard {
@@ -48,7 +49,9 @@ export class InboundGuard {
   check(frame: Uint8Array): void {
     let documentName: string;
     try {
-      ({ documentName } = readHeader(frame));
+      const header = readHeader(frame);
+      documentName = header.documentName;
+      checkPayload(header);
     } catch {
       throw CloseCodes.BadMessage;
     }
