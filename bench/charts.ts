@@ -15,9 +15,9 @@ export const SYSTEM_COLORS: Record<string, string> = { quire: '#0090ff', hocuspo
 
 /** A line chart with a logarithmic y axis (latencies span orders of magnitude). */
 export function lineChart(options: { title: string; xLabel: string; yLabel: string; series: Series[]; xTicks: number[] }): string {
-  const width = 640;
+  const width = 760;
   const height = 380;
-  const margin = { left: 64, right: 170, top: 40, bottom: 52 };
+  const margin = { left: 64, right: 250, top: 40, bottom: 52 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const values = options.series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => Number.isFinite(y) && y > 0);
@@ -71,7 +71,7 @@ export interface BarGroup {
 
 /** Side-by-side bar panels, one per group, each with its own scale. */
 export function barPanels(options: { title: string; groups: BarGroup[] }): string {
-  const panelW = 300;
+  const panelW = 380;
   const width = panelW * options.groups.length + 20;
   const height = 360;
   const top = 70;

@@ -5,7 +5,7 @@
  * clients, prints a table and writes the results (JSON, Markdown, SVG charts) under
  * `bench/results/` (`bench/results/quick/` for quick runs). See BENCHMARKS.md.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +26,14 @@ const ALL_SYSTEMS = [...SYSTEMS, hocuspocusDatabase];
 const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
-function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; systems: SystemId[] } {
+function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; systems: SystemId[]; redraw: boolean } {
   let quick = false;
+  let redraw = false;
   let only: WorkloadName[] = [...WORKLOADS];
   let systems: SystemId[] = ALL_SYSTEMS.map((system) => system.id);
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
+    else if (arg === '--redraw') redraw = true;
     else if (arg.startsWith('--only=')) {
       only = arg.slice('--only='.length).split(',') as WorkloadName[];
       const unknown = only.filter((name) => !WORKLOADS.includes(name));
@@ -40,12 +42,22 @@ function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; syst
       systems = arg.slice('--systems='.length).split(',') as SystemId[];
       const unknown = systems.filter((id) => !ALL_SYSTEMS.some((system) => system.id === id));
       if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; expected some of ${ALL_SYSTEMS.map((s) => s.id).join(', ')}`);
-    } else throw new Error(`unknown argument ${arg}; use --quick, --only=<workloads>, --systems=<systems>`);
+    } else throw new Error(`unknown argument ${arg}; use --quick, --only=<workloads>, --systems=<systems>, --redraw`);
   }
-  return { quick, only, systems };
+  return { quick, only, systems, redraw };
 }
 
 const args = parseArgs(process.argv.slice(2));
+const here = path.dirname(fileURLToPath(import.meta.url));
+const folder = path.join(here, 'results', args.quick ? 'quick' : '');
+if (args.redraw) {
+  // Rewrites the table and the charts from the latest results, without measuring anything.
+  const latest = JSON.parse(await readFile(path.join(folder, 'latest.json'), 'utf8')) as BenchResults;
+  await writeFile(path.join(folder, 'latest.md'), `${markdown(latest)}\n`);
+  await writeCharts(latest, folder);
+  console.log(`redrew ${path.relative(process.cwd(), folder) || '.'}/latest.md and the charts from latest.json`);
+  process.exit(0);
+}
 const systems = SYSTEMS.filter((system) => args.systems.includes(system.id));
 const durabilitySystems = ALL_SYSTEMS.filter((system) => args.systems.includes(system.id));
 const began = performance.now();
@@ -110,8 +122,6 @@ results.machine.loadAverageAtEnd = os.loadavg();
 
 const table = markdown(results);
 console.log(`\n${table}`);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const folder = path.join(here, 'results', args.quick ? 'quick' : '');
 await mkdir(folder, { recursive: true });
 const stamp = results.startedAt.replace(/[:.]/g, '-');
 await writeFile(path.join(folder, `run-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -123,6 +133,7 @@ process.exit(0);
 
 async function writeCharts(results: BenchResults, folder: string): Promise<void> {
   const label = (id: SystemId) => results.systems.find((system) => system.id === id)?.label ?? id;
+  const shortLabel = (id: SystemId) => ({ quire: 'Quire', hocuspocus: 'Hocuspocus', 'y-websocket': 'y-websocket', 'hocuspocus-database': 'HP + database' })[id];
   if (results.fanOut) {
     const sizes = [...new Set(Object.values(results.fanOut).flatMap((rows) => rows?.map((row) => row.clients) ?? []))].sort((a, b) => a - b);
     const series = Object.entries(results.fanOut).flatMap(([id, rows]) => [
@@ -151,12 +162,12 @@ async function writeCharts(results: BenchResults, folder: string): Promise<void>
         {
           title: 'per idle connection',
           unit: 'KB',
-          bars: entries.map(([id, m]) => ({ label: label(id), color: SYSTEM_COLORS[id], value: (m?.perConnection ?? 0) / 1e3 })),
+          bars: entries.map(([id, m]) => ({ label: shortLabel(id), color: SYSTEM_COLORS[id], value: (m?.perConnection ?? 0) / 1e3 })),
         },
         {
-          title: 'per loaded idle document (automerge-paper)',
+          title: 'per loaded document (automerge-paper)',
           unit: 'MB',
-          bars: entries.map(([id, m]) => ({ label: label(id), color: SYSTEM_COLORS[id], value: (m?.perDocument ?? 0) / 1e6 })),
+          bars: entries.map(([id, m]) => ({ label: shortLabel(id), color: SYSTEM_COLORS[id], value: (m?.perDocument ?? 0) / 1e6 })),
         },
       ],
     });
