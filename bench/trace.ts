@@ -125,6 +125,11 @@ export function replayTrace(trace: Trace, options: { limit?: number } = {}): { d
   if (trace.startContent) text.insert(0, trace.startContent);
   const limit = Math.min(options.limit ?? trace.patches.length, trace.patches.length);
   for (let i = 0; i < limit; i++) applyPatch(text, trace.patches[i], offsets);
+  // A whole replay must end on the trace's own endContent; anything else means the replay is wrong
+  // and every number built on it would be too.
+  if (limit === trace.patches.length && text.toString() !== trace.endContent) {
+    throw new Error(`replaying the ${trace.name} trace did not reproduce its endContent: the replay is wrong`);
+  }
   return { doc, text, updates };
 }
 
