@@ -1,5 +1,6 @@
 'use client';
 
+import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
 import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Printer, Share2, Trash2, UserRound } from 'lucide-react';
 import Link from 'next/link';
@@ -129,7 +130,14 @@ function Workspace({
     session.reconnect();
   };
 
-  const focusBody = () => editor?.commands.focus('start');
+  // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
+  // whatever is typed right after Enter would still land in the title.
+  const focusBody = () => {
+    if (!editor) return;
+    const { state, view } = editor;
+    view.dispatch(state.tr.setSelection(Selection.atStart(state.doc)).scrollIntoView());
+    view.focus();
+  };
 
   return (
     <div className="doc-app">
