@@ -200,7 +200,11 @@ export class CollabServer {
     let server: CollabServer | undefined;
     const store =
       options.store ??
-      new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), onBatch: (report) => server?.metrics.observeBatch(report) });
+      new LevelDocumentStore({
+        location: path.join(config.dataDir, DOCUMENTS_FOLDER),
+        commitIntervalMs: config.commitIntervalMs,
+        onBatch: (report) => server?.metrics.observeBatch(report),
+      });
     await store.open();
     server = new CollabServer(config, store, logger, authSecret);
     return server;

@@ -109,6 +109,14 @@ export const OPTIONS = {
     min: 1,
     description: "Fold a document's update log into its snapshot once it has this many entries…",
   },
+  commitIntervalMs: {
+    env: 'COMMIT_INTERVAL_MS',
+    kind: 'integer',
+    default: 50,
+    min: 0,
+    max: 1000,
+    description: 'Under load, start a synced LevelDB write at most this often; edits arriving meanwhile share it (an idle server writes at once)',
+  },
   compactLogBytes: { env: 'COMPACT_LOG_BYTES', kind: 'integer', default: 4 * MiB, min: 1, description: '…or this many bytes' },
   idleTimeoutMs: {
     env: 'IDLE_TIMEOUT_MS',

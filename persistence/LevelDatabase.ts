@@ -120,7 +120,8 @@ export class LevelDatabase {
    * whatever is written meanwhile. (A leveldown iterator takes a LevelDB snapshot when it is
    * created, and `seek` moves it without leaving that snapshot.) Close it when done.
    */
-  view(): SnapshotView {
+  async view(): Promise<SnapshotView> {
+    await this.repair();
     this.assertOpen();
     return new SnapshotView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }));
   }

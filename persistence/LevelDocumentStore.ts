@@ -14,6 +14,8 @@ import {
 } from './DocumentStore';
 import { checkedHistory } from './historyImport';
 import {
+  cursorKey,
+  cursorRange,
   deltaKey,
   formatKey,
   historyHeadKey,
@@ -50,6 +52,8 @@ export interface LevelDocumentStoreOptions {
   now?: () => number;
   /** Told after every group-commit batch (for metrics). */
   onBatch?: (report: BatchReport) => void;
+  /** Least time between two synced batches under load, in ms (SPEC.md [L6]); default 0. */
+  commitIntervalMs?: number;
   /** Opens the database wrapper; tests pass one that counts or fails batches. */
   openDatabase?: (location: string) => LevelDatabase;
 }
@@ -91,6 +95,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         this.metas.clear();
       },
       onBatch: options.onBatch,
+      minIntervalMs: options.commitIntervalMs,
     });
   }
 
@@ -155,7 +160,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       const base = newMeta(name, this.now(), patch);
       const size = update?.byteLength ?? 0;
       const meta: StoredMeta = { ...base, snapshotBytes: size, size, firstSeq: 0, nextSeq: 0 };
-      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
+      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, ...putMeta(meta)];
       if (update) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(update) });
       created = meta;
       return { meta, operations };
@@ -176,7 +181,9 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         size: current.size + update.byteLength,
         updatedAt: this.now(),
       };
-      return { meta, operations: [{ type: 'put', key: logKey(name, seq), value: asBuffer(update) }, putMeta(meta)] };
+      // [L25] A plain append moves the small log cursor; only a metadata change rewrites the metadata.
+      const changesMeta = patch.title !== undefined || patch.properties !== undefined;
+      return { meta, operations: [{ type: 'put', key: logKey(name, seq), value: asBuffer(update) }, ...(changesMeta ? putMeta(meta) : [putCursor(meta)])] };
     });
   }
 
@@ -197,7 +204,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         snapshotBytes: snapshot.byteLength,
         size: snapshot.byteLength,
       };
-      operations.push(putMeta(meta));
+      operations.push(...putMeta(meta));
       return { meta, operations };
     });
   }
@@ -214,7 +221,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     await this.write(name, (current) => {
       if (!current) throw notFound(name);
       updated = { ...current, ...applyPatch(current, patch) };
-      return { meta: updated, operations: [putMeta(updated)] };
+      return { meta: updated, operations: putMeta(updated) };
     });
     return publicMeta(updated as StoredMeta);
   }
@@ -222,9 +229,14 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   async list(): Promise<DocumentMeta[]> {
     this.assertOpen();
     await this.earlierWrites();
-    return this.read(async () => {
+    return this.withView(async (view) => {
+      const cursors = new Map<string, Buffer>();
+      for await (const [key, value] of view.range(cursorRange.gte, cursorRange.lt)) cursors.set(key, value);
       const result: DocumentMeta[] = [];
-      for await (const [key, value] of this.db.entries(metaRange)) result.push(publicMeta(parseMeta(key, value)));
+      for await (const [key, value] of view.range(metaRange.gte, metaRange.lt)) {
+        const meta = parseMeta(key, value);
+        result.push(publicMeta(withCursor(meta, cursors.get(cursorKey(meta.name)))));
+      }
       return result;
     });
   }
@@ -237,6 +249,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       if (!current) return null;
       const operations: BatchOperation[] = [
         { type: 'del', key: metaKey(name) },
+        { type: 'del', key: cursorKey(name) },
         { type: 'del', key: snapshotKey(name) },
         { type: 'put', key: tombstoneKey(name), value: String(this.now()) },
       ];
@@ -278,7 +291,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     this.assertOpen();
     // [L15] Every write called before the export is in it; nothing written later is.
     await this.earlierWrites();
-    const view = this.db.view();
+    const view = await this.read(() => this.db.view());
     try {
       let documents = 0;
       let tombstones = 0;
@@ -330,7 +343,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         firstSeq: 0,
         nextSeq: log.length,
       };
-      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, putMeta(meta)];
+      const operations: BatchOperation[] = [{ type: 'del', key: tombstoneKey(name) }, ...putMeta(meta)];
       if (snapshot) operations.push({ type: 'put', key: snapshotKey(name), value: asBuffer(snapshot) });
       for (const [seq, entry] of log.entries()) operations.push({ type: 'put', key: logKey(name, seq), value: asBuffer(entry) });
       // [L24] The history lands in the batch that creates the document: never one without the other.
@@ -505,10 +518,8 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     if (cached !== undefined) return cached;
     let reading = this.metaReads.get(name);
     if (!reading) {
-      reading = this.read(async () => {
-        const value = await this.db.get(metaKey(name));
-        return value ? parseMeta(metaKey(name), value) : null;
-      }).finally(() => this.metaReads.delete(name));
+      // One point in time: the metadata and the cursor of one batch, never of two.
+      reading = this.withView((view) => readStoredMeta(view, name)).finally(() => this.metaReads.delete(name));
       this.metaReads.set(name, reading);
     }
     const meta = await reading;
@@ -518,7 +529,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   }
 
   private async withView<T>(read: (view: SnapshotView) => Promise<T>): Promise<T> {
-    const view = this.db.view();
+    const view = await this.read(() => this.db.view());
     try {
       return await this.read(() => read(view));
     } finally {
@@ -550,16 +561,15 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
  * exactly the entries the metadata counts, and the sizes match. Null when it does not exist.
  */
 async function readDocument(view: SnapshotView, name: string): Promise<Omit<ExportedDocument, 'history'> | null> {
-  const metaValue = await view.get(metaKey(name));
+  const meta = await readStoredMeta(view, name);
   const snapshot = await view.get(snapshotKey(name));
   const entries: Array<[string, Buffer]> = [];
   const range = logRange(name);
   for await (const entry of view.range(range.gte, range.lt)) entries.push(entry);
-  if (!metaValue) {
+  if (!meta) {
     if (snapshot || entries.length > 0) throw corrupt(name, 'content is stored but its metadata is missing');
     return null;
   }
-  const meta = parseMeta(metaKey(name), metaValue);
   const expected = meta.nextSeq - meta.firstSeq;
   if (entries.length !== expected || entries.some(([key], index) => key !== logKey(name, meta.firstSeq + index))) {
     throw corrupt(
@@ -577,6 +587,12 @@ async function readDocument(view: SnapshotView, name: string): Promise<Omit<Expo
     );
   }
   return { meta: publicMeta(meta), snapshot: snapshot ?? null, log: entries.map(([, value]) => value) };
+}
+
+/** The metadata of `name` as of `view`, with its log cursor applied ([L25]); null when there is none. */
+async function readStoredMeta(view: SnapshotView, name: string): Promise<StoredMeta | null> {
+  const value = await view.get(metaKey(name));
+  return value ? withCursor(parseMeta(metaKey(name), value), await view.get(cursorKey(name))) : null;
 }
 
 async function firstIn(view: SnapshotView, gte: string, lt: string): Promise<[string, Buffer] | undefined> {
@@ -597,8 +613,44 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function putMeta(meta: StoredMeta): BatchOperation {
-  return { type: 'put', key: metaKey(meta.name), value: JSON.stringify(meta) };
+/** Writes the whole metadata, log position included, so the cursor it supersedes goes ([L25]). */
+function putMeta(meta: StoredMeta): BatchOperation[] {
+  return [
+    { type: 'put', key: metaKey(meta.name), value: JSON.stringify(meta) },
+    { type: 'del', key: cursorKey(meta.name) },
+  ];
+}
+
+/** The log cursor: what an append changes in the metadata, in about 40 bytes ([L25]). */
+interface Cursor {
+  /** `nextSeq` */
+  n: number;
+  /** `logBytes` */
+  b: number;
+  /** `updatedAt` */
+  u: number;
+}
+
+function putCursor(meta: StoredMeta): BatchOperation {
+  const cursor: Cursor = { n: meta.nextSeq, b: meta.logBytes, u: meta.updatedAt };
+  return { type: 'put', key: cursorKey(meta.name), value: JSON.stringify(cursor) };
+}
+
+/** `meta` moved on by its cursor (when there is one); the sizes and counts follow from it. */
+function withCursor(meta: StoredMeta, value: Buffer | undefined): StoredMeta {
+  if (value === undefined) return meta;
+  const key = cursorKey(meta.name);
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(value.toString()) as Cursor;
+  } catch (error) {
+    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} is not valid JSON: ${messageOf(error)}`, { cause: error });
+  }
+  const whole = (field: unknown) => Number.isSafeInteger(field) && (field as number) >= 0;
+  if (typeof cursor !== 'object' || cursor === null || !whole(cursor.n) || !whole(cursor.b) || !whole(cursor.u) || cursor.n < meta.firstSeq) {
+    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} is not valid: ${value.toString()} (the log starts at ${meta.firstSeq})`);
+  }
+  return { ...meta, nextSeq: cursor.n, logCount: cursor.n - meta.firstSeq, logBytes: cursor.b, size: meta.snapshotBytes + cursor.b, updatedAt: cursor.u };
 }
 
 const NUMBER_FIELDS = ['createdAt', 'updatedAt', 'size', 'logCount', 'logBytes', 'snapshotBytes', 'firstSeq', 'nextSeq'] as const;

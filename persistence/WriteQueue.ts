@@ -23,12 +23,19 @@ export interface WriteQueueOptions {
   /** Called once per failed batch, before any of its writes is rejected. */
   onFailure: (error: unknown) => void;
   onBatch?: (report: BatchReport) => void;
+  /**
+   * Least time between the starts of two batches, in ms (default 0). A write that finds the
+   * queue idle for this long goes out at once; under load, writes wait for the interval to end
+   * and then share one batch, so the number of synced writes per second stays bounded.
+   */
+  minIntervalMs?: number;
 }
 
 /**
  * Group commit (SPEC.md [L6]): every write queued in the same event-loop turn, and every write
- * queued while a batch is on its way to disk, goes out in the next single synced batch. One fsync
- * then covers the updates of many connections and documents.
+ * queued while a batch is on its way to disk (or, with `minIntervalMs`, before the interval since
+ * the last batch started is over), goes out in the next single synced batch. One fsync then covers
+ * the updates of many connections and documents.
  *
  * When a batch fails, that batch and everything queued behind it is rejected ([L7]): the later
  * writes were prepared assuming the failed one had landed (sequence numbers, sizes), so they must
@@ -38,6 +45,9 @@ export class WriteQueue {
   private queued: QueuedWrite[] = [];
   private running: Promise<void> | null = null;
   private scheduled = false;
+  /** The pending start of the next batch, while it waits for the interval to end. */
+  private timer: NodeJS.Timeout | null = null;
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: WriteQueueOptions) {}
 
@@ -49,9 +59,10 @@ export class WriteQueue {
     });
   }
 
-  /** Resolves when nothing is queued or in flight. */
+  /** Resolves when nothing is queued or in flight; a batch waiting for its interval starts now. */
   async drain(): Promise<void> {
     while (this.running || this.queued.length > 0 || this.scheduled) {
+      if (this.timer) this.start();
       await (this.running ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
@@ -59,13 +70,20 @@ export class WriteQueue {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
+    const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
     // setImmediate, not a microtask: let every socket read of this turn queue its write first.
-    setImmediate(() => {
-      this.scheduled = false;
-      this.running = this.flush().finally(() => {
-        this.running = null;
-        if (this.queued.length > 0) this.schedule();
-      });
+    if (wait <= 0) setImmediate(() => this.start());
+    else this.timer = setTimeout(() => this.start(), wait);
+  }
+
+  private start(): void {
+    if (!this.scheduled) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.scheduled = false;
+    this.running = this.flush().finally(() => {
+      this.running = null;
+      if (this.queued.length > 0) this.schedule();
     });
   }
 
@@ -75,6 +93,7 @@ export class WriteQueue {
     if (batch.length === 0) return;
     const operations = batch.flatMap((entry) => entry.operations);
     const started = performance.now();
+    this.lastStart = started;
     const report = (ok: boolean) =>
       this.options.onBatch?.({
         writes: batch.length,

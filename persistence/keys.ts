@@ -18,6 +18,10 @@ export const probeKey = `${PREFIX}probe`;
 export const metaKey = (name: string) => `${PREFIX}m${SEP}${name}`;
 /** The range holding every document's metadata. */
 export const metaRange = { gte: `${PREFIX}m${SEP}`, lt: `${PREFIX}m\u0001` };
+/** The log cursor (JSON: next sequence number, log bytes, update time) of one document, newer than its metadata's. */
+export const cursorKey = (name: string) => `${PREFIX}c${SEP}${name}`;
+/** The range holding every document's log cursor. */
+export const cursorRange = { gte: `${PREFIX}c${SEP}`, lt: `${PREFIX}c\u0001` };
 /** The latest snapshot (a Yjs update) of one document. */
 export const snapshotKey = (name: string) => `${PREFIX}s${SEP}${name}`;
 /** One log entry of one document; `seq` is zero-padded hex so keys sort in append order. */

@@ -105,11 +105,13 @@ export async function ackThenKillRound(options: KillRoundOptions): Promise<KillR
             writer.doc.getArray<string>(TYPED_FIELD).push([item]);
           }
         });
-        timers.push(setTimeout(tick, random.int(1, 12)));
+        // Bursts of keystrokes with pauses between them, as people type: an acknowledgement (which
+        // the server may hold for a commit interval under load) reaches a client in the pauses.
+        timers.push(setTimeout(tick, random.chance(0.1) ? random.int(40, 150) : random.int(1, 12)));
       };
       tick();
     }
-    const deadline = random.int(30, 400);
+    const deadline = random.int(30, 800);
     timers.push(setTimeout(() => kill(`${deadline} ms into typing`), deadline));
     await waitFor(() => killed, { timeoutMs: 15_000, message: 'the kill' });
     await server.stop('SIGKILL');

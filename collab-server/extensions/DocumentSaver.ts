@@ -33,6 +33,7 @@ const MAX_RETRY_MS = 5_000;
  */
 export class DocumentSaver {
   private queued: Uint8Array[] = [];
+  private queuedBytes = 0;
   private received = 0;
   private saved = 0;
   private running: Promise<void> | null = null;
@@ -65,6 +66,7 @@ export class DocumentSaver {
   push(update: Uint8Array): void {
     if (this.deleted) return;
     this.queued.push(update);
+    this.queuedBytes += update.byteLength;
     this.received += 1;
     this.start();
   }
@@ -86,7 +88,7 @@ export class DocumentSaver {
 
   /** Bytes stored for this document, plus those being written and those still queued. */
   get size(): number {
-    return this.storedBytes + this.writingBytes + this.queued.reduce((sum, update) => sum + update.byteLength, 0);
+    return this.storedBytes + this.writingBytes + this.queuedBytes;
   }
 
   /** Bytes in this document's stored update log (what the next compaction folds in). */
@@ -134,11 +136,12 @@ export class DocumentSaver {
     while (this.queued.length > 0 || this.needsCompaction()) {
       if (this.queued.length > 0) {
         const batch = this.queued;
-        this.queued = [];
         const upTo = this.received;
         // The batch is neither queued nor stored while it is written; `size` (which the document
         // size limit reads) must still count it.
-        this.writingBytes = batch.reduce((sum, update) => sum + update.byteLength, 0);
+        this.writingBytes = this.queuedBytes;
+        this.queued = [];
+        this.queuedBytes = 0;
         const written = await this.write(batch).finally(() => {
           this.writingBytes = 0;
         });
@@ -146,6 +149,7 @@ export class DocumentSaver {
           if (this.deleted) return;
           // Keep the batch ahead of anything that arrived meanwhile, then wait before retrying.
           this.queued = batch.concat(this.queued);
+          this.queuedBytes += batch.reduce((sum, update) => sum + update.byteLength, 0);
           await this.backoff();
           continue;
         }
@@ -231,6 +235,7 @@ export class DocumentSaver {
   private markDeleted(error: StoreError): void {
     this.deleted = error;
     this.queued = [];
+    this.queuedBytes = 0;
     this.stopped = true;
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters = [];

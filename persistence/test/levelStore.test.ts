@@ -7,7 +7,7 @@ import type { BatchOperation } from 'leveldown';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../testing/waitFor';
 import type { ExportItem } from '../DocumentStore';
-import { formatKey, logKey, metaKey, snapshotKey, tombstoneKey } from '../keys';
+import { cursorKey, formatKey, logKey, metaKey, snapshotKey, tombstoneKey } from '../keys';
 import { LevelDatabase } from '../LevelDatabase';
 import { LevelDocumentStore } from '../LevelDocumentStore';
 import { emptyHistory } from '../VersionStore';
@@ -17,14 +17,14 @@ import { bytes, entries, outcome, updatesOf } from './storeFixtures';
 
 /** A real LevelDB that records every batch, and can hold batches back or fail them on demand. */
 class InstrumentedDatabase extends LevelDatabase {
-  readonly batches: Array<{ operations: BatchOperation[]; sync: boolean }> = [];
+  readonly batches: Array<{ operations: BatchOperation[]; sync: boolean; startedAt: number }> = [];
   /** Batches wait for this before writing. */
   hold: Promise<void> | null = null;
   /** How many of the next batches fail (without writing anything). */
   failNext = 0;
 
   override async batch(operations: BatchOperation[], sync: boolean): Promise<void> {
-    this.batches.push({ operations, sync });
+    this.batches.push({ operations, sync, startedAt: performance.now() });
     if (this.hold) await this.hold;
     if (this.failNext > 0) {
       this.failNext -= 1;
@@ -38,8 +38,9 @@ let folder: string;
 let database: InstrumentedDatabase;
 let store: LevelDocumentStore;
 
-const openStore = async () => {
+const openStore = async (options: { commitIntervalMs?: number } = {}) => {
   store = new LevelDocumentStore({
+    ...options,
     location: folder,
     openDatabase: (location) => {
       database = new InstrumentedDatabase(location);
@@ -67,6 +68,14 @@ const rawKeys = () =>
     for await (const [key] of raw.entries({})) keys.push(key);
     return keys;
   });
+
+/** The raw keys on disk, reading through a closed store (then reopened). */
+async function rawKeysOpen(): Promise<string[]> {
+  await store.close();
+  const keys = await rawKeys();
+  await openStore();
+  return keys;
+}
 
 /** Releases a hold set with `holdBatches`. */
 function holdBatches(): () => void {
@@ -160,7 +169,7 @@ describe('LevelDocumentStore', () => {
     expect(database.batches.length).toBe(before + 1);
     const { operations } = database.batches[before];
     expect(operations.map((operation) => `${operation.type} ${String(operation.key)}`).sort()).toEqual(
-      [`put ${snapshotKey('doc')}`, `put ${metaKey('doc')}`, ...[0, 1, 2, 3].map((seq) => `del ${logKey('doc', seq)}`)].sort(),
+      [`put ${snapshotKey('doc')}`, `put ${metaKey('doc')}`, `del ${cursorKey('doc')}`, ...[0, 1, 2, 3].map((seq) => `del ${logKey('doc', seq)}`)].sort(),
     );
   });
 
@@ -171,7 +180,7 @@ describe('LevelDocumentStore', () => {
     const before = database.batches.length;
     await Promise.all(entries(3, 50).map((update, i) => store.append(names[i % names.length], update)));
     expect(database.batches.length).toBe(before + 1);
-    expect(database.batches[before].operations).toHaveLength(100); // a log entry and the metadata per append
+    expect(database.batches[before].operations).toHaveLength(100); // a log entry and the log cursor per append
     for (const name of names) expect(updatesOf(await store.load(name))).toHaveLength(5);
   });
 
@@ -192,6 +201,42 @@ describe('LevelDocumentStore', () => {
     await Promise.all([first, ...later]);
     expect(database.batches.length).toBe(before + 2);
     expect(updatesOf(await store.load('doc'))).toEqual([[0], ...entries(4, 30).map(bytes)]);
+  });
+
+  it('[L6] with a commit interval, batches start at least that far apart; writes meanwhile share one; an idle write and close do not wait', async () => {
+    const interval = 1000;
+    await openStore({ commitIntervalMs: interval });
+    await store.create('doc');
+    const starts = () => database.batches.map((batch) => batch.startedAt);
+
+    // Writes arriving one per turn right after a batch started wait for the interval and share one batch.
+    const before = database.batches.length;
+    const writes: Array<Promise<void>> = [];
+    for (const update of entries(1, 20)) {
+      writes.push(store.append('doc', update));
+      await nextTurn();
+    }
+    await Promise.all(writes);
+    expect(database.batches.length).toBe(before + 1);
+    const gaps = starts()
+      .slice(1)
+      .map((start, i) => start - starts()[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(interval - 1);
+
+    // After a quiet interval, a write goes out without waiting.
+    await waitFor(() => performance.now() - (starts().at(-1) ?? 0) > interval, { message: 'a quiet interval', timeoutMs: 5 * interval });
+    const called = performance.now();
+    await store.append('doc', Uint8Array.of(7));
+    expect((starts().at(-1) ?? 0) - called).toBeLessThan(interval / 2);
+
+    // Closing writes what is queued at once instead of waiting for the interval.
+    const queued = store.append('doc', Uint8Array.of(8));
+    await nextTurn();
+    await store.close();
+    await queued;
+    expect((starts().at(-1) ?? 0) - (starts().at(-2) ?? 0)).toBeLessThan(interval);
+    await openStore();
+    expect(updatesOf(await store.load('doc'))).toEqual([...entries(1, 20).map(bytes), [7], [8]]);
   });
 
   it('[L7] a failed batch rejects its writes and those queued behind it; none is on disk; the next write starts from disk', async () => {
@@ -230,6 +275,57 @@ describe('LevelDocumentStore', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 
+  it('[L25] a plain append writes its log entry and a small cursor, not the metadata; reads apply the cursor', async () => {
+    const clock = { now: 1_000 };
+    store = new LevelDocumentStore({
+      location: folder,
+      now: () => clock.now,
+      openDatabase: (location) => {
+        database = new InstrumentedDatabase(location);
+        return database;
+      },
+    });
+    await store.open();
+    await store.create('doc', { update: Uint8Array.of(1, 1, 1), title: 'Plan', properties: { secret: 'x'.repeat(200) } });
+    const before = database.batches.length;
+    clock.now = 2_000;
+    for (const update of entries(2, 3)) await store.append('doc', update);
+    const appends = database.batches.slice(before).map((batch) => batch.operations);
+    for (const [seq, operations] of appends.entries()) {
+      expect(operations.map((operation) => `${operation.type} ${String(operation.key)}`)).toEqual([`put ${logKey('doc', seq)}`, `put ${cursorKey('doc')}`]);
+      expect(Buffer.byteLength(operations[1].value as string)).toBeLessThan(48);
+    }
+    const expected = { title: 'Plan', logCount: 3, logBytes: 6, size: 9, updatedAt: 2_000, properties: { secret: 'x'.repeat(200) } };
+    expect(await store.getMeta('doc')).toMatchObject(expected);
+
+    // Read back from disk, not from the cache: the metadata, the list and the load agree.
+    await store.close();
+    await openStore();
+    expect(await store.getMeta('doc')).toMatchObject(expected);
+    expect(await store.list()).toEqual([expect.objectContaining(expected)]);
+    expect((await store.load('doc'))?.meta).toMatchObject(expected);
+    expect(await rawKeysOpen()).toContain(cursorKey('doc'));
+
+    // A metadata change writes the whole metadata and retires the cursor; so does compaction.
+    await store.append('doc', Uint8Array.of(5), { title: 'Plan B' });
+    expect(database.batches.at(-1)?.operations.map((operation) => `${operation.type} ${String(operation.key)}`)).toEqual([
+      `put ${logKey('doc', 3)}`,
+      `put ${metaKey('doc')}`,
+      `del ${cursorKey('doc')}`,
+    ]);
+    await store.append('doc', Uint8Array.of(6));
+    await store.compact('doc', Uint8Array.of(9));
+    await store.append('doc', Uint8Array.of(7));
+    await store.close();
+    await openStore();
+    expect(await store.getMeta('doc')).toMatchObject({ title: 'Plan B', logCount: 1, logBytes: 1, size: 2 });
+    expect(updatesOf(await store.load('doc'))).toEqual([[9], [7]]);
+
+    // Deleting the document deletes its cursor too.
+    await store.delete('doc');
+    expect(await rawKeysOpen()).not.toContain(cursorKey('doc'));
+  });
+
   describe('[L8] malformed data is CORRUPT, never an empty document', () => {
     const damage = async (operations: BatchOperation[]) => {
       await openStore();
@@ -249,6 +345,17 @@ describe('LevelDocumentStore', () => {
         () => store.append('doc', Uint8Array.of(1)),
       ]) {
         expect(await outcome(read)).toEqual({ error: 'CORRUPT' });
+      }
+    });
+
+    it('[L8] a log cursor that is not JSON, or points before the log', async () => {
+      for (const value of ['{"n": 4', JSON.stringify({ n: -1, b: 0, u: 0 })]) {
+        await rm(folder, { recursive: true, force: true });
+        await damage([{ type: 'put', key: cursorKey('doc'), value }]);
+        for (const read of [(): Promise<unknown> => store.load('doc'), () => store.getMeta('doc'), () => store.list()]) {
+          expect(await outcome(read), value).toEqual({ error: 'CORRUPT' });
+        }
+        await store.close();
       }
     });
 
