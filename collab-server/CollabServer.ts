@@ -162,7 +162,7 @@ export class CollabServer {
       limits: config,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
-        onFrame: (direction) => this.metrics.messages.inc({ direction }),
+        onFrame: (direction) => this.metrics.countMessage(direction),
       },
     });
 
