@@ -9,6 +9,9 @@ import * as encoding from 'lib0/encoding';
  * Hocuspocus frame:   varString address, varUint type, payload
  * (types 0 sync, 1 awareness, 3 query-awareness are shared; Hocuspocus adds 2 auth,
  * 5 stateless, 6 broadcast-stateless, 7 close, 8 sync-status.)
+ *
+ * The numbers are spelled out here rather than imported from the server's `frames.ts`, so a wrong
+ * constant there cannot hide behind the same constant in the tests.
  */
 
 export const FrameType = {

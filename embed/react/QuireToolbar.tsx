@@ -1,27 +1,12 @@
 'use client';
 
 import { type Editor, useEditorState } from '@tiptap/react';
-import {
-  Bold,
-  Code,
-  Heading1,
-  Heading2,
-  Heading3,
-  Highlighter,
-  Italic,
-  Link,
-  List,
-  ListOrdered,
-  ListTodo,
-  Minus,
-  Quote,
-  Redo2,
-  SquareCode,
-  Strikethrough,
-  Underline,
-  Undo2,
-} from 'lucide-react';
+import { Heading1, Heading2, Heading3, Link, Redo2, Undo2 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, shortcutText } from '../../app/components/editor/formatCommands';
+
+/** Lists and other blocks share one group in the compact toolbar. */
+const BLOCKS = [...LIST_COMMANDS, ...BLOCK_COMMANDS];
 
 /** Link schemes the toolbar accepts (the document schema refuses others anyway). */
 const LINK_SCHEMES = /^(https?:|mailto:)/i;
@@ -38,23 +23,26 @@ export function QuireToolbar({ editor }: { editor: Editor }) {
       h1: e.isActive('heading', { level: 1 }),
       h2: e.isActive('heading', { level: 2 }),
       h3: e.isActive('heading', { level: 3 }),
-      bold: e.isActive('bold'),
-      italic: e.isActive('italic'),
-      underline: e.isActive('underline'),
-      strike: e.isActive('strike'),
-      code: e.isActive('code'),
-      highlight: e.isActive('highlight'),
+      marks: activeStates(e, MARK_COMMANDS),
       link: e.isActive('link'),
-      bulletList: e.isActive('bulletList'),
-      orderedList: e.isActive('orderedList'),
-      taskList: e.isActive('taskList'),
-      blockquote: e.isActive('blockquote'),
-      codeBlock: e.isActive('codeBlock'),
+      blocks: activeStates(e, BLOCKS),
       canUndo: e.can().undo(),
       canRedo: e.can().redo(),
     }),
   });
   const chain = () => editor.chain().focus();
+  const commandTools = (commands: readonly FormatCommand[], active: boolean[]) =>
+    commands.map((command, index) => (
+      <Tool
+        key={command.label}
+        label={command.label}
+        shortcut={command.shortcut}
+        active={command.isActive ? active[index] : undefined}
+        onClick={() => command.run(chain()).run()}
+      >
+        <command.icon size={16} />
+      </Tool>
+    ));
 
   const editLink = () => {
     const current = (editor.getAttributes('link').href as string | undefined) ?? '';
@@ -85,46 +73,12 @@ export function QuireToolbar({ editor }: { editor: Editor }) {
         <Heading3 size={16} />
       </Tool>
       <span className="quire-toolbar__separator" />
-      <Tool label="Bold" shortcut="Mod+B" active={state.bold} onClick={() => chain().toggleBold().run()}>
-        <Bold size={16} />
-      </Tool>
-      <Tool label="Italic" shortcut="Mod+I" active={state.italic} onClick={() => chain().toggleItalic().run()}>
-        <Italic size={16} />
-      </Tool>
-      <Tool label="Underline" shortcut="Mod+U" active={state.underline} onClick={() => chain().toggleUnderline().run()}>
-        <Underline size={16} />
-      </Tool>
-      <Tool label="Strikethrough" active={state.strike} onClick={() => chain().toggleStrike().run()}>
-        <Strikethrough size={16} />
-      </Tool>
-      <Tool label="Inline code" active={state.code} onClick={() => chain().toggleCode().run()}>
-        <Code size={16} />
-      </Tool>
-      <Tool label="Highlight" active={state.highlight} onClick={() => chain().toggleHighlight().run()}>
-        <Highlighter size={16} />
-      </Tool>
+      {commandTools(MARK_COMMANDS, state.marks)}
       <Tool label="Link" active={state.link} onClick={editLink}>
         <Link size={16} />
       </Tool>
       <span className="quire-toolbar__separator" />
-      <Tool label="Bulleted list" active={state.bulletList} onClick={() => chain().toggleBulletList().run()}>
-        <List size={16} />
-      </Tool>
-      <Tool label="Numbered list" active={state.orderedList} onClick={() => chain().toggleOrderedList().run()}>
-        <ListOrdered size={16} />
-      </Tool>
-      <Tool label="Task list" active={state.taskList} onClick={() => chain().toggleTaskList().run()}>
-        <ListTodo size={16} />
-      </Tool>
-      <Tool label="Quote" active={state.blockquote} onClick={() => chain().toggleBlockquote().run()}>
-        <Quote size={16} />
-      </Tool>
-      <Tool label="Code block" active={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()}>
-        <SquareCode size={16} />
-      </Tool>
-      <Tool label="Divider" onClick={() => chain().setHorizontalRule().run()}>
-        <Minus size={16} />
-      </Tool>
+      {commandTools(BLOCKS, state.blocks)}
     </div>
   );
 }
@@ -150,7 +104,7 @@ function Tool({
       className="quire-toolbar__button"
       aria-label={label}
       aria-pressed={active === undefined ? undefined : active}
-      title={shortcut ? `${label} (${shortcut})` : label}
+      title={shortcut ? `${label} (${shortcutText(shortcut)})` : label}
       disabled={disabled}
       // Keep the selection in the editor: a click would otherwise move focus to the button first.
       onMouseDown={(event) => event.preventDefault()}

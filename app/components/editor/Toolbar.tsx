@@ -2,36 +2,11 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEditorState } from '@tiptap/react';
-import {
-  AlignCenter,
-  AlignJustify,
-  AlignLeft,
-  AlignRight,
-  Bold,
-  ChevronDown,
-  Code,
-  Highlighter,
-  Image,
-  Italic,
-  Link,
-  List,
-  ListOrdered,
-  ListTodo,
-  Minus,
-  Quote,
-  Redo2,
-  SquareCode,
-  Strikethrough,
-  Table,
-  Underline,
-  Undo2,
-} from 'lucide-react';
+import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Image, Link, Redo2, Table, Undo2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
+import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from './formatCommands';
 import { useRovingFocus } from './useRovingFocus';
-
-/** Mod as people read it on this platform. */
-const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
 
 const BLOCK_STYLES = [
   { value: 'paragraph', label: 'Normal text', hint: `${MOD}Alt+0` },
@@ -64,25 +39,29 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
             : e.isActive('codeBlock')
               ? 'code'
               : 'paragraph',
-      bold: e.isActive('bold'),
-      italic: e.isActive('italic'),
-      underline: e.isActive('underline'),
-      strike: e.isActive('strike'),
-      code: e.isActive('code'),
-      highlight: e.isActive('highlight'),
+      marks: activeStates(e, MARK_COMMANDS),
       link: e.isActive('link'),
       align: (['center', 'right', 'justify'] as const).find((align) => e.isActive({ textAlign: align })) ?? 'left',
-      bulletList: e.isActive('bulletList'),
-      orderedList: e.isActive('orderedList'),
-      taskList: e.isActive('taskList'),
-      blockquote: e.isActive('blockquote'),
-      codeBlock: e.isActive('codeBlock'),
+      lists: activeStates(e, LIST_COMMANDS),
+      blocks: activeStates(e, BLOCK_COMMANDS),
       inTable: e.isActive('table'),
       canUndo: e.can().undo(),
       canRedo: e.can().redo(),
     }),
   });
   const chain = () => editor.chain().focus();
+  const commandButtons = (commands: readonly FormatCommand[], active: boolean[]) =>
+    commands.map((command, index) => (
+      <ToolButton
+        key={command.label}
+        label={command.label}
+        shortcut={command.shortcut && shortcutText(command.shortcut)}
+        active={command.isActive ? active[index] : undefined}
+        onClick={() => command.run(chain()).run()}
+      >
+        <command.icon />
+      </ToolButton>
+    ));
   const blockLabel = BLOCK_STYLES.find((style) => style.value === state.block)?.label ?? 'Code block';
 
   return (
@@ -122,24 +101,7 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
         ))}
       </Menu>
       <Divider />
-      <ToolButton label="Bold" shortcut={`${MOD}B`} active={state.bold} onClick={() => chain().toggleBold().run()}>
-        <Bold />
-      </ToolButton>
-      <ToolButton label="Italic" shortcut={`${MOD}I`} active={state.italic} onClick={() => chain().toggleItalic().run()}>
-        <Italic />
-      </ToolButton>
-      <ToolButton label="Underline" shortcut={`${MOD}U`} active={state.underline} onClick={() => chain().toggleUnderline().run()}>
-        <Underline />
-      </ToolButton>
-      <ToolButton label="Strikethrough" shortcut={`${MOD}Shift+S`} active={state.strike} onClick={() => chain().toggleStrike().run()}>
-        <Strikethrough />
-      </ToolButton>
-      <ToolButton label="Inline code" shortcut={`${MOD}E`} active={state.code} onClick={() => chain().toggleCode().run()}>
-        <Code />
-      </ToolButton>
-      <ToolButton label="Highlight" shortcut={`${MOD}Shift+H`} active={state.highlight} onClick={() => chain().toggleHighlight().run()}>
-        <Highlighter />
-      </ToolButton>
+      {commandButtons(MARK_COMMANDS, state.marks)}
       <ToolButton label={state.link ? 'Edit link' : 'Link'} shortcut={`${MOD}K`} active={state.link} onClick={onLink}>
         <Link />
       </ToolButton>
@@ -157,25 +119,9 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
         <AlignJustify />
       </ToolButton>
       <Divider />
-      <ToolButton label="Bulleted list" shortcut={`${MOD}Shift+8`} active={state.bulletList} onClick={() => chain().toggleBulletList().run()}>
-        <List />
-      </ToolButton>
-      <ToolButton label="Numbered list" shortcut={`${MOD}Shift+7`} active={state.orderedList} onClick={() => chain().toggleOrderedList().run()}>
-        <ListOrdered />
-      </ToolButton>
-      <ToolButton label="Checklist" shortcut={`${MOD}Shift+9`} active={state.taskList} onClick={() => chain().toggleTaskList().run()}>
-        <ListTodo />
-      </ToolButton>
+      {commandButtons(LIST_COMMANDS, state.lists)}
       <Divider />
-      <ToolButton label="Quote" shortcut={`${MOD}Shift+B`} active={state.blockquote} onClick={() => chain().toggleBlockquote().run()}>
-        <Quote />
-      </ToolButton>
-      <ToolButton label="Code block" shortcut={`${MOD}Alt+C`} active={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()}>
-        <SquareCode />
-      </ToolButton>
-      <ToolButton label="Horizontal line" onClick={() => chain().setHorizontalRule().run()}>
-        <Minus />
-      </ToolButton>
+      {commandButtons(BLOCK_COMMANDS, state.blocks)}
       <ToolButton label="Image" onClick={onImage}>
         <Image />
       </ToolButton>
