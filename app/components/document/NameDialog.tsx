@@ -2,7 +2,7 @@
 
 import { type FormEvent, useState } from 'react';
 import { MAX_NAME_LENGTH } from '../../lib/identity';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, FormFooter } from '../ui/Dialog';
 
 /** Choose the name others see on this person's caret and avatar. */
 export function NameDialog({ name, onSave, onClose }: { name: string; onSave: (name: string) => void; onClose: () => void }) {
@@ -33,20 +33,7 @@ export function NameDialog({ name, onSave, onClose }: { name: string; onSave: (n
             }}
           />
         </label>
-        {error && (
-          <p role="alert" className="field-error">
-            {error}
-          </p>
-        )}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Save
-          </button>
-        </footer>
+        <FormFooter error={error} submitLabel="Save" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { type FormEvent, useState } from 'react';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, FormFooter } from '../ui/Dialog';
 import { normalizeUrl } from './urls';
 
 /** Insert an image from a web address, with a text alternative. */
@@ -46,20 +46,7 @@ export function ImageDialog({ editor, onClose }: { editor: Editor; onClose: () =
           <span>Description (for people who cannot see it)</span>
           <input value={alt} onChange={(event) => setAlt(event.target.value)} placeholder="What the image shows" />
         </label>
-        {error && (
-          <p id="image-error" role="alert" className="field-error">
-            {error}
-          </p>
-        )}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Insert
-          </button>
-        </footer>
+        <FormFooter error={error} errorId="image-error" submitLabel="Insert" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { type FormEvent, useState } from 'react';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, FormFooter } from '../ui/Dialog';
 import { normalizeUrl } from './urls';
 
 /** Add, change or remove the link at the selection. */
@@ -63,25 +63,19 @@ export function LinkDialog({ editor, onClose }: { editor: Editor; onClose: () =>
             }}
           />
         </label>
-        {error && (
-          <p id="link-error" role="alert" className="field-error">
-            {error}
-          </p>
-        )}
-        <footer className="dialog-actions">
-          {existing && (
-            <button type="button" className="danger-text" onClick={remove}>
-              Remove link
-            </button>
-          )}
-          <span className="spacer" />
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Apply
-          </button>
-        </footer>
+        <FormFooter
+          error={error}
+          errorId="link-error"
+          submitLabel="Apply"
+          onCancel={onClose}
+          start={
+            existing && (
+              <button type="button" className="danger-text" onClick={remove}>
+                Remove link
+              </button>
+            )
+          }
+        />
       </form>
     </Dialog>
   );

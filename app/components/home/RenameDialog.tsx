@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { MAX_TITLE_LENGTH } from '../../../shared/titleText';
 import { errorMessage, renameDocument } from '../../lib/api';
 import type { LocalIdentity } from '../../lib/identity';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, FormFooter } from '../ui/Dialog';
 
 interface RenameDialogProps {
   name: string;
@@ -49,20 +49,7 @@ export function RenameDialog({ name, editKey, title, identity, onRenamed, onClos
             onFocus={(event) => event.target.select()}
           />
         </label>
-        {error && (
-          <p role="alert" className="field-error">
-            {error}
-          </p>
-        )}
-        <footer className="dialog-actions">
-          <span className="spacer" />
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Renaming…' : 'Rename'}
-          </button>
-        </footer>
+        <FormFooter error={error} submitLabel={busy ? 'Renaming…' : 'Rename'} onCancel={onClose} busy={busy} />
       </form>
     </Dialog>
   );

@@ -62,3 +62,45 @@ export function Dialog({ title, onClose, children, actions, className }: DialogP
     </dialog>
   );
 }
+
+/**
+ * The end of a form inside a `Dialog`: the form's error (announced when it appears), then Cancel
+ * and the submit button on the right, with `start` (a secondary action) on the left.
+ */
+export function FormFooter({
+  error,
+  errorId,
+  submitLabel,
+  onCancel,
+  busy = false,
+  start,
+}: {
+  error: string | null;
+  /** For `aria-describedby` on the field the error is about. */
+  errorId?: string;
+  submitLabel: string;
+  onCancel: () => void;
+  /** While true, both buttons are disabled. */
+  busy?: boolean;
+  start?: ReactNode;
+}) {
+  return (
+    <>
+      {error && (
+        <p id={errorId} role="alert" className="field-error">
+          {error}
+        </p>
+      )}
+      <footer className="dialog-actions">
+        {start}
+        <span className="spacer" />
+        <button type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {submitLabel}
+        </button>
+      </footer>
+    </>
+  );
+}
