@@ -3,11 +3,12 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { CloseCodes } from '../../shared/closeCodes';
-import { documentSchema, exportBody } from '../../shared/conversion';
+import { exportBody } from '../../shared/conversion';
 import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem } from '../../shared/documentName';
 import type { Role } from '../../shared/token';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
+import { withoutDefaults } from '../../testing/contentJson';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 
@@ -71,20 +72,6 @@ async function typeInto(doc: Y.Doc, text: string, paragraph = 0): Promise<void> 
     run.insert(run.length, character);
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** `json` without the attributes that only restate the schema's defaults. */
-function withoutDefaults(json: JSONContent): JSONContent {
-  const schema = documentSchema();
-  const strip = <T extends { attrs?: Record<string, unknown> }>(item: T, defaults: Record<string, { default?: unknown }> | undefined): T => {
-    const attrs = Object.fromEntries(Object.entries(item.attrs ?? {}).filter(([key, value]) => value !== defaults?.[key]?.default));
-    const { attrs: _, ...rest } = item;
-    return (Object.keys(attrs).length > 0 ? { ...rest, attrs } : rest) as T;
-  };
-  const result = strip(json, schema.nodes[json.type ?? '']?.spec.attrs);
-  if (json.marks) result.marks = json.marks.map((mark) => strip(mark, schema.marks[mark.type]?.spec.attrs));
-  if (json.content) result.content = json.content.map(withoutDefaults);
-  return result;
 }
 
 const MARKDOWN = '# Release notes\n\nWe shipped **three** things:\n\n- the *API*\n- webhooks\n\n> Quoted.\n\n| k   | v   |\n| --- | --- |\n| a   | 1   |';

@@ -1,7 +1,8 @@
 import type { JSONContent } from '@tiptap/core';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendBody, ContentError, type ContentFormat, documentSchema, exportBody, initialUpdate, parseContent, replaceBody } from '../conversion';
+import { withoutDefaults } from '../../testing/contentJson';
+import { appendBody, ContentError, type ContentFormat, exportBody, initialUpdate, parseContent, replaceBody } from '../conversion';
 import { BODY_FIELD } from '../documentFields';
 
 /** Content in `format` → a Y.Doc (as the server stores it) → back out in `format`. */
@@ -10,20 +11,6 @@ function throughYDoc(content: string | JSONContent, format: ContentFormat, out: 
   Y.applyUpdate(doc, initialUpdate(parseContent(content, format)));
   const result = exportBody(doc, out);
   doc.destroy();
-  return result;
-}
-
-/** `json` without the attributes that only restate the schema's defaults. */
-function withoutDefaults(json: JSONContent): JSONContent {
-  const schema = documentSchema();
-  const strip = <T extends { attrs?: Record<string, unknown> }>(item: T, defaults: Record<string, { default?: unknown }> | undefined): T => {
-    const attrs = Object.fromEntries(Object.entries(item.attrs ?? {}).filter(([key, value]) => value !== defaults?.[key]?.default));
-    const { attrs: _, ...rest } = item;
-    return (Object.keys(attrs).length > 0 ? { ...rest, attrs } : rest) as T;
-  };
-  const result = strip(json, schema.nodes[json.type ?? '']?.spec.attrs);
-  if (json.marks) result.marks = json.marks.map((mark) => strip(mark, schema.marks[mark.type]?.spec.attrs));
-  if (json.content) result.content = json.content.map(withoutDefaults);
   return result;
 }
 
