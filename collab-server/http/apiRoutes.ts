@@ -85,15 +85,7 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  */
 export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
   const { documents, authSecret } = options;
-  const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
-    router.add(method, path, async (request, response, params, url) => {
-      const claims = await bearerClaims(request, response, authSecret);
-      try {
-        await handler({ request, response, params, url, claims });
-      } catch (error) {
-        throw asHttpError(error);
-      }
-    });
+  const route = apiRoute(router, authSecret);
 
   route('GET', API_PREFIX, async ({ response, url, claims }) => {
     requireRole(claims, 'admin');
@@ -199,12 +191,29 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
   route('POST', `${API_PREFIX}/:name/content`, write(appendBody));
 }
 
-interface RequestContext {
+/** What an API route's handler gets: the request, and the claims of its bearer token. */
+export interface RequestContext {
   request: IncomingMessage;
   response: ServerResponse;
   params: Record<string, string>;
   url: URL;
   claims: TokenClaims;
+}
+
+/**
+ * Adds API routes to `router`: each request must carry a valid bearer token (401 otherwise), and
+ * whatever its handler throws becomes an `HttpError` with the right status.
+ */
+export function apiRoute(router: Router, authSecret: string) {
+  return (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
+    router.add(method, path, async (request, response, params, url) => {
+      const claims = await bearerClaims(request, response, authSecret);
+      try {
+        await handler({ request, response, params, url, claims });
+      } catch (error) {
+        throw asHttpError(error);
+      }
+    });
 }
 
 /** What the API answers with share links: each link's URL, and its path for a caller that knows a better origin. */

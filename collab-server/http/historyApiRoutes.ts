@@ -1,35 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VersionInfo } from '../../persistence/VersionStore';
 import { bodyNode, CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { colorFor, type TokenClaims } from '../../shared/token';
+import type { VersionDescription } from '../../shared/versionDescription';
 import { MAX_VERSION_LABEL_LENGTH, versionLabelOf } from '../../shared/versionLabel';
 import type { ConnectionContext } from '../context';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
-import { bearerClaims, requireRole } from './apiAuth';
-import { API_PREFIX, asHttpError, readBody } from './apiRoutes';
+import { requireRole } from './apiAuth';
+import { API_PREFIX, apiRoute, type RequestContext, readBody } from './apiRoutes';
 import { HttpError, type Router, sendJson } from './Router';
 
 export interface HistoryApiRoutesOptions {
   history: HistoryService;
   documents: DocumentService;
   authSecret: string;
-}
-
-/** What the APIs tell about a version. */
-export interface VersionDescription {
-  id: number;
-  /** ISO 8601: when the version was captured. */
-  created: string;
-  /** The version's name, or null for an automatic version. */
-  label: string | null;
-  /** Everyone who changed the document between the previous version and this one. */
-  authors: Array<{ id: string; name: string; color: string }>;
-  /** Bytes stored for this version (its changes since the previous version). */
-  bytes: number;
-  /** When this version restored an earlier one: which. */
-  restoredFrom: { id: number; created: string; label: string | null } | null;
 }
 
 const CONTENT_TYPES: Record<ContentFormat, string> = {
@@ -52,15 +37,9 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  *   POST   /api/docs/<name>/versions/<id>/restore    editor  the document becomes that version again (a new change)
  */
 export function addHistoryApiRoutes(router: Router, { history, documents, authSecret }: HistoryApiRoutesOptions): void {
+  const apiRouteAt = apiRoute(router, authSecret);
   const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
-    router.add(method, `${API_PREFIX}/:name/versions${path}`, async (request, response, params, url) => {
-      const claims = await bearerClaims(request, response, authSecret);
-      try {
-        await handler({ request, response, params, url, claims });
-      } catch (error) {
-        throw asHttpError(error);
-      }
-    });
+    apiRouteAt(method, `${API_PREFIX}/:name/versions${path}`, handler);
 
   route('GET', '', async ({ response, params, claims }) => {
     requireRole(claims, 'viewer', params.name);
@@ -120,14 +99,6 @@ export function addHistoryApiRoutes(router: Router, { history, documents, authSe
     const version = await history.restore(params.name, versionId(params.id), identityOf(claims));
     sendJson(response, 200, describeVersion(version));
   });
-}
-
-interface RequestContext {
-  request: IncomingMessage;
-  response: ServerResponse;
-  params: Record<string, string>;
-  url: URL;
-  claims: TokenClaims;
 }
 
 /** The APIs' view of a version. */

@@ -8,6 +8,7 @@ import type * as Y from 'yjs';
 import type { ExportItem } from '../../persistence/DocumentStore';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { mintToken, verifyToken } from '../../shared/token';
+import type { VersionDescription } from '../../shared/versionDescription';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
 import { ServerProcess } from '../../testing/serverProcess';
 import { SECRET_FILE } from '../authSecret';
@@ -71,14 +72,7 @@ async function exported(dataDir: string): Promise<ExportItem[]> {
 const bodyOf = (doc: Y.Doc) => doc.getText('body').toString();
 
 /** A version as the content API describes it. */
-interface Version {
-  id: number;
-  created: string;
-  label: string | null;
-  authors: Array<{ id: string; name: string; color: string }>;
-  bytes: number;
-  restoredFrom: { id: number; created: string; label: string | null } | null;
-}
+type Version = VersionDescription;
 
 /** The document whose history the backup must carry. */
 const VERSIONED = 'versioned';

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { exportBody } from '../../shared/conversion';
 import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
+import { type Answer, apiRequest } from '../../testing/apiRequest';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
@@ -25,27 +26,9 @@ afterAll(async () => {
   await server.stop({ removeData: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-async function request(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.httpUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Content in a format other than JSON.
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
+/** One API request to the test server. */
+const request = (method: string, path: string, options?: Parameters<typeof apiRequest>[3]): Promise<Answer> =>
+  apiRequest(server.httpUrl, method, path, options);
 
 const tokenFor = (doc: string, role: Role, sub = `${role}-user`) => server.token({ doc, role, sub, name: `The ${role}` });
 const admin = () => server.token({ doc: '*', role: 'admin', sub: 'backend', name: 'Backend' });

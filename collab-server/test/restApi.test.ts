@@ -7,6 +7,7 @@ import { exportBody } from '../../shared/conversion';
 import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem } from '../../shared/documentName';
 import type { Role } from '../../shared/token';
+import { type Answer, apiRequest } from '../../testing/apiRequest';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { withoutDefaults } from '../../testing/contentJson';
 import { startTestServer, type TestServer } from '../../testing/testServer';
@@ -27,32 +28,8 @@ afterAll(async () => {
   await server.stop({ removeData: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-/** One API request. `body` is sent as JSON unless it is a string (sent as is). */
-async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.httpUrl}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Not JSON (content in another format).
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
+/** One API request to the test server. */
+const api = (method: string, path: string, options?: Parameters<typeof apiRequest>[3]): Promise<Answer> => apiRequest(server.httpUrl, method, path, options);
 
 const admin = () => server.token({ doc: '*', role: 'admin', sub: 'backend', name: 'Backend' });
 const tokenFor = (doc: string, role: Role) => server.token({ doc, role, sub: `${role}-user`, name: `A ${role}` });

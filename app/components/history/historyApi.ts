@@ -1,16 +1,9 @@
 import type { JSONContent } from '@tiptap/core';
+import type { VersionDescription } from '../../../shared/versionDescription';
 import { ApiError, NetworkError } from '../../lib/api';
 
 /** A version as the server describes it. */
-export interface Version {
-  id: number;
-  /** ISO 8601. */
-  created: string;
-  label: string | null;
-  authors: Array<{ id: string; name: string; color: string }>;
-  bytes: number;
-  restoredFrom: { id: number; created: string; label: string | null } | null;
-}
+export type Version = VersionDescription;
 
 /** A version's content: its title and its body as ProseMirror JSON. */
 export interface VersionContent {
