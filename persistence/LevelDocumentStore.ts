@@ -12,6 +12,7 @@ import {
   StoreError,
   type Tombstone,
 } from './DocumentStore';
+import { encodeDelta } from './deltaEncoding';
 import { checkedHistory } from './historyImport';
 import {
   cursorKey,
@@ -31,7 +32,21 @@ import {
   versionKey,
 } from './keys';
 import { LevelDatabase, type SnapshotView } from './LevelDatabase';
-import { hasHistory, headFrom, historyKeys, putHead, putVersion, readDeltasUpTo, readHead, readHistory, readVersionInfos, readVersions } from './levelHistory';
+import {
+  hasHistory,
+  headFrom,
+  historyKeys,
+  putDescription,
+  putEncodedVersion,
+  putHead,
+  putVersion,
+  readDeltasUpTo,
+  readHead,
+  readHistory,
+  readStoredInfos,
+  readVersionInfos,
+  readVersions,
+} from './levelHistory';
 import { type HistoryHead, isEmptyHistory, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
 import { planRemoval } from './versionRemoval';
 import { type BatchReport, WriteQueue } from './WriteQueue';
@@ -348,7 +363,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       for (const [seq, entry] of log.entries()) operations.push({ type: 'put', key: logKey(name, seq), value: asBuffer(entry) });
       // [L24] The history lands in the batch that creates the document: never one without the other.
       if (!isEmptyHistory(history)) operations.push(putHead(name, history.head));
-      for (const version of history.versions) operations.push(...putVersion(name, version));
+      for (const stored of await Promise.all(history.versions.map((version) => putVersion(name, version)))) operations.push(...stored);
       return { meta, operations };
     });
   }
@@ -383,14 +398,18 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   addVersion(name: string, version: NewVersion): Promise<VersionInfo> {
     this.check(name);
     let added: VersionInfo | undefined;
+    // [L26] Compressing starts now, beside the wait for this document's earlier writes, not after it.
+    const encoding = encodeDelta(version.delta);
+    encoding.catch(() => undefined);
     return this.write(name, async (current) => {
       if (!current) throw notFound(name);
       const head = await this.landedHead(name);
       const { createdAt, label, authors, restoredFrom, delta, state } = version;
       const info: VersionInfo = { id: head.nextId, createdAt, label, authors: mergeAuthors([], authors), bytes: delta.byteLength, restoredFrom };
+      const encoded = await encoding;
       added = info;
       // [L19] The version, its delta and the new head in one batch.
-      return { meta: current, operations: [...putVersion(name, { info, delta }), putHead(name, { nextId: info.id + 1, state, contributors: [] })] };
+      return { meta: current, operations: [...putEncodedVersion(name, info, encoded), putHead(name, { nextId: info.id + 1, state, contributors: [] })] };
     }).then(() => added as VersionInfo);
   }
 
@@ -411,11 +430,12 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     return this.write(name, async (current) => {
       if (!current) throw notFound(name);
       await this.landing.get(name);
-      const versions = await this.withView(async (view) => readVersions(view, name, await readHead(view, name)));
+      const versions = await this.withView(async (view) => readStoredInfos(view, name, await readHead(view, name)));
       const version = versions.find((candidate) => candidate.info.id === id);
       if (!version) throw new StoreError('NOT_FOUND', `document "${name}" has no version ${id}`);
       labelled = { ...version.info, label };
-      return { meta: current, operations: putVersion(name, { info: labelled, delta: version.delta }).slice(0, 1) };
+      // Only the description changes; the delta stays as stored, and so does the note of how ([L26]).
+      return { meta: current, operations: [putDescription(name, { info: labelled, deflated: version.deflated })] };
     }).then(() => labelled as VersionInfo);
   }
 
@@ -428,7 +448,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       const plan = planRemoval(name, versions, ids);
       if (plan.removed.length === 0) return null;
       // [L21] Deletions and the merged deltas that take their place go out in one batch.
-      const operations: BatchOperation[] = plan.rewritten.flatMap((version) => putVersion(name, version));
+      const operations: BatchOperation[] = (await Promise.all(plan.rewritten.map((version) => putVersion(name, version)))).flat();
       for (const id of plan.removed) operations.push({ type: 'del', key: versionKey(name, id) }, { type: 'del', key: deltaKey(name, id) });
       return { meta: current, operations };
     });

@@ -420,6 +420,124 @@ describe('LevelDocumentStore history on disk', () => {
     expect(await outcome(() => store.create('doc'))).toEqual({ error: 'CORRUPT' });
   });
 
+  /** The raw value stored at `key`, read while the store is closed. */
+  const rawValue = async (key: string) => {
+    await store.close();
+    const raw = new LevelDatabase(folder);
+    await raw.open();
+    const value = await raw.get(key);
+    await raw.close();
+    await openStore();
+    return value;
+  };
+
+  /** Prose of about `bytes` bytes: compressible as a real document's text is. */
+  const prose = (bytes: number, seed = 0) => {
+    const words = ['the', 'document', 'editor', 'keeps', 'every', 'change', 'people', 'make', 'together', 'in', 'real', 'time'];
+    const out: string[] = [];
+    for (let i = 0, length = 0; length < bytes; i++) {
+      const word = words[(i * 7 + seed + Math.floor(i / 13)) % words.length];
+      out.push(word);
+      length += word.length + 1;
+    }
+    return out.join(' ');
+  };
+
+  describe('[L26] large deltas are stored deflated, and read back as given', () => {
+    it('[L26] a large delta is stored deflated and loads byte for byte; a small one is stored raw', async () => {
+      await store.create('doc');
+      const typing = typist();
+      typing.write(prose(20_000));
+      const large = typing.capture();
+      await store.addVersion('doc', version(large));
+      typing.text.insert(0, 'x');
+      const small = typing.capture();
+      await store.addVersion('doc', version(small));
+      const [first, second] = (await store.listVersions('doc')) ?? [];
+      expect(first.bytes).toBe(large.delta.byteLength);
+      expect(second.bytes).toBe(small.delta.byteLength);
+      expect(Object.keys(first).sort()).toEqual(['authors', 'bytes', 'createdAt', 'id', 'label', 'restoredFrom']);
+      const deltas = await store.loadVersion('doc', 2);
+      expect(Buffer.from(deltas?.[0] ?? []).equals(Buffer.from(large.delta))).toBe(true);
+      expect(Buffer.from(deltas?.[1] ?? []).equals(Buffer.from(small.delta))).toBe(true);
+      const storedLarge = await rawValue(deltaKey('doc', 1));
+      const description = JSON.parse(String(await rawValue(versionKey('doc', 1))));
+      expect(storedLarge?.byteLength).toBeLessThan(large.delta.byteLength / 3);
+      expect(description.deflated).toBe(storedLarge?.byteLength);
+      expect((await rawValue(deltaKey('doc', 2)))?.equals(Buffer.from(small.delta))).toBe(true);
+      expect(JSON.parse(String(await rawValue(versionKey('doc', 2)))).deflated).toBeUndefined();
+    });
+
+    it('[L26] a raw large delta, as stored before deltas were compressed, still reads back', async () => {
+      await store.create('doc');
+      const typing = typist();
+      typing.write(prose(20_000));
+      const captured = typing.capture();
+      await store.addVersion('doc', version(captured));
+      const info = (await store.listVersions('doc'))?.[0];
+      await poke([
+        { type: 'put', key: versionKey('doc', 1), value: JSON.stringify(info) },
+        { type: 'put', key: deltaKey('doc', 1), value: Buffer.from(captured.delta) },
+      ]);
+      expect(rebuild(await store.loadVersion('doc', 1))).toBe(typing.text.toString());
+    });
+
+    it('[L26] naming a deflated version keeps its delta readable; merging deflated versions rebuilds every kept one', async () => {
+      await store.create('doc');
+      const typing = typist();
+      const texts = [prose(8000, 1), prose(9000, 2), prose(10_000, 3)];
+      for (const text of texts) {
+        typing.write(text);
+        await store.addVersion('doc', version(typing.capture()));
+      }
+      await store.labelVersion('doc', 1, 'draft');
+      expect(rebuild(await store.loadVersion('doc', 1))).toBe(texts[0]);
+      await store.removeVersions('doc', [2]);
+      expect(JSON.parse(String(await rawValue(versionKey('doc', 3)))).deflated).toBeGreaterThan(0);
+      expect(rebuild(await store.loadVersion('doc', 1))).toBe(texts[0]);
+      expect(rebuild(await store.loadVersion('doc', 3))).toBe(texts[2]);
+      expect((await store.listVersions('doc'))?.map((info) => info.label)).toEqual(['draft', null]);
+    });
+
+    it('[L26] export gives the delta as added; import stores it deflated again', async () => {
+      await store.create('doc');
+      const typing = typist();
+      typing.write(prose(20_000));
+      const captured = typing.capture();
+      await store.addVersion('doc', version(captured));
+      const items: ExportItem[] = [];
+      for await (const item of store.exportAll()) items.push(item);
+      const [document] = items.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
+      expect(Buffer.from(document.history.versions[0].delta).equals(Buffer.from(captured.delta))).toBe(true);
+      await store.delete('doc');
+      await store.importDocument(document);
+      expect(JSON.parse(String(await rawValue(versionKey('doc', 1)))).deflated).toBeGreaterThan(0);
+      expect(rebuild(await store.loadVersion('doc', 1))).toBe(typing.text.toString());
+    });
+
+    it('[L23] a deflated delta that does not inflate to its recorded size is CORRUPT', async () => {
+      await store.create('doc');
+      const typing = typist();
+      typing.write(prose(20_000));
+      await store.addVersion('doc', version(typing.capture()));
+      const description = JSON.parse(String(await rawValue(versionKey('doc', 1))));
+      const stored = (await rawValue(deltaKey('doc', 1))) as Buffer;
+      // Same length, damaged bytes: it must not inflate to the recorded size.
+      const damaged = Buffer.from(stored);
+      damaged.fill(0xff, 0, 16);
+      await poke([{ type: 'put', key: deltaKey('doc', 1), value: damaged }]);
+      expect(await outcome(() => store.loadVersion('doc', 1))).toEqual({ error: 'CORRUPT' });
+      // Intact bytes, a description promising another size.
+      await poke([
+        { type: 'put', key: deltaKey('doc', 1), value: stored },
+        { type: 'put', key: versionKey('doc', 1), value: JSON.stringify({ ...description, bytes: description.bytes - 1 }) },
+      ]);
+      expect(await outcome(() => store.loadVersion('doc', 1))).toEqual({ error: 'CORRUPT' });
+      await poke([{ type: 'put', key: versionKey('doc', 1), value: JSON.stringify({ ...description, deflated: 'many' }) }]);
+      expect(await outcome(() => store.listVersions('doc'))).toEqual({ error: 'CORRUPT' });
+    });
+  });
+
   describe('[L23] malformed history is CORRUPT, never a shorter history', () => {
     beforeEach(async () => {
       await store.create('doc');
