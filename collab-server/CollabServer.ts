@@ -29,6 +29,7 @@ import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { Router } from './http/Router';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { withDocumentEvents } from './webhooks/storeEvents';
 import { type WebhookExtension, webhooksFromConfig } from './webhooks/WebhookExtension';
@@ -88,7 +89,16 @@ export class CollabServer {
     const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
     this.store = store;
 
+    const earlySync = new EarlySync({
+      isLoaded: (name) => this.hocuspocus.documents.has(name),
+      isLoading: (name) => this.hocuspocus.loadingDocuments.has(name),
+      // A log past the compaction threshold is replayed rather than sent update by update.
+      maxUpdates: config.compactLogEntries + 1,
+      waitMs: 50,
+      onServed: () => this.metrics.earlySyncs.inc(),
+    });
     this.persistence = new PersistenceExtension({
+      earlySync,
       store,
       logger,
       compactLogEntries: config.compactLogEntries,
@@ -163,6 +173,7 @@ export class CollabServer {
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
         onFrame: (direction) => this.metrics.countMessage(direction),
+        earlySync,
       },
     });
 

@@ -38,6 +38,8 @@ export class Metrics {
   /** Loads of documents from the store, by result, and their latency. */
   readonly documentLoads: Counter<'result'>;
   readonly documentLoadSeconds: Histogram;
+  /** Clients sent a document's stored state while the server was still loading it. */
+  readonly earlySyncs: Counter;
   /** Synced LevelDB batches (group commits), by result, their latency and how many writes each carried. */
   readonly storeBatches: Counter<'result'>;
   readonly storeBatchSeconds: Histogram;
@@ -98,6 +100,11 @@ export class Metrics {
       name: 'collab_document_loads_total',
       help: 'Documents loaded from the store, by result (ok, failed)',
       labelNames: ['result'],
+      registers,
+    });
+    this.earlySyncs = new Counter({
+      name: 'collab_early_syncs_total',
+      help: 'Clients sent a document’s stored state while the server was still loading it',
       registers,
     });
     this.documentLoadSeconds = new Histogram({

@@ -7,11 +7,13 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
+import * as Y from 'yjs';
 import { type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
 import { canWrite } from '../../shared/token';
 import { isConnectionContext } from '../context';
 import type { Logger } from '../logger';
+import type { EarlySync } from '../transport/EarlySync';
 import { applyStoredUpdates } from './applyStoredUpdates';
 import { DocumentSaver, type DocumentSaverOptions } from './DocumentSaver';
 
@@ -26,6 +28,8 @@ export interface PersistenceOptions {
   onCompact?: DocumentSaverOptions['onCompact'];
   /** Told after each attempt to load a document from the store. */
   onLoad?: (event: { name: string; ok: boolean; seconds: number }) => void;
+  /** Serves the stored state to clients waiting for it while the document is applied (see `EarlySync`). */
+  earlySync?: Pick<EarlySync, 'begin' | 'stored' | 'loaded'>;
 }
 
 /**
@@ -46,7 +50,19 @@ export class PersistenceExtension implements Extension {
 
   constructor(private readonly options: PersistenceOptions) {}
 
-  async onLoadDocument({ documentName, document, context, instance, socketId }: onLoadDocumentPayload): Promise<void> {
+  async onLoadDocument(payload: onLoadDocumentPayload): Promise<void> {
+    const { earlySync } = this.options;
+    earlySync?.begin(payload.documentName);
+    let stateVector: Uint8Array | null = null;
+    try {
+      await this.load(payload);
+      stateVector = Y.encodeStateVector(payload.document);
+    } finally {
+      earlySync?.loaded(payload.documentName, stateVector);
+    }
+  }
+
+  private async load({ documentName, document, context, instance, socketId }: onLoadDocumentPayload): Promise<void> {
     this.instance = instance;
     const { store, logger } = this.options;
     let loaded: Awaited<ReturnType<DocumentStore['load']>>;
@@ -76,6 +92,10 @@ export class PersistenceExtension implements Extension {
       logger.error({ err: error, document: documentName, socket: socketId }, 'loading the document failed; the connection is refused');
       throw CloseCodes.StorageUnavailable;
     }
+    // Clients waiting for this document get the stored bytes first, and apply them while this
+    // server applies its copy.
+    const served = this.options.earlySync?.stored(documentName, loaded.updates);
+    if (served) await served;
     applyStoredUpdates(document, loaded.updates);
     if (document.store.pendingStructs) {
       logger.warn({ document: documentName }, 'stored updates reference missing content; the document loaded without it');

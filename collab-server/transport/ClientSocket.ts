@@ -2,7 +2,8 @@ import type { WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
 import type { CloseReason } from '../../shared/closeCodes';
-import { acknowledgedDocument, MessageType, readHeader } from './frames';
+import type { EarlySync, EarlySyncClient } from './EarlySync';
+import { AuthType, acknowledgedDocument, isWholeDocumentRequest, MessageType, readHeader, SyncStep, syncFrame } from './frames';
 import { namedClose } from './hocuspocusCloses';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
 
@@ -12,6 +13,30 @@ export interface ClientSocketHooks {
   ackGate(documentName: string): Promise<void> | null;
   /** Counts frames for metrics. */
   onFrame?(direction: 'in' | 'out'): void;
+  /** Serves stored state to clients that ask for a whole document while it loads. */
+  earlySync?: EarlySync;
+}
+
+/**
+ * How long a request for a whole document may be held for `EarlySync` at most. The load releases
+ * it long before; this only bounds what an unforeseen path would otherwise hold forever.
+ */
+const HOLD_TIMEOUT_MS = 10_000;
+
+/**
+ * What this socket knows about one address while its document loads (see `EarlySync`): the
+ * client's request for the whole document and its frames after it, held; or, when the token was
+ * accepted before any request came, that the request is still to come.
+ */
+interface Hold {
+  documentName: string;
+  /** `held`: frames are held (the request first). `undecided`: authenticated, request still to come. */
+  state: 'held' | 'undecided';
+  frames: Uint8Array[];
+  /** Set once the server accepted the client's token for the document. */
+  waiter: EarlySyncClient | null;
+  served: boolean;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -25,6 +50,10 @@ export interface ClientSocketHooks {
 export abstract class ClientSocket implements WebSocketLike {
   private pendingAck: Promise<void> | null = null;
   private readonly guard: InboundGuard;
+  /** Held requests by address; null (the usual case) when there are none. */
+  private holds: Map<string, Hold> | null = null;
+  /** Where frames released from a hold go: Hocuspocus' connection for this socket, set by the gateway. */
+  connection: { handleMessage(frame: Uint8Array): void } | null = null;
 
   constructor(
     protected readonly ws: WebSocket,
@@ -47,7 +76,13 @@ export abstract class ClientSocket implements WebSocketLike {
     this.guard.countMessage();
     const frames = this.translate(data);
     for (const frame of frames) this.guard.check(frame);
+    if (this.holds !== null || (this.hooks.earlySync && frames.some(isWholeDocumentRequest))) return this.holdBack(frames);
     return frames;
+  }
+
+  /** Stops holding anything (the socket closed); held frames are dropped, as Hocuspocus drops its queues. */
+  dispose(): void {
+    for (const address of [...(this.holds?.keys() ?? [])]) this.dropHold(address);
   }
 
   /** Sends one Hocuspocus frame to the client, in the client's protocol. */
@@ -76,10 +111,14 @@ export abstract class ClientSocket implements WebSocketLike {
   protected observeOutgoing(data: Uint8Array, type: number, documentName?: string): void {
     if (type === MessageType.Auth) {
       const header = readHeader(data);
-      this.guard.observeAuth(header.documentName, decoding.readVarUint(header.decoder));
+      const authType = decoding.readVarUint(header.decoder);
+      this.guard.observeAuth(header.documentName, authType);
+      this.authAnswered(header.address, header.documentName, authType);
     } else if (type === MessageType.Close) {
       // The server closed the connection to one document: it must authenticate again.
-      this.guard.forget(documentName ?? readHeader(data).documentName);
+      const header = readHeader(data);
+      this.guard.forget(header.documentName);
+      this.dropHold(header.address);
     } else if (this.guard.awaitingSetup) {
       this.guard.observeServerFrame(documentName ?? readHeader(data).documentName);
     }
@@ -110,9 +149,121 @@ export abstract class ClientSocket implements WebSocketLike {
     this.pendingAck = chain;
   }
 
-  protected transmit(frame: Uint8Array): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+  /** Sends a frame in the client's protocol; `onWritten` is called once it is written to the socket (or failed to be). */
+  protected transmit(frame: Uint8Array, onWritten?: () => void): void {
+    if (this.ws.readyState !== this.ws.OPEN) {
+      onWritten?.();
+      return;
+    }
     this.hooks.onFrame?.('out');
-    this.ws.send(frame);
+    this.ws.send(frame, onWritten);
+  }
+
+  /** The client-protocol form of a sync frame for `address` (the Hocuspocus form; subclasses translate). */
+  protected clientSyncFrame(address: string, step: number, payload: Uint8Array): Uint8Array {
+    return syncFrame(address, step, payload);
+  }
+
+  /**
+   * Holds each request for a whole document whose connection is not set up yet, and whatever the
+   * client sends to the same address after it, until `EarlySync` releases them (see there).
+   */
+  private holdBack(frames: Uint8Array[]): Uint8Array[] {
+    const passed: Uint8Array[] = [];
+    for (const frame of frames) {
+      const { address, documentName, type, decoder } = readHeader(frame);
+      const hold = this.holds?.get(address);
+      const wantsWhole = isWholeDocumentRequest(frame);
+      // Tokens always pass: Hocuspocus answers them before it handles anything queued anyway.
+      if (type === MessageType.Auth) passed.push(frame);
+      else if (hold?.state === 'held') hold.frames.push(frame);
+      else if (hold) {
+        // Authenticated, waiting to learn what the client asks for: its first sync request tells.
+        if (wantsWhole) {
+          hold.state = 'held';
+          hold.frames.push(frame);
+          if (hold.waiter) this.hooks.earlySync?.decide(documentName, hold.waiter, true);
+        } else {
+          if (type === MessageType.Sync && decoding.readVarUint(decoder) === SyncStep.Step1) this.takeHold(address);
+          passed.push(frame);
+        }
+      } else if (wantsWhole && !this.guard.isSetUp(documentName)) {
+        this.addHold(address, documentName, 'held').frames.push(frame);
+        // The token may have been accepted already (the request came after the answer).
+        if (this.guard.isAuthenticated(documentName)) this.authAnswered(address, documentName, AuthType.Authenticated);
+      } else passed.push(frame);
+    }
+    return passed;
+  }
+
+  private addHold(address: string, documentName: string, state: Hold['state']): Hold {
+    this.holds ??= new Map();
+    const timer = setTimeout(() => this.releaseHold(address, null), HOLD_TIMEOUT_MS);
+    timer.unref();
+    const hold: Hold = { documentName, state, frames: [], waiter: null, served: false, timer };
+    this.holds.set(address, hold);
+    return hold;
+  }
+
+  /** The server answered the token for `address`: wait for the load, or let go. */
+  private authAnswered(address: string, documentName: string, authType: number): void {
+    const earlySync = this.hooks.earlySync;
+    if (!earlySync) return;
+    if (authType !== AuthType.Authenticated) {
+      // Hocuspocus drops what it queued for a refused document; so is what was held for it.
+      this.dropHold(address);
+      return;
+    }
+    let hold = this.holds?.get(address);
+    if (hold?.waiter || this.guard.isSetUp(documentName)) return;
+    if (!earlySync.accepts(documentName)) {
+      if (hold) this.releaseHold(address, null);
+      return;
+    }
+    hold ??= this.addHold(address, documentName, 'undecided');
+    const waiting = hold;
+    const waiter: EarlySyncClient = {
+      serve: (updates) => this.serveStored(address, waiting, updates),
+      release: (stateVector) => this.releaseHold(address, stateVector),
+    };
+    hold.waiter = waiter;
+    earlySync.register(documentName, waiter, hold.state === 'held');
+  }
+
+  /** Sends the stored updates: the first as the sync answer, the rest as updates after it. */
+  private serveStored(address: string, hold: Hold, updates: Uint8Array[]): Promise<void> {
+    hold.served = true;
+    return new Promise((resolve) => {
+      updates.forEach((update, i) => {
+        const frame = this.clientSyncFrame(address, i === 0 ? SyncStep.Step2 : SyncStep.Update, update);
+        this.transmit(frame, i === updates.length - 1 ? resolve : undefined);
+      });
+    });
+  }
+
+  /**
+   * Hands the held frames to Hocuspocus in order. When the client was served and `stateVector` is
+   * the loaded document's, its request asks for what came after that state instead of everything.
+   */
+  private releaseHold(address: string, stateVector: Uint8Array | null): void {
+    const hold = this.takeHold(address);
+    if (!hold) return;
+    if (hold.served && stateVector) hold.frames[0] = syncFrame(address, SyncStep.Step1, stateVector);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    for (const frame of hold.frames) this.connection?.handleMessage(frame);
+  }
+
+  private dropHold(address: string): void {
+    this.takeHold(address);
+  }
+
+  private takeHold(address: string): Hold | null {
+    const hold = this.holds?.get(address);
+    if (!hold || !this.holds) return null;
+    this.holds.delete(address);
+    if (this.holds.size === 0) this.holds = null;
+    clearTimeout(hold.timer);
+    if (hold.waiter) this.hooks.earlySync?.unregister(hold.documentName, hold.waiter);
+    return hold;
   }
 }

@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import { CloseCodes } from '../../shared/closeCodes';
 import { ClientSocket, type ClientSocketHooks } from './ClientSocket';
@@ -66,6 +67,14 @@ export class YWebsocketSocket extends ClientSocket {
       default:
       // Stateless and the rest have no y-websocket equivalent.
     }
+  }
+
+  protected clientSyncFrame(_address: string, step: number, payload: Uint8Array): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.Sync);
+    encoding.writeVarUint(encoder, step);
+    encoding.writeVarUint8Array(encoder, payload);
+    return encoding.toUint8Array(encoder);
   }
 
   private closeFor(reason: string): void {

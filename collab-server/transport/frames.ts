@@ -14,6 +14,9 @@ export const MessageType = {
   SyncStatus: 8,
 } as const;
 
+/** Sync sub-types inside a `MessageType.Sync` frame (y-protocols). */
+export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
+
 /** Auth sub-types inside a `MessageType.Auth` frame. */
 export const AuthType = { Token: 0, PermissionDenied: 1, Authenticated: 2 } as const;
 
@@ -89,5 +92,42 @@ export function authFrame(address: string, token: string): Uint8Array {
   encoding.writeVarUint(encoder, MessageType.Auth);
   encoding.writeVarUint(encoder, AuthType.Token);
   encoding.writeVarString(encoder, token);
+  return encoding.toUint8Array(encoder);
+}
+
+/**
+ * True when `frame` is a sync step 1 with an empty state vector: a client asking for the whole
+ * document because it has nothing of it yet. Checked on incoming frames, so names shorter than
+ * 128 bytes are judged from their bytes alone.
+ */
+export function isWholeDocumentRequest(frame: Uint8Array): boolean {
+  const length = frame[0];
+  if (length < 128) {
+    // address (1 + length bytes), Sync, Step1, a one-byte state vector holding 0 entries.
+    return (
+      frame.length === length + 5 &&
+      frame[length + 1] === MessageType.Sync &&
+      frame[length + 2] === SyncStep.Step1 &&
+      frame[length + 3] === 1 &&
+      frame[length + 4] === 0
+    );
+  }
+  try {
+    const { type, decoder } = readHeader(frame);
+    if (type !== MessageType.Sync || decoding.readVarUint(decoder) !== SyncStep.Step1) return false;
+    const stateVector = decoding.readVarUint8Array(decoder);
+    return stateVector.length === 1 && stateVector[0] === 0 && !decoding.hasContent(decoder);
+  } catch {
+    return false;
+  }
+}
+
+/** A Hocuspocus sync frame for `address`: `step` (a `SyncStep`) carrying `payload`. */
+export function syncFrame(address: string, step: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeVarUint(encoder, MessageType.Sync);
+  encoding.writeVarUint(encoder, step);
+  encoding.writeVarUint8Array(encoder, payload);
   return encoding.toUint8Array(encoder);
 }

@@ -1,10 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { FrameHeader } from './frames';
-import { MessageType } from './frames';
-
-/** Sync sub-messages (y-protocols). */
-const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
+import { MessageType, SyncStep } from './frames';
 
 /**
  * Throws when the payload of a sync or awareness frame does not decode. Hocuspocus (through
