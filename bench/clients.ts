@@ -9,10 +9,11 @@ import type { RunningSystem } from './systems';
 export const received = { messages: 0, bytes: 0 };
 
 /** A `ws` WebSocket that binds to `localAddress` and counts what it receives. */
-function socketClass(localAddress: string | undefined): typeof WebSocket {
+function socketClass(localAddress: string | undefined, onOpen?: () => void): typeof WebSocket {
   class BenchSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[], options?: WebSocket.ClientOptions) {
       super(address, protocols, { ...options, ...(localAddress ? { localAddress } : {}), perMessageDeflate: false });
+      if (onOpen) this.once('open', onOpen);
       this.on('message', (data: Buffer) => {
         received.messages += 1;
         received.bytes += data.length;
@@ -42,12 +43,14 @@ export interface ClientOptions {
   localAddress?: string;
   /** Publish a presence state (off for idle connections, which then send nothing). */
   presence?: boolean;
+  /** Called when the WebSocket is open (its handshake done). */
+  onOpen?: () => void;
 }
 
 /** Connects a client of `system`'s protocol to document `name`. */
 export function connect(running: RunningSystem, name: string, options: ClientOptions = {}): BenchClient {
   const doc = options.doc ?? new Y.Doc();
-  const WebSocketClass = socketClass(options.localAddress);
+  const WebSocketClass = socketClass(options.localAddress, options.onOpen);
   if (running.system.protocol === 'hocuspocus') {
     const websocketProvider = new HocuspocusProviderWebsocket({
       url: running.url,

@@ -173,6 +173,13 @@ export function markdown(results: BenchResults): string {
             return `${ms(result.fromSnapshot)} (${ratio(result.fromSnapshot / cold.plainApplyMs)} plain apply)`;
           }),
         ],
+        [
+          '… of which connecting (the WebSocket open)',
+          ...ids.map((id) => {
+            const connectMs = cold.bySystem[id]?.snapshotConnectMs;
+            return typeof connectMs === 'number' && Number.isFinite(connectMs) ? ms(connectMs) : '–';
+          }),
+        ],
       ],
     );
   }

@@ -15,6 +15,8 @@ export interface ColdLoadResult {
   fromLogTimedOut: boolean;
   /** The same, from the compacted form. */
   fromSnapshot: number | null;
+  /** Of `fromSnapshot`, the time until the WebSocket was open (TCP and WebSocket handshakes), ms. */
+  snapshotConnectMs: number | null;
   /** Server CPU time spent while serving the load from the log / the compacted form, ms. */
   serverCpuFromLog: number | null;
   serverCpuFromSnapshot: number | null;
@@ -51,6 +53,7 @@ export async function coldLoad(system: System, context: WorkloadContext): Promis
       fromLog: null,
       fromLogTimedOut: false,
       fromSnapshot: null,
+      snapshotConnectMs: null,
       serverCpuFromLog: null,
       serverCpuFromSnapshot: null,
       stateBytes: paper.state.byteLength,
@@ -87,12 +90,15 @@ export async function coldLoad(system: System, context: WorkloadContext): Promis
     repetitions,
     timeoutMs,
   );
-  context.log(`cold load ${system.label}: ${fromSnapshot.ms.toFixed(1)} ms (server CPU ${fromSnapshot.cpuMs.toFixed(0)} ms) from the compacted state`);
+  context.log(
+    `cold load ${system.label}: ${fromSnapshot.ms.toFixed(1)} ms (${fromSnapshot.connectMs.toFixed(1)} ms of it connecting; server CPU ${fromSnapshot.cpuMs.toFixed(0)} ms) from the compacted state`,
+  );
   return {
     logEntries: updates.length,
     fromLog: fromLog.timedOut ? null : fromLog.ms,
     fromLogTimedOut: fromLog.timedOut,
     fromSnapshot: fromSnapshot.ms,
+    snapshotConnectMs: fromSnapshot.connectMs,
     serverCpuFromLog: fromLog.timedOut ? null : fromLog.cpuMs,
     serverCpuFromSnapshot: fromSnapshot.cpuMs,
     stateBytes: paper.state.byteLength,
@@ -118,6 +124,7 @@ async function timeLoads(
   await write(template);
   const expected = stateVectorOf(state);
   const times: number[] = [];
+  const connects: number[] = [];
   const cpu: number[] = [];
   let timedOut = false;
   try {
@@ -135,10 +142,12 @@ async function timeLoads(
         await new Promise((resolve) => setTimeout(resolve, 200));
         const cpuBefore = (await running.server.stats()).cpuMicros;
         const started = performance.now();
-        const client = connect(running, 'paper', { presence: false });
+        let opened = Number.NaN;
+        const client = connect(running, 'paper', { presence: false, onOpen: () => (opened = performance.now()) });
         try {
           await until(() => hasContent(client, expected), timeoutMs, `${system.label} to load the document`);
           times.push(performance.now() - started);
+          connects.push(opened - started);
           cpu.push(((await running.server.stats()).cpuMicros - cpuBefore) / 1000);
         } catch {
           timedOut = true;
@@ -152,5 +161,5 @@ async function timeLoads(
   } finally {
     await rm(template, { recursive: true, force: true });
   }
-  return { ms: median(times), cpuMs: median(cpu), timedOut };
+  return { ms: median(times), connectMs: median(connects), cpuMs: median(cpu), timedOut };
 }
