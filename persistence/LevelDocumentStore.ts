@@ -1,4 +1,5 @@
 import type { BatchOperation } from 'leveldown';
+import { type Cursor, decodeCursor, encodeCursor } from './cursorEncoding';
 import {
   applyPatch,
   assertStorableName,
@@ -641,19 +642,9 @@ function putMeta(meta: StoredMeta): BatchOperation[] {
   ];
 }
 
-/** The log cursor: what an append changes in the metadata, in about 40 bytes ([L25]). */
-interface Cursor {
-  /** `nextSeq` */
-  n: number;
-  /** `logBytes` */
-  b: number;
-  /** `updatedAt` */
-  u: number;
-}
-
+/** The log cursor: what an append changes in the metadata, in about 13 bytes ([L25]). */
 function putCursor(meta: StoredMeta): BatchOperation {
-  const cursor: Cursor = { n: meta.nextSeq, b: meta.logBytes, u: meta.updatedAt };
-  return { type: 'put', key: cursorKey(meta.name), value: JSON.stringify(cursor) };
+  return { type: 'put', key: cursorKey(meta.name), value: encodeCursor({ n: meta.nextSeq, b: meta.logBytes, u: meta.updatedAt }) };
 }
 
 /** `meta` moved on by its cursor (when there is one); the sizes and counts follow from it. */
@@ -662,13 +653,13 @@ function withCursor(meta: StoredMeta, value: Buffer | undefined): StoredMeta {
   const key = cursorKey(meta.name);
   let cursor: Cursor;
   try {
-    cursor = JSON.parse(value.toString()) as Cursor;
+    cursor = decodeCursor(value);
   } catch (error) {
-    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} is not valid JSON: ${messageOf(error)}`, { cause: error });
+    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} cannot be read: ${messageOf(error)}`, { cause: error });
   }
   const whole = (field: unknown) => Number.isSafeInteger(field) && (field as number) >= 0;
   if (typeof cursor !== 'object' || cursor === null || !whole(cursor.n) || !whole(cursor.b) || !whole(cursor.u) || cursor.n < meta.firstSeq) {
-    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} is not valid: ${value.toString()} (the log starts at ${meta.firstSeq})`);
+    throw new StoreError('CORRUPT', `log cursor at ${JSON.stringify(key)} is not valid: ${JSON.stringify(cursor)} (the log starts at ${meta.firstSeq})`);
   }
   return { ...meta, nextSeq: cursor.n, logCount: cursor.n - meta.firstSeq, logBytes: cursor.b, size: meta.snapshotBytes + cursor.b, updatedAt: cursor.u };
 }

@@ -293,7 +293,7 @@ describe('LevelDocumentStore', () => {
     const appends = database.batches.slice(before).map((batch) => batch.operations);
     for (const [seq, operations] of appends.entries()) {
       expect(operations.map((operation) => `${operation.type} ${String(operation.key)}`)).toEqual([`put ${logKey('doc', seq)}`, `put ${cursorKey('doc')}`]);
-      expect(Buffer.byteLength(operations[1].value as string)).toBeLessThan(48);
+      expect((operations[1].value as Buffer).byteLength).toBeLessThanOrEqual(16);
     }
     const expected = { title: 'Plan', logCount: 3, logBytes: 6, size: 9, updatedAt: 2_000, properties: { secret: 'x'.repeat(200) } };
     expect(await store.getMeta('doc')).toMatchObject(expected);
@@ -326,6 +326,26 @@ describe('LevelDocumentStore', () => {
     expect(await rawKeysOpen()).not.toContain(cursorKey('doc'));
   });
 
+  it('[L25] a cursor in the JSON form of earlier builds is read, and the next append writes the binary one', async () => {
+    await openStore();
+    await store.create('doc', { update: Uint8Array.of(1, 1), title: 'Plan' });
+    for (const update of entries(2, 3)) await store.append('doc', update);
+    const expected = { title: 'Plan', logCount: 3, logBytes: 6, size: 8, updatedAt: 4_321 };
+    await store.close();
+    await withRaw((raw) => raw.batch([{ type: 'put', key: cursorKey('doc'), value: JSON.stringify({ n: 3, b: 6, u: 4_321 }) }], true));
+    await openStore();
+    expect(await store.getMeta('doc')).toMatchObject(expected);
+    expect(await store.list()).toEqual([expect.objectContaining(expected)]);
+    expect((await store.load('doc'))?.meta).toMatchObject(expected);
+    await store.append('doc', Uint8Array.of(8));
+    await store.close();
+    const stored = await withRaw((raw) => raw.get(cursorKey('doc')));
+    expect(stored?.[0]).toBe(0x01);
+    await openStore();
+    expect(await store.getMeta('doc')).toMatchObject({ logCount: 4, logBytes: 7, size: 9 });
+    expect(updatesOf(await store.load('doc'))).toEqual([[1, 1], ...entries(2, 3).map(bytes), [8]]);
+  });
+
   describe('[L8] malformed data is CORRUPT, never an empty document', () => {
     const damage = async (operations: BatchOperation[]) => {
       await openStore();
@@ -348,12 +368,17 @@ describe('LevelDocumentStore', () => {
       }
     });
 
-    it('[L8] a log cursor that is not JSON, or points before the log', async () => {
-      for (const value of ['{"n": 4', JSON.stringify({ n: -1, b: 0, u: 0 })]) {
+    it('[L8] a log cursor that cannot be decoded (JSON or binary), or points before the log', async () => {
+      const binary = [
+        Buffer.from([0x01, 0x80]),
+        Buffer.from([0x01, 1, 2, 3, 4]),
+        Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0]),
+      ];
+      for (const value of ['{"n": 4', JSON.stringify({ n: -1, b: 0, u: 0 }), ...binary]) {
         await rm(folder, { recursive: true, force: true });
         await damage([{ type: 'put', key: cursorKey('doc'), value }]);
         for (const read of [(): Promise<unknown> => store.load('doc'), () => store.getMeta('doc'), () => store.list()]) {
-          expect(await outcome(read), value).toEqual({ error: 'CORRUPT' });
+          expect(await outcome(read), String(value)).toEqual({ error: 'CORRUPT' });
         }
         await store.close();
       }
