@@ -18,14 +18,18 @@ export interface InboundLimits {
 export class InboundGuard {
   private tokens: number;
   private lastRefill = performance.now();
+  // Each collection below exists only while it holds something (null otherwise): an idle socket
+  // then keeps one set of one name instead of three mostly empty hash tables, about 0.4 KB less
+  // per open connection.
   /** Documents whose connection Hocuspocus has set up: their frames go straight to it. */
-  private readonly established = new Set<string>();
+  private established: Set<string> | null = null;
   /**
    * Documents authenticated but not yet set up (Hocuspocus answers the token, then loads the
    * document, and queues the client's frames until it is loaded): still counted as pending.
    */
-  private readonly authorized = new Set<string>();
-  private readonly pending = new Map<string, number>();
+  private authorized: Set<string> | null = null;
+  /** Frames received per document not yet set up. */
+  private pending: Map<string, number> | null = null;
   private pendingTotal = 0;
 
   constructor(private readonly limits: InboundLimits) {
@@ -55,24 +59,37 @@ export class InboundGuard {
     } catch {
       throw CloseCodes.BadMessage;
     }
-    if (this.established.has(documentName)) return;
+    if (this.established?.has(documentName)) return;
     if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;
-    const count = (this.pending.get(documentName) ?? 0) + 1;
+    const count = (this.pending?.get(documentName) ?? 0) + 1;
     if (count === 1 && this.unauthenticatedDocuments() >= this.limits.maxPendingDocuments) throw CloseCodes.TooManyPending;
     if (this.pendingTotal + 1 > this.limits.maxPendingMessages) throw CloseCodes.TooManyPending;
+    this.pending ??= new Map();
     this.pending.set(documentName, count);
     this.pendingTotal += 1;
   }
 
+  /** True once the server has sent `documentName` more than an auth answer: its connection is set up. */
+  isSetUp(documentName: string): boolean {
+    return this.established?.has(documentName) ?? false;
+  }
+
+  /** True once the server has accepted the client's token for `documentName`. */
+  isAuthenticated(documentName: string): boolean {
+    return (this.authorized?.has(documentName) ?? false) || this.isSetUp(documentName);
+  }
+
   /** True while a document is authenticated but not yet set up: see `observeServerFrame`. */
   get awaitingSetup(): boolean {
-    return this.authorized.size > 0;
+    return this.authorized !== null;
   }
 
   /** Learns the outcome of authentication from the server's reply to the client. */
   observeAuth(documentName: string, authType: number): void {
-    if (authType === AuthType.Authenticated) this.authorized.add(documentName);
-    else if (authType === AuthType.PermissionDenied) this.release(documentName);
+    if (authType === AuthType.Authenticated) {
+      this.authorized ??= new Set();
+      this.authorized.add(documentName);
+    } else if (authType === AuthType.PermissionDenied) this.release(documentName);
   }
 
   /**
@@ -80,27 +97,38 @@ export class InboundGuard {
    * is set up does that, so from now on its frames are no longer pending.
    */
   observeServerFrame(documentName: string): void {
-    if (!this.authorized.delete(documentName)) return;
+    if (!this.authorized?.delete(documentName)) return;
+    this.authorized = nullIfEmpty(this.authorized);
     this.release(documentName);
+    this.established ??= new Set();
     this.established.add(documentName);
   }
 
   /** Forgets `documentName` (the server closed the connection to it): it must authenticate again. */
   forget(documentName: string): void {
-    this.established.delete(documentName);
-    this.authorized.delete(documentName);
+    this.established?.delete(documentName);
+    this.established = nullIfEmpty(this.established);
+    this.authorized?.delete(documentName);
+    this.authorized = nullIfEmpty(this.authorized);
     this.release(documentName);
   }
 
   /** Documents named by the client that have not been authenticated (those authenticated and still loading do not count). */
   private unauthenticatedDocuments(): number {
     let count = 0;
-    for (const documentName of this.pending.keys()) if (!this.authorized.has(documentName)) count += 1;
+    for (const documentName of this.pending?.keys() ?? []) if (!this.authorized?.has(documentName)) count += 1;
     return count;
   }
 
   private release(documentName: string): void {
+    if (this.pending === null) return;
     this.pendingTotal -= this.pending.get(documentName) ?? 0;
     this.pending.delete(documentName);
+    this.pending = nullIfEmpty(this.pending);
   }
+}
+
+/** `collection`, or null once it is empty (an empty set or map still holds its hash table). */
+function nullIfEmpty<T extends { size: number }>(collection: T | null): T | null {
+  return collection !== null && collection.size > 0 ? collection : null;
 }
