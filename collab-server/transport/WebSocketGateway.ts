@@ -14,6 +14,14 @@ import { YWebsocketSocket } from './YWebsocketSocket';
 /** Hocuspocus' object for one client socket (its class is not exported). */
 type HocuspocusConnection = ReturnType<Hocuspocus['handleConnection']>;
 
+/** What the gateway keeps for each open socket. */
+interface OpenSocket {
+  client: ClientSocket;
+  connection: HocuspocusConnection;
+  /** The client's address, for the per-address count and the logs. */
+  address: string;
+}
+
 /**
  * The context every connection starts from. Hocuspocus only copies it into each document's hook
  * payload, so one frozen object serves all sockets; left out, Hocuspocus keeps a fresh `{}` for
@@ -42,11 +50,25 @@ export interface GatewayOptions {
  */
 export class WebSocketGateway {
   private readonly wss: WebSocketServer;
-  private readonly sockets = new Map<WebSocket, ClientSocket>();
+  private readonly sockets = new Map<WebSocket, OpenSocket>();
   private readonly perAddress = new Map<string, number>();
   private accepting = true;
+  // The socket listeners, one set for all sockets: `ws` calls them with the socket as `this`.
+  private readonly onMessage: (this: WebSocket, data: WebSocket.RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private readonly onError: (this: WebSocket, error: Error) => void;
 
   constructor(private readonly options: GatewayOptions) {
+    const gateway = this;
+    this.onMessage = function (data, isBinary) {
+      gateway.handleMessage(this, data, isBinary);
+    };
+    this.onClose = function (code, reason) {
+      gateway.handleClose(this, code, reason);
+    };
+    this.onError = function (error) {
+      options.logger.info({ err: error, address: gateway.sockets.get(this)?.address }, 'WebSocket error');
+    };
     // maxPayload makes `ws` close an oversized frame's socket with 1009 before buffering it.
     // The gateway keeps its own table of open sockets (`sockets`), so `ws` need not keep a second
     // one (and a close listener on every socket to maintain it).
@@ -89,8 +111,8 @@ export class WebSocketGateway {
    */
   async closeAll(reason: CloseReason, timeoutMs = 2000): Promise<void> {
     const closed = [...this.sockets.keys()].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
-    for (const [ws, socket] of this.sockets) {
-      socket.refuse(reason);
+    for (const [ws, { client }] of this.sockets) {
+      client.refuse(reason);
       ws.resume();
     }
     const cut = setTimeout(() => {
@@ -140,51 +162,54 @@ export class WebSocketGateway {
       client = ySocket;
     }
     this.perAddress.set(address, open + 1);
-    this.sockets.set(ws, client);
     const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(url.pathname, request), NO_CONTEXT);
-    this.serve(ws, client, connection, address);
+    client.connection = connection;
+    this.sockets.set(ws, { client, connection, address });
+    // The listeners are shared by all sockets (`this` is the socket) and find its state in
+    // `sockets`: closures per socket would cost about 0.2 KB per open connection, and ones created
+    // here would also keep the whole upgrade request alive.
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
     if (firstFrame) connection.handleMessage(firstFrame);
   }
 
-  /**
-   * Passes an accepted socket's frames to Hocuspocus for as long as it is open. A method of its
-   * own so the listeners, which live as long as the socket, close over only what they use: had
-   * they been created in `accept`, they would keep the whole upgrade request (its raw headers,
-   * its socket state) alive with them, about 0.9 KB per open connection.
-   */
-  private serve(ws: WebSocket, client: ClientSocket, connection: HocuspocusConnection, address: string): void {
-    const { logger } = this.options;
-    client.connection = connection;
-    ws.on('message', (data, isBinary) => {
-      // Once the server has decided to close a socket (a broken rule, a shutdown), nothing more
-      // it sends is handled: it could otherwise be applied after its document was written out.
-      if (ws.readyState !== ws.OPEN) return;
-      if (!isBinary) {
+  /** Passes one message from a client to Hocuspocus, after the socket's checks. */
+  private handleMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    // Once the server has decided to close a socket (a broken rule, a shutdown), nothing more
+    // it sends is handled: it could otherwise be applied after its document was written out.
+    const open = this.sockets.get(ws);
+    if (!open || ws.readyState !== ws.OPEN) return;
+    const { client, connection, address } = open;
+    if (!isBinary) {
+      client.refuse(CloseCodes.BadMessage);
+      return;
+    }
+    try {
+      for (const frame of client.receive(toUint8Array(data))) connection.handleMessage(frame);
+    } catch (reason) {
+      const named = reason as CloseReason;
+      if (typeof named?.code === 'number') {
+        this.options.logger.info({ address, reason: named.reason }, 'closing WebSocket: it broke a rule');
+        client.refuse(named);
+      } else {
+        this.options.logger.error({ err: reason, address }, 'closing WebSocket: unexpected error handling a frame');
         client.refuse(CloseCodes.BadMessage);
-        return;
       }
-      try {
-        for (const frame of client.receive(toUint8Array(data))) connection.handleMessage(frame);
-      } catch (reason) {
-        const named = reason as CloseReason;
-        if (typeof named?.code === 'number') {
-          logger.info({ address, reason: named.reason }, 'closing WebSocket: it broke a rule');
-          client.refuse(named);
-        } else {
-          logger.error({ err: reason, address }, 'closing WebSocket: unexpected error handling a frame');
-          client.refuse(CloseCodes.BadMessage);
-        }
-      }
-    });
-    ws.on('close', (code, reason) => {
-      this.sockets.delete(ws);
-      client.dispose();
-      const remaining = (this.perAddress.get(address) ?? 1) - 1;
-      if (remaining > 0) this.perAddress.set(address, remaining);
-      else this.perAddress.delete(address);
-      connection.handleClose({ code, reason: reason.toString() });
-    });
-    ws.on('error', (error) => logger.info({ err: error, address }, 'WebSocket error'));
+    }
+  }
+
+  /** Forgets a closed socket and tells Hocuspocus. */
+  private handleClose(ws: WebSocket, code: number, reason: Buffer): void {
+    const open = this.sockets.get(ws);
+    if (!open) return;
+    const { client, connection, address } = open;
+    this.sockets.delete(ws);
+    client.dispose();
+    const remaining = (this.perAddress.get(address) ?? 1) - 1;
+    if (remaining > 0) this.perAddress.set(address, remaining);
+    else this.perAddress.delete(address);
+    connection.handleClose({ code, reason: reason.toString() });
   }
 
   /**
