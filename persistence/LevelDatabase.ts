@@ -7,6 +7,10 @@ export class LevelDatabase {
   /** Set by a failed batch: the database is reopened before it is used again (see `batch`). */
   private damaged = false;
   private reopening: Promise<void> | null = null;
+  /** Native calls in flight (reads, batches, iterator steps): `close` waits for them. */
+  private inFlight = 0;
+  private whenIdle: Array<() => void> = [];
+  private closing = false;
 
   constructor(readonly location: string) {
     this.db = leveldown(location);
@@ -31,25 +35,50 @@ export class LevelDatabase {
         ),
       );
     }
+    this.closing = false;
     return new Promise((resolve, reject) => this.db.open({ createIfMissing: true }, (error) => (error ? reject(error) : resolve())));
   }
 
-  close(): Promise<void> {
+  /**
+   * Closes the database once the native calls in flight have returned; calls made from now on
+   * are refused with an error. leveldown crashes the process when the database closes under a
+   * read or a batch in flight.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+    await this.closeHandle();
+  }
+
+  private closeHandle(): Promise<void> {
     // Nothing to close after a failed (re)open; leveldown would crash trying.
     if (this.db.status === 'new' || this.db.status === 'closed') return Promise.resolve();
     return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Counts `call` (a native call made now) as in flight until it settles. */
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    const done = () => {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
+    };
+    call.then(done, done);
+    return call;
   }
 
   /** The value at `key`, or undefined when there is none. */
   async get(key: string): Promise<Buffer | undefined> {
     await this.repair();
     this.assertOpen();
-    return new Promise((resolve, reject) =>
-      this.db.get(key, { asBuffer: true }, (error, value) => {
-        if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
-        else if (error) reject(error);
-        else resolve(value);
-      }),
+    return this.track(
+      new Promise((resolve, reject) =>
+        this.db.get(key, { asBuffer: true }, (error, value) => {
+          if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
+          else if (error) reject(error);
+          else resolve(value);
+        }),
+      ),
     );
   }
 
@@ -65,8 +94,9 @@ export class LevelDatabase {
    */
   async batch(operations: BatchOperation[], sync: boolean): Promise<void> {
     if (this.damaged) await this.repair(true);
+    this.assertOpen();
     try {
-      await new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
+      await this.track(new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve()))));
     } catch (error) {
       this.damaged = true;
       throw error;
@@ -78,6 +108,7 @@ export class LevelDatabase {
    * failed reopen and the next), is read: refuse with an error instead.
    */
   private assertOpen(): void {
+    if (this.closing) throw new Error(`the LevelDB database in ${this.location} is closing`);
     if (this.db.status !== 'open') throw new Error(`the LevelDB database in ${this.location} is not open (${this.db.status})`);
   }
 
@@ -88,7 +119,7 @@ export class LevelDatabase {
   private async repair(strict = false): Promise<void> {
     if (!this.damaged) return;
     this.reopening ??= (async () => {
-      await this.close().catch(() => undefined);
+      await this.closeHandle().catch(() => undefined);
       this.db = leveldown(this.location);
       await this.open();
       this.damaged = false;
@@ -103,7 +134,7 @@ export class LevelDatabase {
   async *entries(options: IteratorOptions): AsyncGenerator<[string, Buffer]> {
     await this.repair();
     this.assertOpen();
-    const view = new SnapshotView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }));
+    const view = new SnapshotView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }), (call) => this.track(call));
     try {
       while (true) {
         const entry = await view.next();
@@ -123,7 +154,7 @@ export class LevelDatabase {
   async view(): Promise<SnapshotView> {
     await this.repair();
     this.assertOpen();
-    return new SnapshotView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }));
+    return new SnapshotView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }), (call) => this.track(call));
   }
 }
 
@@ -131,7 +162,11 @@ export class LevelDatabase {
 export class SnapshotView {
   private ended = false;
 
-  constructor(private readonly iterator: LevelIterator) {}
+  constructor(
+    private readonly iterator: LevelIterator,
+    /** Counts a native call as in flight on the database (see `LevelDatabase.close`). */
+    private readonly track: <T>(call: Promise<T>) => Promise<T> = (call) => call,
+  ) {}
 
   /** The value at `key` as of this view, or undefined. */
   async get(key: string): Promise<Buffer | undefined> {
@@ -154,12 +189,14 @@ export class SnapshotView {
 
   /** The next entry after the current position, or undefined at the end. */
   next(): Promise<[Buffer, Buffer] | undefined> {
-    return new Promise((resolve, reject) =>
-      this.iterator.next((error, key, value) => {
-        if (error) reject(error);
-        else if (key === undefined) resolve(undefined);
-        else resolve([key, value as Buffer]);
-      }),
+    return this.track(
+      new Promise((resolve, reject) =>
+        this.iterator.next((error, key, value) => {
+          if (error) reject(error);
+          else if (key === undefined) resolve(undefined);
+          else resolve([key, value as Buffer]);
+        }),
+      ),
     );
   }
 
@@ -167,6 +204,6 @@ export class SnapshotView {
   close(): Promise<void> {
     if (this.ended) return Promise.resolve();
     this.ended = true;
-    return new Promise((resolve) => this.iterator.end(() => resolve()));
+    return this.track(new Promise((resolve) => this.iterator.end(() => resolve())));
   }
 }

@@ -121,6 +121,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   }
 
   async open(): Promise<void> {
+    this.queue.resume();
     try {
       await this.db.open();
     } catch (error) {
@@ -150,6 +151,10 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   async close(): Promise<void> {
     if (!this.opened) return;
     this.opened = false;
+    // Queued writes go out now; writes called before close that are still reading the metadata
+    // they need (not queued yet) follow without waiting for the interval, and land first.
+    await this.queue.drain();
+    await this.earlierWrites();
     await this.queue.drain();
     await this.db.close();
   }

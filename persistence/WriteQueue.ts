@@ -48,6 +48,8 @@ export class WriteQueue {
   /** The pending start of the next batch, while it waits for the interval to end. */
   private timer: NodeJS.Timeout | null = null;
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** Set by `drain`: batches no longer wait for the interval. */
+  private draining = false;
 
   constructor(private readonly options: WriteQueueOptions) {}
 
@@ -59,8 +61,17 @@ export class WriteQueue {
     });
   }
 
-  /** Resolves when nothing is queued or in flight; a batch waiting for its interval starts now. */
+  /** Batches wait for the interval again (the store is open again after a close). */
+  resume(): void {
+    this.draining = false;
+  }
+
+  /**
+   * Resolves when nothing is queued or in flight; a batch waiting for its interval starts now, and
+   * until `resume`, batches start without waiting for the interval (the store is closing).
+   */
   async drain(): Promise<void> {
+    this.draining = true;
     while (this.running || this.queued.length > 0 || this.scheduled) {
       if (this.timer) this.start();
       await (this.running ?? new Promise((resolve) => setImmediate(resolve)));
@@ -70,7 +81,7 @@ export class WriteQueue {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
+    const wait = this.draining ? 0 : this.lastStart + (this.options.minIntervalMs ?? 0) - performance.now();
     // setImmediate, not a microtask: let every socket read of this turn queue its write first.
     if (wait <= 0) setImmediate(() => this.start());
     else this.timer = setTimeout(() => this.start(), wait);

@@ -49,6 +49,17 @@ describe.each(storeImplementations())('$name', (implementation: StoreImplementat
     expect(await store.getMeta('doc')).not.toBeNull();
   });
 
+  it('[L16] close waits for every write called before it, also those not queued yet', async () => {
+    await store.create('doc');
+    // Fired without waiting, as a server's documents do while it shuts down: each append first
+    // reads the metadata, so most are not in the write queue yet when close is called.
+    const appends = Array.from({ length: 30 }, (_, i) => store.append('doc', Uint8Array.of(i)));
+    await store.close();
+    expect(await Promise.allSettled(appends)).toEqual(appends.map(() => ({ status: 'fulfilled', value: undefined })));
+    await store.open();
+    expect((await store.load('doc'))?.updates.map((update) => [...update])).toEqual(Array.from({ length: 30 }, (_, i) => [i]));
+  });
+
   it('[L12] create sets the metadata; a second create of the name fails with EXISTS', async () => {
     const meta = await store.create('doc', { title: 'Plan', properties: { owner: 'ada' }, update: Uint8Array.of(1, 2, 3) });
     expect(meta).toEqual({
