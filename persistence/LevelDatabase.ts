@@ -11,6 +11,8 @@ export class LevelDatabase {
   private inFlight = 0;
   private whenIdle: Array<() => void> = [];
   private closing = false;
+  /** Views not closed yet: `close` ends them before the database. */
+  private readonly views = new Set<SnapshotView>();
 
   constructor(readonly location: string) {
     this.db = leveldown(location);
@@ -47,6 +49,9 @@ export class LevelDatabase {
   async close(): Promise<void> {
     this.closing = true;
     while (this.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+    // Views still open are ended here, while the database is: ending (or reading) an iterator
+    // after its database closed crashes too. Their later reads fail with an error instead.
+    await Promise.all([...this.views].map((view) => view.close()));
     await this.closeHandle();
   }
 
@@ -54,6 +59,15 @@ export class LevelDatabase {
     // Nothing to close after a failed (re)open; leveldown would crash trying.
     if (this.db.status === 'new' || this.db.status === 'closed') return Promise.resolve();
     return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /**
+   * Runs `run` as one operation: refused once `close` was called; otherwise counted as in flight
+   * from now until it settles, so a close called meanwhile waits for it.
+   */
+  private operation<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error(`the LevelDB database in ${this.location} is closing`));
+    return this.track(run());
   }
 
   /** Counts `call` (a native call made now) as in flight until it settles. */
@@ -68,18 +82,18 @@ export class LevelDatabase {
   }
 
   /** The value at `key`, or undefined when there is none. */
-  async get(key: string): Promise<Buffer | undefined> {
-    await this.repair();
-    this.assertOpen();
-    return this.track(
-      new Promise((resolve, reject) =>
+  get(key: string): Promise<Buffer | undefined> {
+    return this.operation(async () => {
+      await this.repair();
+      this.assertOpen();
+      return new Promise((resolve, reject) =>
         this.db.get(key, { asBuffer: true }, (error, value) => {
           if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
           else if (error) reject(error);
           else resolve(value);
         }),
-      ),
-    );
+      );
+    });
   }
 
   /**
@@ -92,15 +106,17 @@ export class LevelDatabase {
    * the log up to the tear, and LevelDB starts a fresh log) before anything more is read or written.
    * If reopening fails (the disk is still full), this batch fails too, and the next use tries again.
    */
-  async batch(operations: BatchOperation[], sync: boolean): Promise<void> {
-    if (this.damaged) await this.repair(true);
-    this.assertOpen();
-    try {
-      await this.track(new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve()))));
-    } catch (error) {
-      this.damaged = true;
-      throw error;
-    }
+  batch(operations: BatchOperation[], sync: boolean): Promise<void> {
+    return this.operation(async () => {
+      if (this.damaged) await this.repair(true);
+      this.assertOpen();
+      try {
+        await new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
+      } catch (error) {
+        this.damaged = true;
+        throw error;
+      }
+    });
   }
 
   /**
@@ -108,7 +124,6 @@ export class LevelDatabase {
    * failed reopen and the next), is read: refuse with an error instead.
    */
   private assertOpen(): void {
-    if (this.closing) throw new Error(`the LevelDB database in ${this.location} is closing`);
     if (this.db.status !== 'open') throw new Error(`the LevelDB database in ${this.location} is not open (${this.db.status})`);
   }
 
@@ -133,8 +148,9 @@ export class LevelDatabase {
   /** Iterates key/value pairs in key order over a range. */
   async *entries(options: IteratorOptions): AsyncGenerator<[string, Buffer]> {
     await this.repair();
+    if (this.closing) throw new Error(`the LevelDB database in ${this.location} is closing`);
     this.assertOpen();
-    const view = new SnapshotView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }), (call) => this.track(call));
+    const view = this.newView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }));
     try {
       while (true) {
         const entry = await view.next();
@@ -151,10 +167,21 @@ export class LevelDatabase {
    * whatever is written meanwhile. (A leveldown iterator takes a LevelDB snapshot when it is
    * created, and `seek` moves it without leaving that snapshot.) Close it when done.
    */
-  async view(): Promise<SnapshotView> {
-    await this.repair();
-    this.assertOpen();
-    return new SnapshotView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }), (call) => this.track(call));
+  view(): Promise<SnapshotView> {
+    return this.operation(async () => {
+      await this.repair();
+      this.assertOpen();
+      return this.newView(this.db.iterator({ keyAsBuffer: true, valueAsBuffer: true }));
+    });
+  }
+
+  private newView(iterator: LevelIterator): SnapshotView {
+    const view = new SnapshotView(iterator, {
+      track: (call) => this.track(call),
+      onClose: () => this.views.delete(view),
+    });
+    this.views.add(view);
+    return view;
   }
 }
 
@@ -164,13 +191,17 @@ export class SnapshotView {
 
   constructor(
     private readonly iterator: LevelIterator,
-    /** Counts a native call as in flight on the database (see `LevelDatabase.close`). */
-    private readonly track: <T>(call: Promise<T>) => Promise<T> = (call) => call,
+    private readonly database: {
+      /** Counts a native call as in flight on the database (see `LevelDatabase.close`). */
+      track<T>(call: Promise<T>): Promise<T>;
+      onClose(): void;
+    },
   ) {}
 
   /** The value at `key` as of this view, or undefined. */
   async get(key: string): Promise<Buffer | undefined> {
     const target = Buffer.from(key);
+    this.assertOpen();
     this.iterator.seek(target);
     const entry = await this.next();
     return entry?.[0].equals(target) ? entry[1] : undefined;
@@ -179,6 +210,7 @@ export class SnapshotView {
   /** Entries with `gte <= key < lt` (compared as UTF-8 bytes, as LevelDB orders them), in key order. */
   async *range(gte: string, lt: string): AsyncGenerator<[string, Buffer]> {
     const end = Buffer.from(lt);
+    this.assertOpen();
     this.iterator.seek(Buffer.from(gte));
     while (true) {
       const entry = await this.next();
@@ -187,9 +219,14 @@ export class SnapshotView {
     }
   }
 
+  private assertOpen(): void {
+    if (this.ended) throw new Error('the LevelDB view was closed (the database is closing)');
+  }
+
   /** The next entry after the current position, or undefined at the end. */
   next(): Promise<[Buffer, Buffer] | undefined> {
-    return this.track(
+    if (this.ended) return Promise.reject(new Error('the LevelDB view was closed (the database is closing)'));
+    return this.database.track(
       new Promise((resolve, reject) =>
         this.iterator.next((error, key, value) => {
           if (error) reject(error);
@@ -204,6 +241,7 @@ export class SnapshotView {
   close(): Promise<void> {
     if (this.ended) return Promise.resolve();
     this.ended = true;
-    return this.track(new Promise((resolve) => this.iterator.end(() => resolve())));
+    this.database.onClose();
+    return this.database.track(new Promise((resolve) => this.iterator.end(() => resolve())));
   }
 }

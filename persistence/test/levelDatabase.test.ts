@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LevelDatabase } from '../LevelDatabase';
+
+let folder: string | null = null;
+
+afterEach(async () => {
+  if (folder) await rm(folder, { recursive: true, force: true });
+  folder = null;
+});
+
+async function openDatabase(): Promise<LevelDatabase> {
+  folder = await mkdtemp(path.join(os.tmpdir(), 'level-database-'));
+  const database = new LevelDatabase(folder);
+  await database.open();
+  await database.batch(
+    Array.from({ length: 50 }, (_, i) => ({ type: 'put' as const, key: `key-${String(i).padStart(3, '0')}`, value: Buffer.from(`value-${i}`) })),
+    true,
+  );
+  return database;
+}
+
+// leveldown crashes the whole process (no error, no stack) when its database closes under a read
+// in flight, or when an iterator is read or ended after its database closed. These run in the test
+// process itself: a regression kills the test worker.
+describe('LevelDatabase close', () => {
+  it('waits for reads in flight, and ends views left open: their later reads fail with an error', async () => {
+    const database = await openDatabase();
+    const view = await database.view();
+    const idle = await database.view();
+    const reads = Array.from({ length: 20 }, (_, i) => view.get(`key-${String(i).padStart(3, '0')}`).catch((error: Error) => error));
+    const gets = Array.from({ length: 20 }, (_, i) => database.get(`key-${String(i).padStart(3, '0')}`));
+    await database.close();
+    expect((await Promise.all(gets)).map((value) => value?.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `value-${i}`));
+    for (const read of await Promise.all(reads)) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
+    await expect(idle.get('key-001')).rejects.toThrow(/closed/);
+    await expect(database.get('key-001')).rejects.toThrow(/clos/);
+    await expect(database.batch([{ type: 'put', key: 'late', value: Buffer.from('x') }], true)).rejects.toThrow(/clos/);
+  });
+
+  it('opens again after a close, and reads what was written', async () => {
+    const database = await openDatabase();
+    await database.close();
+    await database.open();
+    expect((await database.get('key-049'))?.toString()).toBe('value-49');
+    await database.close();
+  });
+});
