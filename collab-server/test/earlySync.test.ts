@@ -76,7 +76,14 @@ describe('early sync: the stored state, sent while the document loads', () => {
     const stateBytes = Y.encodeStateAsUpdate(docWithText(expected)).byteLength;
 
     const reader = countingClient(server.hocuspocusUrl, 'big', await server.token({ doc: 'big' }));
+    // Synced means holding everything stored, the log as well as the snapshot.
+    const atSynced: string[] = [];
+    reader.provider.on('synced', ({ state }: { state: boolean }) => {
+      if (state) atSynced.push(reader.doc.getText('body').toString());
+    });
     await waitFor(() => reader.doc.getText('body').toString() === expected, { message: 'the reader to hold the document' });
+    await waitFor(() => atSynced.length > 0, { message: 'the reader to be synced' });
+    expect(atSynced[0]).toBe(expected);
     expect(await earlySyncs()).toBe(1);
     // The server's own answer, after loading, carried only what the early copy lacked: without
     // the rewritten request it would repeat the whole state.

@@ -230,15 +230,17 @@ export abstract class ClientSocket implements WebSocketLike {
     earlySync.register(documentName, waiter, hold.state === 'held');
   }
 
-  /** Sends the stored updates: the first as the sync answer, the rest as updates after it. */
+  /**
+   * Sends the stored updates: the log first, as plain updates, and the snapshot last, as the sync
+   * answer. A provider counts itself synced on the sync answer, so it must hold everything by
+   * then; Yjs keeps log entries that arrive before the content they build on pending until it
+   * does, so sending the log first costs nothing (merging it into one update would).
+   */
   private serveStored(address: string, hold: Hold, updates: Uint8Array[]): Promise<void> {
     hold.served = true;
-    return new Promise((resolve) => {
-      updates.forEach((update, i) => {
-        const frame = this.clientSyncFrame(address, i === 0 ? SyncStep.Step2 : SyncStep.Update, update);
-        this.transmit(frame, i === updates.length - 1 ? resolve : undefined);
-      });
-    });
+    const [first, ...log] = updates;
+    for (const update of log) this.transmit(this.clientSyncFrame(address, SyncStep.Update, update));
+    return new Promise((resolve) => this.transmit(this.clientSyncFrame(address, SyncStep.Step2, first), resolve));
   }
 
   /**
