@@ -66,11 +66,15 @@ export class LevelDatabase {
    * from now until it settles, so a close called meanwhile waits for it.
    */
   private operation<T>(run: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new Error(`the LevelDB database in ${this.location} is closing`));
+    if (this.closing) return Promise.reject(this.closingError());
     return this.track(run());
   }
 
-  /** Counts `call` (a native call made now) as in flight until it settles. */
+  private closingError(): Error {
+    return new Error(`the LevelDB database in ${this.location} is closing`);
+  }
+
+  /** Counts `call` (an operation or a native call, started now) as in flight until it settles. */
   private track<T>(call: Promise<T>): Promise<T> {
     this.inFlight += 1;
     const done = () => {
@@ -148,7 +152,7 @@ export class LevelDatabase {
   /** Iterates key/value pairs in key order over a range. */
   async *entries(options: IteratorOptions): AsyncGenerator<[string, Buffer]> {
     await this.repair();
-    if (this.closing) throw new Error(`the LevelDB database in ${this.location} is closing`);
+    if (this.closing) throw this.closingError();
     this.assertOpen();
     const view = this.newView(this.db.iterator({ ...options, keyAsBuffer: true, valueAsBuffer: true }));
     try {
@@ -224,8 +228,8 @@ export class SnapshotView {
   }
 
   /** The next entry after the current position, or undefined at the end. */
-  next(): Promise<[Buffer, Buffer] | undefined> {
-    if (this.ended) return Promise.reject(new Error('the LevelDB view was closed (the database is closing)'));
+  async next(): Promise<[Buffer, Buffer] | undefined> {
+    this.assertOpen();
     return this.database.track(
       new Promise((resolve, reject) =>
         this.iterator.next((error, key, value) => {
