@@ -87,14 +87,19 @@ export function markdown(results: BenchResults): string {
   };
 
   if (results.fanOut) {
-    lines.push('**1. Fan-out** — one document, N clients typing 5 keystrokes/s each; remote-apply latency p50 / p99.', '');
+    lines.push(
+      '**1. Fan-out** — one document, N clients typing 5 keystrokes/s each; remote-apply latency p50 / p99 over the samples of all rounds, and the lowest and highest p99 of a single round.',
+      '',
+    );
     const sizes = [...new Set(Object.values(results.fanOut).flatMap((rows) => rows?.map((row) => row.clients) ?? []))];
     table(
       ['N', ...ids.map((id) => `${label(id)} p50 / p99`), 'p99 ratio Quire / Hocuspocus'],
       sizes.map((n) => {
         const cell = (id: SystemId) => {
           const row = results.fanOut?.[id]?.find((r) => r.clients === n);
-          return row ? `${ms(row.p50)} / ${ms(row.p99)}` : '–';
+          if (!row) return '–';
+          const spread = row.p99Rounds?.length > 1 ? ` (rounds ${ms(Math.min(...row.p99Rounds))}–${ms(Math.max(...row.p99Rounds))})` : '';
+          return `${ms(row.p50)} / ${ms(row.p99)}${spread}`;
         };
         const ours = results.fanOut?.[Q]?.find((r) => r.clients === n);
         const floor = results.fanOut?.[H]?.find((r) => r.clients === n);

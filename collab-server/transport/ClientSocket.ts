@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
@@ -6,6 +7,7 @@ import type { EarlySync, EarlySyncClient } from './EarlySync';
 import { AuthType, acknowledgedDocument, isWholeDocumentRequest, MessageType, readHeader, SyncStep, syncFrame } from './frames';
 import { namedClose } from './hocuspocusCloses';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
+import { sendMessage } from './wire';
 
 /** What a client socket needs from the rest of the server. */
 export interface ClientSocketHooks {
@@ -55,8 +57,13 @@ export abstract class ClientSocket implements WebSocketLike {
   /** Where frames released from a hold go: Hocuspocus' connection for this socket, set by the gateway. */
   connection: { handleMessage(frame: Uint8Array): void } | null = null;
 
+  /**
+   * @param ws The client's WebSocket.
+   * @param socket Its TCP (or TLS) socket, which small messages are written to directly (see `sendMessage`).
+   */
   constructor(
     protected readonly ws: WebSocket,
+    private readonly socket: Duplex,
     protected readonly hooks: ClientSocketHooks,
     limits: InboundLimits,
   ) {
@@ -156,7 +163,7 @@ export abstract class ClientSocket implements WebSocketLike {
       return;
     }
     this.hooks.onFrame?.('out');
-    this.ws.send(frame, onWritten);
+    sendMessage(this.ws, this.socket, frame, onWritten);
   }
 
   /** The client-protocol form of a sync frame for `address` (the Hocuspocus form; subclasses translate). */

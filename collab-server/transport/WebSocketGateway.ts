@@ -148,14 +148,14 @@ export class WebSocketGateway {
     let client: ClientSocket;
     let firstFrame: Uint8Array | null = null;
     if (url.pathname === HOCUSPOCUS_PATH) {
-      client = new HocuspocusSocket(ws, this.options.hooks, limits);
+      client = new HocuspocusSocket(ws, request.socket, this.options.hooks, limits);
     } else {
       const documentName = decodeName(url.pathname.slice(Y_WEBSOCKET_PREFIX.length));
       if (documentName === null || documentNameProblem(documentName, limits.maxNameLength)) {
         refuse(CloseCodes.InvalidDocumentName, 'invalid document name');
         return;
       }
-      const ySocket = new YWebsocketSocket(ws, this.options.hooks, limits, documentName);
+      const ySocket = new YWebsocketSocket(ws, request.socket, this.options.hooks, limits, documentName);
       // The token travels in the URL (browsers cannot set WebSocket headers); it is moved into
       // the auth frame here and never kept in the request Hocuspocus and the logs see.
       firstFrame = ySocket.authenticate(url.searchParams.get('token') ?? '');

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
@@ -6,6 +7,7 @@ import { ClientSocket, type ClientSocketHooks } from './ClientSocket';
 import { AuthType, authFrame, MessageType, prefixAddress, readHeader } from './frames';
 import { namedClose } from './hocuspocusCloses';
 import type { InboundLimits } from './InboundGuard';
+import { SHARED_MESSAGE_LIMIT } from './wire';
 
 /**
  * A socket speaking the plain y-websocket protocol (`/y/<document>?token=…`), as used by
@@ -20,11 +22,12 @@ import type { InboundLimits } from './InboundGuard';
 export class YWebsocketSocket extends ClientSocket {
   constructor(
     ws: WebSocket,
+    socket: Duplex,
     hooks: ClientSocketHooks,
     limits: InboundLimits,
     private readonly documentName: string,
   ) {
-    super(ws, hooks, limits);
+    super(ws, socket, hooks, limits);
   }
 
   /** The frame that authenticates this socket, fed to Hocuspocus before any client frame. */
@@ -41,17 +44,22 @@ export class YWebsocketSocket extends ClientSocket {
   }
 
   send(data: Uint8Array): void {
+    if (data === lastTranslated.from) {
+      this.observeOutgoing(data, lastTranslated.type, this.documentName);
+      this.transmit(lastTranslated.to);
+      return;
+    }
     const { type, decoder } = readHeader(data);
     this.observeOutgoing(data, type, this.documentName);
     const payload = data.subarray(decoder.pos);
     switch (type) {
       case MessageType.Sync:
       case MessageType.SyncReply:
-        this.transmit(withType(MessageType.Sync, payload));
+        this.transmit(translated(data, type, withType(MessageType.Sync, payload)));
         return;
       case MessageType.Awareness:
       case MessageType.QueryAwareness:
-        this.transmit(withType(type, payload));
+        this.transmit(translated(data, type, withType(type, payload)));
         return;
       case MessageType.Auth: {
         if (decoding.readVarUint(decoder) === AuthType.PermissionDenied) this.closeFor(decoding.readVarString(decoder));
@@ -81,6 +89,22 @@ export class YWebsocketSocket extends ClientSocket {
     const named = namedClose(undefined, reason);
     this.close(named?.code ?? 1000, named?.reason ?? reason.slice(0, 120));
   }
+}
+
+/**
+ * The last Hocuspocus frame translated for y-websocket clients, with its type and its translation.
+ * A broadcast hands every socket of a document the same frame: the first socket translates it,
+ * the others send the same array, which `wireMessage` then frames once for all of them.
+ */
+const lastTranslated: { from: Uint8Array | null; type: number; to: Uint8Array } = { from: null, type: -1, to: new Uint8Array(0) };
+
+function translated(from: Uint8Array, type: number, to: Uint8Array): Uint8Array {
+  // A large frame goes to one client (a sync answer): keeping it would only hold on to its memory.
+  if (to.byteLength > SHARED_MESSAGE_LIMIT) return to;
+  lastTranslated.from = from;
+  lastTranslated.type = type;
+  lastTranslated.to = to;
+  return to;
 }
 
 function withType(type: number, payload: Uint8Array): Uint8Array {
