@@ -7,9 +7,12 @@ export class LevelDatabase {
   /** Set by a failed batch: the database is reopened before it is used again (see `batch`). */
   private damaged = false;
   private reopening: Promise<void> | null = null;
-  /** Native calls in flight (reads, batches, iterator steps): `close` waits for them. */
+  /** Operations and native calls in flight: `close` waits for them. */
   private inFlight = 0;
   private whenIdle: Array<() => void> = [];
+  /** Native calls in flight (reads, batches, iterator steps) on the current handle: `repair` waits for them. */
+  private nativeCalls = 0;
+  private whenNativeIdle: Array<() => void> = [];
   private closing = false;
   /** Views not closed yet: `close` ends them before the database. */
   private readonly views = new Set<SnapshotView>();
@@ -74,7 +77,7 @@ export class LevelDatabase {
     return new Error(`the LevelDB database in ${this.location} is closing`);
   }
 
-  /** Counts `call` (an operation or a native call, started now) as in flight until it settles. */
+  /** Counts `call` (an operation, started now) as in flight until it settles. */
   private track<T>(call: Promise<T>): Promise<T> {
     this.inFlight += 1;
     const done = () => {
@@ -85,17 +88,30 @@ export class LevelDatabase {
     return call;
   }
 
+  /** Counts `call` (a native call on the current handle, started now) as in flight until it returns. */
+  private native<T>(call: Promise<T>): Promise<T> {
+    this.nativeCalls += 1;
+    const done = () => {
+      this.nativeCalls -= 1;
+      if (this.nativeCalls === 0) for (const resolve of this.whenNativeIdle.splice(0)) resolve();
+    };
+    call.then(done, done);
+    return this.track(call);
+  }
+
   /** The value at `key`, or undefined when there is none. */
   get(key: string): Promise<Buffer | undefined> {
     return this.operation(async () => {
       await this.repair();
       this.assertOpen();
-      return new Promise((resolve, reject) =>
-        this.db.get(key, { asBuffer: true }, (error, value) => {
-          if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
-          else if (error) reject(error);
-          else resolve(value);
-        }),
+      return this.native(
+        new Promise<Buffer | undefined>((resolve, reject) =>
+          this.db.get(key, { asBuffer: true }, (error, value) => {
+            if (error && /notfound/i.test(`${error.code ?? ''} ${error.message}`)) resolve(undefined);
+            else if (error) reject(error);
+            else resolve(value);
+          }),
+        ),
       );
     });
   }
@@ -109,13 +125,15 @@ export class LevelDatabase {
    * ones included. So after a failed batch the database is closed and opened again (recovery keeps
    * the log up to the tear, and LevelDB starts a fresh log) before anything more is read or written.
    * If reopening fails (the disk is still full), this batch fails too, and the next use tries again.
+   * Reopening ends the views open on the old handle (their later reads fail with an error) and
+   * waits for the native calls in flight on it: leveldown crashes the process otherwise.
    */
   batch(operations: BatchOperation[], sync: boolean): Promise<void> {
     return this.operation(async () => {
       if (this.damaged) await this.repair(true);
       this.assertOpen();
       try {
-        await new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve())));
+        await this.native(new Promise<void>((resolve, reject) => this.db.batch(operations, { sync }, (error) => (error ? reject(error) : resolve()))));
       } catch (error) {
         this.damaged = true;
         throw error;
@@ -138,6 +156,9 @@ export class LevelDatabase {
   private async repair(strict = false): Promise<void> {
     if (!this.damaged) return;
     this.reopening ??= (async () => {
+      // A view's read in flight finishes before its end does (leveldown defers the end).
+      await Promise.all([...this.views].map((view) => view.close()));
+      while (this.nativeCalls > 0) await new Promise<void>((resolve) => this.whenNativeIdle.push(resolve));
       await this.closeHandle().catch(() => undefined);
       this.db = leveldown(this.location);
       await this.open();
@@ -181,7 +202,7 @@ export class LevelDatabase {
 
   private newView(iterator: LevelIterator): SnapshotView {
     const view = new SnapshotView(iterator, {
-      track: (call) => this.track(call),
+      track: (call) => this.native(call),
       onClose: () => this.views.delete(view),
     });
     this.views.add(view);
@@ -224,7 +245,7 @@ export class SnapshotView {
   }
 
   private assertOpen(): void {
-    if (this.ended) throw new Error('the LevelDB view was closed (the database is closing)');
+    if (this.ended) throw new Error('the LevelDB view was closed (its database was closed or reopened)');
   }
 
   /** The next entry after the current position, or undefined at the end. */

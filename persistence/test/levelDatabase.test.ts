@@ -48,3 +48,23 @@ describe('LevelDatabase close', () => {
     await database.close();
   });
 });
+
+describe('LevelDatabase after a failed batch', () => {
+  it('reopens once the reads in flight have returned, ending the views open on the old handle', async () => {
+    const database = await openDatabase();
+    const view = await database.view();
+    const idle = await database.view();
+    const reads = Array.from({ length: 20 }, (_, i) => view.get(`key-${String(i).padStart(3, '0')}`).catch((error: Error) => error));
+    // leveldown refuses an empty key: the batch fails, and the database is reopened before its next use.
+    await expect(database.batch([{ type: 'put', key: '', value: Buffer.from('x') }], true)).rejects.toThrow();
+    expect((await database.get('key-001'))?.toString()).toBe('value-1');
+    for (const read of await Promise.all(reads)) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
+    await expect(idle.get('key-001')).rejects.toThrow(/closed/);
+    await expect(view.get('key-002')).rejects.toThrow(/closed/);
+    await database.batch([{ type: 'put', key: 'after', value: Buffer.from('y') }], true);
+    const fresh = await database.view();
+    expect((await fresh.get('after'))?.toString()).toBe('y');
+    await fresh.close();
+    await database.close();
+  });
+});
