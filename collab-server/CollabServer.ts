@@ -31,11 +31,19 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
+import { WholeStateCache } from './transport/WholeStateCache';
 import { withDocumentEvents } from './webhooks/storeEvents';
 import { type WebhookExtension, webhooksFromConfig } from './webhooks/WebhookExtension';
 
 /** The LevelDB folder inside DATA_DIR. */
 export const DOCUMENTS_FOLDER = 'documents';
+
+/**
+ * How long one encoding of a whole document answers the clients joining it, in ms (any change to
+ * the document ends it sooner): long enough to cover a burst of joins, short enough that an idle
+ * document does not keep a second copy of itself.
+ */
+const WHOLE_STATE_KEEP_MS = 1000;
 
 export interface CollabServerOptions {
   config: Config;
@@ -64,6 +72,8 @@ export class CollabServer {
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
   private closing: Promise<void> | null = null;
+  /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
+  private readonly wholeState: WholeStateCache;
 
   private constructor(
     readonly config: Config,
@@ -89,6 +99,11 @@ export class CollabServer {
     const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
     this.store = store;
 
+    this.wholeState = new WholeStateCache({
+      document: (name) => this.hocuspocus.documents.get(name),
+      keepMs: WHOLE_STATE_KEEP_MS,
+      onReused: () => this.metrics.sharedSyncAnswers.inc(),
+    });
     const earlySync = new EarlySync({
       isLoaded: (name) => this.hocuspocus.documents.has(name),
       isLoading: (name) => this.hocuspocus.loadingDocuments.has(name),
@@ -174,6 +189,7 @@ export class CollabServer {
         ackGate: (name) => this.persistence.ackGate(name),
         onFrame: (direction) => this.metrics.countMessage(direction),
         earlySync,
+        wholeState: this.wholeState,
       },
     });
 
@@ -261,6 +277,7 @@ export class CollabServer {
     // could still apply the frames it queued. Whatever was applied meanwhile is written too.
     await this.gateway.closeAll(CloseCodes.ServerShutdown);
     this.gateway.close();
+    this.wholeState.clear();
     if (saved) saved = await allSaved();
     if (!saved) {
       const unsaved = this.persistence.unsavedDocuments();

@@ -40,6 +40,7 @@ export class Metrics {
   readonly documentLoadSeconds: Histogram;
   /** Clients sent a document's stored state while the server was still loading it. */
   readonly earlySyncs: Counter;
+  readonly sharedSyncAnswers: Counter;
   /** Synced LevelDB batches (group commits), by result, their latency and how many writes each carried. */
   readonly storeBatches: Counter<'result'>;
   readonly storeBatchSeconds: Histogram;
@@ -105,6 +106,11 @@ export class Metrics {
     this.earlySyncs = new Counter({
       name: 'collab_early_syncs_total',
       help: 'Clients sent a document’s stored state while the server was still loading it',
+      registers,
+    });
+    this.sharedSyncAnswers = new Counter({
+      name: 'collab_shared_sync_answers_total',
+      help: 'Clients that asked for a whole loaded document and were answered from an encoding made for an earlier one',
       registers,
     });
     this.documentLoadSeconds = new Histogram({

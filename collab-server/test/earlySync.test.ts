@@ -64,6 +64,11 @@ async function storedDocument(name: string, bytes: number): Promise<string> {
   return expected;
 }
 
+async function sharedAnswers(): Promise<number> {
+  if (!server) throw new Error('no server');
+  return metric(await scrapeMetrics(server.httpUrl), 'collab_shared_sync_answers_total');
+}
+
 async function earlySyncs(): Promise<number> {
   if (!server) throw new Error('no server');
   return metric(await scrapeMetrics(server.httpUrl), 'collab_early_syncs_total');
@@ -177,6 +182,70 @@ describe('early sync: the stored state, sent while the document loads', () => {
     cleanups.push(() => client.destroy());
     await waitFor(() => client.doc.getText('body').toString() === source.getText('body').toString(), { message: 'the client to hold the document' });
     expect(await earlySyncs()).toBe(0);
+  });
+});
+
+describe('shared sync answers: clients joining a loaded document', () => {
+  /** A loaded document held open by an editor who typed `bytes` of text into it. */
+  async function openDocument(name: string, bytes: number) {
+    if (!server) throw new Error('no server');
+    const owner = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name, sub: 'owner' }));
+    cleanups.push(() => owner.destroy());
+    await owner.synced();
+    owner.doc.getText('body').insert(0, PARAGRAPH.repeat(Math.ceil(bytes / PARAGRAPH.length)));
+    await owner.saved();
+    return owner;
+  }
+
+  it('answers clients that join together from one encoding, each holding the whole document when synced', async () => {
+    server = await startTestServer();
+    const owner = await openDocument('meeting', 100_000);
+    const expected = owner.doc.getText('body').toString();
+    const stateBytes = Y.encodeStateAsUpdate(owner.doc).byteLength;
+
+    const intruder = countingClient(server.hocuspocusUrl, 'meeting', await server.token({ doc: 'another-document' }));
+    const running = server;
+    const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) => running.token({ doc: 'meeting', sub: `joiner-${i}` })));
+    const joiners = tokens.map((token) => countingClient(running.hocuspocusUrl, 'meeting', token));
+    const plain = yWebsocketClient(server.yWebsocketUrl, 'meeting', await server.token({ doc: 'meeting', sub: 'plain' }));
+    cleanups.push(() => plain.destroy());
+    const atSynced = joiners.map((joiner) => {
+      const seen: string[] = [];
+      joiner.provider.on('synced', ({ state }: { state: boolean }) => {
+        if (state) seen.push(joiner.doc.getText('body').toString());
+      });
+      return seen;
+    });
+    await waitFor(() => atSynced.every((seen) => seen.length > 0), { message: 'every joiner to be synced' });
+    for (const seen of atSynced) expect(seen[0]).toBe(expected);
+    await waitFor(() => plain.doc.getText('body').toString() === expected, { message: 'the y-websocket joiner to hold the document' });
+    await waitFor(() => joiners.every((joiner) => joiner.provider.unsyncedChanges === 0), { message: 'the joiners to finish syncing' });
+    // The server's own answer carried only what the shared encoding lacked (nothing but the deletions).
+    for (const joiner of joiners) expect(joiner.received.bytes).toBeLessThan(stateBytes * 1.3);
+    expect(await sharedAnswers()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => intruder.refusals.length > 0, { message: 'the intruder to be refused' });
+    expect(intruder.doc.getText('body').length).toBe(0);
+    expect(intruder.received.bytes).toBeLessThan(1000);
+  });
+
+  it('answers a client that joins after a change with the changed document, never an older encoding', async () => {
+    server = await startTestServer();
+    const owner = await openDocument('changing', 50_000);
+    const first = countingClient(server.hocuspocusUrl, 'changing', await server.token({ doc: 'changing', sub: 'first' }));
+    await waitFor(() => first.provider.isSynced, { message: 'the first joiner to be synced' });
+    // Within the time an encoding is kept: a deletion and an insertion the second joiner must see.
+    owner.doc.getText('body').delete(0, PARAGRAPH.length);
+    owner.doc.getText('body').insert(10, '|changed|');
+    const expected = owner.doc.getText('body').toString();
+    await waitFor(() => first.doc.getText('body').toString() === expected, { message: 'the change to reach the server' });
+
+    const second = countingClient(server.hocuspocusUrl, 'changing', await server.token({ doc: 'changing', sub: 'second' }));
+    const atSynced: string[] = [];
+    second.provider.on('synced', ({ state }: { state: boolean }) => {
+      if (state) atSynced.push(second.doc.getText('body').toString());
+    });
+    await waitFor(() => atSynced.length > 0, { message: 'the second joiner to be synced' });
+    expect(atSynced[0]).toBe(expected);
   });
 });
 

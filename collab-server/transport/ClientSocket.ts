@@ -7,6 +7,7 @@ import type { EarlySync, EarlySyncClient } from './EarlySync';
 import { AuthType, acknowledgedDocument, isWholeDocumentRequest, MessageType, readHeader, SyncStep, syncFrame } from './frames';
 import { namedClose } from './hocuspocusCloses';
 import { InboundGuard, type InboundLimits } from './InboundGuard';
+import type { WholeStateCache } from './WholeStateCache';
 import { sendMessage } from './wire';
 
 /** What a client socket needs from the rest of the server. */
@@ -17,6 +18,8 @@ export interface ClientSocketHooks {
   onFrame?(direction: 'in' | 'out'): void;
   /** Serves stored state to clients that ask for a whole document while it loads. */
   earlySync?: EarlySync;
+  /** Answers clients that ask for the whole of a loaded document from one encoding. */
+  wholeState?: WholeStateCache;
 }
 
 /**
@@ -198,9 +201,26 @@ export abstract class ClientSocket implements WebSocketLike {
         this.addHold(address, documentName, 'held').frames.push(frame);
         // The token may have been accepted already (the request came after the answer).
         if (this.guard.isAuthenticated(documentName)) this.authAnswered(address, documentName, AuthType.Authenticated);
+      } else if (wantsWhole) {
+        const answer = this.wholeAnswer(address, documentName);
+        if (answer) this.transmit(answer.reply);
+        passed.push(answer?.request ?? frame);
       } else passed.push(frame);
     }
     return passed;
+  }
+
+  /**
+   * For a client asking for the whole of loaded document `documentName`, with its token accepted:
+   * the sync answer, from the document's shared encoding (see `WholeStateCache`), and the request
+   * to pass on in place of the client's, asking only for what came after that encoding (nothing,
+   * and the deletions). Null when the document is not loaded or the client not authenticated.
+   */
+  private wholeAnswer(address: string, documentName: string): { reply: Uint8Array; request: Uint8Array } | null {
+    if (!this.guard.isAuthenticated(documentName)) return null;
+    const whole = this.hooks.wholeState?.get(documentName);
+    if (!whole) return null;
+    return { reply: this.clientSyncFrame(address, SyncStep.Step2, whole.update), request: syncFrame(address, SyncStep.Step1, whole.stateVector) };
   }
 
   private addHold(address: string, documentName: string, state: Hold['state']): Hold {
@@ -256,10 +276,26 @@ export abstract class ClientSocket implements WebSocketLike {
    */
   private releaseHold(address: string, stateVector: Uint8Array | null): void {
     const hold = this.takeHold(address);
-    if (!hold) return;
+    if (!hold || this.ws.readyState !== this.ws.OPEN) return;
+    const pass = () => {
+      for (const frame of hold.frames) this.connection?.handleMessage(frame);
+    };
     if (hold.served && stateVector) hold.frames[0] = syncFrame(address, SyncStep.Step1, stateVector);
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    for (const frame of hold.frames) this.connection?.handleMessage(frame);
+    else if (!hold.served && hold.state === 'held') {
+      // Not served early: the document is loaded by now (or its load failed), so it may be
+      // answered from its shared encoding. The answer waits a microtask: a release can run while
+      // the token's answer is being sent, and must not overtake it.
+      const answer = this.wholeAnswer(address, hold.documentName);
+      if (answer) {
+        hold.frames[0] = answer.request;
+        queueMicrotask(() => {
+          this.transmit(answer.reply);
+          if (this.ws.readyState === this.ws.OPEN) pass();
+        });
+        return;
+      }
+    }
+    pass();
   }
 
   private dropHold(address: string): void {
