@@ -8,11 +8,9 @@ export class LevelDatabase {
   private damaged = false;
   private reopening: Promise<void> | null = null;
   /** Operations and native calls in flight: `close` waits for them. */
-  private inFlight = 0;
-  private whenIdle: Array<() => void> = [];
+  private readonly inFlight = new InFlight();
   /** Native calls in flight (reads, batches, iterator steps) on the current handle: `repair` waits for them. */
-  private nativeCalls = 0;
-  private whenNativeIdle: Array<() => void> = [];
+  private readonly nativeCalls = new InFlight();
   private closing = false;
   /** Views not closed yet: `close` ends them before the database. */
   private readonly views = new Set<SnapshotView>();
@@ -51,7 +49,7 @@ export class LevelDatabase {
    */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.inFlight > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
+    await this.inFlight.idle();
     // Views still open are ended here, while the database is: ending (or reading) an iterator
     // after its database closed crashes too. Their later reads fail with an error instead.
     await Promise.all([...this.views].map((view) => view.close()));
@@ -79,24 +77,12 @@ export class LevelDatabase {
 
   /** Counts `call` (an operation, started now) as in flight until it settles. */
   private track<T>(call: Promise<T>): Promise<T> {
-    this.inFlight += 1;
-    const done = () => {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
-    };
-    call.then(done, done);
-    return call;
+    return this.inFlight.add(call);
   }
 
   /** Counts `call` (a native call on the current handle, started now) as in flight until it returns. */
   private native<T>(call: Promise<T>): Promise<T> {
-    this.nativeCalls += 1;
-    const done = () => {
-      this.nativeCalls -= 1;
-      if (this.nativeCalls === 0) for (const resolve of this.whenNativeIdle.splice(0)) resolve();
-    };
-    call.then(done, done);
-    return this.track(call);
+    return this.track(this.nativeCalls.add(call));
   }
 
   /** The value at `key`, or undefined when there is none. */
@@ -158,7 +144,7 @@ export class LevelDatabase {
     this.reopening ??= (async () => {
       // A view's read in flight finishes before its end does (leveldown defers the end).
       await Promise.all([...this.views].map((view) => view.close()));
-      while (this.nativeCalls > 0) await new Promise<void>((resolve) => this.whenNativeIdle.push(resolve));
+      await this.nativeCalls.idle();
       await this.closeHandle().catch(() => undefined);
       this.db = leveldown(this.location);
       await this.open();
@@ -207,6 +193,28 @@ export class LevelDatabase {
     });
     this.views.add(view);
     return view;
+  }
+}
+
+/** Calls in flight, counted from their start until they settle. */
+class InFlight {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+
+  /** Counts `call` until it settles, and returns it. */
+  add<T>(call: Promise<T>): Promise<T> {
+    this.count += 1;
+    const done = () => {
+      this.count -= 1;
+      if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
+    };
+    call.then(done, done);
+    return call;
+  }
+
+  /** Resolves once no call is in flight (at once when none is). */
+  async idle(): Promise<void> {
+    while (this.count > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 }
 
