@@ -40,6 +40,7 @@ export class Metrics {
   readonly documentLoadSeconds: Histogram;
   /** Clients sent a document's stored state while the server was still loading it. */
   readonly earlySyncs: Counter;
+  /** Clients asking for a whole loaded document, answered from an encoding made for an earlier one. */
   readonly sharedSyncAnswers: Counter;
   /** Synced LevelDB batches (group commits), by result, their latency and how many writes each carried. */
   readonly storeBatches: Counter<'result'>;

@@ -36,7 +36,7 @@ const MIN_SAMPLES_PER_ROUND = 120;
 const TIMED_SHARE = 0.65;
 
 /** How long a round at `n` clients measures, in ms: `baseMs`, or longer for enough samples. */
-export function measureTime(n: number, baseMs: number): number {
+function measureTime(n: number, baseMs: number): number {
   const samplesPerSecond = n * KEYSTROKES_PER_SECOND * TIMED_SHARE * (n - 1);
   return Math.max(baseMs, Math.ceil(MIN_SAMPLES_PER_ROUND / samplesPerSecond) * 1000);
 }
