@@ -5,6 +5,10 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { RunningSystem } from './systems';
 
+// Every y-websocket provider adds an `exit` listener to the process (to tell the others it left),
+// and the benchmark holds up to thousands of them in this one process: that is no leak.
+process.setMaxListeners(0);
+
 /** Messages the benchmark's clients received, across all of them (what the servers sent). */
 export const received = { messages: 0, bytes: 0 };
 

@@ -30,24 +30,28 @@ export interface Target {
   measured: number | null;
   limit: number;
   met: boolean | null;
+  /** The same ratio between two processes of bare Hocuspocus in this run, where the run measured one. */
+  control?: number;
 }
 
 const Q: SystemId = 'quire';
 const H: SystemId = 'hocuspocus';
 const Y: SystemId = 'y-websocket';
 const FULL_STATE: SystemId = 'hocuspocus-database';
+const CONTROL: SystemId = 'hocuspocus-control';
 
 /** Checks the goals against a run's results (ratios within the same run). */
 export function checkTargets(results: BenchResults): Target[] {
   const targets: Target[] = [];
-  const add = (name: string, goal: string, measured: number | null | undefined, limit: number) => {
+  const add = (name: string, goal: string, measured: number | null | undefined, limit: number, control?: number) => {
     const value = measured === undefined || measured === null || !Number.isFinite(measured) ? null : measured;
-    targets.push({ name, goal, measured: value, limit, met: value === null ? null : value <= limit });
+    targets.push({ name, goal, measured: value, limit, met: value === null ? null : value <= limit, ...(control === undefined ? {} : { control }) });
   };
   const ours = results.fanOut?.[Q] ?? [];
   for (const row of ours) {
     const floor = results.fanOut?.[H]?.find((other) => other.clients === row.clients);
-    add(`fan-out p99, N=${row.clients}`, '≤ 1.0× bare Hocuspocus', floor ? row.p99 / floor.p99 : null, 1.0);
+    const twin = results.fanOut?.[CONTROL]?.find((other) => other.clients === row.clients);
+    add(`fan-out p99, N=${row.clients}`, '≤ 1.0× bare Hocuspocus', floor ? row.p99 / floor.p99 : null, 1.0, floor && twin ? twin.p99 / floor.p99 : undefined);
   }
   const memory = results.memory;
   if (memory?.[Q] && memory[Y]) {
@@ -92,8 +96,14 @@ export function markdown(results: BenchResults): string {
       '',
     );
     const sizes = [...new Set(Object.values(results.fanOut).flatMap((rows) => rows?.map((row) => row.clients) ?? []))];
+    const hasControl = Boolean(results.fanOut[CONTROL]?.length);
     table(
-      ['N', ...ids.map((id) => `${label(id)} p50 / p99`), 'p99 ratio Quire / Hocuspocus'],
+      [
+        'N',
+        ...ids.map((id) => `${label(id)} p50 / p99`),
+        'p99 ratio Quire / Hocuspocus',
+        ...(hasControl ? ['p99 ratio second Hocuspocus / Hocuspocus (control)'] : []),
+      ],
       sizes.map((n) => {
         const cell = (id: SystemId) => {
           const row = results.fanOut?.[id]?.find((r) => r.clients === n);
@@ -103,7 +113,9 @@ export function markdown(results: BenchResults): string {
         };
         const ours = results.fanOut?.[Q]?.find((r) => r.clients === n);
         const floor = results.fanOut?.[H]?.find((r) => r.clients === n);
-        return [String(n), ...ids.map(cell), ours && floor ? ratio(ours.p99 / floor.p99) : '–'];
+        const twin = results.fanOut?.[CONTROL]?.find((r) => r.clients === n);
+        const control = hasControl ? [twin && floor ? ratio(twin.p99 / floor.p99) : '–'] : [];
+        return [String(n), ...ids.map(cell), ours && floor ? ratio(ours.p99 / floor.p99) : '–', ...control];
       }),
     );
     table(
@@ -232,9 +244,16 @@ export function markdown(results: BenchResults): string {
   }
   if (results.targets?.length) {
     lines.push('**Targets** (ratios from this run)', '');
+    const withControl = results.targets.some((target) => target.control !== undefined);
     table(
-      ['target', 'goal', 'measured', 'met'],
-      results.targets.map((target) => [target.name, target.goal, ratio(target.measured), target.met === null ? '–' : target.met ? 'yes' : '**no**']),
+      ['target', 'goal', 'measured', 'met', ...(withControl ? ['control (two bare Hocuspocus processes)'] : [])],
+      results.targets.map((target) => [
+        target.name,
+        target.goal,
+        ratio(target.measured),
+        target.met === null ? '–' : target.met ? 'yes' : '**no**',
+        ...(withControl ? [target.control === undefined ? '' : ratio(target.control)] : []),
+      ]),
     );
   }
   return lines.join('\n');

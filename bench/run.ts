@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { barPanels, lineChart, SYSTEM_COLORS } from './charts';
 import { automergePaper, documentOfSize } from './fixtures';
 import { type BenchResults, checkTargets, markdown } from './report';
-import { hocuspocusDatabase, SYSTEMS, type SystemId } from './systems';
+import { hocuspocusControl, hocuspocusDatabase, SYSTEMS, type SystemId } from './systems';
 import { coldLoad, plainApplyMs } from './workloads/coldLoad';
 import type { WorkloadContext } from './workloads/common';
 import { durability } from './workloads/durability';
@@ -94,7 +94,10 @@ context.log(
 automergePaper();
 documentOfSize(160_000);
 
-results.fanOut = await run('fanOut', () => fanOut(systems, context));
+// A full run measures a second bare Hocuspocus beside the first in the fan-out: how far apart two
+// identical servers land says how far apart Quire and Hocuspocus can land by chance.
+const withControl = !args.quick && args.systems.includes('quire') && args.systems.includes('hocuspocus');
+results.fanOut = await run('fanOut', () => fanOut(withControl ? [...systems, hocuspocusControl] : systems, context));
 results.manyDocuments = await run('manyDocuments', () => manyDocuments(systems, context));
 results.memory = await run('memory', async () => {
   const bySystem: BenchResults['memory'] = {};
@@ -133,10 +136,18 @@ process.exit(0);
 
 async function writeCharts(results: BenchResults, folder: string): Promise<void> {
   const label = (id: SystemId) => results.systems.find((system) => system.id === id)?.label ?? id;
-  const shortLabel = (id: SystemId) => ({ quire: 'Quire', hocuspocus: 'Hocuspocus', 'y-websocket': 'y-websocket', 'hocuspocus-database': 'HP + database' })[id];
+  const shortLabel = (id: SystemId) =>
+    ({
+      quire: 'Quire',
+      hocuspocus: 'Hocuspocus',
+      'y-websocket': 'y-websocket',
+      'hocuspocus-database': 'HP + database',
+      'hocuspocus-control': 'Hocuspocus (2nd)',
+    })[id];
   if (results.fanOut) {
     const sizes = [...new Set(Object.values(results.fanOut).flatMap((rows) => rows?.map((row) => row.clients) ?? []))].sort((a, b) => a - b);
-    const series = Object.entries(results.fanOut).flatMap(([id, rows]) => [
+    const compared = Object.entries(results.fanOut).filter(([id]) => id !== 'hocuspocus-control');
+    const series = compared.flatMap(([id, rows]) => [
       { label: `${label(id as SystemId)} p99`, color: SYSTEM_COLORS[id], points: (rows ?? []).map((row) => [row.clients, row.p99] as [number, number]) },
       {
         label: `${label(id as SystemId)} p50`,

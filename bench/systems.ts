@@ -8,7 +8,7 @@ import { mintToken } from '../shared/token';
 import { BenchServerProcess } from './serverProcess';
 
 /** The systems compared, each started as its own process. */
-export type SystemId = 'quire' | 'hocuspocus' | 'y-websocket' | 'hocuspocus-database';
+export type SystemId = 'quire' | 'hocuspocus' | 'y-websocket' | 'hocuspocus-database' | 'hocuspocus-control';
 
 /** A fixed secret: the benchmark mints its own tokens, as a backend embedding the server does. */
 export const BENCH_AUTH_SECRET = 'benchmark-secret-that-is-long-enough-for-hs256';
@@ -103,6 +103,12 @@ export const hocuspocus: System = {
     return running(this, server, `ws://127.0.0.1:${server.port}`, 'no-auth', dataDir);
   },
 };
+
+/**
+ * A second process of bare Hocuspocus, measured in the fan-out beside the first: the ratio of two
+ * identical servers is how finely one run can tell two systems' latencies apart.
+ */
+export const hocuspocusControl: System = { ...hocuspocus, id: 'hocuspocus-control', label: 'Hocuspocus (bare, second process)' };
 
 /** The y-websocket 1.x server with y-leveldb persistence (`YPERSISTENCE`). */
 export const yWebsocket: System = {

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type BenchClient, type ClientOptions, connect, SourceAddresses, until } from '../clients';
 import type { RunningSystem, System } from '../systems';
 import { newDataDir } from '../systems';
@@ -6,6 +7,39 @@ import { newDataDir } from '../systems';
 export interface WorkloadContext {
   quick: boolean;
   log(message: string): void;
+}
+
+/**
+ * Runs a full garbage collection in the benchmark process. The clients of every system share
+ * this process; without it, a long collection of garbage earlier rounds left falls on whichever
+ * system's round happens to be measured then, and reads as that system's latency.
+ */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('the benchmark needs node --expose-gc (run it with `npm run bench`)');
+  gc();
+}
+
+/** The event-loop delay of the benchmark process itself: a stall here delays every client's measurement. */
+export class BenchLoopDelay {
+  private readonly histogram = monitorEventLoopDelay({ resolution: 5 });
+
+  constructor() {
+    this.histogram.enable();
+  }
+
+  reset(): void {
+    this.histogram.reset();
+  }
+
+  /** The longest delay since the last reset, ms. */
+  get maxMs(): number {
+    return this.histogram.max / 1e6;
+  }
+
+  stop(): void {
+    this.histogram.disable();
+  }
 }
 
 /** Starts `system` on a fresh data folder, runs `work`, and always stops it. */
