@@ -44,6 +44,13 @@ interface Pending {
   /** Everyone who changed the document since its latest version, in order of their first change. */
   contributors: Map<string, VersionAuthor>;
   restoredFrom: RestoredFrom | null;
+  /** When the latest change arrived (`performance.now()`). */
+  lastChangeAt: number;
+  /**
+   * Fires `idleMs` after the change that set it, not after the latest one: moving a timer on
+   * every keystroke costs more than the keystroke's own bookkeeping, so `whenIdle` waits out the
+   * rest of the pause instead.
+   */
   idleTimer: NodeJS.Timeout | null;
   intervalTimer: NodeJS.Timeout | null;
 }
@@ -99,8 +106,8 @@ export class HistoryExtension implements Extension {
       });
     }
     if (isRestoreContext(context)) pending.restoredFrom = context.restoredFrom;
-    if (pending.idleTimer) clearTimeout(pending.idleTimer);
-    pending.idleTimer = this.timer(() => this.captureInBackground(documentName, 'idle'), this.options.idleMs);
+    pending.lastChangeAt = performance.now();
+    pending.idleTimer ??= this.timer(() => this.whenIdle(documentName), this.options.idleMs);
     pending.intervalTimer ??= this.timer(() => this.captureInBackground(documentName, 'interval'), this.options.maxIntervalMs);
   }
 
@@ -148,6 +155,15 @@ export class HistoryExtension implements Extension {
       await Promise.race([Promise.allSettled([...this.chains.values()]), timeout]);
     }
     if (this.chains.size > 0) this.options.logger.warn({ documents: [...this.chains.keys()] }, 'stopping with version captures unfinished');
+  }
+
+  /** The idle timer fired: capture once nothing changed for `idleMs`, else wait for the rest of the pause. */
+  private whenIdle(name: string): void {
+    const pending = this.pending.get(name);
+    if (!pending) return;
+    const quietMs = performance.now() - pending.lastChangeAt;
+    if (quietMs >= this.options.idleMs) this.captureInBackground(name, 'idle');
+    else pending.idleTimer = this.timer(() => this.whenIdle(name), this.options.idleMs - quietMs);
   }
 
   private captureInBackground(name: string, trigger: CaptureTrigger): void {
@@ -256,7 +272,7 @@ export class HistoryExtension implements Extension {
   private pendingOf(name: string): Pending {
     let pending = this.pending.get(name);
     if (!pending) {
-      pending = { contributors: new Map(), restoredFrom: null, idleTimer: null, intervalTimer: null };
+      pending = { contributors: new Map(), restoredFrom: null, lastChangeAt: 0, idleTimer: null, intervalTimer: null };
       this.pending.set(name, pending);
     }
     return pending;

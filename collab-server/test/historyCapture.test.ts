@@ -70,6 +70,27 @@ describe('automatic versions', () => {
     expect(await textAt('burst', version.id)).toBe('Bob: Start by Ada');
   });
 
+  it('typing that goes on for longer than the pause becomes one version, once it stops', async () => {
+    await start({ idle: 500, interval: 60_000 });
+    await createDocument('long-burst');
+    const ada = await connect('long-burst', 'ada');
+    // A character every 20 ms for three times the pause: the pause only starts after the last one.
+    const stopAt = performance.now() + 1500;
+    let typed = 0;
+    await waitFor(
+      async () => {
+        await type(ada.doc, 'x');
+        typed += 1;
+        return performance.now() >= stopAt;
+      },
+      { intervalMs: 20, timeoutMs: 10_000, message: 'a burst of typing' },
+    );
+    const [first] = await waitFor(async () => ((await listed('long-burst')).length > 0 ? listed('long-burst') : null), {
+      message: 'a version after the burst',
+    });
+    expect(await textAt('long-burst', first.id)).toBe(`Start${'x'.repeat(typed)}`);
+  });
+
   it('while edits go on without a pause, a version is still captured every interval', async () => {
     await start({ idle: 60_000, interval: 200 });
     await createDocument('steady');
