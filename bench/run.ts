@@ -146,7 +146,7 @@ async function writeCharts(results: BenchResults, folder: string): Promise<void>
     })[id];
   if (results.fanOut) {
     const sizes = [...new Set(Object.values(results.fanOut).flatMap((rows) => rows?.map((row) => row.clients) ?? []))].sort((a, b) => a - b);
-    const compared = Object.entries(results.fanOut).filter(([id]) => id !== 'hocuspocus-control');
+    const compared = Object.entries(results.fanOut).filter(([id]) => id !== hocuspocusControl.id);
     const series = compared.flatMap(([id, rows]) => [
       { label: `${label(id as SystemId)} p99`, color: SYSTEM_COLORS[id], points: (rows ?? []).map((row) => [row.clients, row.p99] as [number, number]) },
       {

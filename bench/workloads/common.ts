@@ -28,11 +28,7 @@ export class BenchLoopDelay {
     this.histogram.enable();
   }
 
-  reset(): void {
-    this.histogram.reset();
-  }
-
-  /** The longest delay since the last reset, ms. */
+  /** The longest delay since it was created, ms. */
   get maxMs(): number {
     return this.histogram.max / 1e6;
   }
