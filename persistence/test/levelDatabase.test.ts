@@ -11,12 +11,20 @@ afterEach(async () => {
   folder = null;
 });
 
+/** The key of the `i`-th of the 50 entries every test database starts with (its value is `value-<i>`). */
+const keyOf = (i: number) => `key-${String(i).padStart(3, '0')}`;
+
+/** Twenty reads through `view`, in flight: each settles with its value or with the error it failed with. */
+function readsInFlight(view: { get(key: string): Promise<Buffer | undefined> }): Promise<Array<Buffer | Error | undefined>> {
+  return Promise.all(Array.from({ length: 20 }, (_, i) => view.get(keyOf(i)).catch((error: Error) => error)));
+}
+
 async function openDatabase(): Promise<LevelDatabase> {
   folder = await mkdtemp(path.join(os.tmpdir(), 'level-database-'));
   const database = new LevelDatabase(folder);
   await database.open();
   await database.batch(
-    Array.from({ length: 50 }, (_, i) => ({ type: 'put' as const, key: `key-${String(i).padStart(3, '0')}`, value: Buffer.from(`value-${i}`) })),
+    Array.from({ length: 50 }, (_, i) => ({ type: 'put' as const, key: keyOf(i), value: Buffer.from(`value-${i}`) })),
     true,
   );
   return database;
@@ -30,11 +38,11 @@ describe('LevelDatabase close', () => {
     const database = await openDatabase();
     const view = await database.view();
     const idle = await database.view();
-    const reads = Array.from({ length: 20 }, (_, i) => view.get(`key-${String(i).padStart(3, '0')}`).catch((error: Error) => error));
-    const gets = Array.from({ length: 20 }, (_, i) => database.get(`key-${String(i).padStart(3, '0')}`));
+    const reads = readsInFlight(view);
+    const gets = Array.from({ length: 20 }, (_, i) => database.get(keyOf(i)));
     await database.close();
     expect((await Promise.all(gets)).map((value) => value?.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `value-${i}`));
-    for (const read of await Promise.all(reads)) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
+    for (const read of await reads) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
     await expect(idle.get('key-001')).rejects.toThrow(/closed/);
     await expect(database.get('key-001')).rejects.toThrow(/clos/);
     await expect(database.batch([{ type: 'put', key: 'late', value: Buffer.from('x') }], true)).rejects.toThrow(/clos/);
@@ -54,11 +62,11 @@ describe('LevelDatabase after a failed batch', () => {
     const database = await openDatabase();
     const view = await database.view();
     const idle = await database.view();
-    const reads = Array.from({ length: 20 }, (_, i) => view.get(`key-${String(i).padStart(3, '0')}`).catch((error: Error) => error));
+    const reads = readsInFlight(view);
     // leveldown refuses an empty key: the batch fails, and the database is reopened before its next use.
     await expect(database.batch([{ type: 'put', key: '', value: Buffer.from('x') }], true)).rejects.toThrow();
     expect((await database.get('key-001'))?.toString()).toBe('value-1');
-    for (const read of await Promise.all(reads)) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
+    for (const read of await reads) expect(read instanceof Error || read?.toString().startsWith('value-')).toBe(true);
     await expect(idle.get('key-001')).rejects.toThrow(/closed/);
     await expect(view.get('key-002')).rejects.toThrow(/closed/);
     await database.batch([{ type: 'put', key: 'after', value: Buffer.from('y') }], true);
