@@ -17,6 +17,7 @@ import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
@@ -71,6 +72,8 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** Renews or closes each connection as its token expires. */
+  readonly tokenExpiry: TokenExpiryExtension;
   private closing: Promise<void> | null = null;
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
@@ -143,6 +146,8 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document limit before doing any work for it.
@@ -153,6 +158,8 @@ export class CollabServer {
       }),
       // 2. Who is this, and may they open (or write) this document?
       new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
+      // 2b. A token holds until its `exp`, on open connections too: renewed before, closed at it.
+      this.tokenExpiry,
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 4. Capture versions as people work (after persistence: a version holds only durable changes).

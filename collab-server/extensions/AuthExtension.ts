@@ -4,6 +4,7 @@ import { documentNameProblem } from '../../shared/documentName';
 import { canWrite, colorFor, coversDocument, TokenError, verifyToken } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
+import { TokenLease } from './TokenExpiryExtension';
 
 export interface AuthOptions {
   secret: string;
@@ -41,7 +42,7 @@ export class AuthExtension implements Extension {
       throw CloseCodes.Forbidden;
     }
     connectionConfig.readOnly = !canWrite(claims.role);
-    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role };
+    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role, lease: TokenLease.ofToken(claims.exp) };
   }
 
   /**
