@@ -210,7 +210,7 @@ export class CollabServer {
       accepting: () => this.closing === null,
     });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
+    addAppRoutes(this.router, { documents: this.documents, authSecret, linkTokenSeconds: config.linkTokenSeconds });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addApiRoutes(this.router, {

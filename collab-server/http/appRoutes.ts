@@ -12,9 +12,6 @@ import type { DocumentService } from '../documents/DocumentService';
 import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
-/** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
-export const LINK_TOKEN_SECONDS = 10 * 60;
-
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -26,6 +23,11 @@ export interface AppRoutesOptions {
   authSecret: string;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
+  /**
+   * Lifetime of a token handed out for a share link (`LINK_TOKEN_SECONDS`): the app fetches a new
+   * one on every reconnect, and when the server asks for one before it expires.
+   */
+  linkTokenSeconds: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface AppRoutesOptions {
  *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
-export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
+export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES, linkTokenSeconds }: AppRoutesOptions): void {
   /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
   const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
     const meta = await documents.getMeta(name);
@@ -92,11 +94,11 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     if (!access) throw new HttpError(404, NOT_FOUND);
     const { meta, role } = access;
     const { properties } = meta;
-    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, LINK_TOKEN_SECONDS);
+    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, linkTokenSeconds);
     sendJson(response, 200, {
       token,
       role,
-      expiresIn: LINK_TOKEN_SECONDS,
+      expiresIn: linkTokenSeconds,
       title: meta.title,
       links: role === 'editor' ? { edit: properties[EDIT_KEY], view: properties[VIEW_KEY] } : { view: properties[VIEW_KEY] },
     });
