@@ -15,7 +15,8 @@ export interface AuthOptions {
 /**
  * Every connection proves, with a token, who it is and what it may do with the document it
  * opens. Viewers are made read-only, which Hocuspocus enforces for every sync write it receives,
- * hand-built frames included. Presence is rewritten to the token's identity.
+ * hand-built frames included. Presence is rewritten to the token's identity. The token's expiry
+ * goes with the connection as a lease, which `TokenExpiryExtension` enforces.
  */
 export class AuthExtension implements Extension {
   readonly extensionName = 'Auth';

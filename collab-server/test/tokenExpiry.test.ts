@@ -130,18 +130,17 @@ const waitUntil = (time: number) => waitFor(() => Date.now() >= time, { message:
 describe('expiry on open connections', () => {
   it('[T1] /collab: the document connection closes with token-expired at its expiry; what was sent before is acknowledged and stored, nothing sent after is', async () => {
     const name = 'expiring-hocuspocus';
-    const expiresAt = Date.now() + 1500;
+    const expiresAt = Date.now() + 2000;
     const socket = await openUntil(server, name, expiresAt, 'before.');
-    // The server asks for a fresh token before the expiry; this client does not answer.
-    const request = await waitFor(() => framesOf(socket, name, FrameType.Auth).find((frame) => frame.subtype === AuthKind.Token), {
-      message: 'a request for a fresh token',
-    });
-    expect(request).toBeDefined();
-    expect(Date.now()).toBeLessThan(expiresAt);
-
     await waitUntil(expiresAt);
     socket.send(hpFrames.update(name, edit('AFTER-UPDATE')), hpFrames.syncStep2(name, edit('AFTER-STEP2')));
     expect(await documentClosed(socket, name)).toBe(CloseCodes.TokenExpired.reason);
+    // Before it, the server asked for a fresh token (this client did not answer).
+    const kinds = socket
+      .frames()
+      .filter((frame) => frame.type === FrameType.Close || (frame.type === FrameType.Auth && frame.subtype === AuthKind.Token))
+      .map((frame) => (frame.type === FrameType.Close ? 'close' : 'token request'));
+    expect(kinds).toEqual(['token request', 'close']);
     // More frames on the open socket, hand-built: the document must authenticate again first.
     socket.send(hpFrames.update(name, edit('AFTER-CLOSE')), hpFrames.syncStep2(name, edit('AFTER-CLOSE')));
     await bystanderWrites(server, name);
@@ -158,7 +157,7 @@ describe('expiry on open connections', () => {
 
   it('[T2] /y/<document>: the socket closes with 4402 token-expired at its expiry; nothing sent after it is stored', async () => {
     const name = 'expiring-y';
-    const expiresAt = Date.now() + 1500;
+    const expiresAt = Date.now() + 2000;
     const socket = await RawSocket.open(`${server.yWebsocketUrl}/${name}?token=${await tokenUntil(expiresAt, { doc: name })}`);
     socket.send(yFrames.syncStep1(new Uint8Array([0])), yFrames.update(edit('before.')));
     await waitFor(() => liveText(server, name).includes('before.'), { message: 'the edit before the expiry to be applied' });
@@ -177,8 +176,8 @@ describe('expiry on open connections', () => {
 
   it('[T3] one /collab socket, several documents with tokens of their own (an admin token for "*" among them): each closes at its own expiry, the others go on', async () => {
     const socket = await RawSocket.open(server.hocuspocusUrl);
-    const soon = Date.now() + 1200;
-    const later = Date.now() + 2400;
+    const soon = Date.now() + 1500;
+    const later = Date.now() + 4000;
     await authenticate(socket, 'multi-a', await tokenUntil(soon, { doc: 'multi-a' }));
     await authenticate(socket, 'multi-b', await server.token({ doc: 'multi-b' }));
     await authenticate(socket, 'multi-c', await tokenUntil(later, { doc: '*', role: 'admin', sub: 'backend' }));
@@ -208,12 +207,12 @@ describe('renewal', () => {
     let tokens = 0;
     const client = hocuspocusClient(server.hocuspocusUrl, name, () => {
       tokens += 1;
-      return tokenUntil(Date.now() + 1000, { doc: name });
+      return tokenUntil(Date.now() + 2000, { doc: name });
     });
     const documentCloses: string[] = [];
     client.provider.on('close', ({ event }: { event: { reason: string } }) => documentCloses.push(event.reason));
     await client.synced();
-    const typed = await typeFor(client.doc, 3500);
+    const typed = await typeFor(client.doc, 7000);
     await client.saved();
     // Three token lifetimes and more, on the first socket, without a document being closed.
     expect(tokens).toBeGreaterThanOrEqual(4);
@@ -248,7 +247,7 @@ describe('renewal', () => {
 
   it('[T6] a fresh token on an open connection must be valid and for the same document, user and role; otherwise the connection closes with the reason a new one would get', async () => {
     const socket = await RawSocket.open(server.hocuspocusUrl);
-    const firstExpiry = Date.now() + 1000;
+    const firstExpiry = Date.now() + 3000;
     const open = async (name: string, claims: Partial<Claims> = {}) => authenticate(socket, name, await tokenUntil(firstExpiry, { doc: name, ...claims }));
     const cases: Array<{ name: string; token: string; outcome: string }> = [];
     await open('renew-ok');
@@ -333,7 +332,7 @@ describe('with a stalled disk', () => {
     const name = 'expires-while-loading';
     store.hold(['load']);
     const socket = await RawSocket.open(slow.hocuspocusUrl);
-    const expiresAt = Date.now() + 300;
+    const expiresAt = Date.now() + 1000;
     socket.send(hpFrames.auth(name, await tokenUntil(expiresAt, { doc: name })), hpFrames.update(name, edit('QUEUED-UPDATE')));
     expect(await socket.authResult(name)).toBe('authenticated read-write');
     await waitUntil(expiresAt + 50);
@@ -350,7 +349,7 @@ describe('with a stalled disk', () => {
 
   it('[T9] an edit applied before the expiry but still being written is acknowledged once durable, before the document is closed', async () => {
     const name = 'expires-while-writing';
-    const expiresAt = Date.now() + 800;
+    const expiresAt = Date.now() + 1500;
     const socket = await openUntil(slow, name, expiresAt, 'first.');
     store.hold(['append']);
     socket.send(hpFrames.update(name, edit('written late.')));
