@@ -371,7 +371,7 @@ describe('with a stalled disk', () => {
 });
 
 describe('resources', () => {
-  it('[T10] one timer serves every connection, and it and every lease go when the connections close', async () => {
+  it('[T10] one timer serves every connection, server-side changes hold no lease, and the timer and every lease go when the connections close', async () => {
     const expiry = server.server.tokenExpiry;
     await waitFor(() => expiry.scheduled === 0, { message: 'the earlier tests’ connections to be gone' });
     expect(expiry.armed).toBe(false);
@@ -397,6 +397,9 @@ describe('resources', () => {
     } finally {
       hook.disable();
     }
+    // A change made by the server itself (as the content API makes them) carries no token: no lease.
+    await server.server.documents.change(name, (doc) => doc.getText('t').insert(0, 'server.'));
+    expect(expiry.scheduled).toBe(count);
     socket.close();
     await waitFor(() => expiry.scheduled === 0 && !expiry.armed, { message: 'every lease and the timer to be released' });
   });
