@@ -11,7 +11,10 @@ import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { clientAddressOf } from './context';
+import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
+import { NameLocks } from './documents/NameLocks';
 import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
@@ -112,13 +115,14 @@ export class CollabServer {
       waitMs: 50,
       onServed: () => this.metrics.earlySyncs.inc(),
     });
+    const locks = new NameLocks();
     this.persistence = new PersistenceExtension({
       earlySync,
       store,
       logger,
       compactLogEntries: config.compactLogEntries,
       compactLogBytes: config.compactLogBytes,
-      createOnConnect: config.createOnConnect,
+      locks,
       onWrite: ({ ok, bytes, seconds }) => {
         this.metrics.storeWriteSeconds.observe(seconds);
         if (ok) this.metrics.storeBytesWritten.inc(bytes);
@@ -143,6 +147,15 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    // Each connection, by its own token, finds its document or creates it before anything loads it.
+    const admission = new ConnectAdmission({
+      store,
+      logger,
+      createOnConnect: config.createOnConnect,
+      locks,
+      isDeleting: (name) => this.persistence.isDeleting(name),
+    });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document limit before doing any work for it.
@@ -152,7 +165,13 @@ export class CollabServer {
         sizeOf: (name) => this.persistence.sizeOf(name),
       }),
       // 2. Who is this, and may they open (or write) this document?
-      new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
+      new AuthExtension({
+        secret: authSecret,
+        maxNameLength: config.maxNameLength,
+        logger,
+        admit: ({ documentName, claims, context, socketId }) =>
+          admission.admit({ documentName, role: claims.role, userId: claims.sub, socketId, address: clientAddressOf(context) }),
+      }),
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 4. Capture versions as people work (after persistence: a version holds only durable changes).

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
-import { newDocumentName } from '../../shared/documentName';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, mintToken, type Role } from '../../shared/token';
 import type { Identity } from '../context';
@@ -85,6 +85,8 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
   router.add('POST', '/api/app/session', async (request, response) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const name = stringField(body, 'name', 200);
+    const nameProblem = documentNameProblem(name);
+    if (nameProblem) throw new HttpError(400, nameProblem);
     const key = stringField(body, 'key', 100);
     const user = linkIdentity(body);
     const access = await open(name, key);
