@@ -162,6 +162,9 @@ export class CollabServer {
       new LimitsExtension({
         maxConnectionsPerDocument: config.maxConnectionsPerDocument,
         maxDocumentBytes: config.maxDocumentBytes,
+        maxPresenceBytes: config.maxPresenceBytes,
+        maxPresenceClients: config.maxPresenceClients,
+        maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
         sizeOf: (name) => this.persistence.sizeOf(name),
       }),
       // 2. Who is this, and may they open (or write) this document?

@@ -85,6 +85,28 @@ export const OPTIONS = {
     min: 1,
     description: 'Sustained messages per second per connection (bursts of 3x allowed)',
   },
+  maxPresenceBytes: {
+    env: 'MAX_PRESENCE_BYTES',
+    kind: 'integer',
+    default: 4096,
+    min: 256,
+    description: 'Largest presence (awareness) state per client id, in bytes of JSON; larger closes the sender',
+  },
+  maxPresenceClients: {
+    env: 'MAX_PRESENCE_CLIENTS',
+    kind: 'integer',
+    default: 8,
+    min: 1,
+    max: 1000,
+    description: 'Presence client ids one connection may speak for in a document (a provider uses one at a time)',
+  },
+  maxPresenceBytesPerSecond: {
+    env: 'MAX_PRESENCE_BYTES_PER_SECOND',
+    kind: 'integer',
+    default: 32768,
+    min: 1024,
+    description: 'Sustained bytes of presence states per second a connection may send for its own client ids (bursts of 3x allowed)',
+  },
   maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', kind: 'integer', default: 500, min: 1, description: 'Open WebSocket connections per client address' },
   maxConnectionsPerDocument: { env: 'MAX_CONNECTIONS_PER_DOCUMENT', kind: 'integer', default: 1000, min: 1, description: 'Connections to one document' },
   maxPendingMessages: {

@@ -4,6 +4,7 @@ import { documentNameProblem } from '../../shared/documentName';
 import { canWrite, colorFor, coversDocument, type TokenClaims, TokenError, verifyToken } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
+import { ownedElsewhere } from './presenceStates';
 
 export interface AuthOptions {
   secret: string;
@@ -62,8 +63,7 @@ export class AuthExtension implements Extension {
     const { user } = context as ConnectionContext;
     const own = document.connections.get(connection)?.clients;
     for (const [clientId, state] of states) {
-      const ownedElsewhere = [...document.connections].some(([other, { clients }]) => other !== connection && clients.has(clientId));
-      if (ownedElsewhere) {
+      if (ownedElsewhere(document, connection, clientId)) {
         states.delete(clientId);
         continue;
       }
