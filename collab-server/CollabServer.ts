@@ -29,9 +29,11 @@ import { setEmbedPageHeaders } from './http/embedHeaders';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
-import { Router } from './http/Router';
+import { Router, sendJson } from './http/Router';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { ClientAddresses } from './net/ClientAddresses';
+import { RateLimit } from './net/RateLimit';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
@@ -74,6 +76,12 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** The client address of a request (from trusted proxies' X-Forwarded-For). */
+  readonly addresses: ClientAddresses;
+  /** The per-user connection count and the other per-document limits. */
+  readonly limits: LimitsExtension;
+  /** Requests to /api/… per client address. */
+  private readonly apiRequests: RateLimit;
   private closing: Promise<void> | null = null;
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
@@ -147,6 +155,10 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    this.addresses = new ClientAddresses(config.trustProxy);
+    this.apiRequests = new RateLimit(config.maxApiRequestsPerMinute);
+    // One budget per client address for documents created in the app and by connecting.
+    const creations = new RateLimit(config.maxCreationsPerMinute);
     // Each connection, by its own token, finds its document or creates it before anything loads it.
     const admission = new ConnectAdmission({
       store,
@@ -154,26 +166,31 @@ export class CollabServer {
       createOnConnect: config.createOnConnect,
       locks,
       isDeleting: (name) => this.persistence.isDeleting(name),
+      takeCreation: (address) => creations.take(address) === 0,
+    });
+    this.limits = new LimitsExtension({
+      maxConnectionsPerDocument: config.maxConnectionsPerDocument,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxPresenceBytes: config.maxPresenceBytes,
+      maxPresenceClients: config.maxPresenceClients,
+      maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
+      sizeOf: (name) => this.persistence.sizeOf(name),
     });
 
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
-      // 1. Refuse what breaks a per-document limit before doing any work for it.
-      new LimitsExtension({
-        maxConnectionsPerDocument: config.maxConnectionsPerDocument,
-        maxDocumentBytes: config.maxDocumentBytes,
-        maxPresenceBytes: config.maxPresenceBytes,
-        maxPresenceClients: config.maxPresenceClients,
-        maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
-        sizeOf: (name) => this.persistence.sizeOf(name),
-      }),
+      // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
+      this.limits,
       // 2. Who is this, and may they open (or write) this document?
       new AuthExtension({
         secret: authSecret,
         maxNameLength: config.maxNameLength,
         logger,
-        admit: ({ documentName, claims, context, socketId }) =>
-          admission.admit({ documentName, role: claims.role, userId: claims.sub, socketId, address: clientAddressOf(context) }),
+        admit: ({ documentName, claims, context, socketId }) => {
+          this.limits.checkUser(claims.sub, claims.role);
+          return admission.admit({ documentName, role: claims.role, userId: claims.sub, socketId, address: clientAddressOf(context) });
+        },
       }),
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
@@ -206,6 +223,7 @@ export class CollabServer {
       hocuspocus: this.hocuspocus,
       logger,
       allowedOrigins: config.allowedOrigins,
+      addresses: this.addresses,
       limits: config,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
@@ -225,7 +243,7 @@ export class CollabServer {
       accepting: () => this.closing === null,
     });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
+    addAppRoutes(this.router, { documents: this.documents, authSecret, takeCreation: (request) => creations.take(this.addresses.of(request)) });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addApiRoutes(this.router, {
@@ -236,6 +254,7 @@ export class CollabServer {
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: new ShareLinks(this.documents),
+      addresses: this.addresses,
     });
   }
 
@@ -265,8 +284,16 @@ export class CollabServer {
   }
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     setEmbedPageHeaders(request, response, this.config.embedOrigins);
+    const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    if (path.startsWith('/api/') && this.router.handles(path)) {
+      const wait = this.apiRequests.take(this.addresses.of(request));
+      if (wait > 0) {
+        sendJson(response, 429, { error: `too many requests from this address; retry in ${wait} s` }, { 'retry-after': String(wait) });
+        return true;
+      }
+    }
     return this.router.handle(request, response);
   }
 

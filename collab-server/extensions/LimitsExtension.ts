@@ -1,10 +1,20 @@
-import type { beforeHandleAwarenessPayload, beforeHandleMessagePayload, Extension, onConnectPayload } from '@hocuspocus/server';
+import type {
+  beforeHandleAwarenessPayload,
+  beforeHandleMessagePayload,
+  connectedPayload,
+  Extension,
+  onConnectPayload,
+  onDisconnectPayload,
+} from '@hocuspocus/server';
 import { CloseCodes } from '../../shared/closeCodes';
+import { isConnectionContext } from '../context';
 import { MessageType, readHeader } from '../transport/frames';
 import { dropScratchState, ownedElsewhere } from './presenceStates';
 
 export interface LimitsOptions {
   maxConnectionsPerDocument: number;
+  /** Open document connections per token subject (admin tokens are not counted). */
+  maxConnectionsPerUser: number;
   maxDocumentBytes: number;
   /** Largest presence state, in bytes of JSON, per client id. */
   maxPresenceBytes: number;
@@ -24,6 +34,14 @@ export interface LimitsOptions {
  */
 export class LimitsExtension implements Extension {
   readonly extensionName = 'Limits';
+  /** Open document connections per user id (token `sub`). */
+  private readonly perUser = new Map<string, number>();
+  /**
+   * The connections counted in `perUser`, by socket and document (a socket may hold a document
+   * more than once, under session ids), with their user: each is released once, by
+   * `onDisconnect`, whatever became of its context meanwhile.
+   */
+  private readonly counted = new Map<string, { user: string; count: number }>();
   /** What each connection may still send of presence now (see `spendPresence`). */
   private readonly presenceBudgets = new WeakMap<object, { bytes: number; at: number }>();
 
@@ -32,6 +50,54 @@ export class LimitsExtension implements Extension {
   async onConnect({ documentName, instance }: onConnectPayload): Promise<void> {
     const document = instance.documents.get(documentName);
     if (document && document.getConnectionsCount() >= this.options.maxConnectionsPerDocument) throw CloseCodes.TooManyConnections;
+  }
+
+  /**
+   * Refuses a user already holding `maxConnectionsPerUser` document connections, before anything
+   * is loaded or created for them; called once their token is accepted (see `AuthExtension.admit`).
+   * Connections being set up are not counted yet: `connected` holds the exact limit.
+   */
+  checkUser(userId: string, role: string): void {
+    if (role !== 'admin' && (this.perUser.get(userId) ?? 0) >= this.options.maxConnectionsPerUser) throw CloseCodes.TooManyConnections;
+  }
+
+  /**
+   * Counts an established connection against its user; one past the limit (several were set up
+   * at once) is closed with too-many-connections. The unit is the document connection, not the
+   * socket: one /collab socket carries many documents, each with its own token, and each costs
+   * the server as much as a y-websocket socket does.
+   */
+  async connected({ context, connection, socketId, documentName }: connectedPayload): Promise<void> {
+    if (!isConnectionContext(context) || context.role === 'admin') return;
+    // A connection closed while it was being set up has already had its onDisconnect.
+    if (!connection.document.hasConnection(connection)) return;
+    const user = context.user.id;
+    const open = this.perUser.get(user) ?? 0;
+    if (open >= this.options.maxConnectionsPerUser) {
+      connection.close(CloseCodes.TooManyConnections);
+      return;
+    }
+    this.perUser.set(user, open + 1);
+    const key = `${socketId}\0${documentName}`;
+    const entry = this.counted.get(key) ?? { user, count: 0 };
+    entry.count += 1;
+    this.counted.set(key, entry);
+  }
+
+  async onDisconnect({ socketId, documentName }: onDisconnectPayload): Promise<void> {
+    const key = `${socketId}\0${documentName}`;
+    const entry = this.counted.get(key);
+    if (!entry) return;
+    if (--entry.count <= 0) this.counted.delete(key);
+    const { user } = entry;
+    const open = (this.perUser.get(user) ?? 1) - 1;
+    if (open > 0) this.perUser.set(user, open);
+    else this.perUser.delete(user);
+  }
+
+  /** Open document connections of `userId` (for tests and metrics). */
+  connectionsOf(userId: string): number {
+    return this.perUser.get(userId) ?? 0;
   }
 
   async beforeHandleMessage({ documentName, update }: beforeHandleMessagePayload): Promise<void> {

@@ -33,6 +33,8 @@ const written = new Map<string, string[]>();
 
 beforeAll(async () => {
   server = await startTestServer({
+    // Every connection here comes from one address and creates documents: no creation budget.
+    config: { maxCreationsPerMinute: 100_000 },
     store: (dataDir) => {
       store = new GatedStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
       return store;
