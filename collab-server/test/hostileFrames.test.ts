@@ -95,7 +95,7 @@ describe('targeted hostile frames', () => {
       for (const type of [FrameType.Sync, FrameType.Awareness, FrameType.Stateless]) {
         const socket = await attackerSocket();
         socket.send(hpFrames.raw('hostile', type, type === FrameType.Sync ? new Uint8Array([1, ...payload]) : payload));
-        await waitFor(() => socket.frames().some((frame) => frame.type === FrameType.Close) || !socket.isOpen, { message: 'the refusal' });
+        await waitFor(() => socket.frames().some((frame) => frame.type === FrameType.Close) || socket.closeInfo, { message: 'the refusal' });
         const closeFrame = socket.frames().find((frame) => frame.type === FrameType.Close);
         if (closeFrame) expect(closeFrame.text).toBe(CloseCodes.BadMessage.reason);
         else expect(isNamed(socket.closeInfo as Closed)).toBe(true);
