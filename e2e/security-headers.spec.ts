@@ -162,7 +162,7 @@ test('[B2] the embed page may be framed by EMBED_ORIGINS only, and embed.js load
   expect(embedScript.headers()['cross-origin-resource-policy']).toBe('cross-origin');
 });
 
-test('[B3] the collab server answers (API, errors, health, metrics, downloads) (API, errors, health, metrics, content reads) carry a policy that allows nothing; content reads add sandbox', async () => {
+test('[B3] the collab server answers (API, errors, health, metrics, content reads) carry a policy that allows nothing; content reads add sandbox', async () => {
   const name = await createDocument();
   const token = await mintToken(AUTH_SECRET, { sub: 'headers-test', doc: '*', role: 'admin' }, 600);
   const bearer = { authorization: `Bearer ${token}` };
