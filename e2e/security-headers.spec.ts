@@ -164,7 +164,7 @@ test('[B2] the embed page may be framed by EMBED_ORIGINS only, and embed.js load
 
 test('[B3] the collab server answers (API, errors, health, metrics, content reads) carry a policy that allows nothing; content reads add sandbox', async () => {
   const name = await createDocument();
-  const token = await mintToken(AUTH_SECRET, { sub: 'headers-test', doc: '*', role: 'admin' }, 600);
+  const token = await mintToken(AUTH_SECRET, { sub: 'headers-test', name: 'Headers test', doc: '*', role: 'admin' }, 600);
   const bearer = { authorization: `Bearer ${token}` };
   const answers: [string, APIResponse, number][] = [
     ['document list', await get('/api/docs', bearer), 200],
