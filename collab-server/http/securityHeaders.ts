@@ -40,7 +40,6 @@ export const CONTENT_POLICY = `sandbox; ${API_POLICY}`;
 export const PERMISSIONS_POLICY = [
   'accelerometer',
   'autoplay',
-  'bluetooth',
   'camera',
   'display-capture',
   'encrypted-media',
