@@ -80,11 +80,14 @@ export interface PagePolicyOptions {
  *
  * - Scripts: only those carrying the nonce, and what they load (`'strict-dynamic'`: Next.js loads
  *   its chunks from its bootstrap script). No `'unsafe-inline'`, no `'unsafe-eval'` but in dev.
- * - Styles: style sheets of the app and `<style>` elements carrying the nonce. Style *attributes*
- *   are allowed (`style-src-attr 'unsafe-inline'`): ProseMirror writes the document's own
- *   formatting as `style` attributes (text alignment, table column widths, caret colours), and
- *   React's server rendering writes style props as attributes. An attribute can neither run code
- *   nor load anything `img-src` does not allow, nor select other elements.
+ * - Styles: style sheets of the app and `<style>` elements carrying the nonce (Tiptap adds one,
+ *   with the nonce it finds on the page's scripts). Style *attributes* are allowed
+ *   (`style-src-attr 'unsafe-inline'`): ProseMirror writes the document's own formatting as
+ *   `style` attributes (text alignment, table column widths, caret colours). Chromium applies
+ *   attributes set by script whatever the policy (`'none'` here reports nothing in the e2e
+ *   flows), but the CSP specification subjects them to `style-src-attr`, and other browsers
+ *   follow it. An attribute can neither run code, nor load anything `img-src` refuses, nor select
+ *   other elements.
  * - Images: any http(s) address, as the editor lets people insert them by URL.
  * - Connections: `'self'`, which covers the app's own WebSocket endpoints (`ws:`/`wss:` on the
  *   same host and port: CSP level 3, checked in Chromium by the e2e suite).
