@@ -79,7 +79,8 @@ export interface PagePolicyOptions {
  * The Content-Security-Policy of a page of the web app.
  *
  * - Scripts: only those carrying the nonce, and what they load (`'strict-dynamic'`: Next.js loads
- *   its chunks from its bootstrap script). No `'unsafe-inline'`, no `'unsafe-eval'` but in dev.
+ *   its chunks from its bootstrap script). No `'unsafe-inline'`, no `'unsafe-eval'` but in dev
+ *   (`npm run dev`), which also allows inline style elements for Next.js' development overlay.
  * - Styles: style sheets of the app and `<style>` elements carrying the nonce (Tiptap adds one,
  *   with the nonce it finds on the page's scripts). Style *attributes* are allowed
  *   (`style-src-attr 'unsafe-inline'`): ProseMirror writes the document's own formatting as
@@ -98,7 +99,9 @@ export function pagePolicy({ nonce, framedBy, dev = false }: PagePolicyOptions):
   return [
     "default-src 'self'",
     `script-src 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Next.js' development overlay adds <style> elements without the nonce (and a nonce would
+    // make browsers ignore 'unsafe-inline').
+    `style-src 'self' ${dev ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' http: https:",
     "font-src 'self'",
