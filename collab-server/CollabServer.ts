@@ -22,11 +22,12 @@ import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
-import { setEmbedPageHeaders } from './http/embedHeaders';
+import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { Router } from './http/Router';
+import { rawRefusal, setApiHeaders } from './http/securityHeaders';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { EarlySync } from './transport/EarlySync';
@@ -202,6 +203,7 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addCspReportRoute(this.router, { logger });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     addAppRoutes(this.router, { documents: this.documents, authSecret });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
@@ -243,8 +245,9 @@ export class CollabServer {
   }
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    setEmbedPageHeaders(request, response, this.config.embedOrigins);
+  async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    if (!this.router.handles(new URL(request.url ?? '/', 'http://placeholder').pathname)) return false;
+    setApiHeaders(request, response);
     return this.router.handle(request, response);
   }
 
@@ -298,6 +301,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
+          setApiHeaders(request, response);
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }
@@ -306,7 +310,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     );
   });
   http.on('upgrade', (request, socket, head) => {
-    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!server.handleUpgrade(request, socket, head)) socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
