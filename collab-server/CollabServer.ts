@@ -25,11 +25,12 @@ import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
-import { setEmbedPageHeaders } from './http/embedHeaders';
+import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { Router, sendJson } from './http/Router';
+import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { ClientAddresses } from './net/ClientAddresses';
@@ -242,6 +243,7 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     addAppRoutes(this.router, { documents: this.documents, authSecret, takeCreation: (request) => creations.take(this.addresses.of(request)) });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
@@ -285,9 +287,11 @@ export class CollabServer {
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
   async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    setEmbedPageHeaders(request, response, this.config.embedOrigins);
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
-    if (path.startsWith('/api/') && this.router.handles(path)) {
+    if (!this.router.handles(path)) return false;
+    setApiHeaders(request, response);
+    // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
+    if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
       const wait = this.apiRequests.take(this.addresses.of(request));
       if (wait > 0) {
         sendJson(response, 429, { error: `too many requests from this address; retry in ${wait} s` }, { 'retry-after': String(wait) });
@@ -347,6 +351,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
+          setApiHeaders(request, response);
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }
@@ -355,7 +360,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     );
   });
   http.on('upgrade', (request, socket, head) => {
-    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!server.handleUpgrade(request, socket, head)) socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -23,6 +23,7 @@ import { EDIT_KEY, type LinkKind, newLinkSecret, type ShareLinks, sharePath, VIE
 import type { ClientAddresses } from '../net/ClientAddresses';
 import { bearerClaims, requireRole } from './apiAuth';
 import { HttpError, type Router, readJson, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
@@ -158,8 +159,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
       etag: `"${version}"`,
       'cache-control': 'no-store',
       // Content is data, never a page: a browser that is somehow shown it runs nothing.
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
+      'content-security-policy': CONTENT_POLICY,
     });
     response.end(content);
   });

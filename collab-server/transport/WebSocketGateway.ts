@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
 import type { SocketContext } from '../context';
+import { rawRefusal } from '../http/securityHeaders';
 import type { Logger } from '../logger';
 import { safeUrl } from '../logger';
 import type { ClientAddresses } from '../net/ClientAddresses';
@@ -104,7 +105,7 @@ export class WebSocketGateway {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.accepting) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      socket.end(rawRefusal(503, 'Service Unavailable'));
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
