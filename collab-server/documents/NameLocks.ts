@@ -23,9 +23,4 @@ export class NameLocks {
       if (this.tails.get(name) === done) this.tails.delete(name);
     }
   }
-
-  /** Names with a section running or queued (for tests and metrics). */
-  get size(): number {
-    return this.tails.size;
-  }
 }

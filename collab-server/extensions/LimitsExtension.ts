@@ -7,6 +7,7 @@ import type {
   onDisconnectPayload,
 } from '@hocuspocus/server';
 import { CloseCodes } from '../../shared/closeCodes';
+import type { Role } from '../../shared/token';
 import { isConnectionContext } from '../context';
 import { MessageType, readHeader } from '../transport/frames';
 import { dropScratchState, ownedElsewhere } from './presenceStates';
@@ -27,10 +28,10 @@ export interface LimitsOptions {
 }
 
 /**
- * Per-document limits (the per-socket ones live in the transport's InboundGuard): connections to
- * one document, the size a document may grow to, and the presence client ids one connection may
- * speak for. A breach closes only the offending connection, with a named reason, before anything
- * is applied.
+ * Per-document and per-user limits (the per-socket ones live in the transport's InboundGuard):
+ * connections to one document and per user, the size a document may grow to, and the presence a
+ * connection may send. A breach closes only the offending connection, with a named reason, before
+ * anything is applied.
  */
 export class LimitsExtension implements Extension {
   readonly extensionName = 'Limits';
@@ -57,7 +58,7 @@ export class LimitsExtension implements Extension {
    * is loaded or created for them; called once their token is accepted (see `AuthExtension.admit`).
    * Connections being set up are not counted yet: `connected` holds the exact limit.
    */
-  checkUser(userId: string, role: string): void {
+  checkUser(userId: string, role: Role): void {
     if (role !== 'admin' && (this.perUser.get(userId) ?? 0) >= this.options.maxConnectionsPerUser) throw CloseCodes.TooManyConnections;
   }
 

@@ -27,11 +27,6 @@ export class RateLimit {
     return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / this.perMinute));
   }
 
-  /** Keys currently remembered (for tests). */
-  get size(): number {
-    return this.buckets.size;
-  }
-
   private forgetFull(now: number): void {
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + ((now - bucket.at) / 60_000) * this.perMinute >= this.perMinute) this.buckets.delete(key);
