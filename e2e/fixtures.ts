@@ -23,7 +23,13 @@ interface RunningApp {
 /** Starts the app over a new temporary DATA_DIR. */
 async function startApp(): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-data-'));
-  let server = await ServerProcess.start('start.ts', { PORT: '0', DATA_DIR: dataDir });
+  // Every test of a worker shares one client address: budgets meant for one stranger are too small.
+  let server = await ServerProcess.start('start.ts', {
+    PORT: '0',
+    DATA_DIR: dataDir,
+    MAX_CREATIONS_PER_MINUTE: '10000',
+    MAX_API_REQUESTS_PER_MINUTE: '100000',
+  });
   let earlierOutput = '';
   const app: App = {
     get url() {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
 import { HttpError, type Router, readJson } from './Router';
 import { CSP_REPORT_PATH } from './securityHeaders';
@@ -27,6 +28,8 @@ export interface CspReportOptions {
   logger: Logger;
   limits?: CspReportLimits;
   now?: () => number;
+  /** The client address of a request (behind trusted proxies, from their X-Forwarded-For); default the peer's. */
+  addressOf?: (request: IncomingMessage) => string;
 }
 
 /**
@@ -37,10 +40,13 @@ export interface CspReportOptions {
  * may send anything here, so bodies are small, parsed reports are capped, and each address is
  * rate-limited (429) before its body is read.
  */
-export function addCspReportRoute(router: Router, { logger, limits = CSP_REPORT_LIMITS, now = Date.now }: CspReportOptions): void {
+export function addCspReportRoute(
+  router: Router,
+  { logger, limits = CSP_REPORT_LIMITS, now = Date.now, addressOf = (request) => request.socket.remoteAddress ?? 'unknown' }: CspReportOptions,
+): void {
   const limiter = new AddressRateLimiter(limits, now);
   router.add('POST', CSP_REPORT_PATH, async (request, response) => {
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(request);
     if (!limiter.take(address)) throw new HttpError(429, 'too many reports from this address; try again later');
     const body = await readJson(request, MAX_REPORT_BYTES, ['application/csp-report', 'application/reports+json', 'application/json']);
     const reports = violationsIn(body);
