@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { type ExampleServer, startExampleServer } from '../examples/server';
 import { mintToken } from '../shared/token';
 import { ServerProcess } from '../testing/serverProcess';
+import { expectNoCspViolations } from './cspViolations';
 import { type App, createDocument, editorOf, expect, test } from './fixtures';
 
 /**
@@ -47,6 +48,18 @@ test.afterAll(async () => {
   await server?.stop();
   await host?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Where in the server's output the current test's CSP check starts. */
+let checkedFrom = 0;
+
+test.beforeEach(() => {
+  checkedFrom = server.output.length;
+});
+
+// Every page here (the app, the embed page in the host's frame) runs under the app's policy untouched.
+test.afterEach(() => {
+  expectNoCspViolations(server.output, checkedFrom);
 });
 
 const app = (): App => ({ url: server.httpUrl, dataDir, restart: async () => undefined });

@@ -45,10 +45,6 @@ export type FaultKind = 'fail' | 'fail-after-write';
  */
 export class FaultyStore implements DocumentStore, VersionStore {
   private readonly faults = new Map<StoreOperation, FaultKind>();
-  /** Operations that wait for `release` (a slow disk), and what they wait on. */
-  private readonly held = new Set<StoreOperation>();
-  private releaseHeld: (() => void) | null = null;
-  private heldUntil: Promise<void> = Promise.resolve();
   /** Calls per operation, failed or not. */
   readonly calls = new Map<StoreOperation, number>();
   /** Injected failures per operation. */
@@ -66,19 +62,6 @@ export class FaultyStore implements DocumentStore, VersionStore {
     this.faults.clear();
   }
 
-  /** Makes `operations` wait, as on a stalled disk, until `release` (then they run as usual). */
-  hold(operations: readonly StoreOperation[]): void {
-    if (this.held.size === 0) this.heldUntil = new Promise((resolve) => (this.releaseHeld = resolve));
-    for (const operation of operations) this.held.add(operation);
-  }
-
-  /** Lets every held operation go on. */
-  release(): void {
-    this.held.clear();
-    this.releaseHeld?.();
-    this.releaseHeld = null;
-  }
-
   /** Calls of `operation` so far. */
   count(operation: StoreOperation): number {
     return this.calls.get(operation) ?? 0;
@@ -91,7 +74,6 @@ export class FaultyStore implements DocumentStore, VersionStore {
 
   private async run<T>(operation: StoreOperation, perform: () => Promise<T>): Promise<T> {
     this.calls.set(operation, this.count(operation) + 1);
-    if (this.held.has(operation)) await this.heldUntil;
     const fault = this.faults.get(operation);
     if (fault === undefined) return perform();
     if (fault === 'fail-after-write') await perform();

@@ -7,7 +7,7 @@ import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
 import type { Role } from '../../shared/token';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
-import { FaultyStore } from '../../testing/faultyStore';
+import { GatedStore } from '../../testing/gatedStore';
 import { AuthKind, FrameType, hpFrames, readYServerFrame, type ServerFrame, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
@@ -312,25 +312,26 @@ describe('clock edges', () => {
 
 describe('with a stalled disk', () => {
   let slow: TestServer;
-  let store: FaultyStore;
+  let store: GatedStore;
 
   beforeAll(async () => {
     slow = await startTestServer({
       store: (dataDir) => {
-        store = new FaultyStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
+        store = new GatedStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
         return store;
       },
     });
   });
 
   afterAll(async () => {
-    store.release();
+    store.release('load');
+    store.release('append');
     await slow.stop({ removeData: true });
   });
 
   it('[T8] a token that expires while its document loads: the connection closes as it is set up, and the frames queued meanwhile are dropped', async () => {
     const name = 'expires-while-loading';
-    store.hold(['load']);
+    store.hold('load', name);
     const socket = await RawSocket.open(slow.hocuspocusUrl);
     const expiresAt = Date.now() + 1000;
     socket.send(hpFrames.auth(name, await tokenUntil(expiresAt, { doc: name })), hpFrames.update(name, edit('QUEUED-UPDATE')));
@@ -338,7 +339,7 @@ describe('with a stalled disk', () => {
     await waitUntil(expiresAt + 50);
     socket.send(hpFrames.update(name, edit('QUEUED-LATE')));
     await socket.flushed();
-    store.release();
+    store.release('load');
     expect(await documentClosed(socket, name)).toBe(CloseCodes.TokenExpired.reason);
 
     await bystanderWrites(slow, name);
@@ -351,14 +352,14 @@ describe('with a stalled disk', () => {
     const name = 'expires-while-writing';
     const expiresAt = Date.now() + 1500;
     const socket = await openUntil(slow, name, expiresAt, 'first.');
-    store.hold(['append']);
+    store.hold('append', name);
     socket.send(hpFrames.update(name, edit('written late.')));
     await waitFor(() => liveText(slow, name).includes('written late.'), { message: 'the edit to be applied' });
     await waitUntil(expiresAt + 100);
     // Closed on the server, but the client hears nothing yet: the acknowledgement comes first.
     await waitFor(() => !slow.server.hocuspocus.documents.get(name)?.getConnections().length, { message: 'the connection to be closed on the server' });
     expect(framesOf(socket, name, FrameType.Close)).toEqual([]);
-    store.release();
+    store.release('append');
     expect(await documentClosed(socket, name)).toBe(CloseCodes.TokenExpired.reason);
     const kinds = socket
       .frames()
