@@ -20,6 +20,7 @@ import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
@@ -83,6 +84,8 @@ export class CollabServer {
   readonly limits: LimitsExtension;
   /** Requests to /api/… per client address. */
   private readonly apiRequests: RateLimit;
+  /** Renews or closes each connection as its token expires. */
+  readonly tokenExpiry: TokenExpiryExtension;
   private closing: Promise<void> | null = null;
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
@@ -179,6 +182,8 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
     });
 
+    this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
@@ -193,6 +198,8 @@ export class CollabServer {
           return admission.admit({ documentName, role: claims.role, userId: claims.sub, socketId, address: clientAddressOf(context) });
         },
       }),
+      // 2b. A token holds until its `exp`, on open connections too: renewed before, closed at it.
+      this.tokenExpiry,
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 4. Capture versions as people work (after persistence: a version holds only durable changes).
@@ -245,7 +252,12 @@ export class CollabServer {
     });
     addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret, takeCreation: (request) => creations.take(this.addresses.of(request)) });
+    addAppRoutes(this.router, {
+      documents: this.documents,
+      authSecret,
+      takeCreation: (request) => creations.take(this.addresses.of(request)),
+      linkTokenSeconds: config.linkTokenSeconds,
+    });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addApiRoutes(this.router, {

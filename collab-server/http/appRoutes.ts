@@ -12,9 +12,6 @@ import type { DocumentService } from '../documents/DocumentService';
 import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
-/** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
-export const LINK_TOKEN_SECONDS = 10 * 60;
-
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -28,6 +25,11 @@ export interface AppRoutesOptions {
   maxImportBytes?: number;
   /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
   takeCreation?: (request: IncomingMessage) => number;
+  /**
+   * Lifetime of a token handed out for a share link (`LINK_TOKEN_SECONDS`): the app fetches a new
+   * one on every reconnect, and when the server asks for one before it expires.
+   */
+  linkTokenSeconds: number;
 }
 
 /**
@@ -42,7 +44,10 @@ export interface AppRoutesOptions {
  *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
-export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation }: AppRoutesOptions): void {
+export function addAppRoutes(
+  router: Router,
+  { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+): void {
   /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
   const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
     const meta = await documents.getMeta(name);
@@ -102,11 +107,11 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     if (!access) throw new HttpError(404, NOT_FOUND);
     const { meta, role } = access;
     const { properties } = meta;
-    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, LINK_TOKEN_SECONDS);
+    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, linkTokenSeconds);
     sendJson(response, 200, {
       token,
       role,
-      expiresIn: LINK_TOKEN_SECONDS,
+      expiresIn: linkTokenSeconds,
       title: meta.title,
       links: role === 'editor' ? { edit: properties[EDIT_KEY], view: properties[VIEW_KEY] } : { view: properties[VIEW_KEY] },
     });
