@@ -32,7 +32,7 @@ async function newContextPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
-test('a document opened before reopens offline (reload, new tab, the home page’s list), is edited there, and merges with others’ edits once online', async ({
+test('[B10] a document opened before reopens offline (reload, new tab, the home page’s list), is edited there, and merges with others’ edits once online', async ({
   sharedApp: app,
   browser,
 }) => {
@@ -126,7 +126,7 @@ test('a document never opened on this device shows that it is not available offl
   expect(problems.errors).toEqual([]);
 });
 
-test('a restart with a new build: the open page picks up the new shell, the old one is cleaned away, and it reopens offline', async ({ browser }) => {
+test('[B11] a restart with a new build: the open page picks up the new shell, the old one is cleaned away, and it reopens offline', async ({ browser }) => {
   test.setTimeout(120_000);
   const newBuild = await copyBuildWithNewId();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-shell-'));
@@ -207,7 +207,7 @@ test.describe('the embed page', () => {
     expectNoCspViolations(server?.output ?? '');
   });
 
-  test('registers no worker in another site’s frame, and the app’s worker leaves it to the network', async ({ browser }) => {
+  test('[B13] registers no worker in another site’s frame, and the app’s worker leaves it to the network', async ({ browser }) => {
     const app: App = { url: server.httpUrl, dataDir, restart: async () => undefined };
     const context = await browser.newContext();
     const hostPage = await context.newPage();

@@ -48,7 +48,7 @@ function manifestOf(script: string): { version: string; files: string[] } {
 }
 
 describe('the service worker script', () => {
-  it('is served with its own policy and no-cache, and lists every file of the build (no source maps)', async () => {
+  it('[B12] is served with its own policy and no-cache, and lists every file of the build (no source maps)', async () => {
     const url = await serve(new ShellWorkerRoute({ root, distDir: await fakeBuild('build-one'), dev: false }));
     const answer = await apiRequest(url, 'GET', '/sw.js');
     expect(answer.status).toBe(200);
@@ -70,14 +70,14 @@ describe('the service worker script', () => {
     expect((await apiRequest(url, 'GET', '/sw.js')).text).toBe(answer.text);
   });
 
-  it('changes version with the build, so a new deployment installs a new worker', async () => {
+  it('[B12] changes version with the build, so a new deployment installs a new worker', async () => {
     const first = await apiRequest(await serve(new ShellWorkerRoute({ root, distDir: await fakeBuild('build-one'), dev: false })), 'GET', '/sw.js');
     const second = await apiRequest(await serve(new ShellWorkerRoute({ root, distDir: await fakeBuild('build-two'), dev: false })), 'GET', '/sw.js');
     expect(manifestOf(first.text).version).toMatch(/^[0-9a-f]{16}$/);
     expect(manifestOf(second.text).version).not.toBe(manifestOf(first.text).version);
   });
 
-  it('in development is a worker that deletes the shell caches and unregisters itself', async () => {
+  it('[B12] in development is a worker that deletes the shell caches and unregisters itself', async () => {
     const url = await serve(new ShellWorkerRoute({ root, distDir: path.join(os.tmpdir(), 'no-build-here'), dev: true }));
     const answer = await apiRequest(url, 'GET', '/sw.js');
     expect(answer.status).toBe(200);
@@ -86,7 +86,7 @@ describe('the service worker script', () => {
     expect(answer.headers.get('cache-control')).toBe('no-cache');
   });
 
-  it('answers only its own path, and only GET and HEAD', async () => {
+  it('[B12] answers only its own path, and only GET and HEAD', async () => {
     const url = await serve(new ShellWorkerRoute({ root, distDir: await fakeBuild('build-one'), dev: false }));
     expect((await apiRequest(url, 'GET', '/sw.js.map')).status).toBe(404);
     expect((await apiRequest(url, 'GET', '/other/sw.js')).status).toBe(404);
