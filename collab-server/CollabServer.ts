@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,8 +10,8 @@ import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { prepareDataFolder } from './dataFolder';
 import { DocumentService } from './documents/DocumentService';
-import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
@@ -21,12 +20,17 @@ import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
+import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
+import { BrowserIdentities } from './http/browserIdentity';
 import { setEmbedPageHeaders } from './http/embedHeaders';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
+import { addLinkApiRoutes } from './http/linkApiRoutes';
 import { Router } from './http/Router';
+import { LinkAccessExtension } from './links/LinkAccessExtension';
+import { ShareLinks } from './links/ShareLinks';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { EarlySync } from './transport/EarlySync';
@@ -71,7 +75,11 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** The web app's share links: checked, created, reset and removed here. */
+  readonly shareLinks: ShareLinks;
   private closing: Promise<void> | null = null;
+  /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
+  private linkMigration: Promise<void> = Promise.resolve();
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
 
@@ -143,6 +151,13 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    const linkAccess = new LinkAccessExtension({
+      links: { isCurrent: (name, link) => this.shareLinks.isCurrent(name, link) },
+      document: (name) => this.hocuspocus.documents.get(name),
+      logger,
+    });
+    this.shareLinks = new ShareLinks({ store, managerRoles: config.linkManagerRoles, onRevoked: (revocation) => linkAccess.revoke(revocation), logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document limit before doing any work for it.
@@ -153,13 +168,15 @@ export class CollabServer {
       }),
       // 2. Who is this, and may they open (or write) this document?
       new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
-      // 3. Load from and append to the store; holds acknowledgements until durable.
+      // 3. A token minted from a share link: is that link's secret still the current one?
+      linkAccess,
+      // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
-      // 4. Capture versions as people work (after persistence: a version holds only durable changes).
+      // 5. Capture versions as people work (after persistence: a version holds only durable changes).
       this.history,
-      // 5. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      // 6. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 6. One structured log line per connection and document event.
+      // 7. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 
@@ -203,9 +220,12 @@ export class CollabServer {
       accepting: () => this.closing === null,
     });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
-    addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
+    const identities = new BrowserIdentities(authSecret);
+    addAppRoutes(this.router, { documents: this.documents, links: this.shareLinks, identities, authSecret });
+    addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
+    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
+    addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,
@@ -213,7 +233,7 @@ export class CollabServer {
       maxBodyBytes: config.maxMessageBytes,
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
-      shareLinks: new ShareLinks(this.documents),
+      shareLinks: this.shareLinks,
     });
   }
 
@@ -222,7 +242,7 @@ export class CollabServer {
     const { config } = options;
     const logger = options.logger ?? createLogger(config.logLevel);
     // LevelDB creates only the last folder of its path; a fresh DATA_DIR must exist first.
-    await mkdir(config.dataDir, { recursive: true });
+    await prepareDataFolder(config.dataDir, [DOCUMENTS_FOLDER], logger);
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
     let server: CollabServer | undefined;
     const store =
@@ -234,7 +254,21 @@ export class CollabServer {
       });
     await store.open();
     server = new CollabServer(config, store, logger, authSecret);
+    server.migrateLinks();
     return server;
+  }
+
+  /**
+   * Replaces the link secrets earlier builds stored in clear with hashes, in the background (a
+   * document's links are also migrated the first time they are used, so nothing waits for this).
+   */
+  private migrateLinks(): void {
+    this.linkMigration = this.shareLinks.migrateAll().then(
+      (count) => {
+        if (count > 0) this.logger.info({ event: 'links-migrated', documents: count }, `stored the share links of ${count} document(s) as hashes`);
+      },
+      (error) => this.logger.error({ err: error }, 'migrating share links to hashes failed; they are migrated as each document is used'),
+    );
   }
 
   /** True when this server answers `path` (HTTP routes or WebSocket endpoints). */
@@ -287,6 +321,7 @@ export class CollabServer {
     await this.webhooks?.close(Math.min(5000, this.config.shutdownTimeoutMs));
     // The last editors' departure started captures; they write before the store closes.
     await this.history.close(Math.min(5000, this.config.shutdownTimeoutMs));
+    await this.linkMigration;
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');
   }

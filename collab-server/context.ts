@@ -1,4 +1,4 @@
-import type { Role } from '../shared/token';
+import type { LinkClaim, Role } from '../shared/token';
 
 /** The identity a connection proved with its token; presence shows exactly this. */
 export interface Identity {
@@ -11,6 +11,8 @@ export interface Identity {
 export interface ConnectionContext {
   user: Identity;
   role: Role;
+  /** For a token minted from a share link: which link and generation (`LinkAccessExtension`). */
+  link?: LinkClaim;
 }
 
 /** True when `context` came from an authenticated client connection. */

@@ -134,6 +134,12 @@ let source: ServerProcess;
 const expected = new Map<string, string>();
 let appDocument: { name: string; editKey: string; viewKey: string };
 
+/** The name and link secrets of a document the app created. */
+function keysOf(created: { name: string; links: Array<{ kind: string; secret: string }> }) {
+  const secretOf = (kind: string) => created.links.find((link) => link.kind === kind)?.secret as string;
+  return { name: created.name, editKey: secretOf('edit'), viewKey: secretOf('view') };
+}
+
 async function edit(server: ServerProcess, name: string, texts: string[], protocol: 'hocuspocus' | 'y-websocket' = 'hocuspocus') {
   const token = await mintToken(secret, { sub: 'writer', name: 'Writer', doc: name, role: 'editor' });
   const wsUrl = `ws://127.0.0.1:${server.port}`;
@@ -188,10 +194,10 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'Shared plan' }),
   });
-  appDocument = (await created.json()) as typeof appDocument;
-  const doomed = (await (
-    await fetch(`${source.httpUrl}/api/app/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-  ).json()) as typeof appDocument;
+  appDocument = keysOf(await created.json());
+  const doomed = keysOf(
+    await (await fetch(`${source.httpUrl}/api/app/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json(),
+  );
   const deleted = await fetch(`${source.httpUrl}/api/app/documents/${doomed.name}`, {
     method: 'DELETE',
     headers: { 'content-type': 'application/json' },
@@ -303,7 +309,7 @@ describe('backup and restore', () => {
     const session = await fetch(`${restoredServer.httpUrl}/api/app/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: appDocument.name, key: appDocument.editKey, userId: 'restored-user' }),
+      body: JSON.stringify({ name: appDocument.name, key: appDocument.editKey }),
     });
     expect(session.status).toBe(200);
     expect(await session.json()).toMatchObject({ role: 'editor', title: 'Shared plan' });

@@ -12,9 +12,10 @@ import { localDatabaseName } from '../../lib/localCopy';
  *   disk write.
  * - `offline`: no connection; local changes wait in this browser (IndexedDB when available).
  * - `refused`: the server refused access (the link no longer grants it).
+ * - `revoked`: the link this page opened was reset, removed or expired; nothing more will be saved.
  * - `deleted`: the document was deleted; nothing will be saved.
  */
-export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'deleted';
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted';
 
 export interface SessionStatus {
   state: SaveState;
@@ -37,11 +38,14 @@ export interface CollabSessionOptions {
   keepOnDevice?: boolean;
   /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
   isAccessGone?: (error: unknown) => boolean;
+  /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
+  revokedBecause?: (error: unknown) => string | null;
 }
 
 /** Close reasons after which reconnecting cannot help. */
 const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
 const REFUSED_REASONS: string[] = [CloseCodes.Unauthorized.reason, CloseCodes.Forbidden.reason, CloseCodes.InvalidDocumentName.reason];
+const LINK_RESET = 'This link was reset, so it no longer opens the document.';
 
 /**
  * One open document: its Y.Doc, the Hocuspocus provider that syncs it, an optional IndexedDB
@@ -60,7 +64,7 @@ export class CollabSession {
   private pendingLocal = false;
   /** A local change was made while not fully connected: it may sit in the socket's send queue. */
   private changedWhileDisconnected = false;
-  private closed: { state: 'refused' | 'deleted'; detail: string } | null = null;
+  private closed: { state: 'refused' | 'revoked' | 'deleted'; detail: string } | null = null;
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -123,7 +127,7 @@ export class CollabSession {
 
   /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
   retry = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
     this.closed = null;
     this.attemptFailed = false;
     if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
@@ -136,7 +140,7 @@ export class CollabSession {
 
   /** Drops the connection and opens a new one (with a new token: after a name change, say). */
   reconnect = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
     if (this.socket.status === WebSocketStatus.Disconnected) {
       void this.socket.connect();
       return;
@@ -239,12 +243,17 @@ export class CollabSession {
   private onClose = ({ event }: { event: { code: number; reason: string } }): void => {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
+    } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
+      this.close('revoked', LINK_RESET);
     }
   };
 
   private onAuthenticationFailed = ({ reason }: { reason: string }): void => {
     const tokenError = this.lastTokenError;
-    if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
+    const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
+    if (reason === CloseCodes.AccessRevoked.reason || revoked) {
+      this.close('revoked', revoked ?? LINK_RESET);
+    } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
     } else if (REFUSED_REASONS.includes(reason)) {
       this.close('refused', 'The server refused access to this document.');
@@ -261,7 +270,7 @@ export class CollabSession {
     }
   };
 
-  private close(state: 'refused' | 'deleted', detail: string): void {
+  private close(state: 'refused' | 'revoked' | 'deleted', detail: string): void {
     this.closed = { state, detail };
     this.socket.disconnect();
     this.update();
