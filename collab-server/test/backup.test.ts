@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { ExportItem } from '../../persistence/DocumentStore';
@@ -10,6 +8,7 @@ import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { mintToken, verifyToken } from '../../shared/token';
 import type { VersionDescription } from '../../shared/versionDescription';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
+import { npmRun } from '../../testing/npmRun';
 import { ServerProcess } from '../../testing/serverProcess';
 import { SECRET_FILE } from '../authSecret';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
@@ -23,7 +22,6 @@ import { DOCUMENTS_FOLDER } from '../CollabServer';
  * same metadata and bytes.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const folders: string[] = [];
 const servers: ServerProcess[] = [];
 
@@ -32,23 +30,6 @@ const tempFolder = async (label: string) => {
   folders.push(folder);
   return folder;
 };
-
-/** Runs `npm run -s <script> -- args` and collects its output. */
-function npmRun(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const exists = (file: string) =>
   access(file).then(
