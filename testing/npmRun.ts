@@ -3,10 +3,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Runs `npm run -s <script> -- args` in the repository (environment merged over this process's) and collects its output. */
-export function npmRun(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** What a finished command printed, and its exit code. */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command args` in the repository (environment merged over this process's) and collects its output. */
+export function runCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -18,4 +25,9 @@ export function npmRun(script: string, args: string[], env: Record<string, strin
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `npm run -s <script> -- args` in the repository and collects its output. */
+export function npmRun(script: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return runCommand('npm', ['run', '-s', script, '--', ...args], env);
 }
