@@ -74,5 +74,5 @@ export function VersionList({ versions, selected, onSelect, selfId }: VersionLis
 /** Each author's label: the name, the id's tag when another author has the same name, and "(you)" for this browser. */
 function authorLabels(authors: Version['authors'], selfId: string | undefined) {
   const labels = distinctLabels(authors);
-  return authors.map(({ id, name, color }) => ({ id, color, label: `${labels.get(id) ?? name}${id === selfId ? ' (you)' : ''}` }));
+  return authors.map(({ id, name, color }) => ({ id, color, label: id === selfId ? `${name} (you)` : (labels.get(id) ?? name) }));
 }
