@@ -22,10 +22,11 @@ export interface TokenClaims {
   link?: LinkClaim;
 }
 
-/** Which share link, and which generation of its secret, a token was minted from. */
+/** Which share link, and which of its secrets (by generation, and by an id no other secret has), a token was minted from. */
 export interface LinkClaim {
   kind: string;
   generation: number;
+  id: string;
 }
 
 /** Why a token was not accepted. */
@@ -61,7 +62,7 @@ function keyOf(secret: string): Promise<CryptoKey> {
 
 /** Signs a token valid for `expiresInSeconds` (default one hour). */
 export async function mintToken(secret: string, claims: Omit<TokenClaims, 'exp'>, expiresInSeconds = 3600): Promise<string> {
-  const link = claims.link ? { link: { kind: claims.link.kind, generation: claims.link.generation } } : {};
+  const link = claims.link ? { link: { kind: claims.link.kind, generation: claims.link.generation, id: claims.link.id } } : {};
   return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
@@ -92,11 +93,12 @@ export async function verifyToken(secret: string, token: string | null | undefin
 export function linkClaimOf(payload: Record<string, unknown>): LinkClaim | undefined {
   const { link } = payload;
   if (link === undefined) return undefined;
-  const { kind, generation } = (link ?? {}) as Record<string, unknown>;
-  if (typeof kind !== 'string' || kind.length === 0 || kind.length > 32 || !Number.isSafeInteger(generation) || (generation as number) < 1) {
-    throw new TokenError('invalid', 'the token\'s "link" claim must be { kind, generation }');
+  const { kind, generation, id } = (link ?? {}) as Record<string, unknown>;
+  const valid = (text: unknown): text is string => typeof text === 'string' && text.length > 0 && text.length <= 32;
+  if (!valid(kind) || !valid(id) || !Number.isSafeInteger(generation) || (generation as number) < 1) {
+    throw new TokenError('invalid', 'the token\'s "link" claim must be { kind, generation, id }');
   }
-  return { kind, generation: generation as number };
+  return { kind, generation: generation as number, id };
 }
 
 /** True when the token's `doc` claim covers `documentName`. */

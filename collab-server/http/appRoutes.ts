@@ -101,7 +101,7 @@ export function addAppRoutes(router: Router, { documents, links, identities, aut
     // A token never outlives its link.
     const untilExpiry = record.expiresAt === null ? LINK_TOKEN_SECONDS : Math.ceil((record.expiresAt - Date.now()) / 1000);
     const lifetime = Math.max(1, Math.min(LINK_TOKEN_SECONDS, untilExpiry));
-    const link = { kind, generation: record.generation };
+    const link = { kind, generation: record.generation, id: record.id };
     const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role, link }, lifetime);
     sendJson(response, 200, {
       token,

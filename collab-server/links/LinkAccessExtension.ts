@@ -54,13 +54,13 @@ export class LinkAccessExtension implements Extension {
    * when the link was removed). The connections of `spare`, who made the new secret, move to it
    * instead, so the person who resets a link keeps editing.
    */
-  revoke({ name, kind, generation, spare }: Revocation): void {
+  revoke({ name, kind, generation, id, spare }: Revocation): void {
     for (const connection of this.options.document(name)?.getConnections() ?? []) {
       const context = connection.context as Partial<ConnectionContext> | undefined;
       const link = context?.link;
       if (!link || link.kind !== kind || (generation !== null && link.generation >= generation)) continue;
-      if (generation !== null && spare !== undefined && context?.user?.id === spare) {
-        context.link = { kind, generation };
+      if (generation !== null && id !== null && spare !== undefined && context?.user?.id === spare) {
+        context.link = { kind, generation, id };
         continue;
       }
       connection.close(CloseCodes.AccessRevoked);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type DocumentMeta, type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { isLinkKind, kindsAbove, kindsUpTo, LINK_KINDS, type LinkKind, roleOfLink } from '../../shared/linkKinds';
 import { SerialByKey } from '../../shared/serialByKey';
@@ -55,8 +56,9 @@ export interface LinkSummary {
 export interface Revocation {
   name: string;
   kind: LinkKind;
-  /** The link's new generation; null when the link was removed. */
+  /** The link's new generation and id; null when the link was removed. */
   generation: number | null;
+  id: string | null;
   /** A user whose open sessions move to the new generation instead (the person who reset the link). */
   spare?: string;
 }
@@ -131,11 +133,16 @@ export class ShareLinks {
     return { status: 'unknown' };
   }
 
-  /** True while a token minted from link `claim` of document `name` may still be used: same secret, not expired. */
+  /**
+   * True while a token minted from link `claim` of document `name` may still be used: the link
+   * still has the secret the token came from, and has not expired. A document that does not exist
+   * is left to the store's own answer (`document-deleted`, `document-not-found`).
+   */
   async isCurrent(name: string, claim: LinkClaim): Promise<boolean> {
     const meta = await this.options.store.getMeta(name);
-    const record = meta && isLinkKind(claim.kind) ? readLinks(meta)[claim.kind] : undefined;
-    return record !== undefined && record.generation === claim.generation && !isExpired(record, this.now());
+    if (!meta) return true;
+    const record = isLinkKind(claim.kind) ? readLinks(meta)[claim.kind] : undefined;
+    return record !== undefined && record.id === claim.id && record.generation === claim.generation && !isExpired(record, this.now());
   }
 
   /** The links document `meta` has, without secrets, most powerful first. */
@@ -189,7 +196,8 @@ export class ShareLinks {
       const known = change.holder ? revealSecrets(name, records, change.holder) : {};
       const { patch, secrets } = replaceSecrets(name, records, [kind], known, { expiresAt: change.expiresAt ?? null, now: this.now() });
       const updated = await this.options.store.updateMeta(name, { properties: patch });
-      this.options.onRevoked?.({ name, kind, generation: current.generation + 1, spare: change.spare });
+      const next = readLinks(updated)[kind] as LinkRecord;
+      this.options.onRevoked?.({ name, kind, generation: next.generation, id: next.id, spare: change.spare });
       this.options.logger.info({ event: 'link-reset', document: name, kind, generation: current.generation + 1 }, 'share link reset');
       return { secret: secrets[kind] as string, meta: updated };
     });
@@ -208,7 +216,7 @@ export class ShareLinks {
         patch[linkProperty(lesser)] = serializeRecord({ ...record, sealed });
       }
       await this.options.store.updateMeta(name, { properties: patch });
-      this.options.onRevoked?.({ name, kind, generation: null });
+      this.options.onRevoked?.({ name, kind, generation: null, id: null });
       this.options.logger.info({ event: 'link-removed', document: name, kind }, 'share link removed');
       return true;
     });
@@ -312,6 +320,7 @@ function replaceSecrets(
     records[kind] = {
       hash: hashSecret(secret),
       generation: (previous?.generation ?? 0) + 1,
+      id: randomBytes(9).toString('base64url'),
       createdAt: options.now,
       expiresAt: options.expiresAt,
       ...newLinkKeys(secret, privateKeyContext(name, kind)),

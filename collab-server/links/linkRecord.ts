@@ -11,6 +11,12 @@ export interface LinkRecord extends LinkKeys {
   hash: string;
   /** 1 for the first secret, one more at every reset; tokens minted from the link carry it. */
   generation: number;
+  /**
+   * Random, new with every secret; tokens minted from the link carry it, so a token is honored
+   * only by the secret it came from (not by a document made again under the same name, whose
+   * links count generations from 1 again).
+   */
+  id: string;
   /** When the current secret was made (ms since the epoch). */
   createdAt: number;
   /** When the link stops working (ms since the epoch), or null. */
@@ -58,8 +64,8 @@ export function readLinks(meta: DocumentMeta): LinkRecords {
 
 /** The property value storing `record`. */
 export function serializeRecord(record: LinkRecord): string {
-  const { hash, generation, createdAt, expiresAt, publicKey, privateKey, sealed, retired } = record;
-  return JSON.stringify({ v: FORMAT, hash, generation, createdAt, expiresAt, publicKey, privateKey, sealed, retired });
+  const { hash, generation, id, createdAt, expiresAt, publicKey, privateKey, sealed, retired } = record;
+  return JSON.stringify({ v: FORMAT, hash, generation, id, createdAt, expiresAt, publicKey, privateKey, sealed, retired });
 }
 
 /** True when the link has expired at `now`. */
@@ -84,8 +90,8 @@ function parseRecord(text: string): LinkRecord | null {
   } catch {
     return null;
   }
-  const { v, hash, generation, createdAt, expiresAt, publicKey, privateKey, sealed, retired } = value ?? {};
-  const strings = [hash, publicKey, privateKey].every((field) => typeof field === 'string' && field.length > 0);
+  const { v, hash, generation, id, createdAt, expiresAt, publicKey, privateKey, sealed, retired } = value ?? {};
+  const strings = [hash, id, publicKey, privateKey].every((field) => typeof field === 'string' && field.length > 0);
   if (v !== FORMAT || !strings || !Number.isSafeInteger(generation) || (generation as number) < 1 || typeof createdAt !== 'number') return null;
   if (expiresAt !== null && typeof expiresAt !== 'number') return null;
   if (typeof sealed !== 'object' || sealed === null || !Array.isArray(retired)) return null;
@@ -94,6 +100,7 @@ function parseRecord(text: string): LinkRecord | null {
   return {
     hash: hash as string,
     generation: generation as number,
+    id: id as string,
     createdAt,
     expiresAt: expiresAt as number | null,
     publicKey: publicKey as string,

@@ -155,7 +155,7 @@ describe('resetting a share link', () => {
     expect(session.status).toBe(200);
     const claims = await verifyToken(TEST_SECRET, session.data.token as string);
     expect(claims.exp).toBeLessThanOrEqual(Math.ceil(expiresAt / 1000));
-    expect(claims.link).toEqual({ kind: 'view', generation: 2 });
+    expect(claims.link).toEqual({ kind: 'view', generation: 2, id: expect.stringMatching(/^[A-Za-z0-9_-]{12}$/) });
 
     await waitFor(async () => (await guest.session(name, view)).status === 410, { message: 'the link to expire', timeoutMs: 5000 });
     const expired = await guest.session(name, view);
@@ -269,7 +269,30 @@ describe('resetting a share link', () => {
     expect((await owner.call('POST', `/api/app/documents/${name}/links/view`, { key: secrets.edit })).status).toBe(409);
     viewer.destroy();
   });
+
+  it('[K8] a token minted for a deleted document is refused as deleted, and one made again under the same name does not honor it', async () => {
+    const admin = await server.token({ doc: '*', role: 'admin' });
+    const created = await apiCall(server, 'POST', '/api/docs', admin, { name: 'born-twice', links: true });
+    const edit = secretOf((created.json.links as Record<string, string>).edit);
+    const token = await tokenFrom(new AppBrowser(server.httpUrl), 'born-twice', edit);
+    expect((await apiCall(server, 'DELETE', '/api/docs/born-twice', admin)).status).toBe(204);
+    const refused = editorClient(server, 'born-twice', token);
+    await waitFor(() => refused.refusals.length > 0, { message: 'the refusal' });
+    expect(refused.refusals).toEqual([CloseCodes.DocumentDeleted.reason]);
+    refused.destroy();
+
+    // The new document's links are generation 1 too; the old token still opens nothing of it.
+    expect((await apiCall(server, 'POST', '/api/docs', admin, { name: 'born-twice', title: 'Second life', links: true })).status).toBe(201);
+    const stale = editorClient(server, 'born-twice', token);
+    await waitFor(() => stale.refusals.length > 0, { message: 'the refusal' });
+    expect(stale.refusals).toEqual([CloseCodes.AccessRevoked.reason]);
+    expect(stale.doc.getText(TITLE_FIELD).toString()).toBe('');
+    stale.destroy();
+  });
 });
+
+/** The secret in a share link's fragment. */
+const secretOf = (link: string) => new URL(link).hash.slice(1);
 
 /** A content API request with a bearer token. */
 const apiCall = (on: TestServer, method: string, path: string, token: string, body?: unknown) => apiRequest(on.httpUrl, method, path, { token, body });

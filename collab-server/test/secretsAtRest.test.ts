@@ -64,7 +64,7 @@ async function storedBytes(dataDir: string): Promise<{ entries: Buffer; files: B
 const secretOf = (link: unknown) => new URL(link as string).hash.slice(1);
 
 describe('secrets at rest', () => {
-  it('[R1] the data folder is 0700 and its files 0600, link secrets are stored as hashes only, and a backup is 0600 and holds no secret either', async () => {
+  it('[R1] the data folder is 0700 and its files 0600, link secrets are stored as hashes only, and a backup (0600) and a restore (0700/0600) hold no secret either', async () => {
     const dataDir = await newDataDir('fresh');
     const server = await start(dataDir);
     const browser = new AppBrowser(server.httpUrl);
@@ -92,11 +92,22 @@ describe('secrets at rest', () => {
     expect(files).toEqual(expect.arrayContaining(['CURRENT', 'LOCK']));
     for (const file of files) expect(await modeOf(path.join(dataDir, DOCUMENTS_FOLDER, file)), file).toBe(0o600);
     expect(await modeOf(backup)).toBe(0o600);
+    // What a restore writes is as private as the data folder.
+    const restoredDir = await newDataDir('restored');
+    const restored = await npmRun('restore', ['--data-dir', restoredDir, '--in', backup]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await modeOf(restoredDir)).toBe(0o700);
+    expect(await modeOf(path.join(restoredDir, DOCUMENTS_FOLDER))).toBe(0o700);
+    for (const file of await readdir(path.join(restoredDir, DOCUMENTS_FOLDER))) {
+      expect(await modeOf(path.join(restoredDir, DOCUMENTS_FOLDER, file)), `restored ${file}`).toBe(0o600);
+    }
 
     const stored = await storedBytes(dataDir);
     const backupBytes = await readFile(backup);
+    const restoredBytes = await storedBytes(restoredDir);
     for (const secret of all) {
       expect(stored.entries.includes(secret), `LevelDB holds the secret ${secret}`).toBe(false);
+      expect(restoredBytes.entries.includes(secret), `the restored LevelDB holds the secret ${secret}`).toBe(false);
       expect(stored.files.includes(secret), `a LevelDB file holds the secret ${secret}`).toBe(false);
       expect(backupBytes.includes(secret), `the backup holds the secret ${secret}`).toBe(false);
     }
@@ -105,7 +116,8 @@ describe('secrets at rest', () => {
       expect(stored.entries.includes(hashSecret(secret)), `LevelDB holds the hash of ${secret}`).toBe(true);
       expect(backupBytes.includes(hashSecret(secret)), `the backup holds the hash of ${secret}`).toBe(true);
     }
-  });
+    // A server process, the backup and the restore command each start in turn.
+  }, 60_000);
 
   it('[R2] a data folder from an earlier build, with secrets in clear and files others may read, is tightened and migrated; its links keep working', async () => {
     const dataDir = await newDataDir('legacy');
