@@ -41,6 +41,13 @@ export class AppBrowser {
     return { name: data.name as string, secrets: Object.fromEntries(links.map((link) => [link.kind, link.secret])) };
   }
 
+  /** The links `key`'s holder may see, with their secrets, as the Share dialog asks for them. */
+  async links(name: string, key: string): Promise<unknown> {
+    const { status, data } = await this.call('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, { key });
+    if (status !== 200) throw new Error(`the links answered ${status}: ${JSON.stringify(data)}`);
+    return data.links;
+  }
+
   /** Opens a link as the app does: its secret exchanged for a session (a collab token). */
   session(name: string, key: string, userName = 'Ada'): Promise<AppAnswer> {
     return this.call('POST', '/api/app/session', { name, key, userName });

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
-import { ApiError, type AppLink, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
+import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
 import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
@@ -107,9 +107,7 @@ export function DocumentPage({ name }: { name: string }) {
         window.history.replaceState(window.history.state, '', `#${change.key}`);
         updateRecentDocument(name, { key: change.key });
       }
-      setState((current) =>
-        current.kind === 'ready' && current.opened ? { ...current, key: change.key, opened: { ...current.opened, links: change.links } } : current,
-      );
+      setState((current) => (current.kind === 'ready' ? { ...current, key: change.key } : current));
     },
     [name],
   );
@@ -177,6 +175,6 @@ export function DocumentPage({ name }: { name: string }) {
   }
 }
 
-function openedOf(session: { link: LinkKind; links: AppLink[]; manages: LinkKind[] }): OpenedLink {
-  return { link: session.link, links: session.links, manages: session.manages };
+function openedOf(session: { link: LinkKind; manages: LinkKind[] }): OpenedLink {
+  return { link: session.link, manages: session.manages };
 }

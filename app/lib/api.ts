@@ -26,16 +26,13 @@ export interface Session {
   user: ServerIdentity & { name: string };
   /** The kind of link that was opened. */
   link: LinkKind;
-  /** The document's links this one may see: itself and the lesser ones. */
-  links: AppLink[];
   /** The kinds of link this one may create and reset. */
   manages: LinkKind[];
 }
 
-/** What the server said about a page's link when it opened it. */
+/** What the server said about a page's link when it opened it: which link, and which kinds it may create and reset. */
 export interface OpenedLink {
   link: LinkKind;
-  links: AppLink[];
   manages: LinkKind[];
 }
 
@@ -119,6 +116,11 @@ export function importMarkdown(content: string, title: string): Promise<CreatedD
 /** Exchanges a link secret for a collab token, for this browser under the name it chose. */
 export function openSession(name: string, key: string, userName: string): Promise<Session> {
   return request('POST', '/api/app/session', { name, key, userName });
+}
+
+/** The document's links that `key` may see (itself and the lesser ones), with their secrets: what the Share dialog shows. */
+export async function fetchLinks(name: string, key: string): Promise<AppLink[]> {
+  return (await request<{ links: AppLink[] }>('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, { key })).links;
 }
 
 /** What creating or resetting a link returns. */

@@ -19,7 +19,8 @@ import { documentNameProblem, newDocumentName } from '../../shared/documentName'
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
-import { initialLinks, type ShareLinks } from '../links/ShareLinks';
+import { initialLinks } from '../links/linkSecrets';
+import type { ShareLinks } from '../links/ShareLinks';
 import { bearerClaims, requireRole } from './apiAuth';
 import { originOf, requireManager, shareLinksOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, sendJson } from './Router';

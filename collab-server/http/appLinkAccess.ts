@@ -1,6 +1,7 @@
 import type { DocumentMeta } from '../../persistence/DocumentStore';
 import type { LinkKind } from '../../shared/linkKinds';
-import type { LinkCheck, LinkHolder, ShareLinks } from '../links/ShareLinks';
+import type { LinkHolder } from '../links/linkSecrets';
+import type { LinkCheck, ShareLinks } from '../links/ShareLinks';
 import { HttpError } from './Router';
 
 /** The one answer for a document that does not exist and for a wrong link secret. */

@@ -16,10 +16,12 @@ export interface AppLinkRoutesOptions {
  * link may create and reset links only when its role is one of LINK_MANAGER_ROLES (by default the
  * edit link), and never a link granting more than itself.
  *
+ *   POST /api/app/documents/:name/links               { key }              the links this one may see, with their secrets
  *   POST /api/app/documents/:name/links/:kind         { key, expiresAt? }  creates a link the document lacks
  *   POST /api/app/documents/:name/links/:kind/reset   { key, expiresAt? }  gives it a new secret
  *
- * Both answer `{ kind, secret, key, links }`: the new secret (shown this once), the secret this
+ * Showing a secret means opening its sealed copy (about a millisecond of CPU), so it is done when
+ * the Share dialog asks, not on every token. Creating and resetting answer `{ kind, secret, key, links }`: the new secret (shown this once), the secret this
  * browser holds afterwards (the new one when it reset its own link), and the links it may see.
  * A reset ends, with `4411 access-revoked`, the sessions opened through the old secret, except
  * this browser's own, which move to the new secret.
@@ -34,6 +36,13 @@ export function addAppLinkRoutes(router: Router, { links, identities }: AppLinkR
     requireManager(links, access, kind);
     return { body, key, access, kind, expiresAt: expiryOf(body?.expiresAt) };
   };
+
+  router.add('POST', '/api/app/documents/:name/links', async (request, response, { name }) => {
+    const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
+    const key = stringField(body, 'key', 100);
+    const { kind, meta, role } = await requireLink(links, name, key);
+    sendJson(response, 200, { link: kind, links: appLinksOf(links, name, meta, { kind, secret: key }), manages: links.manageable(role) });
+  });
 
   router.add('POST', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
     const { key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);

@@ -8,8 +8,9 @@ import { LINK_KINDS } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
-import { initialLinks, type ShareLinks } from '../links/ShareLinks';
-import { appLinksOf, NOT_FOUND, requireLink } from './appLinkAccess';
+import { initialLinks } from '../links/linkSecrets';
+import type { ShareLinks } from '../links/ShareLinks';
+import { NOT_FOUND, requireLink } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
@@ -41,12 +42,12 @@ export interface AppRoutesOptions {
  *
  *   GET    /api/app/identity           this browser's id and color (issues the cookie)
  *   POST   /api/app/documents          create (optionally from Markdown) → name and its links' secrets
- *   POST   /api/app/session            a link secret → collab token, role, title, the links it may see
+ *   POST   /api/app/session            a link secret → collab token, role, title, which link it is
  *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
  *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  *
- * Creating and resetting links: `appLinkRoutes.ts`.
+ * Showing, creating and resetting links (the Share dialog): `appLinkRoutes.ts`.
  */
 export function addAppRoutes(router: Router, { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
@@ -110,7 +111,6 @@ export function addAppRoutes(router: Router, { documents, links, identities, aut
       title: meta.title,
       user,
       link: kind,
-      links: appLinksOf(links, name, meta, { kind, secret: key }),
       manages: links.manageable(role),
     });
   });

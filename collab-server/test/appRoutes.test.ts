@@ -46,14 +46,14 @@ describe('app routes', () => {
     const asEditor = await session(name, editKey);
     expect(asEditor.status).toBe(200);
     expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', link: 'edit', manages: ['edit', 'view'] });
-    // The edit link's holder is shown both links, as the Share dialog needs them.
-    expect(asEditor.data.links).toEqual([
+    // The edit link's holder is shown both links, as the Share dialog asks for them.
+    expect(await browser.links(name, editKey)).toEqual([
       { kind: 'edit', secret: editKey, expiresAt: null, expired: false },
       { kind: 'view', secret: viewKey, expiresAt: null, expired: false },
     ]);
     const asViewer = await session(name, viewKey);
     expect(asViewer.data).toMatchObject({ role: 'viewer', link: 'view', manages: [] });
-    expect(asViewer.data.links).toEqual([{ kind: 'view', secret: viewKey, expiresAt: null, expired: false }]);
+    expect(await browser.links(name, viewKey)).toEqual([{ kind: 'view', secret: viewKey, expiresAt: null, expired: false }]);
     expect((await session(name, 'A'.repeat(22))).status).toBe(404);
   });
 

@@ -226,7 +226,7 @@ describe('resetting a share link', () => {
     expect(viewReset.json.edit).toBeUndefined();
     await waitFor(() => viewer.documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the viewer on the old view link to be closed' });
     // Sealed for the edit link's key, which the API needs no secret for: the edit link's holder sees the new view link.
-    expect((await owner.session(name, secrets.edit)).data.links).toEqual([
+    expect(await owner.links(name, secrets.edit)).toEqual([
       { kind: 'edit', secret: secrets.edit, expiresAt: null, expired: false },
       { kind: 'view', secret: view, expiresAt: null, expired: false },
     ]);
@@ -235,7 +235,7 @@ describe('resetting a share link', () => {
     // link's holder is told it exists, until a reset from the app makes one it can see.
     const editReset = await apiCall(server, 'POST', `/api/docs/${name}/links/edit/reset`, admin);
     const edit = new URL(editReset.json.edit as string).hash.slice(1);
-    expect((await owner.session(name, edit)).data.links).toEqual([
+    expect(await owner.links(name, edit)).toEqual([
       { kind: 'edit', secret: edit, expiresAt: null, expired: false },
       { kind: 'view', secret: null, expiresAt: null, expired: false },
     ]);

@@ -45,8 +45,10 @@ const linksOf = (name: string, role: Role, { on = server, headers = {}, body }: 
 async function openInApp(link: string, on = server): Promise<{ status: number; role?: string; title?: string; links?: unknown }> {
   const url = new URL(link);
   const name = decodeURIComponent(url.pathname.slice('/d/'.length));
-  const { status, data } = await new AppBrowser(on.httpUrl).session(name, url.hash.slice(1), 'Linda');
-  return { status, role: data.role as string | undefined, title: data.title as string | undefined, links: data.links };
+  const browser = new AppBrowser(on.httpUrl);
+  const { status, data } = await browser.session(name, url.hash.slice(1), 'Linda');
+  const links = status === 200 ? await browser.links(name, url.hash.slice(1)) : undefined;
+  return { status, role: data.role as string | undefined, title: data.title as string | undefined, links };
 }
 
 describe('share links through the content API', () => {

@@ -1,9 +1,9 @@
 'use client';
 
 import { Check, Copy, RotateCcw } from 'lucide-react';
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { LINK_KINDS, type LinkKind, type LinkKindInfo, linkKindInfo } from '../../../shared/linkKinds';
-import { type AppLink, documentUrl, type LinkChange, type OpenedLink } from '../../lib/api';
+import { type AppLink, documentUrl, errorMessage, fetchLinks, type LinkChange, type OpenedLink } from '../../lib/api';
 import { fullTime } from '../../lib/relativeTime';
 import { Dialog } from '../ui/Dialog';
 import { LinkChangeDialog } from './LinkChangeDialog';
@@ -25,12 +25,34 @@ interface ShareDialogProps {
  * The document's share links that this page's link may see (itself and the lesser ones), each with
  * a copy button, its expiry, and, for a link that may manage links, "Reset link" (a new secret; the
  * old link stops working at once and the people on it lose access) and "Create link" for a kind the
- * document lacks. Focus starts on the first link; Escape closes and returns focus to the opener.
+ * document lacks. Focus moves to the first link once the links are loaded; Escape closes and
+ * returns focus to the opener.
  */
 export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose }: ShareDialogProps) {
   const [changing, setChanging] = useState<{ kind: LinkKind; action: 'reset' | 'create' } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const rows = opened ? LINK_KINDS.filter(({ kind }) => opened.links.some((link) => link.kind === kind) || opened.manages.includes(kind)) : [];
+  const [links, setLinks] = useState<AppLink[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const connected = opened !== undefined;
+
+  // The secrets are opened on the server when asked for, not with every token.
+  useEffect(() => {
+    if (!connected) return;
+    let cancelled = false;
+    fetchLinks(name, linkKey).then(
+      (shown) => {
+        if (!cancelled) setLinks(shown);
+      },
+      (cause) => {
+        if (!cancelled) setError(`The links could not be loaded: ${errorMessage(cause)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [name, linkKey, connected]);
+
+  const rows = opened && links ? LINK_KINDS.filter(({ kind }) => links.some((link) => link.kind === kind) || opened.manages.includes(kind)) : [];
 
   return (
     <Dialog title="Share" onClose={onClose} className="dialog-wide">
@@ -41,8 +63,14 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
         </p>
       )}
       {!opened && <p className="muted">The links show here once you are connected.</p>}
+      {opened && !links && !error && <p className="muted">Loading the links…</p>}
+      {error && (
+        <p role="alert" className="message error">
+          {error}
+        </p>
+      )}
       {rows.map((info, index) => {
-        const link = opened?.links.find((entry) => entry.kind === info.kind);
+        const link = links?.find((entry) => entry.kind === info.kind);
         const manages = opened?.manages.includes(info.kind) ?? false;
         return link ? (
           <LinkField
@@ -58,7 +86,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
             <span className="link-field-label">{info.label}</span>
             <p className="link-field-description">This document has no {info.label.toLowerCase()} yet.</p>
             <div className="link-field-actions">
-              <button type="button" data-autofocus={index === 0 ? '' : undefined} onClick={() => setChanging({ kind: info.kind, action: 'create' })}>
+              <button type="button" onClick={() => setChanging({ kind: info.kind, action: 'create' })}>
                 Create {info.label.toLowerCase()}
               </button>
             </div>
@@ -86,6 +114,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
               changing.action === 'reset' ? `The ${label.toLowerCase()} was reset. The old link no longer works; share the new one.` : `${label} created.`,
             );
             setChanging(null);
+            setLinks(change.links);
             onChange(change);
           }}
         />
@@ -97,8 +126,14 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
 function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; link: AppLink; url: string | null; first: boolean; onReset?: () => void }) {
   const [copied, setCopied] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const reset = useRef<HTMLButtonElement>(null);
   const id = useId();
   const label = info.label;
+
+  // The links arrive after the dialog opened: focus moves to the first one as it appears.
+  useEffect(() => {
+    if (first) (input.current ?? reset.current)?.focus();
+  }, [first]);
 
   const copy = async () => {
     if (url === null) return;
@@ -131,15 +166,7 @@ function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; li
         </p>
       ) : (
         <div className="link-field-row">
-          <input
-            id={id}
-            ref={input}
-            readOnly
-            value={url}
-            aria-describedby={`${id}-description`}
-            data-autofocus={first ? '' : undefined}
-            onFocus={(event) => event.target.select()}
-          />
+          <input id={id} ref={input} readOnly value={url} aria-describedby={`${id}-description`} onFocus={(event) => event.target.select()} />
           <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
             {copied ? <Check size={16} aria-hidden /> : <Copy size={16} aria-hidden />}
             <span aria-live="polite">{copied ? 'Copied' : 'Copy'}</span>
@@ -148,13 +175,7 @@ function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; li
       )}
       {onReset && (
         <div className="link-field-actions">
-          <button
-            type="button"
-            className="danger-text"
-            onClick={onReset}
-            aria-label={`Reset ${label.toLowerCase()}`}
-            data-autofocus={first && url === null ? '' : undefined}
-          >
+          <button ref={reset} type="button" className="danger-text" onClick={onReset} aria-label={`Reset ${label.toLowerCase()}`}>
             <RotateCcw size={14} aria-hidden />
             Reset link…
           </button>
