@@ -1,12 +1,16 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { verifyToken } from '../../shared/token';
 import { apiRequest } from '../../testing/apiRequest';
 import { AppBrowser } from '../../testing/appBrowser';
 import { type HocuspocusClient, hocuspocusClient, yWebsocketClient } from '../../testing/clients';
+import { FaultyStore } from '../../testing/faultyStore';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
+import { DOCUMENTS_FOLDER } from '../CollabServer';
 
 /**
  * Resetting a share link: the old secret stops opening the document everywhere at once, the
@@ -289,7 +293,55 @@ describe('resetting a share link', () => {
     expect(stale.doc.getText(TITLE_FIELD).toString()).toBe('');
     stale.destroy();
   });
+
+  it('[K9] a reset that lands while a connection is authenticating still ends that connection once it joins', async () => {
+    // The store holds back the answer of one metadata read: the new connection's link check
+    // reads the link as it was before the reset, and is answered only after the reset is done.
+    let store: HoldingStore | undefined;
+    const local = await startTestServer({
+      store: (dataDir) => {
+        store = new HoldingStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
+        return store;
+      },
+    });
+    onTestFinished(() => local.stop({ removeData: true }));
+    const owner = new AppBrowser(local.httpUrl);
+    const { name, secrets } = await owner.create({ title: 'Raced' });
+    const token = await tokenFrom(new AppBrowser(local.httpUrl), name, secrets.edit);
+
+    const release = store?.holdNextRead(name);
+    const racer = editorClient(local, name, token);
+    await waitFor(() => store?.holding, { message: 'the link check to read the link' });
+    expect((await reset(owner, name, secrets.edit, 'edit')).status).toBe(200);
+    release?.();
+    await waitFor(() => racer.documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the raced connection to be closed once it joined' });
+    racer.destroy();
+  });
 });
+
+/** A store whose next metadata read of one document is answered only when the test says so. */
+class HoldingStore extends FaultyStore {
+  private held: { name: string; gate: Promise<void> } | null = null;
+  holding = false;
+
+  /** Holds the answer of the next `getMeta(name)`; returns the function that lets it go. */
+  holdNextRead(name: string): () => void {
+    let open = () => {};
+    this.held = { name, gate: new Promise((resolve) => (open = resolve)) };
+    return open;
+  }
+
+  async getMeta(name: string) {
+    const meta = await super.getMeta(name);
+    const held = this.held;
+    if (held?.name === name) {
+      this.held = null;
+      this.holding = true;
+      await held.gate;
+    }
+    return meta;
+  }
+}
 
 /** The secret in a share link's fragment. */
 const secretOf = (link: string) => new URL(link).hash.slice(1);
