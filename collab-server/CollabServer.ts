@@ -10,8 +10,11 @@ import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { clientAddressOf } from './context';
 import { prepareDataFolder } from './dataFolder';
+import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
+import { NameLocks } from './documents/NameLocks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
@@ -23,16 +26,19 @@ import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
-import { setEmbedPageHeaders } from './http/embedHeaders';
+import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { addLinkApiRoutes } from './http/linkApiRoutes';
-import { Router } from './http/Router';
+import { Router, sendJson } from './http/Router';
+import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
 import { LinkAccessExtension } from './links/LinkAccessExtension';
 import { ShareLinks } from './links/ShareLinks';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { ClientAddresses } from './net/ClientAddresses';
+import { RateLimit } from './net/RateLimit';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
@@ -77,6 +83,12 @@ export class CollabServer {
   readonly webhooks: WebhookExtension | null;
   /** The web app's share links: checked, created, reset and removed here. */
   readonly shareLinks: ShareLinks;
+  /** The client address of a request (from trusted proxies' X-Forwarded-For). */
+  readonly addresses: ClientAddresses;
+  /** The per-user connection count and the other per-document limits. */
+  readonly limits: LimitsExtension;
+  /** Requests to /api/… per client address. */
+  private readonly apiRequests: RateLimit;
   private closing: Promise<void> | null = null;
   /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
   private linkMigration: Promise<void> = Promise.resolve();
@@ -120,13 +132,14 @@ export class CollabServer {
       waitMs: 50,
       onServed: () => this.metrics.earlySyncs.inc(),
     });
+    const locks = new NameLocks();
     this.persistence = new PersistenceExtension({
       earlySync,
       store,
       logger,
       compactLogEntries: config.compactLogEntries,
       compactLogBytes: config.compactLogBytes,
-      createOnConnect: config.createOnConnect,
+      locks,
       onWrite: ({ ok, bytes, seconds }) => {
         this.metrics.storeWriteSeconds.observe(seconds);
         if (ok) this.metrics.storeBytesWritten.inc(bytes);
@@ -157,18 +170,49 @@ export class CollabServer {
       logger,
     });
     this.shareLinks = new ShareLinks({ store, managerRoles: config.linkManagerRoles, onRevoked: (revocation) => linkAccess.revoke(revocation), logger });
+    this.addresses = new ClientAddresses(config.trustProxy);
+    this.apiRequests = new RateLimit(config.maxApiRequestsPerMinute);
+    // One budget per client address for documents created in the app and by connecting.
+    const creations = new RateLimit(config.maxCreationsPerMinute);
+    // Each connection, by its own token, finds its document or creates it before anything loads it.
+    const admission = new ConnectAdmission({
+      store,
+      logger,
+      createOnConnect: config.createOnConnect,
+      locks,
+      isDeleting: (name) => this.persistence.isDeleting(name),
+      takeCreation: (address) => creations.take(address) === 0,
+    });
+    this.limits = new LimitsExtension({
+      maxConnectionsPerDocument: config.maxConnectionsPerDocument,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxPresenceBytes: config.maxPresenceBytes,
+      maxPresenceClients: config.maxPresenceClients,
+      maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
+      sizeOf: (name) => this.persistence.sizeOf(name),
+    });
 
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
-      // 1. Refuse what breaks a per-document limit before doing any work for it.
-      new LimitsExtension({
-        maxConnectionsPerDocument: config.maxConnectionsPerDocument,
-        maxDocumentBytes: config.maxDocumentBytes,
-        sizeOf: (name) => this.persistence.sizeOf(name),
-      }),
+      // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
+      this.limits,
       // 2. Who is this, and may they open (or write) this document?
-      new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
-      // 3. A token minted from a share link: is that link's secret still the current one?
+      //    A token minted from a share link is admitted only while that link has the secret it
+      //    came from (checked first: a stale one creates nothing).
+      new AuthExtension({
+        secret: authSecret,
+        maxNameLength: config.maxNameLength,
+        logger,
+        admit: async ({ documentName, claims, context, socketId }) => {
+          await linkAccess.admit({ documentName, claims, socketId });
+          this.limits.checkUser(claims.sub, claims.role);
+          // A link opens only the document that has it: it is admitted as one that may not create.
+          const role = claims.link ? 'viewer' : claims.role;
+          return admission.admit({ documentName, role, userId: claims.sub, socketId, address: clientAddressOf(context) });
+        },
+      }),
+      // 3. Which share link a connection came through; ends them when the link is reset.
       linkAccess,
       // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
@@ -201,6 +245,7 @@ export class CollabServer {
       hocuspocus: this.hocuspocus,
       logger,
       allowedOrigins: config.allowedOrigins,
+      addresses: this.addresses,
       limits: config,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
@@ -219,13 +264,20 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
     const identities = new BrowserIdentities(authSecret);
-    addAppRoutes(this.router, { documents: this.documents, links: this.shareLinks, identities, authSecret });
+    addAppRoutes(this.router, {
+      documents: this.documents,
+      links: this.shareLinks,
+      identities,
+      authSecret,
+      takeCreation: (request) => creations.take(this.addresses.of(request)),
+    });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
-    addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret });
+    addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,
@@ -234,6 +286,7 @@ export class CollabServer {
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: this.shareLinks,
+      addresses: this.addresses,
     });
   }
 
@@ -277,8 +330,18 @@ export class CollabServer {
   }
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    setEmbedPageHeaders(request, response, this.config.embedOrigins);
+  async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    if (!this.router.handles(path)) return false;
+    setApiHeaders(request, response);
+    // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
+    if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
+      const wait = this.apiRequests.take(this.addresses.of(request));
+      if (wait > 0) {
+        sendJson(response, 429, { error: `too many requests from this address; retry in ${wait} s` }, { 'retry-after': String(wait) });
+        return true;
+      }
+    }
     return this.router.handle(request, response);
   }
 
@@ -333,6 +396,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
+          setApiHeaders(request, response);
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }
@@ -341,7 +405,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     );
   });
   http.on('upgrade', (request, socket, head) => {
-    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!server.handleUpgrade(request, socket, head)) socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

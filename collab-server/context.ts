@@ -19,3 +19,17 @@ export interface ConnectionContext {
 export function isConnectionContext(context: unknown): context is ConnectionContext {
   return typeof context === 'object' && context !== null && 'role' in context && 'user' in context;
 }
+
+/**
+ * What the gateway gives each connection before it authenticates: the client's address (see
+ * `ClientAddresses`). One frozen object per address, shared by that address's sockets.
+ */
+export interface SocketContext {
+  readonly clientAddress: string;
+}
+
+/** The client address in a hook's `context`, when the connection came through the gateway. */
+export function clientAddressOf(context: unknown): string | undefined {
+  const address = (context as Partial<SocketContext> | null | undefined)?.clientAddress;
+  return typeof address === 'string' ? address : undefined;
+}

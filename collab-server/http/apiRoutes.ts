@@ -21,9 +21,11 @@ import { colorFor, type TokenClaims } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
+import type { ClientAddresses } from '../net/ClientAddresses';
 import { bearerClaims, requireRole } from './apiAuth';
 import { originOf, requireManager, shareLinksOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
@@ -44,6 +46,8 @@ export interface ApiRoutesOptions {
   sizeOf: (name: string) => number;
   /** The web app's share links (`"links": true` at creation). */
   shareLinks: ShareLinks;
+  /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto are believed). */
+  addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
 }
 
 /** What the API tells about a document. Link secrets and other properties are never included. */
@@ -113,7 +117,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
     // Share links asked for at creation are made with the document, in the same write.
     // Their secrets are in this answer and never again: the server keeps only their hashes.
-    const origin = body.links ? originOf(request) : '';
+    const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
     const links = body.links ? initialLinks(name, requireManager(options.shareLinks, claims)) : null;
     const meta = await documents.create(name, { update, title, properties: links?.properties });
     const described = links ? { ...describeDocument(meta), links: shareLinksOf(origin, name, links.secrets) } : describeDocument(meta);
@@ -150,8 +154,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
       etag: `"${version}"`,
       'cache-control': 'no-store',
       // Content is data, never a page: a browser that is somehow shown it runs nothing.
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
+      'content-security-policy': CONTENT_POLICY,
     });
     response.end(content);
   });

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
-import { newDocumentName } from '../../shared/documentName';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { LINK_KINDS } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
@@ -30,6 +30,8 @@ export interface AppRoutesOptions {
   authSecret: string;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
+  /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
+  takeCreation?: (request: IncomingMessage) => number;
 }
 
 /**
@@ -49,7 +51,10 @@ export interface AppRoutesOptions {
  *
  * Showing, creating and resetting links (the Share dialog): `appLinkRoutes.ts`.
  */
-export function addAppRoutes(router: Router, { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
+export function addAppRoutes(
+  router: Router,
+  { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation }: AppRoutesOptions,
+): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
@@ -64,6 +69,12 @@ export function addAppRoutes(router: Router, { documents, links, identities, aut
   });
 
   router.add('POST', '/api/app/documents', async (request, response) => {
+    // Anyone may create a document here, so each address has a budget of them.
+    const wait = takeCreation?.(request) ?? 0;
+    if (wait > 0) {
+      response.setHeader('retry-after', String(wait));
+      throw new HttpError(429, `too many documents created from this address; retry in ${wait} s`);
+    }
     const body = await readImportBody(request, maxImportBytes);
     const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
     let update: Uint8Array | undefined;
@@ -95,6 +106,8 @@ export function addAppRoutes(router: Router, { documents, links, identities, aut
   router.add('POST', '/api/app/session', async (request, response) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const name = stringField(body, 'name', 200);
+    const nameProblem = documentNameProblem(name);
+    if (nameProblem) throw new HttpError(400, nameProblem);
     const key = stringField(body, 'key', 100);
     const access = await requireLink(links, name, key);
     const user = await identities.identify(request, response, body?.userName);

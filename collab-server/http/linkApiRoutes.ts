@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DocumentMeta } from '../../persistence/DocumentStore';
 import { isLinkKind, LINK_KINDS, type LinkKind } from '../../shared/linkKinds';
 import { isValidExpiry, type ShareLinks } from '../links/ShareLinks';
+import type { ClientAddresses } from '../net/ClientAddresses';
 import { requireRole } from './apiAuth';
 import { API_PREFIX, apiRoute, readBody } from './apiRoutes';
 import { describeLinks, originOf, requireManager, shareLinksOf } from './linkDescriptions';
@@ -10,6 +11,8 @@ import { HttpError, type Router, sendJson } from './Router';
 export interface LinkApiRoutesOptions {
   links: ShareLinks;
   authSecret: string;
+  /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto address the links). */
+  addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface LinkApiRoutesOptions {
  *   POST   /api/docs/<name>/links/<kind>/reset   manager  a new secret `{ expiresAt? }`; sessions on the old one end
  *   DELETE /api/docs/<name>/links/<kind>         manager  removes the link; sessions through it end
  */
-export function addLinkApiRoutes(router: Router, { links, authSecret }: LinkApiRoutesOptions): void {
+export function addLinkApiRoutes(router: Router, { links, authSecret, addresses }: LinkApiRoutesOptions): void {
   const route = apiRoute(router, authSecret);
   const prefix = `${API_PREFIX}/:name/links`;
 
@@ -37,7 +40,7 @@ export function addLinkApiRoutes(router: Router, { links, authSecret }: LinkApiR
     const body = await optionalBody(request, ['kinds', 'expiresAt']);
     const kinds = body.kinds === undefined ? requireManager(links, claims) : kindsOf(body.kinds);
     for (const kind of kinds) requireManager(links, claims, kind);
-    const origin = originOf(request);
+    const origin = originOf(request, addresses.viaTrustedProxy(request));
     const { secrets, meta } = await links.create(params.name, kinds, { expiresAt: expiryOf(body.expiresAt) });
     const created = Object.keys(secrets).length > 0;
     sendJson(response, created ? 201 : 200, { ...shareLinksOf(origin, params.name, secrets), links: describeLinks(links.summaries(meta)) });
@@ -48,7 +51,7 @@ export function addLinkApiRoutes(router: Router, { links, authSecret }: LinkApiR
     const kind = kindOf(params.kind);
     requireManager(links, claims, kind);
     const body = await optionalBody(request, ['expiresAt']);
-    const origin = originOf(request);
+    const origin = originOf(request, addresses.viaTrustedProxy(request));
     const { secret, meta } = await links.reset(params.name, kind, { expiresAt: expiryOf(body.expiresAt) });
     sendJson(response, 200, { ...shareLinksOf(origin, params.name, { [kind]: secret }), links: describeLinks(links.summaries(meta)) });
   });

@@ -52,11 +52,12 @@ export function requireManager(links: ShareLinks, claims: TokenClaims, kind?: Li
 
 /**
  * The origin a client reached this server at: the `Host` header, or `X-Forwarded-Host` and
- * `X-Forwarded-Proto` when a proxy in front says so. (Only the caller sees the answer, so a
- * header it made up only misleads itself.)
+ * `X-Forwarded-Proto` when the request came through a trusted proxy (`TRUST_PROXY`); from anyone
+ * else those headers are ignored.
  */
-export function originOf(request: IncomingMessage): string {
-  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined;
+export function originOf(request: IncomingMessage, viaTrustedProxy: boolean): string {
+  const first = (value: string | string[] | undefined) =>
+    viaTrustedProxy ? (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined : undefined;
   const host = first(request.headers['x-forwarded-host']) ?? request.headers.host;
   if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
     throw new HttpError(400, 'the request has no valid Host header, which the share links are addressed to');

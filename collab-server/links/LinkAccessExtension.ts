@@ -1,7 +1,7 @@
 import type { connectedPayload, Document, Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import { decodeJwt } from 'jose';
 import { CloseCodes } from '../../shared/closeCodes';
-import { type LinkClaim, linkClaimOf } from '../../shared/token';
+import { type LinkClaim, linkClaimOf, type TokenClaims } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
 import type { Revocation, ShareLinks } from './ShareLinks';
@@ -16,28 +16,32 @@ export interface LinkAccessOptions {
 /**
  * Connections opened with a token minted from a share link last only as long as that link's
  * secret: a token from an older secret (the link was reset or removed since) or an expired link
- * is refused with `4411 access-revoked`, and a reset ends the sessions already open through the
- * old secret with the same code, on both protocols.
- *
- * It runs after `AuthExtension`, which has verified the token by then (a refused token never gets
- * here); this extension only refuses more, and adds `link` to the connection's context.
+ * is refused with `4411 access-revoked` (`admit`, which authentication calls once the token is
+ * verified, before a document can be created), and a reset ends the sessions already open
+ * through the old secret with the same code, on both protocols.
  */
 export class LinkAccessExtension implements Extension {
   readonly extensionName = 'LinkAccess';
 
   constructor(private readonly options: LinkAccessOptions) {}
 
-  async onAuthenticate({ token, documentName, socketId }: onAuthenticatePayload): Promise<Partial<ConnectionContext>> {
+  /** Refuses (throws `AccessRevoked`) a verified token minted from a link that no longer has its secret. */
+  async admit({ documentName, claims, socketId }: { documentName: string; claims: TokenClaims; socketId: string }): Promise<void> {
+    if (!claims.link || (await this.options.links.isCurrent(documentName, claims.link))) return;
+    this.options.logger.info(
+      { socket: socketId, document: documentName, link: claims.link.kind },
+      'connection refused: its share link was reset or removed, or expired',
+    );
+    throw CloseCodes.AccessRevoked;
+  }
+
+  /**
+   * Records in the connection's context which link it came through (for `revoke`). It runs after
+   * `AuthExtension`, which verified the token and admitted it by then: a refused token never gets here.
+   */
+  async onAuthenticate({ token }: onAuthenticatePayload): Promise<Partial<ConnectionContext>> {
     const link = linkOf(token);
-    if (!link) return {};
-    if (!(await this.options.links.isCurrent(documentName, link))) {
-      this.options.logger.info(
-        { socket: socketId, document: documentName, link: link.kind },
-        'connection refused: its share link was reset or removed, or expired',
-      );
-      throw CloseCodes.AccessRevoked;
-    }
-    return { link };
+    return link ? { link } : {};
   }
 
   /**

@@ -24,6 +24,10 @@ describe('configuration', () => {
     );
     expect(parseConfig([], {}).linkManagerRoles).toEqual(['editor', 'admin']);
     expect(parseConfig(['--link-manager-roles', 'viewer,editor']).linkManagerRoles).toEqual(['viewer', 'editor']);
+    expect(() => parseConfig([], { TRUST_PROXY: 'loopback,proxy.example' })).toThrow(
+      /TRUST_PROXY entries must be addresses, CIDR ranges .*got "proxy.example"/,
+    );
+    expect(parseConfig([], { TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
   });
 
   it('lists every option in --help', () => {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/token';
 import { apiRequest } from '../../testing/apiRequest';
@@ -16,8 +17,12 @@ let server: TestServer;
 /** The same server's data with viewers allowed to manage links (LINK_MANAGER_ROLES=viewer,editor,admin). */
 let lenient: TestServer;
 
+// 127.0.0.1 plays the reverse proxy here; 127.0.0.2 is a client that is not one.
 beforeAll(async () => {
-  [server, lenient] = await Promise.all([startTestServer(), startTestServer({ config: { linkManagerRoles: ['viewer', 'editor', 'admin'] } })]);
+  [server, lenient] = await Promise.all([
+    startTestServer({ config: { trustProxy: ['127.0.0.1'] } }),
+    startTestServer({ config: { linkManagerRoles: ['viewer', 'editor', 'admin'] } }),
+  ]);
 });
 
 afterAll(async () => {
@@ -175,5 +180,31 @@ describe('share links through the content API', () => {
     expect(bad.json.error).toMatch(/no valid Host header/);
     const { json } = await linksOf('proxied', 'editor', { headers: { 'x-forwarded-host': 'docs.example.com', 'x-forwarded-proto': 'https' } });
     expect(json.edit).toMatch(/^https:\/\/docs\.example\.com\/d\/proxied#/);
+  });
+
+  it('from a peer that is not a trusted proxy, X-Forwarded-Host and -Proto are ignored', async () => {
+    await api(server, 'POST', '/api/docs', await admin(), { name: 'direct' });
+    const token = await tokenFor(server, 'direct', 'editor');
+    const answer = await new Promise<{ status: number; json: Links }>((resolve, reject) => {
+      const request = http.request(
+        `${server.httpUrl}/api/docs/direct/links`,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.2',
+          headers: { authorization: `Bearer ${token}`, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.json.edit).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/d/direct#`));
   });
 });
