@@ -90,8 +90,8 @@ test('a view-only link browses history but is not offered naming or restoring', 
   await expect(versionItem(page, /For review/)).toBeVisible();
 
   const { name, key } = linkParts(url);
-  const session = await page.request.post(`${app.url}/api/app/session`, { data: { name, key, userName: 'Viewer' } });
-  const view = ((await session.json()) as { links: Array<{ kind: string; secret: string }> }).links.find((link) => link.kind === 'view')?.secret as string;
+  const shown = await page.request.post(`${app.url}/api/app/documents/${encodeURIComponent(name)}/links`, { data: { key } });
+  const view = ((await shown.json()) as { links: Array<{ kind: string; secret: string }> }).links.find((link) => link.kind === 'view')?.secret as string;
 
   const viewer = await freshPage(browser);
   await viewer.goto(`${app.url}/d/${encodeURIComponent(name)}#${view}`);
