@@ -19,6 +19,7 @@ import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
@@ -89,6 +90,8 @@ export class CollabServer {
   readonly limits: LimitsExtension;
   /** Requests to /api/… per client address. */
   private readonly apiRequests: RateLimit;
+  /** Renews or closes each connection as its token expires. */
+  readonly tokenExpiry: TokenExpiryExtension;
   private closing: Promise<void> | null = null;
   /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
   private linkMigration: Promise<void> = Promise.resolve();
@@ -193,6 +196,8 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
     });
 
+    this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
       // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
@@ -212,6 +217,8 @@ export class CollabServer {
           return admission.admit({ documentName, role, userId: claims.sub, socketId, address: clientAddressOf(context) });
         },
       }),
+      // 2b. A token holds until its `exp`, on open connections too: renewed before, closed at it.
+      this.tokenExpiry,
       // 3. Which share link a connection came through; ends them when the link is reset.
       linkAccess,
       // 4. Load from and append to the store; holds acknowledgements until durable.
@@ -273,6 +280,7 @@ export class CollabServer {
       identities,
       authSecret,
       takeCreation: (request) => creations.take(this.addresses.of(request)),
+      linkTokenSeconds: config.linkTokenSeconds,
     });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });

@@ -197,6 +197,14 @@ export const OPTIONS = {
     min: 0,
     description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error',
   },
+  linkTokenSeconds: {
+    env: 'LINK_TOKEN_SECONDS',
+    kind: 'integer',
+    default: 600,
+    min: 2,
+    max: 7 * 24 * 3600,
+    description: 'Lifetime of the token the app hands out for a share link; open editors renew theirs before it expires',
+  },
   embedOrigins: {
     env: 'EMBED_ORIGINS',
     kind: 'list',

@@ -1,4 +1,5 @@
 import type { LinkClaim, Role } from '../shared/token';
+import type { TokenLease } from './extensions/TokenExpiryExtension';
 
 /** The identity a connection proved with its token; presence shows exactly this. */
 export interface Identity {
@@ -11,6 +12,8 @@ export interface Identity {
 export interface ConnectionContext {
   user: Identity;
   role: Role;
+  /** Until when the connection's token holds; none for the server's own (direct) connections. */
+  lease?: TokenLease;
   /** For a token minted from a share link: which link and generation (`LinkAccessExtension`). */
   link?: LinkClaim;
 }

@@ -34,7 +34,7 @@ export function DocumentPage({ name }: { name: string }) {
   // The secret tokens are fetched with: the page's, until this browser resets its own link.
   const keyRef = useRef('');
   // The token from opening the link serves the first connection; later ones fetch their own.
-  const firstToken = useRef<{ token: string; at: number } | null>(null);
+  const firstToken = useRef<{ token: string; at: number; lifetimeMs: number } | null>(null);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
@@ -47,7 +47,7 @@ export function DocumentPage({ name }: { name: string }) {
       const session = await openSession(name, key, identity.name);
       identity = withServerIdentity(identity, session.user);
       identityRef.current = identity;
-      firstToken.current = { token: session.token, at: Date.now() };
+      firstToken.current = { token: session.token, at: Date.now(), lifetimeMs: session.expiresIn * 1000 };
       rememberDocument({ name, key, title: session.title, role: session.role, openedAt: Date.now() });
       setState({ kind: 'ready', key, role: session.role, opened: openedOf(session), identity });
     } catch (error) {
@@ -81,13 +81,17 @@ export function DocumentPage({ name }: { name: string }) {
     if (state.kind !== 'ready' || !identityRef.current) throw new Error('the document is not open');
     const first = firstToken.current;
     firstToken.current = null;
-    // Tokens last ten minutes; one a few seconds old saves the first connection a round trip.
-    if (first && Date.now() - first.at < 60_000) return first.token;
+    // A token still young (at most a minute, and a quarter of its life) saves the first connection a round trip.
+    if (first && Date.now() - first.at < Math.min(60_000, first.lifetimeMs / 4)) return first.token;
     const session = await openSession(name, keyRef.current, identityRef.current.name);
     const identity = withServerIdentity(identityRef.current, session.user);
     identityRef.current = identity;
-    // Opened offline (links and role from this device), or the links changed meanwhile: take the server's word.
-    setState((current) => (current.kind === 'ready' ? { ...current, role: session.role, opened: openedOf(session), identity } : current));
+    // Opened offline (role from this device), or the link changed meaning: take the server's word.
+    setState((current) =>
+      current.kind !== 'ready' || (current.role === session.role && current.identity === identity && sameOpened(current.opened, session))
+        ? current
+        : { ...current, role: session.role, opened: openedOf(session), identity },
+    );
     return session.token;
   }, [name, state.kind]);
 
@@ -177,4 +181,8 @@ export function DocumentPage({ name }: { name: string }) {
 
 function openedOf(session: { link: LinkKind; manages: LinkKind[] }): OpenedLink {
   return { link: session.link, manages: session.manages };
+}
+
+function sameOpened(opened: OpenedLink | undefined, session: { link: LinkKind; manages: LinkKind[] }): boolean {
+  return opened !== undefined && opened.link === session.link && opened.manages.join() === session.manages.join();
 }

@@ -20,6 +20,8 @@ export interface ServerIdentity {
 /** What opening a link gives: a short-lived collab token and the role it carries. */
 export interface Session {
   token: string;
+  /** The token's lifetime in seconds, from when it was handed out. */
+  expiresIn: number;
   role: Role;
   title: string;
   /** The identity the token carries. */

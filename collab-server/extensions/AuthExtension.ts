@@ -5,6 +5,7 @@ import { canWrite, colorFor, coversDocument, type TokenClaims, TokenError, verif
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
 import { ownedElsewhere } from './presenceStates';
+import { TokenLease } from './TokenExpiryExtension';
 
 export interface AuthOptions {
   secret: string;
@@ -20,7 +21,8 @@ export interface AuthOptions {
 /**
  * Every connection proves, with a token, who it is and what it may do with the document it
  * opens. Viewers are made read-only, which Hocuspocus enforces for every sync write it receives,
- * hand-built frames included. Presence is rewritten to the token's identity.
+ * hand-built frames included. Presence is rewritten to the token's identity. The token's expiry
+ * goes with the connection as a lease, which `TokenExpiryExtension` enforces.
  */
 export class AuthExtension implements Extension {
   readonly extensionName = 'Auth';
@@ -48,7 +50,7 @@ export class AuthExtension implements Extension {
     }
     await this.options.admit?.({ documentName, claims, context, socketId });
     connectionConfig.readOnly = !canWrite(claims.role);
-    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role };
+    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role, lease: TokenLease.ofToken(claims.exp) };
   }
 
   /**

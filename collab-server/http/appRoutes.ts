@@ -14,9 +14,6 @@ import { NOT_FOUND, requireLink } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
-/** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
-export const LINK_TOKEN_SECONDS = 10 * 60;
-
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -32,6 +29,11 @@ export interface AppRoutesOptions {
   maxImportBytes?: number;
   /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
   takeCreation?: (request: IncomingMessage) => number;
+  /**
+   * Lifetime of a token handed out for a share link (`LINK_TOKEN_SECONDS`): the app fetches a new
+   * one on every reconnect, and when the server asks for one before it expires.
+   */
+  linkTokenSeconds: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface AppRoutesOptions {
  */
 export function addAppRoutes(
   router: Router,
-  { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation }: AppRoutesOptions,
+  { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
@@ -113,8 +115,8 @@ export function addAppRoutes(
     const user = await identities.identify(request, response, body?.userName);
     const { meta, role, kind, record } = access;
     // A token never outlives its link.
-    const untilExpiry = record.expiresAt === null ? LINK_TOKEN_SECONDS : Math.ceil((record.expiresAt - Date.now()) / 1000);
-    const lifetime = Math.max(1, Math.min(LINK_TOKEN_SECONDS, untilExpiry));
+    const untilExpiry = record.expiresAt === null ? linkTokenSeconds : Math.ceil((record.expiresAt - Date.now()) / 1000);
+    const lifetime = Math.max(1, Math.min(linkTokenSeconds, untilExpiry));
     const link = { kind, generation: record.generation, id: record.id };
     const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role, link }, lifetime);
     sendJson(response, 200, {

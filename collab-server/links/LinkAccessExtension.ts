@@ -1,4 +1,4 @@
-import type { connectedPayload, Document, Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import type { connectedPayload, Document, Extension, onAuthenticatePayload, onTokenSyncPayload } from '@hocuspocus/server';
 import { decodeJwt } from 'jose';
 import { CloseCodes } from '../../shared/closeCodes';
 import { type LinkClaim, linkClaimOf, type TokenClaims } from '../../shared/token';
@@ -50,6 +50,21 @@ export class LinkAccessExtension implements Extension {
    */
   async connected({ context, documentName, connection }: connectedPayload): Promise<void> {
     const link = (context as Partial<ConnectionContext>).link;
+    if (link && !(await this.options.links.isCurrent(documentName, link))) connection.close(CloseCodes.AccessRevoked);
+  }
+
+  /**
+   * A fresh token on an open connection (`TokenExpiryExtension` renews them) must not come from a
+   * link that was reset since: such a token closes the connection with `4411` instead of keeping
+   * it open. Only ever closes; which link the connection came through stays as it was.
+   */
+  async onTokenSync({ token, documentName, connection }: onTokenSyncPayload): Promise<void> {
+    let link: LinkClaim | undefined;
+    try {
+      link = linkClaimOf(decodeJwt(token));
+    } catch {
+      return; // Not a token at all: TokenExpiryExtension refuses it.
+    }
     if (link && !(await this.options.links.isCurrent(documentName, link))) connection.close(CloseCodes.AccessRevoked);
   }
 

@@ -37,7 +37,7 @@ async function tokenFrom(browser: AppBrowser, name: string, key: string): Promis
 }
 
 /** A Hocuspocus client that records the reasons its document connection was closed with. */
-function editorClient(on: TestServer, name: string, token: string): HocuspocusClient & { documentCloses: string[] } {
+function editorClient(on: TestServer, name: string, token: string | (() => Promise<string>)): HocuspocusClient & { documentCloses: string[] } {
   const client = hocuspocusClient(on.hocuspocusUrl, name, token);
   const documentCloses: string[] = [];
   client.provider.on('close', ({ event }: { event: { reason: string } }) => documentCloses.push(event.reason));
@@ -316,6 +316,44 @@ describe('resetting a share link', () => {
     release?.();
     await waitFor(() => racer.documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the raced connection to be closed once it joined' });
     racer.destroy();
+  });
+
+  it('[K10] a session open through a link that expires ends at the expiry: its token expires with the link and cannot be renewed', async () => {
+    const owner = new AppBrowser(server.httpUrl);
+    const { name, secrets } = await owner.create({ title: 'Until the bell' });
+    const expiresAt = Date.now() + 2500;
+    const view = (await reset(owner, name, secrets.edit, 'view', { expiresAt })).data.secret as string;
+    // Fetches its tokens as the app does, from the session route, whenever the provider asks.
+    const guest = new AppBrowser(server.httpUrl);
+    const answers: number[] = [];
+    const client = editorClient(server, name, async () => {
+      const session = await guest.session(name, view);
+      answers.push(session.status);
+      if (session.status !== 200) throw new Error(`the session route answered ${session.status}`);
+      return session.data.token as string;
+    });
+    await client.synced();
+    await waitFor(() => client.documentCloses.includes(CloseCodes.TokenExpired.reason), { message: 'the session to end at the expiry', timeoutMs: 10_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 1000);
+    // Renewals before the expiry got tokens that end with the link; after it, none is handed out.
+    expect(answers.every((status) => status === 200)).toBe(true);
+    expect((await guest.session(name, view)).data).toMatchObject({ reason: 'link-expired' });
+    client.destroy();
+  });
+
+  it('[K11] a fresh token sent on an open connection (token renewal) from a link reset since closes it with access-revoked', async () => {
+    const owner = new AppBrowser(server.httpUrl);
+    const { name, secrets } = await owner.create({ title: 'Renewed' });
+    const client = editorClient(server, name, await tokenFrom(owner, name, secrets.edit));
+    await client.synced();
+    // Minted from the old secret just before the reset, sent only after it.
+    const stale = await tokenFrom(owner, name, secrets.edit);
+    expect((await reset(owner, name, secrets.edit, 'edit')).status).toBe(200);
+    expect(client.documentCloses).toEqual([]);
+    client.provider.configuration.token = stale;
+    await client.provider.sendToken();
+    await waitFor(() => client.documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the renewal with a stale token to close the connection' });
+    client.destroy();
   });
 });
 
