@@ -26,6 +26,8 @@ export const CloseCodes = define({
   Timeout: { code: 4408, reason: 'timeout' },
   /** The document was deleted while open. */
   DocumentDeleted: { code: 4410, reason: 'document-deleted' },
+  /** The share link this connection was opened through was reset or removed (or has expired). */
+  AccessRevoked: { code: 4411, reason: 'access-revoked' },
   /** A single frame exceeded the maximum message size (the WebSocket standard code). */
   MessageTooBig: { code: 1009, reason: 'message-too-big' },
   /** Presence (awareness) too large: a state over the size limit, or too many client ids on one connection. */

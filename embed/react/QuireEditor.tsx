@@ -45,6 +45,8 @@ const STATUS_TEXT: Record<SaveState, string> = {
   saved: 'Saved',
   offline: 'Offline',
   refused: 'Access refused',
+  // Only the app's share-link tokens are revoked; an embedding host's tokens never are.
+  revoked: 'Access ended',
   deleted: 'Document deleted',
 };
 

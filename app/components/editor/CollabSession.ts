@@ -12,9 +12,10 @@ import { localDatabaseName } from '../../lib/localCopy';
  *   disk write.
  * - `offline`: no connection; local changes wait in this browser (IndexedDB when available).
  * - `refused`: the server refused access (the link no longer grants it).
+ * - `revoked`: the link this page opened was reset, removed or expired; nothing more will be saved.
  * - `deleted`: the document was deleted; nothing will be saved.
  */
-export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'deleted';
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted';
 
 export interface SessionStatus {
   state: SaveState;
@@ -40,6 +41,8 @@ export interface CollabSessionOptions {
   keepOnDevice?: boolean;
   /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
   isAccessGone?: (error: unknown) => boolean;
+  /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
+  revokedBecause?: (error: unknown) => string | null;
 }
 
 /**
@@ -54,6 +57,7 @@ const MAX_QUICK_RENEWALS = 3;
 /** Close reasons after which reconnecting cannot help. */
 const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
 const REFUSED_REASONS: string[] = [CloseCodes.Unauthorized.reason, CloseCodes.Forbidden.reason, CloseCodes.InvalidDocumentName.reason];
+const LINK_RESET = 'This link was reset, so it no longer opens the document.';
 
 /**
  * One open document: its Y.Doc, the Hocuspocus provider that syncs it, an optional IndexedDB
@@ -72,7 +76,7 @@ export class CollabSession {
   private pendingLocal = false;
   /** A local change was made while not fully connected: it may sit in the socket's send queue. */
   private changedWhileDisconnected = false;
-  private closed: { state: 'refused' | 'deleted'; detail: string } | null = null;
+  private closed: { state: 'refused' | 'revoked' | 'deleted'; detail: string } | null = null;
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -139,7 +143,7 @@ export class CollabSession {
 
   /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
   retry = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
     this.closed = null;
     this.attemptFailed = false;
     if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
@@ -152,7 +156,7 @@ export class CollabSession {
 
   /** Drops the connection and opens a new one (with a new token: after a name change, say). */
   reconnect = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
     if (this.socket.status === WebSocketStatus.Disconnected) {
       void this.socket.connect();
       return;
@@ -263,6 +267,8 @@ export class CollabSession {
   private onClose = ({ event }: { event: { code: number; reason: string } }): void => {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
+    } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
+      this.close('revoked', LINK_RESET);
     } else if (event.reason === CloseCodes.TokenExpired.reason) {
       // The server closed this document's connection (the socket stays open): its token expired
       // before a fresh one reached the server.
@@ -272,7 +278,10 @@ export class CollabSession {
 
   private onAuthenticationFailed = ({ reason }: { reason: string }): void => {
     const tokenError = this.lastTokenError;
-    if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
+    const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
+    if (reason === CloseCodes.AccessRevoked.reason || revoked) {
+      this.close('revoked', revoked ?? LINK_RESET);
+    } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
     } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {
       // The token expired on its way (an old one, or a slow start): ask for a fresh one at once.
@@ -323,7 +332,7 @@ export class CollabSession {
     this.renewal = null;
   }
 
-  private close(state: 'refused' | 'deleted', detail: string): void {
+  private close(state: 'refused' | 'revoked' | 'deleted', detail: string): void {
     this.closed = { state, detail };
     this.socket.disconnect();
     this.update();
