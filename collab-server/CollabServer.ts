@@ -8,15 +8,18 @@ import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
 import { CloseCodes } from '../shared/closeCodes';
+import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
 import { DocumentService } from './documents/DocumentService';
+import { withDocumentIdentity } from './documents/documentIdentity';
 import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { SchemaExtension } from './extensions/SchemaExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
@@ -29,6 +32,7 @@ import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { Router } from './http/Router';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { schemaMetrics } from './schema/schemaMetrics';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
@@ -95,8 +99,9 @@ export class CollabServer {
       getMeta: (name) => openedStore.getMeta(name),
       whenSaved: (name) => this.persistence.ackGate(name),
     });
-    // Every feature creates and deletes documents through the store, so webhooks hear of it there.
-    const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
+    // Every feature creates and deletes documents through the store, so webhooks hear of it there,
+    // and every new document gets its identity there.
+    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore);
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -155,11 +160,14 @@ export class CollabServer {
       new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
-      // 4. Capture versions as people work (after persistence: a version holds only durable changes).
+      // 4. Refuse updates that break the document schema; repair invalid stored or left-over
+      //    structure as the server (after persistence, so the repair is stored).
+      new SchemaExtension({ schema: documentSchema(), logger, ...schemaMetrics(this.metrics.registry) }),
+      // 5. Capture versions as people work (after persistence: a version holds only durable changes).
       this.history,
-      // 5. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      // 6. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 6. One structured log line per connection and document event.
+      // 7. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 

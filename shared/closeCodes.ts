@@ -24,6 +24,11 @@ export const CloseCodes = define({
   DocumentNotFound: { code: 4404, reason: 'document-not-found' },
   /** The connection sent nothing for too long (or did not authenticate in time). */
   Timeout: { code: 4408, reason: 'timeout' },
+  /**
+   * The client holds a copy of an earlier document of the same name (deleted, then created again):
+   * its state is refused, so nothing of the deleted document returns into the new one.
+   */
+  DocumentReplaced: { code: 4409, reason: 'document-replaced' },
   /** The document was deleted while open. */
   DocumentDeleted: { code: 4410, reason: 'document-deleted' },
   /** A single frame exceeded the maximum message size (the WebSocket standard code). */
@@ -32,6 +37,8 @@ export const CloseCodes = define({
   DocumentTooLarge: { code: 4414, reason: 'document-too-large' },
   /** The document name breaks the naming rules. */
   InvalidDocumentName: { code: 4422, reason: 'invalid-document-name' },
+  /** An update breaks the document schema (`shared/SCHEMA-RULES.md`); it was not applied. */
+  InvalidContent: { code: 4423, reason: 'invalid-content' },
   /** Too many messages per second on this connection. */
   RateLimited: { code: 4429, reason: 'rate-limited' },
   /** Too many connections from this address or to this document. */

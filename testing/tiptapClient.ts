@@ -1,13 +1,13 @@
 import { Editor } from '@tiptap/core';
-import Collaboration from '@tiptap/extension-collaboration';
 import { Window } from 'happy-dom';
+import { TolerantCollaboration } from '../app/components/editor/tolerantCollaboration';
 import { BODY_FIELD } from '../shared/documentFields';
 import { documentExtensions } from '../shared/editorExtensions';
 import { type HocuspocusClient, hocuspocusClient } from './clients';
 
 /**
- * A real Tiptap editor in Node: the app's schema plus the Collaboration extension (y-tiptap's
- * sync and undo plugins) over a real Hocuspocus provider, rendered into a happy-dom document.
+ * A real Tiptap editor in Node: the app's schema plus the Collaboration extension as the app
+ * configures it (y-tiptap's sync and undo plugins, reading the body tolerantly) over a real Hocuspocus provider, rendered into a happy-dom document.
  * Edits made through `editor.commands` travel exactly the path a browser user's do.
  */
 export interface TiptapClient extends HocuspocusClient {
@@ -54,7 +54,7 @@ export function tiptapClient(url: string, name: string, token: string): TiptapCl
   window.document.body.appendChild(element);
   const editor = new Editor({
     element: element as unknown as HTMLElement,
-    extensions: [...documentExtensions(), Collaboration.configure({ document: client.doc, field: BODY_FIELD })],
+    extensions: [...documentExtensions(), TolerantCollaboration.configure({ document: client.doc, field: BODY_FIELD })],
   });
   return {
     ...client,

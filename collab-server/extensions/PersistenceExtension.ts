@@ -82,7 +82,9 @@ export class PersistenceExtension implements Extension {
         if (!mayCreate) throw CloseCodes.DocumentNotFound;
         await store.create(documentName);
         logger.info({ event: 'document-created', document: documentName, socket: socketId, user: context.user.id }, 'document created on first connection');
-        return;
+        // What the store created it with (its identity) is loaded like any stored document.
+        loaded = await store.load(documentName);
+        if (!loaded) throw CloseCodes.DocumentDeleted;
       }
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
