@@ -10,7 +10,7 @@ import { MAX_DEPTH } from './schemaRules';
  * not allow becomes the closest valid form, keeping its text. Bare text in the body is wrapped in
  * a paragraph, an element of an unknown type gives up its content to its parent, a paragraph
  * inside a paragraph is lifted into it, a list item that does not start with a paragraph gets an
- * empty one, a list without items is left out, an invalid attribute takes its closest valid
+ * empty one, a list without items gets an empty one, an invalid attribute takes its closest valid
  * value, a link with an unsafe address becomes plain text. Each such change is reported.
  *
  * (y-tiptap's own reader deletes from the Y.Doc what it cannot convert, and lets invalid nodes
@@ -132,10 +132,14 @@ export class BodyReader {
     }
     const candidates = this.candidates(element, type, path, depth + 1);
     if (candidates.length === 0 && !type.contentMatch.validEnd) {
-      // A cell keeps its place in the table (with an empty paragraph); anything else empty is left out.
-      const cell = type.spec.tableRole === 'cell' || type.spec.tableRole === 'header_cell';
-      this.problem('S5', path, `"${name}" is empty, which the schema does not allow; it is ${cell ? 'given an empty paragraph' : 'left out'}`);
-      const filled = cell ? type.createAndFill(attrs) : null;
+      // Filled rather than left out: someone may be adding to it at this very moment (the repair
+      // keeps the element, so what they add is kept too).
+      const filled = type.createAndFill(attrs);
+      this.problem(
+        'S5',
+        path,
+        `"${name}" is empty, which the schema does not allow; it ${filled ? 'gets the least it needs (an empty item or paragraph)' : 'is left out'}`,
+      );
       return filled ? [this.keep(element, filled)] : [];
     }
     const content = this.fit(type, candidates, path, { fillEnd: true });
