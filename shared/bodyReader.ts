@@ -115,11 +115,12 @@ export class BodyReader {
 
   private elementNodes(element: Y.XmlElement, context: NodeType, path: string, depth: number): Node[] {
     const name = element.nodeName;
-    if (depth > MAX_DEPTH) {
+    const type = Object.hasOwn(this.schema.nodes, name) ? this.schema.nodes[name] : undefined;
+    // At the deepest level only text may be held: a node holding blocks gives way to its text.
+    if (depth > MAX_DEPTH || (depth === MAX_DEPTH && !(type?.inlineContent || type?.isLeaf))) {
       this.problem('S8', path, `elements are nested deeper than ${MAX_DEPTH}; what lies deeper is kept as its text`);
       return [...this.textParagraphs(element).content];
     }
-    const type = Object.hasOwn(this.schema.nodes, name) ? this.schema.nodes[name] : undefined;
     if (!type || type.isText || type === this.schema.topNodeType) {
       this.problem('S3', path, `"${name}" is not a node type of the schema; its content is kept in its place`);
       return this.candidates(element, context, path, depth + 1);

@@ -65,7 +65,7 @@ class Repair {
    */
   private blockChildren(container: Y.XmlFragment | Y.XmlElement, type: NodeType, path: string, depth: number): void {
     const children = container.toArray();
-    if (this.validAsTheyStand(children, type)) return;
+    if (this.validAsTheyStand(children, type, depth + 1)) return;
     const direct = new Set<unknown>(children);
     const keptAs = new Map<Node, Y.XmlElement>();
     const reader = new BodyReader(this.schema, {
@@ -83,11 +83,13 @@ class Repair {
     });
   }
 
-  private validAsTheyStand(children: unknown[], type: NodeType): boolean {
+  private validAsTheyStand(children: unknown[], type: NodeType, childDepth: number): boolean {
     let match = type.contentMatch;
     for (const child of children) {
-      if (!(child instanceof Y.XmlElement)) return false;
+      if (!(child instanceof Y.XmlElement) || childDepth > MAX_DEPTH) return false;
       const childType = Object.hasOwn(this.schema.nodes, child.nodeName) ? this.schema.nodes[child.nodeName] : undefined;
+      // At the deepest level only what holds text may stand ([S8]): the reader keeps the rest as text.
+      if (childDepth === MAX_DEPTH && !(childType?.inlineContent || childType?.isLeaf)) return false;
       const next = childType && !childType.isText && childType !== this.schema.topNodeType ? match.matchType(childType) : null;
       if (!next) return false;
       // An element that must hold something but holds nothing is no valid child either.

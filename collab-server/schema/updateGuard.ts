@@ -153,7 +153,7 @@ function checkChild(item: Y.Item, parent: TypeInfo, content: ItemContent, rules:
   if (!rules.allows(parent.name, child)) return refuse('S4', `"${child}" may not stand in "${parent.name}"`);
   // Inserted at the very start of its parent: it becomes the first child, which some parents fix.
   if (item.origin === null && !rules.allowsFirst(parent.name, child)) return refuse('S4', `"${parent.name}" may not start with "${child}"`);
-  if (parent.depth + 1 > MAX_DEPTH) return refuse('S8', `elements may be nested at most ${MAX_DEPTH} deep`);
+  if (child !== TEXT && parent.depth + 1 > MAX_DEPTH) return refuse('S8', `elements may be nested at most ${MAX_DEPTH} deep`);
   return null;
 }
 
