@@ -86,18 +86,39 @@ export function exportBody(doc: Y.Doc, format: ContentFormat): string {
   return exportNode(bodyNode(doc), format);
 }
 
-/** Renders a document node in `format`. */
+/**
+ * Renders a document node in `format`. Attribute values are rendered only as their rules allow
+ * (`shared/attributeRules.ts`): whatever made the node (the editor's document, say), no unsafe
+ * link, image address or style leaves in any format.
+ */
 export function exportNode(node: Node, format: ContentFormat): string {
+  const json = withValidAttributes(node).toJSON();
   switch (format) {
     case 'json':
-      return JSON.stringify(node.toJSON());
+      return JSON.stringify(json);
     case 'html':
-      return generateHTML(node.toJSON(), converters().extensions);
+      return generateHTML(json, converters().extensions);
     case 'markdown':
-      return converters().markdown.serialize(node.toJSON());
+      return converters().markdown.serialize(json);
     case 'text':
       return plainText(node);
   }
+}
+
+/** `node`, or a copy whose attributes are all valid when some are not (as imports make them). */
+function withValidAttributes(node: Node): Node {
+  let valid = true;
+  node.descendants((child) => {
+    if (!valid) return false;
+    if (
+      normalizeAttributes('node', child.type.name, child.attrs).changed ||
+      (child.type.name === 'image' && safeImageSrc(child.attrs.src) === null && child.attrs.src !== null)
+    )
+      valid = false;
+    for (const mark of child.marks) if (normalizeAttributes('mark', mark.type.name, mark.attrs).changed) valid = false;
+    return valid;
+  });
+  return valid ? node : Node.fromJSON(converters().schema, fitToEditor(node.toJSON(), 'json'));
 }
 
 /**
