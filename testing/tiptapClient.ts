@@ -1,5 +1,6 @@
-import { Editor } from '@tiptap/core';
+import { type AnyExtension, Editor } from '@tiptap/core';
 import { Window } from 'happy-dom';
+import type * as Y from 'yjs';
 import { TolerantCollaboration } from '../app/components/editor/tolerantCollaboration';
 import { BODY_FIELD } from '../shared/documentFields';
 import { documentExtensions } from '../shared/editorExtensions';
@@ -44,6 +45,28 @@ function releaseDom(): void {
   }
   void dom.window.happyDOM.close();
   dom = null;
+}
+
+/**
+ * A Tiptap editor bound to the local Y.Doc `doc`, without a server: the app's schema with
+ * `collaboration` (the app's, by default). For tests of the binding itself.
+ */
+export function localEditor(doc: Y.Doc, collaboration: AnyExtension = TolerantCollaboration): { editor: Editor; destroy(): void } {
+  const window = acquireDom();
+  const element = window.document.createElement('div');
+  window.document.body.appendChild(element);
+  const editor = new Editor({
+    element: element as unknown as HTMLElement,
+    extensions: [...documentExtensions(), (collaboration as typeof TolerantCollaboration).configure({ document: doc, field: BODY_FIELD })],
+  });
+  return {
+    editor,
+    destroy: () => {
+      editor.destroy();
+      element.remove();
+      releaseDom();
+    },
+  };
 }
 
 /** Opens a Tiptap editor on document `name` through the Hocuspocus endpoint at `url`. */

@@ -49,6 +49,12 @@ export class TolerantMapping extends Map<AnyYType, Node | Node[]> {
   }
 
   get(type: AnyYType): Node | Node[] | undefined {
+    // A body can hold plain values among its elements (only by a client ignoring the schema):
+    // a string is shown as a paragraph of its text, anything else not at all.
+    if (typeof type !== 'object' || type === null || !('_item' in type)) {
+      const text = typeof type === 'string' && type !== '' ? this.schema.text(type) : null;
+      return (text ? this.schema.nodes.paragraph.create(null, text) : null) as Node | undefined;
+    }
     const known = super.get(type);
     if (known !== undefined || !this.isTopLevel(type)) return known;
     // y-tiptap leaves out a top-level child whose node is null; the map's type has no room for it.
