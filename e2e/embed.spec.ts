@@ -42,7 +42,14 @@ test.afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const app = (): App => ({ url: server.httpUrl, dataDir, restart: async () => undefined });
+const app = (): App => ({
+  url: server.httpUrl,
+  dataDir,
+  restart: async () => undefined,
+  whileStopped: async () => {
+    throw new Error('the embed tests share one server, which they never stop');
+  },
+});
 
 /** The events the host page received so far (its page keeps them in `window.quireEvents`). */
 const hostEvents = (page: Page) => page.evaluate(() => (window as unknown as { quireEvents: HostEvent[] }).quireEvents);

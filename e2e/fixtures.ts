@@ -9,6 +9,8 @@ export interface App {
   readonly url: string;
   readonly dataDir: string;
   restart(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the app, runs `work` (on its data folder, say), and starts it again on the same port. */
+  whileStopped(work: () => Promise<void>): Promise<void>;
 }
 
 /** Starts the app over a new temporary DATA_DIR. */
@@ -22,6 +24,12 @@ async function startApp(): Promise<{ app: App; stop(): Promise<string> }> {
     dataDir,
     restart: async (signal = 'SIGTERM') => {
       server = await server.restart(signal);
+    },
+    whileStopped: async (work) => {
+      const { port, env } = server;
+      await server.stop();
+      await work();
+      server = await ServerProcess.start('start.ts', { ...env, PORT: String(port) });
     },
   };
   return {

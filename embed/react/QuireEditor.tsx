@@ -45,6 +45,7 @@ const STATUS_TEXT: Record<SaveState, string> = {
   offline: 'Offline',
   refused: 'Access refused',
   deleted: 'Document deleted',
+  replaced: 'Document replaced',
 };
 
 /**
@@ -89,7 +90,7 @@ export function QuireEditor(props: QuireEditorProps) {
 function SessionEditor(props: QuireEditorProps & { session: CollabSession; claims: VisibleClaims | null; className: string }) {
   const { session, claims, onEditor } = props;
   const status = useSessionStatus(session);
-  const closed = status.state === 'refused' || status.state === 'deleted';
+  const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = Boolean(props.readOnly) || !claims || !canWrite(claims.role) || closed;
   const name = props.user?.name ?? claims?.name ?? 'You';
   const color = props.user?.color ?? (claims ? colorFor(claims.sub) : '#60646c');

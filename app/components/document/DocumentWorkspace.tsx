@@ -71,7 +71,7 @@ function Workspace({
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const closed = status.state === 'deleted' || status.state === 'refused';
+  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'replaced';
   const writer = canWrite(role);
   const editable = writer && !closed;
   const user = useMemo(() => ({ name: identity.name, color: identityColor(identity) }), [identity]);
@@ -91,10 +91,11 @@ function Workspace({
     if (status.state === 'saved') updateRecentDocument(name, { updatedAt: Date.now() });
   }, [name, status.state]);
 
-  // A deleted document leaves no copy behind in this browser.
+  // A deleted document leaves no copy behind in this browser; nor does one replaced by a new
+  // document of the same name (its copy stays downloadable from memory until the page closes).
   useEffect(() => {
-    if (status.state !== 'deleted') return;
-    forgetDocument(name);
+    if (status.state !== 'deleted' && status.state !== 'replaced') return;
+    if (status.state === 'deleted') forgetDocument(name);
     void session.clearLocalCopy();
   }, [status.state, name, session]);
 
@@ -123,6 +124,20 @@ function Workspace({
     },
     [editor, title],
   );
+
+  /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
+  const downloadCopy = useCallback(async () => {
+    const copy = session.copyBeforeSync();
+    if (!copy) return download('markdown');
+    setExportError(null);
+    try {
+      const { exportState } = await import('../../lib/exportDocument');
+      const file = exportState(copy, 'markdown');
+      downloadFile(file.filename, file.type, file.content);
+    } catch (error) {
+      setExportError(`The download failed: ${errorMessage(error)}`);
+    }
+  }, [session, download]);
 
   const changeName = (newName: string) => {
     onIdentityChange({ ...identity, name: newName });
@@ -182,7 +197,14 @@ function Workspace({
         </Menu>
       </header>
 
-      {closed && !deletingHere && <ClosedNotice state={status.state} onRetry={session.retry} onDownload={() => void download('markdown')} />}
+      {closed && !deletingHere && (
+        <ClosedNotice
+          state={status.state}
+          onRetry={session.retry}
+          onDownload={() => void (status.state === 'replaced' ? downloadCopy() : download('markdown'))}
+          onOpenCurrent={() => void session.clearLocalCopy().then(() => window.location.reload())}
+        />
+      )}
       {exportError && (
         <p role="alert" className="banner banner-error">
           {exportError}
@@ -232,7 +254,23 @@ function Workspace({
   );
 }
 
-function ClosedNotice({ state, onRetry, onDownload }: { state: string; onRetry: () => void; onDownload: () => void }) {
+function ClosedNotice({ state, onRetry, onDownload, onOpenCurrent }: { state: string; onRetry: () => void; onDownload: () => void; onOpenCurrent: () => void }) {
+  if (state === 'replaced') {
+    return (
+      <div role="alert" className="banner banner-error closed-notice">
+        <strong>This document was deleted and created again.</strong> The copy on this device is from before; it was not merged into the new
+        document, and nothing you change here is saved.
+        <span className="banner-actions">
+          <button type="button" onClick={onDownload}>
+            Download your copy
+          </button>
+          <button type="button" onClick={onOpenCurrent}>
+            Open the current document
+          </button>
+        </span>
+      </div>
+    );
+  }
   if (state === 'deleted') {
     return (
       <div role="alert" className="banner banner-error closed-notice">
