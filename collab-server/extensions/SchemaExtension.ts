@@ -87,7 +87,7 @@ export class SchemaExtension implements Extension {
     } finally {
       document.off('afterTransaction', observe);
     }
-    if (changed && needsRepair(changed, this.rules)) this.repair(documentName, document, 'update');
+    if (result.recheck || (changed && needsRepair(changed, this.rules))) this.repair(documentName, document, 'update');
   }
 
   /** Repairs the body of `document` as the server, if it needs it, and says so. */

@@ -27,6 +27,12 @@ export interface GuardResult {
   dropPending: Map<number, number>;
   /** True when some of the update's items wait for content the document does not have yet. */
   waits: boolean;
+  /**
+   * True when the content of a new element could not be fully checked before applying ([S5]):
+   * the update deletes some of its children again, or children of several writers compete for
+   * their order. The structure is checked, and repaired, after applying.
+   */
+  recheck: boolean;
 }
 
 export interface GuardOptions {
@@ -40,7 +46,7 @@ export interface GuardOptions {
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOptions): GuardResult {
   const pending = doc.store.pendingStructs?.update ?? null;
   const structs = new UpdateStructs(doc, update, options.live, pending);
-  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false };
+  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false, recheck: false };
   const created = new Map<Y.Item, Y.Item[]>();
 
   for (const entry of structs.newItems) {
@@ -66,7 +72,15 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
     if (!(item.content instanceof Y.ContentType) || !(item.content.type instanceof Y.XmlElement) || structs.isDeleted(item.id)) continue;
     const placement = structs.placementOf(item);
     if (typeof placement === 'string' || placement.parent.field !== 'body' || placement.parentSub !== null) continue;
-    const refusal = checkCreatedContent(item.content.type.nodeName, created.get(item) ?? [], structs, options.rules);
+    const children = created.get(item) ?? [];
+    // Deletions are never refused ([S9]): what the update's own deletions leave is checked after applying.
+    if (children.some((child) => child.content instanceof Y.ContentDeleted || structs.isDeleted(child.id))) {
+      result.recheck = true;
+      continue;
+    }
+    const ordered = chainOrder(children);
+    if (!ordered) result.recheck = true;
+    const refusal = checkCreatedContent(item.content.type.nodeName, children, ordered, options.rules);
     if (refusal && !reject(result, entry, refusal)) return result;
   }
 
@@ -158,15 +172,13 @@ function checkChild(item: Y.Item, parent: TypeInfo, content: ItemContent, rules:
 }
 
 /**
- * The content an update gives an element it creates must be valid for its type: the children,
- * in the order they will stand, minus those the update deletes again. When children of several
- * clients compete for positions (only in a merge of other clients' states), only what does not
- * depend on order is checked here; the order is checked after applying, and repaired ([R3]).
+ * The content an update gives an element it creates must be valid for its type: its children, in
+ * the order they will stand. When children of several writers compete for positions (only in a
+ * merge of other clients' states), only what does not depend on their order is checked here
+ * (a required child is there); the order is checked after applying, and repaired ([R3]).
  */
-function checkCreatedContent(name: string, children: Y.Item[], structs: UpdateStructs, rules: SchemaRules): Refusal | null {
-  const ordered = chainOrder(children);
-  const kept = (ordered ?? children).filter((child) => !structs.isDeleted(child.id) && !(child.content instanceof Y.ContentDeleted));
-  const names = kept.map((child) => {
+function checkCreatedContent(name: string, children: Y.Item[], ordered: Y.Item[] | null, rules: SchemaRules): Refusal | null {
+  const names = (ordered ?? children).map((child) => {
     const type = (child.content as Y.ContentType).type;
     return type instanceof Y.XmlElement ? type.nodeName : TEXT;
   });

@@ -145,6 +145,26 @@ describe('deletions are never refused', () => {
   });
 });
 
+describe('deletions inside new content', () => {
+  it('[S5] [S9] [R3] an update that creates a list and deletes its item again (a merge of edits) is accepted, and the server repairs what it leaves', async () => {
+    const name = await newDocument('Start');
+    await editor(name);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(live(name)));
+    const before = Y.encodeStateVector(doc);
+    const fragment = doc.getXmlFragment(BODY_FIELD);
+    fragment.insert(1, [element('bulletList', [element('listItem', [paragraph('short-lived')])])]);
+    (fragment.get(1) as Y.XmlElement).delete(0, 1);
+    const socket = await RawSocket.open(server.hocuspocusUrl);
+    cleanup.push({ destroy: () => socket.close() });
+    socket.send(hpFrames.auth(name, await server.token({ doc: name })));
+    expect(await socket.authResult(name)).toBe('authenticated read-write');
+    socket.send(hpFrames.update(name, Y.encodeStateAsUpdate(doc, before)));
+    await waitFor(() => bodyOf(live(name)).includes('<bulletlist><listitem><paragraph></paragraph></listitem></bulletlist>'), { message: 'the repaired list' });
+    expect(socket.frames().filter((frame) => frame.text === 'invalid-content')).toEqual([]);
+  });
+});
+
 describe('content waiting for other content', () => {
   /** Two updates of one client: the second builds on the first. */
   function twoUpdates(name: string): [Uint8Array, Uint8Array] {
