@@ -1,4 +1,4 @@
-import type { Attributes, GlobalAttributes } from '@tiptap/core';
+import type { Attributes, GlobalAttributes, Node as TiptapNode } from '@tiptap/core';
 import CodeBlock from '@tiptap/extension-code-block';
 import Image from '@tiptap/extension-image';
 import Link from '@tiptap/extension-link';
@@ -74,18 +74,20 @@ export const SafeLink = Link.extend({
   },
 });
 
+/** `extension` (a node) with every attribute parsed and rendered through its rule. */
+function withRuledAttributes<T extends TiptapNode>(extension: T): T {
+  return extension.extend({
+    addAttributes() {
+      return ruledAttributes('node', extension.name, (this.parent?.() ?? {}) as Attributes);
+    },
+  }) as T;
+}
+
 /** Images: an http(s) or same-origin address, bounded sizes and texts. */
-export const SafeImage = Image.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'image', (this.parent?.() ?? {}) as Attributes);
-  },
-});
+export const SafeImage = withRuledAttributes(Image);
 
 /** Code blocks: the language (which becomes a class name) is one word or nothing. */
-export const SafeCodeBlock = CodeBlock.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'codeBlock', (this.parent?.() ?? {}) as Attributes);
-  },
+export const SafeCodeBlock = withRuledAttributes(CodeBlock).extend({
   renderHTML({ node, HTMLAttributes }) {
     const language = normalizeAttribute('node', 'codeBlock', 'language', node.attrs.language);
     const safe = language === node.attrs.language ? node : node.type.create({ ...node.attrs, language }, node.content, node.marks);
@@ -94,31 +96,15 @@ export const SafeCodeBlock = CodeBlock.extend({
 });
 
 /** Numbered lists: a whole-number start and a list type of 1, a, A, i or I. */
-export const SafeOrderedList = OrderedList.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'orderedList', (this.parent?.() ?? {}) as Attributes);
-  },
-});
+export const SafeOrderedList = withRuledAttributes(OrderedList);
 
 /** Check list items: checked is true or false. */
-export const SafeTaskItem = TaskItem.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'taskItem', (this.parent?.() ?? {}) as Attributes);
-  },
-});
+export const SafeTaskItem = withRuledAttributes(TaskItem);
 
 /** Table cells and header cells: bounded spans and widths, an alignment of left, center or right. */
-export const SafeTableCell = TableCell.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'tableCell', (this.parent?.() ?? {}) as Attributes);
-  },
-});
+export const SafeTableCell = withRuledAttributes(TableCell);
 
-export const SafeTableHeader = TableHeader.extend({
-  addAttributes() {
-    return ruledAttributes('node', 'tableHeader', (this.parent?.() ?? {}) as Attributes);
-  },
-});
+export const SafeTableHeader = withRuledAttributes(TableHeader);
 
 /** Most columns a table's column widths are computed for (the rest get no width). */
 export const MAX_TABLE_COLUMNS = MAX_TABLE_SPAN;

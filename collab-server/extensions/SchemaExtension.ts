@@ -4,7 +4,7 @@ import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { BodyProblem } from '../../shared/bodyReader';
 import { BODY_FIELD } from '../../shared/documentFields';
-import { schemaRulesOf } from '../../shared/schemaRules';
+import { type SchemaRules, schemaRulesOf } from '../../shared/schemaRules';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { dropFromPending } from '../schema/pendingStructs';
@@ -45,7 +45,7 @@ export interface SchemaOptions {
 export class SchemaExtension implements Extension {
   readonly extensionName = 'Schema';
   private readonly liveTypes = new WeakMap<Y.Doc, LiveTypes>();
-  private readonly rules;
+  private readonly rules: SchemaRules;
 
   constructor(private readonly options: SchemaOptions) {
     this.rules = schemaRulesOf(options.schema);
