@@ -12,26 +12,33 @@ import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { clientAddressOf } from './context';
+import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
 import { withDocumentIdentity } from './documents/documentIdentity';
+import { NameLocks } from './documents/NameLocks';
 import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
 import { SchemaExtension } from './extensions/SchemaExtension';
+import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppRoutes } from './http/appRoutes';
-import { setEmbedPageHeaders } from './http/embedHeaders';
+import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
-import { Router } from './http/Router';
+import { Router, sendJson } from './http/Router';
+import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { ClientAddresses } from './net/ClientAddresses';
+import { RateLimit } from './net/RateLimit';
 import { schemaMetrics } from './schema/schemaMetrics';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
@@ -75,6 +82,14 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** The client address of a request (from trusted proxies' X-Forwarded-For). */
+  readonly addresses: ClientAddresses;
+  /** The per-user connection count and the other per-document limits. */
+  readonly limits: LimitsExtension;
+  /** Requests to /api/… per client address. */
+  private readonly apiRequests: RateLimit;
+  /** Renews or closes each connection as its token expires. */
+  readonly tokenExpiry: TokenExpiryExtension;
   private closing: Promise<void> | null = null;
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
@@ -117,13 +132,14 @@ export class CollabServer {
       waitMs: 50,
       onServed: () => this.metrics.earlySyncs.inc(),
     });
+    const locks = new NameLocks();
     this.persistence = new PersistenceExtension({
       earlySync,
       store,
       logger,
       compactLogEntries: config.compactLogEntries,
       compactLogBytes: config.compactLogBytes,
-      createOnConnect: config.createOnConnect,
+      locks,
       onWrite: ({ ok, bytes, seconds }) => {
         this.metrics.storeWriteSeconds.observe(seconds);
         if (ok) this.metrics.storeBytesWritten.inc(bytes);
@@ -148,20 +164,52 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    this.addresses = new ClientAddresses(config.trustProxy);
+    this.apiRequests = new RateLimit(config.maxApiRequestsPerMinute);
+    // One budget per client address for documents created in the app and by connecting.
+    const creations = new RateLimit(config.maxCreationsPerMinute);
+    // Each connection, by its own token, finds its document or creates it before anything loads it.
+    const admission = new ConnectAdmission({
+      store,
+      logger,
+      createOnConnect: config.createOnConnect,
+      locks,
+      isDeleting: (name) => this.persistence.isDeleting(name),
+      takeCreation: (address) => creations.take(address) === 0,
+    });
+    this.limits = new LimitsExtension({
+      maxConnectionsPerDocument: config.maxConnectionsPerDocument,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxPresenceBytes: config.maxPresenceBytes,
+      maxPresenceClients: config.maxPresenceClients,
+      maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
+      sizeOf: (name) => this.persistence.sizeOf(name),
+    });
+
+    this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
-      // 1. Refuse what breaks a per-document limit before doing any work for it.
-      new LimitsExtension({
-        maxConnectionsPerDocument: config.maxConnectionsPerDocument,
-        maxDocumentBytes: config.maxDocumentBytes,
-        sizeOf: (name) => this.persistence.sizeOf(name),
-      }),
+      // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
+      this.limits,
       // 2. Who is this, and may they open (or write) this document?
-      new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
+      new AuthExtension({
+        secret: authSecret,
+        maxNameLength: config.maxNameLength,
+        logger,
+        admit: ({ documentName, claims, context, socketId }) => {
+          this.limits.checkUser(claims.sub, claims.role);
+          return admission.admit({ documentName, role: claims.role, userId: claims.sub, socketId, address: clientAddressOf(context) });
+        },
+      }),
+      // 2b. A token holds until its `exp`, on open connections too: renewed before, closed at it.
+      this.tokenExpiry,
       // 3. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 4. Refuse updates that break the document schema; repair invalid stored or left-over
-      //    structure as the server (after persistence, so the repair is stored).
+      //    structure as the server (after persistence, so the repair is stored). It applies the
+      //    updates it accepts itself, so every other check of a message must come before it.
       new SchemaExtension({ schema: documentSchema(), logger, ...schemaMetrics(this.metrics.registry) }),
       // 5. Capture versions as people work (after persistence: a version holds only durable changes).
       this.history,
@@ -192,6 +240,7 @@ export class CollabServer {
       hocuspocus: this.hocuspocus,
       logger,
       allowedOrigins: config.allowedOrigins,
+      addresses: this.addresses,
       limits: config,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
@@ -210,8 +259,14 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
+    addAppRoutes(this.router, {
+      documents: this.documents,
+      authSecret,
+      takeCreation: (request) => creations.take(this.addresses.of(request)),
+      linkTokenSeconds: config.linkTokenSeconds,
+    });
     addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addApiRoutes(this.router, {
@@ -222,6 +277,7 @@ export class CollabServer {
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: new ShareLinks(this.documents),
+      addresses: this.addresses,
     });
   }
 
@@ -251,8 +307,18 @@ export class CollabServer {
   }
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    setEmbedPageHeaders(request, response, this.config.embedOrigins);
+  async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    if (!this.router.handles(path)) return false;
+    setApiHeaders(request, response);
+    // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
+    if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
+      const wait = this.apiRequests.take(this.addresses.of(request));
+      if (wait > 0) {
+        sendJson(response, 429, { error: `too many requests from this address; retry in ${wait} s` }, { 'retry-after': String(wait) });
+        return true;
+      }
+    }
     return this.router.handle(request, response);
   }
 
@@ -306,6 +372,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
+          setApiHeaders(request, response);
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }
@@ -314,7 +381,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     );
   });
   http.on('upgrade', (request, socket, head) => {
-    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!server.handleUpgrade(request, socket, head)) socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -1,4 +1,5 @@
 import { MIN_SECRET_LENGTH } from '../shared/token';
+import { trustProxyProblem } from './net/ClientAddresses';
 
 /**
  * The collab server's configuration: every option, its environment variable, its CLI flag, its
@@ -57,6 +58,13 @@ export const OPTIONS = {
     default: [],
     description: "Comma-separated browser origins allowed to connect, besides the server's own origin; * allows any",
   },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    kind: 'list',
+    default: [],
+    description:
+      'Comma-separated reverse proxies (addresses, CIDR ranges, or loopback, linklocal, uniquelocal) whose X-Forwarded-For/-Host/-Proto are believed; others are ignored',
+  },
   logLevel: { env: 'LOG_LEVEL', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   createOnConnect: {
     env: 'CREATE_ON_CONNECT',
@@ -85,7 +93,57 @@ export const OPTIONS = {
     min: 1,
     description: 'Sustained messages per second per connection (bursts of 3x allowed)',
   },
+  maxPresenceBytes: {
+    env: 'MAX_PRESENCE_BYTES',
+    kind: 'integer',
+    default: 4096,
+    min: 256,
+    description: 'Largest presence (awareness) state per client id, in bytes of JSON; larger closes the sender',
+  },
+  maxPresenceClients: {
+    env: 'MAX_PRESENCE_CLIENTS',
+    kind: 'integer',
+    default: 8,
+    min: 1,
+    max: 1000,
+    description: 'Presence client ids one connection may speak for in a document (a provider uses one at a time)',
+  },
+  maxPresenceBytesPerSecond: {
+    env: 'MAX_PRESENCE_BYTES_PER_SECOND',
+    kind: 'integer',
+    default: 32768,
+    min: 1024,
+    description: 'Sustained bytes of presence states per second a connection may send for its own client ids (bursts of 3x allowed)',
+  },
   maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', kind: 'integer', default: 500, min: 1, description: 'Open WebSocket connections per client address' },
+  maxConnectionsPerUser: {
+    env: 'MAX_CONNECTIONS_PER_USER',
+    kind: 'integer',
+    default: 100,
+    min: 1,
+    description: 'Open document connections per token subject (sub), both protocols; admin tokens are not counted',
+  },
+  maxNewConnectionsPerMinute: {
+    env: 'MAX_NEW_CONNECTIONS_PER_MINUTE',
+    kind: 'integer',
+    default: 600,
+    min: 1,
+    description: 'New WebSocket connections per client address per minute (all at once allowed)',
+  },
+  maxCreationsPerMinute: {
+    env: 'MAX_CREATIONS_PER_MINUTE',
+    kind: 'integer',
+    default: 30,
+    min: 1,
+    description: 'Documents one client address may create per minute in the app or by connecting (admin tokens are not counted)',
+  },
+  maxApiRequestsPerMinute: {
+    env: 'MAX_API_REQUESTS_PER_MINUTE',
+    kind: 'integer',
+    default: 600,
+    min: 1,
+    description: 'Requests to /api/… per client address per minute (all at once allowed); more get 429 with Retry-After',
+  },
   maxConnectionsPerDocument: { env: 'MAX_CONNECTIONS_PER_DOCUMENT', kind: 'integer', default: 1000, min: 1, description: 'Connections to one document' },
   maxPendingMessages: {
     env: 'MAX_PENDING_MESSAGES',
@@ -131,6 +189,14 @@ export const OPTIONS = {
     default: 30_000,
     min: 0,
     description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error',
+  },
+  linkTokenSeconds: {
+    env: 'LINK_TOKEN_SECONDS',
+    kind: 'integer',
+    default: 600,
+    min: 2,
+    max: 7 * 24 * 3600,
+    description: 'Lifetime of the token the app hands out for a share link; open editors renew theirs before it expires',
   },
   embedOrigins: {
     env: 'EMBED_ORIGINS',
@@ -263,6 +329,10 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
         throw new ConfigError(`${option} entries must look like https://example.com (scheme and host, no path); got "${origin}"`);
       }
     }
+  }
+  for (const entry of result.trustProxy) {
+    const problem = trustProxyProblem(entry);
+    if (problem) throw new ConfigError(problem);
   }
   for (const [index, url] of result.webhookUrls.entries()) {
     // Not echoed: a webhook URL often carries a secret in its path.

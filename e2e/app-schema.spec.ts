@@ -28,6 +28,12 @@ import { appToken, contentOf, createWithLinks, renderedDangers } from './schema-
 const collabUrl = (app: App) => `${app.url.replace(/^http/, 'ws')}/collab`;
 const yUrl = (app: App, name: string, token: string) => `${app.url.replace(/^http/, 'ws')}/y/${encodeURIComponent(name)}?token=${token}`;
 
+/** Runs `work` while the app is stopped (on its data folder). */
+async function whileStopped(app: App, work: () => Promise<void>): Promise<void> {
+  if (!app.whileStopped) throw new Error('this app cannot be stopped and started again');
+  await app.whileStopped(work);
+}
+
 /** Downloads the document in `format` from the document menu; returns its text. */
 async function download(page: Page, item: RegExp): Promise<string> {
   const downloaded = page.waitForEvent('download');
@@ -104,7 +110,7 @@ test('[R2] [R4] a stored document with invalid content opens whole in Chromium; 
     .filter((child): child is Y.XmlElement => child instanceof Y.XmlElement && VALID_PARAGRAPHS.includes(child.toArray()[0]?.toString() ?? ''))
     .map((child) => child._item?.id as Y.ID);
   // Older data: written into the store while the server is stopped, past every check.
-  await app.whileStopped(async () => {
+  await whileStopped(app, async () => {
     const store = new LevelDocumentStore({ location: path.join(app.dataDir, DOCUMENTS_FOLDER) });
     await store.open();
     await store.append(name, stored);
@@ -123,7 +129,7 @@ test('[R2] [R4] a stored document with invalid content opens whole in Chromium; 
   expect(html).toContain('typed by an honest editor');
   expect(tagsOf(html)).not.toMatch(/position:\s*fixed|javascript:|rel="opener"|dialog-backdrop/);
 
-  await app.whileStopped(async () => {
+  await whileStopped(app, async () => {
     const store = new LevelDocumentStore({ location: path.join(app.dataDir, DOCUMENTS_FOLDER) });
     await store.open();
     const loaded = await store.load(name);

@@ -30,7 +30,7 @@ export function DocumentPage({ name }: { name: string }) {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
   const identityRef = useRef<LocalIdentity | null>(null);
   // The token from opening the link serves the first connection; later ones fetch their own.
-  const firstToken = useRef<{ token: string; at: number } | null>(null);
+  const firstToken = useRef<{ token: string; at: number; lifetimeMs: number } | null>(null);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
@@ -40,7 +40,7 @@ export function DocumentPage({ name }: { name: string }) {
     identityRef.current = identity;
     try {
       const session = await openSession(name, key, identity);
-      firstToken.current = { token: session.token, at: Date.now() };
+      firstToken.current = { token: session.token, at: Date.now(), lifetimeMs: session.expiresIn * 1000 };
       rememberDocument({ name, key, title: session.title, role: session.role, openedAt: Date.now() });
       setState({ kind: 'ready', key, role: session.role, links: session.links, identity });
     } catch (error) {
@@ -72,8 +72,8 @@ export function DocumentPage({ name }: { name: string }) {
     if (state.kind !== 'ready' || !identityRef.current) throw new Error('the document is not open');
     const first = firstToken.current;
     firstToken.current = null;
-    // Tokens last ten minutes; one a few seconds old saves the first connection a round trip.
-    if (first && Date.now() - first.at < 60_000) return first.token;
+    // A token still young (at most a minute, and a quarter of its life) saves the first connection a round trip.
+    if (first && Date.now() - first.at < Math.min(60_000, first.lifetimeMs / 4)) return first.token;
     const session = await openSession(name, state.key, identityRef.current);
     if (session.role !== state.role || !state.links) {
       // Opened offline (links and role from this device), or the link changed meaning: take the server's word.

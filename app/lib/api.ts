@@ -9,6 +9,8 @@ export interface DocumentLinks {
 /** What opening a link gives: a short-lived collab token and the role it carries. */
 export interface Session {
   token: string;
+  /** The token's lifetime in seconds, from when it was handed out. */
+  expiresIn: number;
   role: Role;
   title: string;
   links: DocumentLinks;

@@ -82,10 +82,13 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Reads a JSON request body of at most `limit` bytes; 413 when larger, 400 when not JSON. */
-export async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)');
+/**
+ * Reads a JSON request body of at most `limit` bytes; 415 when its Content-Type is not one of
+ * `types`, 413 when larger, 400 when not JSON.
+ */
+export async function readJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<unknown> {
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+  if (!types.includes(type)) throw new HttpError(415, `the request body must be JSON (Content-Type: ${types.join(' or ')})`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

@@ -20,8 +20,10 @@ import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titl
 import { colorFor, ROLES, type TokenClaims } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
 import { EDIT_KEY, type LinkKind, newLinkSecret, type ShareLinks, sharePath, VIEW_KEY } from '../documents/ShareLinks';
+import type { ClientAddresses } from '../net/ClientAddresses';
 import { bearerClaims, requireRole } from './apiAuth';
 import { HttpError, type Router, readJson, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
@@ -42,6 +44,8 @@ export interface ApiRoutesOptions {
   sizeOf: (name: string) => number;
   /** The web app's share-link secrets. */
   shareLinks: ShareLinks;
+  /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto are believed). */
+  addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
 }
 
 /** What the API tells about a document. Link secrets and other properties are never included. */
@@ -113,7 +117,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     const secrets = body.links ? { edit: newLinkSecret(), view: newLinkSecret() } : null;
     const properties = secrets ? { [EDIT_KEY]: secrets.edit, [VIEW_KEY]: secrets.view } : undefined;
     const meta = await documents.create(name, { update, title, properties });
-    const described = secrets ? { ...describeDocument(meta), links: shareLinksOf(request, name, secrets) } : describeDocument(meta);
+    const described = secrets ? { ...describeDocument(meta), links: shareLinksOf(request, name, secrets, options.addresses) } : describeDocument(meta);
     sendJson(response, 201, described, { location: `${API_PREFIX}/${encodeURIComponent(name)}` });
   });
 
@@ -122,7 +126,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     // A link grants what the token may do itself: a viewer may hand out the view link only.
     const kinds: LinkKind[] = ROLES.indexOf(claims.role) >= ROLES.indexOf('editor') ? ['edit', 'view'] : ['view'];
     const secrets = await options.shareLinks.secrets(params.name, kinds);
-    sendJson(response, 200, shareLinksOf(request, params.name, secrets));
+    sendJson(response, 200, shareLinksOf(request, params.name, secrets, options.addresses));
   });
 
   route('GET', `${API_PREFIX}/:name`, async ({ response, params, claims }) => {
@@ -155,8 +159,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
       etag: `"${version}"`,
       'cache-control': 'no-store',
       // Content is data, never a page: a browser that is somehow shown it runs nothing.
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
+      'content-security-policy': CONTENT_POLICY,
     });
     response.end(content);
   });
@@ -224,8 +227,13 @@ export interface ShareLinksDescription {
 }
 
 /** The share links of `secrets`, on the origin the request was sent to. */
-function shareLinksOf(request: IncomingMessage, name: string, secrets: Partial<Record<LinkKind, string>>): ShareLinksDescription {
-  const origin = originOf(request);
+function shareLinksOf(
+  request: IncomingMessage,
+  name: string,
+  secrets: Partial<Record<LinkKind, string>>,
+  addresses: ApiRoutesOptions['addresses'],
+): ShareLinksDescription {
+  const origin = originOf(request, addresses.viaTrustedProxy(request));
   const paths = {
     ...(secrets.edit === undefined ? {} : { edit: sharePath(name, secrets.edit) }),
     ...(secrets.view === undefined ? {} : { view: sharePath(name, secrets.view) }),
@@ -239,11 +247,12 @@ function shareLinksOf(request: IncomingMessage, name: string, secrets: Partial<R
 
 /**
  * The origin a client reached this server at: the `Host` header, or `X-Forwarded-Host` and
- * `X-Forwarded-Proto` when a proxy in front says so. (Only the caller sees the answer, so a
- * header it made up only misleads itself.)
+ * `X-Forwarded-Proto` when the request came through a trusted proxy (`TRUST_PROXY`); from anyone
+ * else those headers are ignored.
  */
-function originOf(request: IncomingMessage): string {
-  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined;
+function originOf(request: IncomingMessage, viaTrustedProxy: boolean): string {
+  const first = (value: string | string[] | undefined) =>
+    viaTrustedProxy ? (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined : undefined;
   const host = first(request.headers['x-forwarded-host']) ?? request.headers.host;
   if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
     throw new HttpError(400, 'the request has no valid Host header, which the share links are addressed to');

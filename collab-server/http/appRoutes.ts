@@ -4,16 +4,13 @@ import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
-import { newDocumentName } from '../../shared/documentName';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, mintToken, type Role } from '../../shared/token';
 import type { Identity } from '../context';
 import type { DocumentService } from '../documents/DocumentService';
 import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
 import { HttpError, type Router, readJson, sendJson } from './Router';
-
-/** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
-export const LINK_TOKEN_SECONDS = 10 * 60;
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -26,6 +23,13 @@ export interface AppRoutesOptions {
   authSecret: string;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
+  /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
+  takeCreation?: (request: IncomingMessage) => number;
+  /**
+   * Lifetime of a token handed out for a share link (`LINK_TOKEN_SECONDS`): the app fetches a new
+   * one on every reconnect, and when the server asks for one before it expires.
+   */
+  linkTokenSeconds: number;
 }
 
 /**
@@ -40,7 +44,10 @@ export interface AppRoutesOptions {
  *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
-export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
+export function addAppRoutes(
+  router: Router,
+  { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+): void {
   /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
   const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
     const meta = await documents.getMeta(name);
@@ -58,6 +65,12 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
   };
 
   router.add('POST', '/api/app/documents', async (request, response) => {
+    // Anyone may create a document here, so each address has a budget of them.
+    const wait = takeCreation?.(request) ?? 0;
+    if (wait > 0) {
+      response.setHeader('retry-after', String(wait));
+      throw new HttpError(429, `too many documents created from this address; retry in ${wait} s`);
+    }
     const body = await readImportBody(request, maxImportBytes);
     const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
     let update: Uint8Array | undefined;
@@ -85,6 +98,8 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
   router.add('POST', '/api/app/session', async (request, response) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const name = stringField(body, 'name', 200);
+    const nameProblem = documentNameProblem(name);
+    if (nameProblem) throw new HttpError(400, nameProblem);
     const key = stringField(body, 'key', 100);
     const user = linkIdentity(body);
     const access = await open(name, key);
@@ -92,11 +107,11 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     if (!access) throw new HttpError(404, NOT_FOUND);
     const { meta, role } = access;
     const { properties } = meta;
-    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, LINK_TOKEN_SECONDS);
+    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, linkTokenSeconds);
     sendJson(response, 200, {
       token,
       role,
-      expiresIn: LINK_TOKEN_SECONDS,
+      expiresIn: linkTokenSeconds,
       title: meta.title,
       links: role === 'editor' ? { edit: properties[EDIT_KEY], view: properties[VIEW_KEY] } : { view: properties[VIEW_KEY] },
     });

@@ -48,6 +48,26 @@ describe('app routes', () => {
     expect((await session(name, 'A'.repeat(22))).status).toBe(404);
   });
 
+  it('a session token lives LINK_TOKEN_SECONDS: ten minutes unless configured', async () => {
+    /** Opens a new document's edit link on `target`: the lifetime it announces and the one in the token. */
+    const lifetimeOn = async (target: TestServer) => {
+      const post = async (path: string, body: unknown) =>
+        (await fetch(`${target.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+      const { name, editKey } = (await post('/api/app/documents', {})) as Created;
+      const { token, expiresIn } = (await post('/api/app/session', { name, key: editKey, userId: 'user-12345678' })) as { token: string; expiresIn: number };
+      const { exp, iat } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number; iat: number };
+      // `iat` and `exp` are whole seconds of two clock readings a moment apart: `exp` may be a second later.
+      return { expiresIn, lifetime: exp - iat };
+    };
+    expect(await lifetimeOn(server)).toEqual({ expiresIn: 600, lifetime: expect.toSatisfy((seconds: number) => seconds === 600 || seconds === 601) });
+    const configured = await startTestServer({ config: { linkTokenSeconds: 5 } });
+    try {
+      expect(await lifetimeOn(configured)).toEqual({ expiresIn: 5, lifetime: expect.toSatisfy((seconds: number) => seconds === 5 || seconds === 6) });
+    } finally {
+      await configured.stop({ removeData: true });
+    }
+  });
+
   it('keeps the title of a new document in the document itself', async () => {
     const { name } = await create({ title: 'Kept in the Y.Doc' });
     expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('Kept in the Y.Doc');

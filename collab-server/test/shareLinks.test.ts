@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/token';
 import { startTestServer, type TestServer } from '../../testing/testServer';
@@ -11,8 +12,9 @@ import { ShareLinks } from '../documents/ShareLinks';
 
 let server: TestServer;
 
+// 127.0.0.1 plays the reverse proxy here; 127.0.0.2 is a client that is not one.
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ config: { trustProxy: ['127.0.0.1'] } });
 });
 
 afterAll(async () => {
@@ -127,5 +129,31 @@ describe('share links through the content API', () => {
     const bad = await linksOf('proxied', 'editor', { 'x-forwarded-host': 'evil.example/path?' });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/no valid Host header/);
+  });
+
+  it('from a peer that is not a trusted proxy, X-Forwarded-Host and -Proto are ignored', async () => {
+    await api('POST', '/api/docs', await admin(), { name: 'direct' });
+    const token = await tokenFor('direct', 'editor');
+    const answer = await new Promise<{ status: number; json: Links }>((resolve, reject) => {
+      const request = http.request(
+        `${server.httpUrl}/api/docs/direct/links`,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.2',
+          headers: { authorization: `Bearer ${token}`, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.edit).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/d/direct#`));
   });
 });

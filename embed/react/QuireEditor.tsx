@@ -21,7 +21,8 @@ export interface QuireEditorProps extends EditorEventHandlers {
   document: string;
   /**
    * A collab token (minted by your backend), or a function that returns a fresh one; the
-   * function is called on every connection, so short-lived tokens keep working.
+   * function is called on every connection and shortly before each token expires, so short-lived
+   * tokens keep working (a fixed string stops saving when it expires).
    */
   token: string | (() => Promise<string>);
   /** This user's caret name and color as they see them (others see the identity in the token). */

@@ -254,12 +254,22 @@ function Workspace({
   );
 }
 
-function ClosedNotice({ state, onRetry, onDownload, onOpenCurrent }: { state: string; onRetry: () => void; onDownload: () => void; onOpenCurrent: () => void }) {
+function ClosedNotice({
+  state,
+  onRetry,
+  onDownload,
+  onOpenCurrent,
+}: {
+  state: string;
+  onRetry: () => void;
+  onDownload: () => void;
+  onOpenCurrent: () => void;
+}) {
   if (state === 'replaced') {
     return (
       <div role="alert" className="banner banner-error closed-notice">
-        <strong>This document was deleted and created again.</strong> The copy on this device is from before; it was not merged into the new
-        document, and nothing you change here is saved.
+        <strong>This document was deleted and created again.</strong> The copy on this device is from before; it was not merged into the new document, and
+        nothing you change here is saved.
         <span className="banner-actions">
           <button type="button" onClick={onDownload}>
             Download your copy

@@ -33,13 +33,25 @@ export interface CollabSessionOptions {
   url: string;
   /** The document name. */
   name: string;
-  /** Returns a fresh collab token; called on every (re)connection. */
+  /**
+   * Returns a fresh collab token; called on every (re)connection, and when the server asks for a
+   * fresh token shortly before the current one expires (the connection goes on meanwhile).
+   */
   token: () => Promise<string>;
   /** Keep a copy in IndexedDB so edits survive offline periods and reloads (default true). */
   keepOnDevice?: boolean;
   /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
   isAccessGone?: (error: unknown) => boolean;
 }
+
+/**
+ * How long authenticating again after a token expired may leave the status as it was: it takes a
+ * token fetch and one round trip, and is not a disconnection to show unless it drags on.
+ */
+const RENEWAL_GRACE_MS = 10_000;
+
+/** Refusals of an expired token in a row that are answered at once with a fresh one; then a pause, as for any refusal. */
+const MAX_QUICK_RENEWALS = 3;
 
 /** Close reasons after which reconnecting cannot help. */
 const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
@@ -71,6 +83,9 @@ export class CollabSession {
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while authenticating again after a token expired (see `renew`); ends with its grace period. */
+  private renewal: ReturnType<typeof setTimeout> | null = null;
+  private quickRenewals = 0;
   private destroyed = false;
 
   constructor(private readonly options: CollabSessionOptions) {
@@ -97,7 +112,8 @@ export class CollabSession {
     this.status = { state: 'connecting', unsaved: false, keptOnDevice: false };
 
     this.doc.on('update', this.onDocumentUpdate);
-    for (const event of ['status', 'synced', 'authenticated'] as const) this.provider.on(event, this.update);
+    for (const event of ['status', 'synced'] as const) this.provider.on(event, this.update);
+    this.provider.on('authenticated', this.onAuthenticated);
     this.provider.on('unsyncedChanges', this.onUnsyncedChanges);
     this.provider.on('disconnect', this.onDisconnect);
     this.provider.on('close', this.onClose);
@@ -177,6 +193,7 @@ export class CollabSession {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.endRenewal();
     window.removeEventListener('online', this.retry);
     window.removeEventListener('offline', this.onBrowserOffline);
     this.doc.off('update', this.onDocumentUpdate);
@@ -227,7 +244,14 @@ export class CollabSession {
     this.update();
   };
 
+  private onAuthenticated = (): void => {
+    this.quickRenewals = 0;
+    this.endRenewal();
+    this.update();
+  };
+
   private onDisconnect = (): void => {
+    this.endRenewal();
     this.attemptFailed = true;
     if (this.pendingLocal) this.changedWhileDisconnected = true;
     this.forgetRemotePresence();
@@ -264,6 +288,10 @@ export class CollabSession {
     } else if (event.reason === CloseCodes.InvalidContent.reason || event.code === CloseCodes.InvalidContent.code) {
       // Sending the same change again would be refused again: stop rather than loop.
       this.close('refused', 'The server refused a change made here as content the document cannot hold.');
+    } else if (event.reason === CloseCodes.TokenExpired.reason) {
+      // The server closed this document's connection (the socket stays open): its token expired
+      // before a fresh one reached the server.
+      this.renew();
     }
   };
 
@@ -271,11 +299,16 @@ export class CollabSession {
     const tokenError = this.lastTokenError;
     if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
+    } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {
+      // The token expired on its way (an old one, or a slow start): ask for a fresh one at once.
+      this.quickRenewals += 1;
+      this.renew();
     } else if (REFUSED_REASONS.includes(reason)) {
       this.close('refused', 'The server refused access to this document.');
     } else {
-      // A passing failure (no token because the server was unreachable, an expired token, a
-      // limit): try again with a fresh connection after a pause.
+      // A passing failure (no token because the server was unreachable, expired tokens again and
+      // again, a limit): try again with a fresh connection after a pause.
+      this.endRenewal();
       this.attemptFailed = true;
       if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => {
@@ -285,6 +318,35 @@ export class CollabSession {
       this.update();
     }
   };
+
+  /**
+   * Authenticates this document again on the open socket with a fresh token, at once, after the
+   * server closed its connection or refused its token because the token expired. The status stays
+   * as it was meanwhile (for at most `RENEWAL_GRACE_MS`): no "offline", no error. Edits made
+   * meanwhile are kept, sent once authenticated, and "Saved" waits for their acknowledgement
+   * (`changedWhileDisconnected`).
+   */
+  private renew(): void {
+    if (this.destroyed || this.closed || this.socket.status !== WebSocketStatus.Connected) return;
+    if (this.pendingLocal) this.changedWhileDisconnected = true;
+    this.forgetRemotePresence();
+    if (this.renewal) clearTimeout(this.renewal);
+    this.renewal = setTimeout(() => {
+      this.renewal = null;
+      this.update();
+    }, RENEWAL_GRACE_MS);
+    void this.provider.sendToken().then(() => {
+      // Without a token the provider reports an authentication failure instead: nothing to sync.
+      if (this.lastTokenError || this.destroyed || this.closed || this.socket.status !== WebSocketStatus.Connected) return;
+      this.provider.startSync();
+    });
+    this.update();
+  }
+
+  private endRenewal(): void {
+    if (this.renewal) clearTimeout(this.renewal);
+    this.renewal = null;
+  }
 
   private close(state: 'refused' | 'deleted' | 'replaced', detail: string): void {
     this.closed = { state, detail };
@@ -308,6 +370,10 @@ export class CollabSession {
     if (this.closed) return { state: this.closed.state, unsaved, keptOnDevice, detail: this.closed.detail };
     if (this.provider.synced) this.everSynced = true;
     if (this.socket.status !== WebSocketStatus.Connected || !this.provider.isAuthenticated) {
+      // Authenticating again with a fresh token: what was true before still is.
+      if (this.renewal && this.socket.status === WebSocketStatus.Connected && this.everSynced) {
+        return { state: unsaved ? 'saving' : 'saved', unsaved, keptOnDevice };
+      }
       if (this.everSynced || this.attemptFailed) return { state: 'offline', unsaved, keptOnDevice };
       return { state: 'connecting', unsaved, keptOnDevice };
     }
