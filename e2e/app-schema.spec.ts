@@ -46,7 +46,7 @@ const body = (doc: Y.Doc) => doc.getXmlFragment(BODY_FIELD);
 /** The tags of an HTML file (text may say anything; it is escaped). */
 const tagsOf = (html: string) => (html.match(/<[a-z][^>]*>/g) ?? []).join('\n');
 
-test('[S1]–[S8] updates the schema does not allow are refused on both protocols; Chromium shows none of them and an honest editor types on', async ({
+test('[G1]–[G8] updates the schema does not allow are refused on both protocols; Chromium shows none of them and an honest editor types on', async ({
   app,
   page,
 }) => {
@@ -172,7 +172,7 @@ const HOSTILE_IMPORTS: Record<string, unknown> = {
   text: `<p style="${OVERLAY_STYLE}">text overlay</p>`,
 };
 
-test('[A6] hostile attributes from every import, and ones the editor itself is given, never render as they were; the HTML download is safe', async ({
+test('[V6] hostile attributes from every import, and ones the editor itself is given, never render as they were; the HTML download is safe', async ({
   app,
   browser,
 }) => {

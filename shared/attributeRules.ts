@@ -1,5 +1,5 @@
 /**
- * What each attribute of each node and mark of the document schema may hold (rules [A1]–[A6] in
+ * What each attribute of each node and mark of the document schema may hold (rules [V1]–[V6] in
  * `shared/SCHEMA-RULES.md`). One table, used three ways:
  * - the collab server refuses an update that stores a value breaking it (`attributeProblem`);
  * - imports and readers of stored documents replace such a value by the closest valid one

@@ -106,10 +106,10 @@ export class BodyReader {
     if (child instanceof Y.XmlElement) return this.elementNodes(child, context, path, depth);
     // Content a Y.XmlFragment should never hold: a string survives as text, anything else is dropped.
     if (typeof child === 'string') {
-      this.problem('S2', path, 'the body holds a bare string instead of a text; it is read as text');
+      this.problem('G2', path, 'the body holds a bare string instead of a text; it is read as text');
       return child === '' ? [] : [this.schema.text(child)];
     }
-    this.problem('S2', path, `the body holds ${describeChild(child)}, which is not an element or a text; it is left out`);
+    this.problem('G2', path, `the body holds ${describeChild(child)}, which is not an element or a text; it is left out`);
     return [];
   }
 
@@ -118,17 +118,17 @@ export class BodyReader {
     const type = Object.hasOwn(this.schema.nodes, name) ? this.schema.nodes[name] : undefined;
     // At the deepest level only text may be held: a node holding blocks gives way to its text.
     if (depth > MAX_DEPTH || (depth === MAX_DEPTH && !(type?.inlineContent || type?.isLeaf))) {
-      this.problem('S8', path, `elements are nested deeper than ${MAX_DEPTH}; what lies deeper is kept as its text`);
+      this.problem('G8', path, `elements are nested deeper than ${MAX_DEPTH}; what lies deeper is kept as its text`);
       return [...this.textParagraphs(element).content];
     }
     if (!type || type.isText || type === this.schema.topNodeType) {
-      this.problem('S3', path, `"${name}" is not a node type of the schema; its content is kept in its place`);
+      this.problem('G3', path, `"${name}" is not a node type of the schema; its content is kept in its place`);
       return this.candidates(element, context, path, depth + 1);
     }
     const { attrs, changed } = normalizeAttributes('node', name, element.getAttributes() as Record<string, unknown>);
-    if (changed) this.problem('S6', path, `attributes of "${name}" were not valid (${describeAttributes(element)}); the closest valid ones are used`);
+    if (changed) this.problem('G6', path, `attributes of "${name}" were not valid (${describeAttributes(element)}); the closest valid ones are used`);
     if (type.isLeaf) {
-      if (element.length > 0) this.problem('S4', path, `"${name}" may not hold content; its content is left out`);
+      if (element.length > 0) this.problem('G4', path, `"${name}" may not hold content; its content is left out`);
       return [this.keep(element, type.create(attrs))];
     }
     const candidates = this.candidates(element, type, path, depth + 1);
@@ -137,7 +137,7 @@ export class BodyReader {
       // keeps the element, so what they add is kept too).
       const filled = type.createAndFill(attrs);
       this.problem(
-        'S5',
+        'G5',
         path,
         `"${name}" is empty, which the schema does not allow; it ${filled ? 'gets the least it needs (an empty item or paragraph)' : 'is left out'}`,
       );
@@ -157,7 +157,7 @@ export class BodyReader {
     const nodes: Node[] = [];
     for (const op of text.toDelta() as Array<{ insert: unknown; attributes?: Record<string, unknown> }>) {
       if (typeof op.insert !== 'string') {
-        this.problem('S2', path, `a text holds ${describeChild(op.insert)}, which is not text; it is left out`);
+        this.problem('G2', path, `a text holds ${describeChild(op.insert)}, which is not text; it is left out`);
         continue;
       }
       if (op.insert === '') continue;
@@ -172,19 +172,19 @@ export class BodyReader {
     for (const [key, value] of Object.entries(attributes ?? {})) {
       const name = markNameOf(key);
       if (!Object.hasOwn(this.schema.marks, name)) {
-        this.problem('S7', path, `"${name}" is not a mark of the schema; the text is kept without it`);
+        this.problem('G7', path, `"${name}" is not a mark of the schema; the text is kept without it`);
         continue;
       }
       const given = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
       const { attrs, changed } = normalizeAttributes('mark', name, given);
       if (name === 'link' && attrs.href !== given.href) {
-        this.problem('A3', path, 'a link address is not one a link may have; the text is kept without the link');
+        this.problem('V3', path, 'a link address is not one a link may have; the text is kept without the link');
         continue;
       }
-      if (changed) this.problem('S7', path, `attributes of mark "${name}" were not valid; the closest valid ones are used`);
+      if (changed) this.problem('G7', path, `attributes of mark "${name}" were not valid; the closest valid ones are used`);
       const mark = this.schema.marks[name].create(attrs);
       const next = mark.addToSet(marks);
-      if (!mark.isInSet(next)) this.problem('S7', path, `mark "${name}" cannot be combined with the others on the same text; it is left out`);
+      if (!mark.isInSet(next)) this.problem('G7', path, `mark "${name}" cannot be combined with the others on the same text; it is left out`);
       marks = next;
     }
     return marks;
@@ -214,7 +214,7 @@ export class BodyReader {
       const afterFill = fill ? match.matchFragment(fill)?.matchType(node.type) : null;
       if (!fill || !afterFill) return false;
       this.problem(
-        'S5',
+        'G5',
         path,
         `"${context.name}" needed ${fill.childCount === 1 ? `a "${fill.child(0).type.name}"` : 'other nodes'} before "${node.type.name}"; an empty one was added`,
       );
@@ -241,8 +241,8 @@ export class BodyReader {
       if (inlineRun.length === 0) return;
       const run = inlineRun;
       inlineRun = [];
-      this.problem('S4', path, `text stands directly in "${context.name}", which holds no text; it is wrapped in a paragraph`);
-      if (!wrapAndPlace(run[0].type, run)) this.problem('S4', path, 'text could not be placed; it is left out');
+      this.problem('G4', path, `text stands directly in "${context.name}", which holds no text; it is wrapped in a paragraph`);
+      if (!wrapAndPlace(run[0].type, run)) this.problem('G4', path, 'text could not be placed; it is left out');
     };
 
     const place = (node: Node, depth: number): void => {
@@ -252,24 +252,24 @@ export class BodyReader {
       }
       flushInline();
       const fitting = node.isInline ? node.mark(context.allowedMarks(node.marks)) : node;
-      if (!sameMarks(fitting, node)) this.problem('S7', path, `"${context.name}" does not allow some marks of its text; they are removed`);
+      if (!sameMarks(fitting, node)) this.problem('G7', path, `"${context.name}" does not allow some marks of its text; they are removed`);
       if (separateNext && fitting.isInline) {
         separateNext = false;
         separate();
       }
       if (tryPlace(fitting)) return;
       if (!fitting.isLeaf && wrapAndPlace(fitting.type, [fitting])) {
-        this.problem('S4', path, `"${fitting.type.name}" may not stand in "${context.name}"; it is wrapped in what it needs`);
+        this.problem('G4', path, `"${fitting.type.name}" may not stand in "${context.name}"; it is wrapped in what it needs`);
         return;
       }
       if (fitting.isLeaf) {
         const replacement = fitting.type.name === 'hardBreak' && context.inlineContent ? this.schema.text('\n') : null;
         if (replacement && tryPlace(replacement)) return;
-        this.problem('S4', path, `"${fitting.type.name}" may not stand in "${context.name}"; it is left out`);
+        this.problem('G4', path, `"${fitting.type.name}" may not stand in "${context.name}"; it is left out`);
         return;
       }
       // Fits nowhere: its content takes its place (a paragraph inside a paragraph gives its text).
-      this.problem('S4', path, `"${fitting.type.name}" may not stand in "${context.name}"; its content takes its place`);
+      this.problem('G4', path, `"${fitting.type.name}" may not stand in "${context.name}"; its content takes its place`);
       if (depth > MAX_DEPTH) return;
       const lineBreaks = fitting.isTextblock && context.inlineContent;
       if (lineBreaks && out.length > 0) separate();
@@ -292,7 +292,7 @@ export class BodyReader {
     if (fillEnd && !match.validEnd) {
       const fill = match.fillBefore(Fragment.empty, true);
       if (fill && fill.childCount > 0) {
-        this.problem('S5', path, `"${context.name}" was missing required content at its end; empty nodes were added`);
+        this.problem('G5', path, `"${context.name}" was missing required content at its end; empty nodes were added`);
         fill.forEach((filler) => {
           out.push(filler);
         });

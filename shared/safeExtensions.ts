@@ -11,7 +11,7 @@ import { attributeRulesOf, LINK_REL, MAX_TABLE_SPAN, normalizeAttribute, safeLin
 
 /**
  * The schema's extensions whose attributes reach HTML, each passing every value through its rule
- * (`shared/attributeRules.ts`, [A6] in `shared/SCHEMA-RULES.md`) when it parses HTML (a paste, an
+ * (`shared/attributeRules.ts`, [V6] in `shared/SCHEMA-RULES.md`) when it parses HTML (a paste, an
  * import) and when it renders (the editor's DOM, the HTML export): a value stored before the rules
  * existed, or written by a client that ignores them, is rendered as its closest valid value and
  * never reaches `style`, `href`, `src`, `target`, `rel` or `class` as it was.

@@ -4,7 +4,7 @@ import type { ContentMatch, NodeType, Schema } from '@tiptap/pm/model';
  * The document structure the editor's schema allows, in the terms the Yjs body uses: element
  * names, and `TEXT` for a Y.XmlText (a run of text nodes). Derived from the ProseMirror schema
  * (`shared/editorExtensions.ts`), never written out by hand, so a schema change changes the rules.
- * The rules are [S1]–[S9] in `shared/SCHEMA-RULES.md`.
+ * The rules are [G1]–[G9] in `shared/SCHEMA-RULES.md`.
  */
 
 /** The name a Y.XmlText child stands for (ProseMirror text nodes). */

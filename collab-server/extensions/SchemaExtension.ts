@@ -14,7 +14,7 @@ import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
 import { MessageType, readHeader, SyncStep } from '../transport/frames';
 
-/** How much content waiting for missing dependencies a document may hold (see [S10]). */
+/** How much content waiting for missing dependencies a document may hold (see [G10]). */
 export const MAX_PENDING_BYTES = 1024 * 1024;
 
 export interface SchemaOptions {

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
  * Removes structs from a document's pending set (content Yjs holds back until what it depends on
  * arrives): for each client in `drop`, its pending structs from that clock on. Yjs could never
  * apply a client's later structs without the earlier ones, so they go too. Used when content that
- * waited turns out to break the schema once its dependencies arrive ([S10] in
+ * waited turns out to break the schema once its dependencies arrive ([G10] in
  * `shared/SCHEMA-RULES.md`): it came from a client that is not the one completing it, so it is
  * dropped rather than refused.
  */

@@ -33,7 +33,7 @@ class Repair {
     if (container instanceof Y.XmlElement) this.attributes(container, type.name, path);
     if (type.isLeaf) {
       if (container.length > 0) {
-        this.reader.problem('S4', path, `"${type.name}" may not hold content; its content is deleted`);
+        this.reader.problem('G4', path, `"${type.name}" may not hold content; its content is deleted`);
         container.delete(0, container.length);
       }
       return;
@@ -51,7 +51,7 @@ class Repair {
     const given = element.getAttributes() as Record<string, unknown>;
     const { attrs, changed } = normalizeAttributes('node', name, given);
     if (!changed) return;
-    this.reader.problem('S6', path, `attributes of "${name}" were not valid; the closest valid ones are set`);
+    this.reader.problem('G6', path, `attributes of "${name}" were not valid; the closest valid ones are set`);
     for (const key of Object.keys(given)) {
       if (!Object.hasOwn(attrs, key) || attrs[key] === null) element.removeAttribute(key);
       else if (attrs[key] !== given[key]) element.setAttribute(key, attrs[key] as string);
@@ -88,7 +88,7 @@ class Repair {
     for (const child of children) {
       if (!(child instanceof Y.XmlElement) || childDepth > MAX_DEPTH) return false;
       const childType = Object.hasOwn(this.schema.nodes, child.nodeName) ? this.schema.nodes[child.nodeName] : undefined;
-      // At the deepest level only what holds text may stand ([S8]): the reader keeps the rest as text.
+      // At the deepest level only what holds text may stand ([G8]): the reader keeps the rest as text.
       if (childDepth === MAX_DEPTH && !(childType?.inlineContent || childType?.isLeaf)) return false;
       const next = childType && !childType.isText && childType !== this.schema.topNodeType ? match.matchType(childType) : null;
       if (!next) return false;
@@ -110,7 +110,7 @@ class Repair {
       const childPath = join(path, index);
       const lifted = this.reader.fit(type, this.reader.candidatesOf(child, type, childPath, depth + 1), childPath, { fillEnd: false });
       this.reader.problem(
-        'S4',
+        'G4',
         childPath,
         `${child instanceof Y.XmlElement ? `"${child.nodeName}"` : 'content'} may not stand in "${type.name}"; its text takes its place`,
       );
@@ -129,7 +129,7 @@ class Repair {
     for (const op of delta) {
       const at = index;
       if (typeof op.insert !== 'string') {
-        this.reader.problem('S2', path, 'a text holds something that is not text; it is deleted');
+        this.reader.problem('G2', path, 'a text holds something that is not text; it is deleted');
         fixes.push(() => text.delete(at, 1));
         index += 1;
         continue;
@@ -146,7 +146,7 @@ class Repair {
       }
       if (Object.keys(format).length > 0) {
         this.reader.problem(
-          'S7',
+          'G7',
           path,
           `formatting ${Object.keys(format).join(', ')} was not valid here; it is ${Object.values(format).some((value) => value !== null) ? 'corrected' : 'removed'}`,
         );

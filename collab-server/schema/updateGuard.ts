@@ -5,9 +5,9 @@ import { MAX_DEPTH, type SchemaRules, TEXT } from '../../shared/schemaRules';
 import { type LiveTypes, type NewItem, type Placement, type TypeInfo, UpdateStructs } from './updateStructs';
 
 /**
- * Checks a client's Yjs update against the document schema before it is applied: rules [S1]–[S10]
+ * Checks a client's Yjs update against the document schema before it is applied: rules [G1]–[G10]
  * and [I2] of `shared/SCHEMA-RULES.md`. Only what the update adds is checked; deletions are never
- * refused ([S9]). A keystroke (one string into an existing text) costs a decode and one binary
+ * refused ([G9]). A keystroke (one string into an existing text) costs a decode and one binary
  * search.
  */
 
@@ -28,7 +28,7 @@ export interface GuardResult {
   /** True when some of the update's items wait for content the document does not have yet. */
   waits: boolean;
   /**
-   * True when the content of a new element could not be fully checked before applying ([S5]):
+   * True when the content of a new element could not be fully checked before applying ([G5]):
    * the update deletes some of its children again, or children of several writers compete for
    * their order. The structure is checked, and repaired, after applying.
    */
@@ -73,7 +73,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
     const placement = structs.placementOf(item);
     if (typeof placement === 'string' || placement.parent.field !== 'body' || placement.parentSub !== null) continue;
     const children = created.get(item) ?? [];
-    // Deletions are never refused ([S9]): what the update's own deletions leave is checked after applying.
+    // Deletions are never refused ([G9]): what the update's own deletions leave is checked after applying.
     if (children.some((child) => child.content instanceof Y.ContentDeleted || structs.isDeleted(child.id))) {
       result.recheck = true;
       continue;
@@ -87,7 +87,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
   if (result.waits && (pending?.byteLength ?? 0) + update.byteLength > options.maxPendingBytes) {
     result.refusal = {
       close: CloseCodes.InvalidContent,
-      rule: 'S10',
+      rule: 'G10',
       message: `the update depends on content the document does not have, and more than ${options.maxPendingBytes} bytes of such content would wait`,
     };
   }
@@ -122,7 +122,7 @@ function checkItem(item: Y.Item, placement: Exclude<Placement, string>, rules: S
       return null;
     case 'title':
       if (parent.depth > 0 || parentSub !== null || !(content instanceof Y.ContentString || content instanceof Y.ContentDeleted)) {
-        return refuse('S1', `the title holds plain text only (got ${contentName(content)}${parentSub === null ? '' : ` under key "${parentSub}"`})`);
+        return refuse('G1', `the title holds plain text only (got ${contentName(content)}${parentSub === null ? '' : ` under key "${parentSub}"`})`);
       }
       return null;
     case 'body':
@@ -130,44 +130,44 @@ function checkItem(item: Y.Item, placement: Exclude<Placement, string>, rules: S
       if (parentSub !== null) return checkAttribute(parent, parentSub, content);
       if (parent.kind === 'text') return checkTextContent(parent, content, rules);
       if (parent.kind === 'fragment' || parent.kind === 'element') return checkChild(item, parent, content, rules);
-      return refuse('S2', `content inside ${contentName(content)} is not part of the document schema`);
+      return refuse('G2', `content inside ${contentName(content)} is not part of the document schema`);
   }
 }
 
 function checkAttribute(parent: TypeInfo, key: string, content: ItemContent): Refusal | null {
-  if (parent.kind !== 'element') return refuse('S2', `${parent.kind === 'fragment' ? 'the body' : 'a text'} has no attributes (got key "${key}")`);
+  if (parent.kind !== 'element') return refuse('G2', `${parent.kind === 'fragment' ? 'the body' : 'a text'} has no attributes (got key "${key}")`);
   if (!(content instanceof Y.ContentAny) || content.arr.length !== 1)
-    return refuse('S6', `attribute "${key}" of "${parent.name}" must be one plain value (got ${contentName(content)})`);
+    return refuse('G6', `attribute "${key}" of "${parent.name}" must be one plain value (got ${contentName(content)})`);
   const problem = attributeProblem('node', parent.name, key, content.arr[0]);
-  return problem ? refuse('S6', problem) : null;
+  return problem ? refuse('G6', problem) : null;
 }
 
 function checkTextContent(parent: TypeInfo, content: ItemContent, rules: SchemaRules): Refusal | null {
   if (content instanceof Y.ContentString) return null;
   if (!(content instanceof Y.ContentFormat))
-    return refuse('S2', `a text in "${parent.name}" holds only characters and formatting (got ${contentName(content)})`);
+    return refuse('G2', `a text in "${parent.name}" holds only characters and formatting (got ${contentName(content)})`);
   const { key, value } = content;
-  if (!rules.isMark(key)) return refuse('S7', `"${key}" is not a mark of the schema`);
-  if (!rules.allowsMark(parent.name, key)) return refuse('S7', `text in "${parent.name}" may not be formatted as "${key}"`);
+  if (!rules.isMark(key)) return refuse('G7', `"${key}" is not a mark of the schema`);
+  if (!rules.allowsMark(parent.name, key)) return refuse('G7', `text in "${parent.name}" may not be formatted as "${key}"`);
   if (value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) return refuse('S7', `mark "${key}" must carry an object of attributes or null`);
+  if (typeof value !== 'object' || Array.isArray(value)) return refuse('G7', `mark "${key}" must carry an object of attributes or null`);
   for (const [name, attribute] of Object.entries(value as Record<string, unknown>)) {
     const problem = attributeProblem('mark', key, name, attribute);
-    if (problem) return refuse('S7', problem);
+    if (problem) return refuse('G7', problem);
   }
   return null;
 }
 
 function checkChild(item: Y.Item, parent: TypeInfo, content: ItemContent, rules: SchemaRules): Refusal | null {
   if (!(content instanceof Y.ContentType) || !(content.type instanceof Y.XmlElement || content.type instanceof Y.XmlText)) {
-    return refuse('S2', `"${parent.name}" holds only elements and texts (got ${contentName(content)})`);
+    return refuse('G2', `"${parent.name}" holds only elements and texts (got ${contentName(content)})`);
   }
   const child = content.type instanceof Y.XmlText ? TEXT : content.type.nodeName;
-  if (child !== TEXT && (!rules.isNode(child) || child === TEXT || child === rules.topNode)) return refuse('S3', `"${child}" is not a node type of the schema`);
-  if (!rules.allows(parent.name, child)) return refuse('S4', `"${child}" may not stand in "${parent.name}"`);
+  if (child !== TEXT && (!rules.isNode(child) || child === TEXT || child === rules.topNode)) return refuse('G3', `"${child}" is not a node type of the schema`);
+  if (!rules.allows(parent.name, child)) return refuse('G4', `"${child}" may not stand in "${parent.name}"`);
   // Inserted at the very start of its parent: it becomes the first child, which some parents fix.
-  if (item.origin === null && !rules.allowsFirst(parent.name, child)) return refuse('S4', `"${parent.name}" may not start with "${child}"`);
-  if (child !== TEXT && parent.depth + 1 > MAX_DEPTH) return refuse('S8', `elements may be nested at most ${MAX_DEPTH} deep`);
+  if (item.origin === null && !rules.allowsFirst(parent.name, child)) return refuse('G4', `"${parent.name}" may not start with "${child}"`);
+  if (child !== TEXT && parent.depth + 1 > MAX_DEPTH) return refuse('G8', `elements may be nested at most ${MAX_DEPTH} deep`);
   return null;
 }
 
@@ -184,7 +184,7 @@ function checkCreatedContent(name: string, children: Y.Item[], ordered: Y.Item[]
   });
   if (ordered ? rules.validContent(name, names) : names.length > 0 || rules.validContent(name, [])) return null;
   return refuse(
-    'S5',
+    'G5',
     names.length === 0 ? `a new "${name}" must not be empty` : `a new "${name}" may not hold ${names.map((child) => `"${child}"`).join(', ')} in this order`,
   );
 }

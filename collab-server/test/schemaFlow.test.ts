@@ -15,8 +15,8 @@ import { waitFor } from '../../testing/waitFor';
 /**
  * What the update guard lets through and what it does after applying (`shared/SCHEMA-RULES.md`):
  * honest editors' content of every kind is accepted, deletions are never refused and what they
- * leave invalid is repaired by the server ([S9], [R3]), and content that waits for content it
- * depends on is checked once that arrives, without blaming the client that completes it ([S10]).
+ * leave invalid is repaired by the server ([G9], [R3]), and content that waits for content it
+ * depends on is checked once that arrives, without blaming the client that completes it ([G10]).
  */
 
 let server: TestServer;
@@ -58,7 +58,7 @@ const EVERYTHING_HTML =
   '<table><tbody><tr><th colspan="2" style="text-align: right">head</th></tr><tr><td>a</td><td colwidth="100">b</td></tr></tbody></table>';
 
 describe('honest content is accepted', () => {
-  it('[S2]–[S8] every node, mark and attribute of the schema, written by a Tiptap editor, is accepted', async () => {
+  it('[G2]–[G8] every node, mark and attribute of the schema, written by a Tiptap editor, is accepted', async () => {
     const name = await newDocument('Start');
     const tiptap = tiptapClient(server.hocuspocusUrl, name, await server.token({ doc: name }));
     cleanup.push(tiptap);
@@ -72,7 +72,7 @@ describe('honest content is accepted', () => {
     expect(bodyOf(live(name))).toContain('int x;');
   });
 
-  it('[S2]–[S8] the same content written by a plain y-websocket client through y-prosemirror is accepted', async () => {
+  it('[G2]–[G8] the same content written by a plain y-websocket client through y-prosemirror is accepted', async () => {
     const name = await newDocument('Start');
     const client = yWebsocketClient(server.yWebsocketUrl, name, await server.token({ doc: name }));
     cleanup.push(client);
@@ -97,7 +97,7 @@ describe('honest content is accepted', () => {
 });
 
 describe('deletions are never refused', () => {
-  it('[S9] [R3] two editors deleting the two items of a list at once are both accepted; the server gives the list an empty item, as the Server', async () => {
+  it('[G9] [R3] two editors deleting the two items of a list at once are both accepted; the server gives the list an empty item, as the Server', async () => {
     const name = await newDocument('Before\n\n- first\n- second\n\nAfter');
     const ada = await editor(name, 'ada');
     const bob = yWebsocketClient(server.yWebsocketUrl, name, await server.token({ doc: name, sub: 'bob' }));
@@ -127,7 +127,7 @@ describe('deletions are never refused', () => {
     expect(version.authors.map((author) => author.id)).toContain('server');
   });
 
-  it('[S9] [R3] deleting the paragraph that starts a list item while someone adds a list after it: the item gets an empty paragraph', async () => {
+  it('[G9] [R3] deleting the paragraph that starts a list item while someone adds a list after it: the item gets an empty paragraph', async () => {
     const name = await newDocument('- item text');
     const ada = await editor(name, 'ada');
     const bob = await editor(name, 'bob');
@@ -146,7 +146,7 @@ describe('deletions are never refused', () => {
 });
 
 describe('deletions inside new content', () => {
-  it('[S5] [S9] [R3] an update that creates a list and deletes its item again (a merge of edits) is accepted, and the server repairs what it leaves', async () => {
+  it('[G5] [G9] [R3] an update that creates a list and deletes its item again (a merge of edits) is accepted, and the server repairs what it leaves', async () => {
     const name = await newDocument('Start');
     await editor(name);
     const doc = new Y.Doc();
@@ -186,7 +186,7 @@ describe('content waiting for other content', () => {
     return socket;
   }
 
-  it('[S10] an update that arrives before the content it builds on is applied once that arrives', async () => {
+  it('[G10] an update that arrives before the content it builds on is applied once that arrives', async () => {
     const name = await newDocument('Start');
     await editor(name);
     const [first, second] = twoUpdates(name);
@@ -197,7 +197,7 @@ describe('content waiting for other content', () => {
     expect(live(name).store.pendingStructs).toBeNull();
   });
 
-  it('[S10] invalid content waiting for another client’s next edit is dropped when it arrives; that client is not blamed', async () => {
+  it('[G10] invalid content waiting for another client’s next edit is dropped when it arrives; that client is not blamed', async () => {
     const name = await newDocument('Start');
     const victim = await editor(name, 'victim');
     // The victim's next edit, made but not yet sent: a new paragraph at the end.
@@ -225,7 +225,7 @@ describe('content waiting for other content', () => {
     expect(live(name).store.pendingStructs).toBeNull();
   });
 
-  it('[S10] content waiting for missing content is bounded: past 1 MiB the update is refused', async () => {
+  it('[G10] content waiting for missing content is bounded: past 1 MiB the update is refused', async () => {
     const name = await newDocument('Start');
     await editor(name);
     const socket = await authenticated(name);

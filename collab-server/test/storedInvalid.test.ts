@@ -75,7 +75,7 @@ describe('[R1] reading a stored document with invalid content', () => {
     reading.node.check();
     expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
     const rules = new Set(reading.problems.map((problem) => problem.rule));
-    for (const rule of ['S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'A3']) expect(rules, `a problem under ${rule}`).toContain(rule);
+    for (const rule of ['G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8', 'V3']) expect(rules, `a problem under ${rule}`).toContain(rule);
   });
 });
 

@@ -9,7 +9,7 @@ import { BODY_FIELD } from '../documentFields';
 import { documentExtensions } from '../editorExtensions';
 
 /**
- * Attribute rules (`shared/SCHEMA-RULES.md` [A1]–[A6]): every attribute of every node and mark is
+ * Attribute rules (`shared/SCHEMA-RULES.md` [V1]–[V6]): every attribute of every node and mark is
  * checked against its type, refused by the server, made valid at import, and never rendered as
  * it was when it is not valid.
  */
@@ -32,8 +32,8 @@ function expectSafeHtml(html: string): void {
   for (const anchor of html.match(/<a [^>]*>/g) ?? []) expect(anchor).toContain(`rel="${LINK_REL}"`);
 }
 
-describe('[A1]–[A5] the rules', () => {
-  it('[A1] enumerations accept their values only', () => {
+describe('[V1]–[V5] the rules', () => {
+  it('[V1] enumerations accept their values only', () => {
     for (const value of [null, 'left', 'center', 'right', 'justify']) expect(attributeProblem('node', 'paragraph', 'textAlign', value)).toBeNull();
     for (const value of [OVERLAY_STYLE, 'LEFT', 'start', 1, ['left'], {}])
       expect(attributeProblem('node', 'paragraph', 'textAlign', value)).toContain('must be one of');
@@ -47,7 +47,7 @@ describe('[A1]–[A5] the rules', () => {
     expect(attributeProblem('node', 'paragraph', 'style', 'x')).toBe('node "paragraph" has no attribute "style"');
   });
 
-  it('[A2] numbers are whole and bounded; out-of-range values are clamped', () => {
+  it('[V2] numbers are whole and bounded; out-of-range values are clamped', () => {
     expect(attributeProblem('node', 'heading', 'level', 3)).toBeNull();
     expect(attributeProblem('node', 'heading', 'level', 4)).not.toBeNull();
     expect(normalizeAttribute('node', 'heading', 'level', 6)).toBe(3);
@@ -63,7 +63,7 @@ describe('[A1]–[A5] the rules', () => {
     expect(attributeProblem('node', 'orderedList', 'start', 2 ** 60)).not.toBeNull();
   });
 
-  it('[A3] addresses: links http(s), mailto, tel or relative; images http(s) or same-origin; as a browser reads them', () => {
+  it('[V3] addresses: links http(s), mailto, tel or relative; images http(s) or same-origin; as a browser reads them', () => {
     for (const href of ['https://example.com/x', 'http://a.b', 'mailto:a@b.c', 'tel:+1', '/path', 'page#x', '#top', '?q=1', '//cdn.example/x'])
       expect(safeLinkHref(href), href).toBe(href);
     for (const href of [
@@ -93,7 +93,7 @@ describe('[A1]–[A5] the rules', () => {
       expect(safeImageSrc(src), src).toBeNull();
   });
 
-  it('[A5] strings are bounded; a code language is one word', () => {
+  it('[V5] strings are bounded; a code language is one word', () => {
     expect(attributeProblem('node', 'image', 'alt', 'x'.repeat(2000))).toBeNull();
     expect(attributeProblem('node', 'image', 'alt', 'x'.repeat(2001))).not.toBeNull();
     expect(attributeProblem('node', 'codeBlock', 'language', 'c++')).toBeNull();
@@ -158,9 +158,9 @@ const HOSTILE = {
   text: `<p style="${OVERLAY_STYLE}">not html</p> javascript:alert(1)`,
 } as const;
 
-describe('[A6] imports make every attribute valid', () => {
+describe('[V6] imports make every attribute valid', () => {
   for (const format of ['json', 'html', 'markdown', 'text'] as const) {
-    it(`[A6] ${format}: hostile attributes are made valid, unsafe links and images dropped; the HTML renders nothing unsafe`, () => {
+    it(`[V6] ${format}: hostile attributes are made valid, unsafe links and images dropped; the HTML renders nothing unsafe`, () => {
       const node = parseContent(HOSTILE[format] as string, format);
       node.check();
       node.descendants((child) => {
@@ -180,8 +180,8 @@ describe('[A6] imports make every attribute valid', () => {
   }
 });
 
-describe('[A6] rendering never emits an invalid value, even one stored before the rules', () => {
-  it('[A6] the HTML, Markdown and JSON of a node holding every hostile attribute are safe', () => {
+describe('[V6] rendering never emits an invalid value, even one stored before the rules', () => {
+  it('[V6] the HTML, Markdown and JSON of a node holding every hostile attribute are safe', () => {
     // Built past every check, as a node the editor or an old document could hold.
     const schema = documentSchema();
     const link = schema.marks.link.create({ href: 'javascript:alert(1)', target: 'evil', rel: 'opener', class: 'dialog-backdrop' });
@@ -205,7 +205,7 @@ describe('[A6] rendering never emits an invalid value, even one stored before th
     expect(exportNode(node, 'json')).not.toContain('position: fixed');
   });
 
-  it('[A6] a stored body with hostile attributes reads and renders safely, text kept', () => {
+  it('[V6] a stored body with hostile attributes reads and renders safely, text kept', () => {
     const doc = new Y.Doc();
     const styled = text('link text');
     styled.format(0, 4, { link: { href: 'https://example.com', rel: 'opener', target: '_parent' } });
