@@ -76,7 +76,7 @@ function Workspace({
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'revoked';
+  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'revoked' || status.state === 'replaced';
   const writer = canWrite(role);
   const editable = writer && !closed;
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
@@ -96,10 +96,11 @@ function Workspace({
     if (status.state === 'saved') updateRecentDocument(name, { updatedAt: Date.now() });
   }, [name, status.state]);
 
-  // A deleted document leaves no copy behind in this browser.
+  // A deleted document leaves no copy behind in this browser; nor does one replaced by a new
+  // document of the same name (its copy stays downloadable from memory until the page closes).
   useEffect(() => {
-    if (status.state !== 'deleted') return;
-    forgetDocument(name);
+    if (status.state !== 'deleted' && status.state !== 'replaced') return;
+    if (status.state === 'deleted') forgetDocument(name);
     void session.clearLocalCopy();
   }, [status.state, name, session]);
 
@@ -128,6 +129,20 @@ function Workspace({
     },
     [editor, title],
   );
+
+  /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
+  const downloadCopy = useCallback(async () => {
+    const copy = session.copyBeforeSync();
+    if (!copy) return download('markdown');
+    setExportError(null);
+    try {
+      const { exportState } = await import('../../lib/exportDocument');
+      const file = exportState(copy, 'markdown');
+      downloadFile(file.filename, file.type, file.content);
+    } catch (error) {
+      setExportError(`The download failed: ${errorMessage(error)}`);
+    }
+  }, [session, download]);
 
   const changeName = (newName: string) => {
     onIdentityChange({ ...identity, name: newName });
@@ -188,7 +203,13 @@ function Workspace({
       </header>
 
       {closed && !deletingHere && (
-        <ClosedNotice state={status.state} detail={status.detail} onRetry={session.retry} onDownload={() => void download('markdown')} />
+        <ClosedNotice
+          state={status.state}
+          detail={status.detail}
+          onRetry={session.retry}
+          onDownload={() => void (status.state === 'replaced' ? downloadCopy() : download('markdown'))}
+          onOpenCurrent={() => void session.clearLocalCopy().then(() => window.location.reload())}
+        />
       )}
       {exportError && (
         <p role="alert" className="banner banner-error">
@@ -236,23 +257,43 @@ function Workspace({
 
 /**
  * Why the page stopped editing, and what can be done: a copy of what it shows can be downloaded
- * when the document was deleted or the link reset (unsaved edits included); a refusal may pass.
+ * when the document was deleted, replaced or the link reset (unsaved edits included); a refusal
+ * may pass.
  */
-function ClosedNotice({ state, detail, onRetry, onDownload }: { state: string; detail?: string; onRetry: () => void; onDownload: () => void }) {
-  const notice =
+function ClosedNotice({
+  state,
+  detail,
+  onRetry,
+  onDownload,
+  onOpenCurrent,
+}: {
+  state: string;
+  detail?: string;
+  onRetry: () => void;
+  onDownload: () => void;
+  onOpenCurrent: () => void;
+}) {
+  const notice: { title: string; text: string; action: { label: string; run: () => void }; openCurrent?: boolean } =
     state === 'revoked'
       ? {
           title: detail ?? 'This link no longer works.',
           text: 'You can no longer edit or see changes here; ask whoever shared it for the current link. What this page shows stays until you leave it.',
           action: { label: 'Download a copy', run: onDownload },
         }
-      : state === 'deleted'
+      : state === 'replaced'
         ? {
-            title: 'This document was deleted.',
-            text: 'It can no longer be edited, and its links no longer work.',
-            action: { label: 'Download a copy', run: onDownload },
+            title: 'This document was deleted and created again.',
+            text: 'The copy on this device is from before; it was not merged into the new document, and nothing you change here is saved.',
+            action: { label: 'Download your copy', run: onDownload },
+            openCurrent: true,
           }
-        : { title: 'Access refused.', text: 'The server no longer accepts this link for this document.', action: { label: 'Retry', run: onRetry } };
+        : state === 'deleted'
+          ? {
+              title: 'This document was deleted.',
+              text: 'It can no longer be edited, and its links no longer work.',
+              action: { label: 'Download a copy', run: onDownload },
+            }
+          : { title: 'Access refused.', text: detail ?? 'The server no longer accepts this link for this document.', action: { label: 'Retry', run: onRetry } };
   return (
     <div role="alert" className="banner banner-error closed-notice">
       <strong>{notice.title}</strong> {notice.text}
@@ -260,9 +301,15 @@ function ClosedNotice({ state, detail, onRetry, onDownload }: { state: string; d
         <button type="button" onClick={notice.action.run}>
           {notice.action.label}
         </button>
-        <Link href="/" className="button">
-          Go to your documents
-        </Link>
+        {notice.openCurrent ? (
+          <button type="button" onClick={onOpenCurrent}>
+            Open the current document
+          </button>
+        ) : (
+          <Link href="/" className="button">
+            Go to your documents
+          </Link>
+        )}
       </span>
     </div>
   );
