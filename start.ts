@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
+import { PRIVATE_UMASK } from './collab-server/dataFolder';
 import { rawRefusal, setPageHeaders } from './collab-server/http/securityHeaders';
 import { ShellWorkerRoute } from './collab-server/http/shellWorkerRoute';
 import { createLogger, routeConsoleTo } from './collab-server/logger';
@@ -32,6 +33,9 @@ if (!dev) routeConsoleTo(logger);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 if (!dev) ensureAppBuild(root, (message) => logger.info(message));
+
+// Nothing this process writes (documents, secrets) may be readable by other users of the machine.
+process.umask(PRIVATE_UMASK);
 
 const app = next({ dev, dir: root, hostname: config.host, port: config.port });
 // The service worker that keeps the app shell of the build Next.js serves (NEXT_DIST_DIR, as in next.config.js).

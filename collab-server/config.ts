@@ -1,4 +1,4 @@
-import { MIN_SECRET_LENGTH } from '../shared/token';
+import { MIN_SECRET_LENGTH, ROLES, type Role } from '../shared/token';
 import { trustProxyProblem } from './net/ClientAddresses';
 
 /**
@@ -71,6 +71,13 @@ export const OPTIONS = {
     kind: 'boolean',
     default: true,
     description: 'Let an editor token create its document by connecting (deleted documents are never re-created this way)',
+  },
+  linkManagerRoles: {
+    env: 'LINK_MANAGER_ROLES',
+    kind: 'list',
+    default: ['editor', 'admin'],
+    description:
+      'Roles that may create and reset share links: API tokens with them, and links opening the document as them (edit link: editor, view link: viewer); nobody may touch a link granting more than they have',
   },
   maxMessageBytes: {
     env: 'MAX_MESSAGE_BYTES',
@@ -280,7 +287,7 @@ type ValueOf<O> = O extends IntegerOption
         : string | undefined;
 
 /** The validated configuration. */
-export type Config = { -readonly [K in keyof Options]: ValueOf<Options[K]> };
+export type Config = { -readonly [K in keyof Options]: K extends 'linkManagerRoles' ? Role[] : ValueOf<Options[K]> };
 
 /** A configuration problem, with a message naming the option and what was expected. */
 export class ConfigError extends Error {
@@ -341,6 +348,9 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
   }
   if (result.webhookUrls.length > 0 && !result.webhookSecret) {
     throw new ConfigError('WEBHOOK_SECRET must be set when WEBHOOK_URLS is: receivers verify each delivery with it');
+  }
+  for (const role of result.linkManagerRoles) {
+    if (!ROLES.includes(role)) throw new ConfigError(`LINK_MANAGER_ROLES entries must be roles: ${ROLES.join(', ')} (got "${role}")`);
   }
   if (result.webhookSecret !== undefined && result.webhookSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${result.webhookSecret.length})`);

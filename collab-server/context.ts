@@ -1,4 +1,4 @@
-import type { Role } from '../shared/token';
+import type { LinkClaim, Role } from '../shared/token';
 import type { TokenLease } from './extensions/TokenExpiryExtension';
 
 /** The identity a connection proved with its token; presence shows exactly this. */
@@ -14,6 +14,8 @@ export interface ConnectionContext {
   role: Role;
   /** Until when the connection's token holds; none for the server's own (direct) connections. */
   lease?: TokenLease;
+  /** For a token minted from a share link: which link and generation (`LinkAccessExtension`). */
+  link?: LinkClaim;
 }
 
 /** True when `context` came from an authenticated client connection. */

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** An HTTP error with its status; the message is sent to the client, so it must be safe to show. */
+/**
+ * An HTTP error with its status; the message is sent to the client, so it must be safe to show.
+ * `reason`, when given, is sent too: a short name a client can act on (`link-reset`, …).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -65,7 +69,7 @@ export class Router {
       if (response.headersSent) {
         response.destroy();
       } else if (error instanceof HttpError) {
-        sendJson(response, error.status, { error: error.message });
+        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message });
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;

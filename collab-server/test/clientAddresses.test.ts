@@ -210,7 +210,7 @@ describe('churn, API requests and unauthenticated sockets', () => {
 
   it('[N6] API requests past MAX_API_REQUESTS_PER_MINUTE from one address get 429 with Retry-After (session minting included); another address does not', async () => {
     const { json } = await request(strict.httpUrl, '127.0.0.22', 'POST', '/api/app/documents', {});
-    const session = { name: json.name, key: json.editKey, userId: 'hammering-user' };
+    const session = { name: json.name, key: (json.links as Array<{ secret: string }>)[0].secret, userName: 'Hammering' };
     for (let i = 0; i < 4; i++) expect((await request(strict.httpUrl, '127.0.0.22', 'POST', '/api/app/session', session)).status).toBe(200);
     const refused = await request(strict.httpUrl, '127.0.0.22', 'POST', '/api/app/session', session);
     expect(refused.status).toBe(429);

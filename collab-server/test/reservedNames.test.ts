@@ -49,7 +49,7 @@ describe('reserved document names', () => {
   });
 
   it('the app refuses a session for "*" (400, with the reason)', async () => {
-    const answer = await apiRequest(server.httpUrl, 'POST', '/api/app/session', { body: { name: '*', key: 'k'.repeat(22), userId: 'someone-1234' } });
+    const answer = await apiRequest(server.httpUrl, 'POST', '/api/app/session', { body: { name: '*', key: 'k'.repeat(22), userName: 'Someone' } });
     expect(answer.status).toBe(400);
     expect(answer.json.error).toMatch(/reserved/);
   });

@@ -255,7 +255,8 @@ describe('content API: documents', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"title":"App doc"}',
     });
-    const { name, editKey } = (await app.json()) as { name: string; editKey: string };
+    const { name, links } = (await app.json()) as { name: string; links: Array<{ secret: string }> };
+    const editKey = links[0].secret;
     const meta = await api('GET', `/api/docs/${name}`, { token: await admin() });
     expect(Object.keys(meta.json).sort()).toEqual(['created', 'name', 'size', 'title', 'updated']);
     const list = await api('GET', '/api/docs?limit=1000', { token: await admin() });

@@ -12,9 +12,12 @@ import { localDatabaseName } from '../../lib/localCopy';
  *   disk write.
  * - `offline`: no connection; local changes wait in this browser (IndexedDB when available).
  * - `refused`: the server refused access (the link no longer grants it).
+ * - `revoked`: the link this page opened was reset, removed or expired; nothing more will be saved.
  * - `deleted`: the document was deleted; nothing will be saved.
+ * - `replaced`: the document was deleted and created again since this device's copy was made; that
+ *   copy is not merged into the new document (see `copyBeforeSync`), and nothing will be saved.
  */
-export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'deleted';
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted' | 'replaced';
 
 export interface SessionStatus {
   state: SaveState;
@@ -40,6 +43,8 @@ export interface CollabSessionOptions {
   keepOnDevice?: boolean;
   /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
   isAccessGone?: (error: unknown) => boolean;
+  /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
+  revokedBecause?: (error: unknown) => string | null;
 }
 
 /**
@@ -54,6 +59,7 @@ const MAX_QUICK_RENEWALS = 3;
 /** Close reasons after which reconnecting cannot help. */
 const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
 const REFUSED_REASONS: string[] = [CloseCodes.Unauthorized.reason, CloseCodes.Forbidden.reason, CloseCodes.InvalidDocumentName.reason];
+const LINK_RESET = 'This link was reset, so it no longer opens the document.';
 
 /**
  * One open document: its Y.Doc, the Hocuspocus provider that syncs it, an optional IndexedDB
@@ -72,7 +78,12 @@ export class CollabSession {
   private pendingLocal = false;
   /** A local change was made while not fully connected: it may sit in the socket's send queue. */
   private changedWhileDisconnected = false;
-  private closed: { state: 'refused' | 'deleted'; detail: string } | null = null;
+  private closed: { state: 'refused' | 'revoked' | 'deleted' | 'replaced'; detail: string } | null = null;
+  /**
+   * This device's copy as read from IndexedDB, kept until the server has accepted it (or refused
+   * it: a document deleted and created again since), so the person can have it as it was.
+   */
+  private copyAtOpen: Uint8Array | null = null;
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -113,8 +124,19 @@ export class CollabSession {
     this.provider.on('authenticationFailed', this.onAuthenticationFailed);
     window.addEventListener('online', this.retry);
     window.addEventListener('offline', this.onBrowserOffline);
-    this.provider.attach();
+    // Syncing starts once the local copy is read, so what the copy held can be told apart from
+    // what the server sends (a document may have been replaced meanwhile).
+    void this.whenLocalCopyLoaded().then(() => {
+      if (this.destroyed) return;
+      if (Y.encodeStateVector(this.doc).byteLength > 1) this.copyAtOpen = Y.encodeStateAsUpdate(this.doc);
+      this.provider.attach();
+    });
     this.update();
+  }
+
+  /** This device's copy as it was before syncing, while the server has not accepted it yet (or refused it); null otherwise. */
+  copyBeforeSync(): Uint8Array | null {
+    return this.copyAtOpen;
   }
 
   /** The current status; a new object whenever something a person would see changed. */
@@ -139,7 +161,7 @@ export class CollabSession {
 
   /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
   retry = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     this.closed = null;
     this.attemptFailed = false;
     if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
@@ -152,7 +174,7 @@ export class CollabSession {
 
   /** Drops the connection and opens a new one (with a new token: after a name change, say). */
   reconnect = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     if (this.socket.status === WebSocketStatus.Disconnected) {
       void this.socket.connect();
       return;
@@ -220,6 +242,8 @@ export class CollabSession {
         return;
       }
       this.pendingLocal = false;
+      // The server holds everything this device had: its copy is part of the document now.
+      this.copyAtOpen = null;
     }
     this.update();
   };
@@ -263,6 +287,13 @@ export class CollabSession {
   private onClose = ({ event }: { event: { code: number; reason: string } }): void => {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
+    } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
+      this.close('revoked', LINK_RESET);
+    } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
+      this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
+    } else if (event.reason === CloseCodes.InvalidContent.reason || event.code === CloseCodes.InvalidContent.code) {
+      // Sending the same change again would be refused again: stop rather than loop.
+      this.close('refused', 'The server refused a change made here as content the document cannot hold.');
     } else if (event.reason === CloseCodes.TokenExpired.reason) {
       // The server closed this document's connection (the socket stays open): its token expired
       // before a fresh one reached the server.
@@ -272,7 +303,10 @@ export class CollabSession {
 
   private onAuthenticationFailed = ({ reason }: { reason: string }): void => {
     const tokenError = this.lastTokenError;
-    if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
+    const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
+    if (reason === CloseCodes.AccessRevoked.reason || revoked) {
+      this.close('revoked', revoked ?? LINK_RESET);
+    } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
     } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {
       // The token expired on its way (an old one, or a slow start): ask for a fresh one at once.
@@ -323,7 +357,7 @@ export class CollabSession {
     this.renewal = null;
   }
 
-  private close(state: 'refused' | 'deleted', detail: string): void {
+  private close(state: 'refused' | 'revoked' | 'deleted' | 'replaced', detail: string): void {
     this.closed = { state, detail };
     this.socket.disconnect();
     this.update();
