@@ -47,3 +47,93 @@ test('cold load: the editor page becomes editable with the document shown (repor
   console.log(summary);
   expect(timings).toHaveLength(RUNS);
 });
+
+/** A long document: headings every tenth block, and bold words in every paragraph. */
+function longDocumentHtml(blocks: number): string {
+  return Array.from({ length: blocks }, (_, index) =>
+    index % 10 === 0
+      ? `<h${(index / 10) % 3 === 0 ? 1 : 2}>Section ${index / 10}</h${(index / 10) % 3 === 0 ? 1 : 2}>`
+      : `<p>Paragraph ${index} has <strong>some bold words</strong> and plain words that go on for a while, as real writing does.</p>`,
+  ).join('');
+}
+
+/*
+ * Typing latency in a long document: from each keydown (its event time) to the end of the next
+ * animation frame after it, inside the page, which is when the typed character can be on screen.
+ * Reported, not asserted (see above).
+ */
+test('typing latency: keydown to the next frame in a 400-block document (reported)', async ({ sharedApp: app, browser }, testInfo) => {
+  const page = await freshPage(browser);
+  await createTitledDocument(page, app, 'Typing timing');
+  await page.evaluate((html) => {
+    const editor = (document.querySelector('.tiptap') as HTMLElement & { editor: { commands: { setContent: (html: string) => void } } }).editor;
+    editor.commands.setContent(html);
+  }, longDocumentHtml(400));
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  await editorOf(page).locator('p').nth(200).click();
+  await page.keyboard.press('End');
+  await page.evaluate(() => {
+    const samples: number[] = [];
+    (window as unknown as { typingSamples: number[] }).typingSamples = samples;
+    document.addEventListener(
+      'keydown',
+      (event) => {
+        const start = event.timeStamp;
+        requestAnimationFrame(() => setTimeout(() => samples.push(performance.now() - start), 0));
+      },
+      true,
+    );
+  });
+  const text = 'The quick brown fox jumps over the lazy dog. '.repeat(5);
+  await page.keyboard.type(text, { delay: 30 });
+  await expect(
+    editorOf(page)
+      .locator('p')
+      .nth(200 - 20),
+  ).toBeVisible();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { typingSamples: number[] }).typingSamples.length)).toBe(text.length);
+  const samples = (await page.evaluate(() => (window as unknown as { typingSamples: number[] }).typingSamples)).sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(1);
+  const summary = `typing latency over ${samples.length} keystrokes: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${samples[samples.length - 1].toFixed(1)} ms`;
+  testInfo.annotations.push({ type: 'typing-latency', description: summary });
+  console.log(summary);
+  await expect(editorOf(page)).toContainText('The quick brown fox');
+  await page.context().close();
+});
+
+/*
+ * The JavaScript the editor page loads before it is editable (a new browser context, so nothing
+ * is cached): every script response, decoded size and bytes on the wire. Reported.
+ */
+test('editor page JavaScript: scripts loaded until the editor is editable (reported)', async ({ sharedApp: app, browser }, testInfo) => {
+  const author = await freshPage(browser);
+  const url = await createTitledDocument(author, app, 'Bundle size');
+  await author.context().close();
+
+  const page = await freshPage(browser);
+  const scripts: Array<{ url: string; decoded: number; transferred: number }> = [];
+  const pending: Promise<void>[] = [];
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'script') return;
+    pending.push(
+      (async () => {
+        const body = await response.body();
+        const sizes = await response.request().sizes();
+        scripts.push({ url: new URL(response.url()).pathname, decoded: body.length, transferred: sizes.responseBodySize });
+      })(),
+    );
+  });
+  await page.goto(url);
+  await expect(editorOf(page)).toBeEditable();
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  await Promise.all(pending);
+  const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+  const decoded = scripts.reduce((sum, script) => sum + script.decoded, 0);
+  const transferred = scripts.reduce((sum, script) => sum + script.transferred, 0);
+  const summary = `editor page scripts until editable: ${scripts.length} files, ${kib(decoded)} KiB decoded, ${kib(transferred)} KiB transferred`;
+  testInfo.annotations.push({ type: 'editor-scripts', description: summary });
+  console.log(summary);
+  for (const script of scripts.sort((a, b) => b.decoded - a.decoded)) console.log(`  ${kib(script.decoded).padStart(7)} KiB  ${script.url}`);
+  expect(scripts.length).toBeGreaterThan(0);
+  await page.context().close();
+});
