@@ -8,6 +8,7 @@ import { ApiError, type DocumentLinks, errorMessage, NetworkError, openSession }
 import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument } from '../lib/recentDocuments';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
+import { DocumentNotFound } from './StatusPage';
 
 // The editor (Tiptap, ProseMirror, Yjs) is most of the page's code. Loading it as its own chunk,
 // started together with the link exchange, lets the small page shell run first and overlap the
@@ -92,15 +93,7 @@ export function DocumentPage({ name }: { name: string }) {
     case 'loading':
       return <DocumentSkeleton />;
     case 'not-found':
-      return (
-        <main className="page centered-page">
-          <h1>Document not found</h1>
-          <p>This document does not exist, was deleted, or the link is not complete. Ask whoever shared it for a new link.</p>
-          <Link href="/" className="button primary">
-            Go to your documents
-          </Link>
-        </main>
-      );
+      return <DocumentNotFound />;
     case 'error':
       return (
         <main className="page centered-page">
