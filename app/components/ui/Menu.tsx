@@ -137,11 +137,11 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
           style={position}
           tabIndex={-1}
           onKeyDown={onMenuKeyDown}
-          onClickCapture={(event) => {
-            // Choosing an item closes the menu. Focus goes back to the button before the item acts,
-            // so a dialog the item opens returns focus there, and an item may still move it.
-            const item = (event.target as HTMLElement).closest<HTMLButtonElement>(MENU_ITEMS);
-            if (item && !item.disabled) {
+          onClick={(event) => {
+            // Choosing an item closes the menu, and focus goes back to its button: now, before a
+            // dialog the item opened is shown (it returns focus there when it closes). An item
+            // that moves focus itself (into the text) does so later, in an animation frame.
+            if ((event.target as HTMLElement).closest(MENU_ITEMS)) {
               buttonRef.current?.focus({ preventScroll: true });
               setOpen(false);
             }
