@@ -179,6 +179,8 @@ export function FindPanel({ editor, mode, onModeChange, focusRequest, onClose }:
             onClick={() => {
               const replaced = replaceAll(editor, replacement);
               setNotice(`Replaced ${replaced} ${replaced === 1 ? 'match' : 'matches'}. ${MOD}Z undoes it.`);
+              // The button is disabled now that nothing matches: keep focus in the panel.
+              replaceInput.current?.focus();
             }}
           >
             Replace all

@@ -28,8 +28,11 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
         </button>
       }
     >
+      {/* Not type="search": there, Escape would clear the text instead of closing the dialog. */}
+      {/* biome-ignore lint/a11y/useSemanticElements: a search field, without type="search"'s Escape (see above). */}
       <input
-        type="search"
+        type="text"
+        role="searchbox"
         className="shortcuts-filter"
         aria-label="Search shortcuts"
         placeholder="Search shortcuts"
