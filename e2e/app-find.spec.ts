@@ -35,6 +35,9 @@ test('find and replace: across formatted text, match case, whole words, and repl
 
   // A match that runs from bold into plain text.
   await alice.keyboard.type('boldface');
+  // Every key reached the field at once, none fell into the text.
+  await expect(findBox(alice)).toHaveValue('boldface');
+  await expect.poll(() => bodyTextOf(alice)).toBe(TEXT);
   await expect(countOf(alice)).toHaveText('1 of 1');
   const highlighted = editorOf(alice).locator('.find-match');
   await expect.poll(async () => (await highlighted.allTextContents()).join('')).toBe('boldface');

@@ -155,6 +155,12 @@ test('the keyboard shortcut list opens with Ctrl+/ and from the menu, filters, a
   await typeInBody(page, 'Text');
   await page.keyboard.press('ControlOrMeta+/');
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await page.keyboard.type('bold');
+  // The keys typed at once went to the search field, not into the text.
+  await expect(dialog.getByRole('searchbox', { name: 'Search shortcuts' })).toHaveValue('bold');
+  await expect(editorOf(page)).toHaveText('Text');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Backspace');
   await expect(dialog).toBeVisible();
   const isApple = await page.evaluate(() => /Mac|iPhone|iPad/.test(navigator.platform));
   const mod = isApple ? '⌘' : 'Ctrl+';

@@ -9,7 +9,10 @@ const toolbarOf = (page: Page) => page.getByRole('toolbar', { name: 'Formatting'
 
 /** Keeps a screenshot of the page with the test's results. */
 async function keepScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await testInfo.attach(name, { body: await page.screenshot(), contentType: 'image/png' });
+  // A file under test-results/ as well as an attachment of the report.
+  const path = testInfo.outputPath(name);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
 test('phone: the toolbar fits the screen, the rest is one tap away in "More formatting", and it stays one Tab stop', async ({

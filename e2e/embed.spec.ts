@@ -206,7 +206,9 @@ test("the embed's theme option forces light or dark, whatever the system's setti
     expect(colors.shell, `${theme} theme on a ${system} system`).toBe(background);
     expect(colors.page, `${theme} theme on a ${system} system`).toBe(background);
     expect(colors.text).toBe(theme === 'dark' ? 'rgb(237, 238, 240)' : 'rgb(28, 32, 36)');
-    await testInfo.attach(`embed-${theme}-on-${system}-system.png`, { body: await hostPage.screenshot(), contentType: 'image/png' });
+    const path = testInfo.outputPath(`embed-${theme}-on-${system}-system.png`);
+    await hostPage.screenshot({ path });
+    await testInfo.attach(`embed-${theme}-on-${system}-system.png`, { path, contentType: 'image/png' });
     await hostPage.context().close();
   }
 });

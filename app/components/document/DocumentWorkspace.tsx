@@ -3,7 +3,6 @@
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
 import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Keyboard, ListTree, Printer, Search, Share2, Trash2, UserRound } from 'lucide-react';
-import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -21,6 +20,7 @@ import { PresenceAvatars } from '../editor/PresenceAvatars';
 import { SaveStatus } from '../editor/SaveStatus';
 import { TitleField } from '../editor/TitleField';
 import { useCollabSession } from '../editor/useCollabSession';
+import { usePreloadedComponent } from '../editor/usePreloadedComponent';
 import { usePresence } from '../editor/usePresence';
 import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
@@ -33,7 +33,8 @@ import { NameDialog } from './NameDialog';
 import { ShareDialog } from './ShareDialog';
 import { useEditorPanels } from './useEditorPanels';
 
-const ShortcutsDialog = dynamic(() => import('../editor/shortcuts/ShortcutsDialog').then((module) => module.ShortcutsDialog), { ssr: false });
+// Loaded after the editor, then shown at once by Ctrl+/ (its search field takes the next keys).
+const loadShortcutsDialog = () => import('../editor/shortcuts/ShortcutsDialog').then((module) => module.ShortcutsDialog);
 
 interface WorkspaceProps {
   name: string;
@@ -83,6 +84,7 @@ function Workspace({
   const participants = usePresence(session.provider, { id: userIdOf(identity), ...user });
   const shownTitle = title.trim() || UNTITLED;
   const panels = useEditorPanels();
+  const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
   useEffect(() => {
     document.title = `${shownTitle} · Quire`;
@@ -215,7 +217,7 @@ function Workspace({
 
       <h1 className="print-title">{shownTitle}</h1>
       <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} panels={panels} />
-      {panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
+      {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
       {dialog === 'share' && (
         <ShareDialog

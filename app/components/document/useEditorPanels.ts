@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { EditorPanels } from '../editor/DocumentEditor';
 import type { FindMode } from '../editor/find/FindPanel';
 
@@ -49,15 +50,16 @@ export function useEditorPanels(): EditorPanels & { shortcuts: boolean; setShort
       if (document.querySelector('dialog[open]')) return;
       const key = event.key.toLowerCase();
       // By physical key too: Alt changes the character (⌥F is "ƒ" on a Mac).
+      // Rendered in this task (flushSync): the keys typed next go to the panel's field.
       if (event.code === 'KeyF' || key === 'f') {
         event.preventDefault();
-        openFind(event.altKey ? 'replace' : 'find');
+        flushSync(() => openFind(event.altKey ? 'replace' : 'find'));
       } else if (!event.altKey && (event.code === 'KeyH' || key === 'h')) {
         event.preventDefault();
-        openFind('replace');
+        flushSync(() => openFind('replace'));
       } else if (!event.altKey && (key === '/' || event.code === 'Slash')) {
         event.preventDefault();
-        setShortcuts(true);
+        flushSync(() => setShortcuts(true));
       }
     };
     window.addEventListener('keydown', onKeyDown);

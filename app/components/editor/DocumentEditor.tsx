@@ -14,10 +14,12 @@ import { SlashMenuStore } from './slash/SlashMenuStore';
 import { SlashCommands } from './slash/slashExtension';
 import { Toolbar } from './Toolbar';
 import { type CaretUser, useDocumentEditor } from './useDocumentEditor';
+import { usePreloadedComponent } from './usePreloadedComponent';
 import { WordCount } from './WordCount';
 
-// Loaded when first used, not with the editor: find, the outline and the / menu's list.
-const FindPanel = dynamic(() => import('./find/FindPanel').then((module) => module.FindPanel), { ssr: false });
+// Not loaded with the editor: find right after it (it must open at once for the keys typed after
+// Ctrl+F), the outline and the / menu's list when first shown.
+const loadFindPanel = () => import('./find/FindPanel').then((module) => module.FindPanel);
 const OutlinePanel = dynamic(() => import('./outline/OutlinePanel').then((module) => module.OutlinePanel), { ssr: false });
 const SlashMenu = dynamic(() => import('./slash/SlashMenu').then((module) => module.SlashMenu), { ssr: false });
 
@@ -62,6 +64,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
     extensions,
     onLinkShortcut: editable ? () => flushSync(() => setDialog('link')) : undefined,
   });
+  const FindPanel = usePreloadedComponent(loadFindPanel);
   const slashOpen = useSyncExternalStore(
     slashStore.subscribe,
     () => slashStore.getSnapshot().open,
@@ -85,7 +88,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
       <div className="editor-area">
         {editor && panels?.outline && <OutlinePanel editor={editor} onClose={() => panels.onOutlineChange(false)} />}
         <div className="page-scroller">
-          {editor && panels?.find && (
+          {editor && FindPanel && panels?.find && (
             <FindPanel
               editor={editor}
               mode={panels.find}

@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { ChevronDown, ChevronUp, X } from 'lucide-react';
-import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { MOD } from '../formatCommands';
 import { moveToMatch, replaceAll, replaceCurrent } from './findCommands';
 import { findKey, findPlugin, setFindQuery } from './findPlugin';
@@ -62,15 +62,16 @@ export function FindPanel({ editor, mode, onModeChange, focusRequest, onClose }:
     showCurrent();
   }, [editor, text, matchCase, wholeWord, showCurrent]);
 
+  // A layout effect: focus is in the field before the browser handles the next key.
   // biome-ignore lint/correctness/useExhaustiveDependencies: focusRequest is the trigger, not a value read.
-  useEffect(() => {
+  useLayoutEffect(() => {
     findInput.current?.focus();
     findInput.current?.select();
   }, [focusRequest]);
 
   // Switching to replacing (Ctrl+H, "Replace…") moves on to the replacement; opening starts on the search.
   const shownMode = useRef(mode);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (mode === 'replace' && shownMode.current === 'find' && canReplace) replaceInput.current?.focus();
     shownMode.current = mode;
   }, [mode, canReplace]);
