@@ -4,14 +4,13 @@ import { type Editor, EditorContent } from '@tiptap/react';
 import './editor.css';
 import './panels.css';
 import dynamic from 'next/dynamic';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
 import type { CollabSession } from './CollabSession';
 import type { FindMode } from './find/FindPanel';
 import { ImageDialog } from './ImageDialog';
 import { LinkDialog } from './LinkDialog';
 import { SlashMenuStore } from './slash/SlashMenuStore';
-import { SlashCommands } from './slash/slashExtension';
 import { Toolbar } from './Toolbar';
 import { type CaretUser, useDocumentEditor } from './useDocumentEditor';
 import { usePreloadedComponent } from './usePreloadedComponent';
@@ -54,14 +53,12 @@ interface DocumentEditorProps {
 export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels }: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
   const [slashStore] = useState(() => new SlashMenuStore({ insertImage: () => setDialog('image') }));
-  const extensions = useMemo(() => [SlashCommands.configure({ store: slashStore })], [slashStore]);
   // Rendered in the same task as Ctrl+K, so the key typed next lands in the dialog's field.
   const editor = useDocumentEditor({
     session,
     editable,
     user,
     placeholder,
-    extensions,
     onLinkShortcut: editable ? () => flushSync(() => setDialog('link')) : undefined,
   });
   const FindPanel = usePreloadedComponent(loadFindPanel);
@@ -72,6 +69,23 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
   );
   const [slashUsed, setSlashUsed] = useState(false);
   if (slashOpen && !slashUsed) setSlashUsed(true);
+
+  // The / menu's plugin arrives right after the editor (typing "/" before it is only a slash).
+  useEffect(() => {
+    if (!editor) return;
+    let unregister: (() => void) | undefined;
+    let cancelled = false;
+    import('./slash/slashPlugin').then(
+      ({ registerSlashMenu }) => {
+        if (!cancelled && !editor.isDestroyed) unregister = registerSlashMenu(editor, slashStore);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+      unregister?.();
+    };
+  }, [editor, slashStore]);
 
   useEffect(() => {
     onEditor?.(editor);

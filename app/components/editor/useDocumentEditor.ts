@@ -1,6 +1,6 @@
 'use client';
 
-import { type AnyExtension, Extension } from '@tiptap/core';
+import { Extension } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { CharacterCount, Placeholder } from '@tiptap/extensions';
@@ -24,8 +24,6 @@ interface Options {
   placeholder?: string;
   /** Called for Mod-K (add or edit a link). */
   onLinkShortcut?: () => void;
-  /** UI extensions of the page (read once, when the editor is made). */
-  extensions?: AnyExtension[];
 }
 
 /**
@@ -34,7 +32,7 @@ interface Options {
  * extensions live here; anything that changes what a document can hold goes in
  * `shared/editorExtensions.ts`, which the server uses too.
  */
-export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut, extensions = [] }: Options): Editor | null {
+export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut }: Options): Editor | null {
   const linkShortcut = useRef(onLinkShortcut);
   linkShortcut.current = onLinkShortcut;
   const initialUser = useRef(user);
@@ -53,7 +51,6 @@ export function useDocumentEditor({ session, editable, user, placeholder = 'Star
         CollaborationCaret.configure({ provider: session.provider, user: initialUser.current }),
         Placeholder.configure({ placeholder }),
         CharacterCount,
-        ...extensions,
         Extension.create({
           name: 'appShortcuts',
           addKeyboardShortcuts: () => ({
