@@ -11,6 +11,8 @@ import { CloseCodes } from '../shared/closeCodes';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { ConversionPool } from './conversion/ConversionPool';
+import { conversionMetrics } from './conversion/conversionMetrics';
 import { DocumentService } from './documents/DocumentService';
 import { ShareLinks } from './documents/ShareLinks';
 import { AuthExtension } from './extensions/AuthExtension';
@@ -71,6 +73,8 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** Worker threads that convert content (imports, the content API, exports, diffs) off the event loop. */
+  readonly conversions: ConversionPool;
   private closing: Promise<void> | null = null;
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
@@ -193,8 +197,17 @@ export class CollabServer {
       },
     });
 
+    this.conversions = new ConversionPool({
+      workers: config.conversionWorkers,
+      queueLength: config.conversionQueue,
+      timeoutMs: config.conversionTimeoutMs,
+      memoryMb: config.conversionMemoryMb,
+      limits: { maxDepth: config.conversionMaxDepth, maxNodes: config.conversionMaxNodes },
+      logger,
+      ...conversionMetrics(this.metrics.registry, () => this.conversions),
+    });
     this.documents = new DocumentService(this.hocuspocus, store, this.persistence, logger);
-    this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history });
+    this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history, conversions: this.conversions });
 
     addHealthRoutes(this.router, {
       store,
@@ -203,11 +216,12 @@ export class CollabServer {
       accepting: () => this.closing === null,
     });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
-    addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
-    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
+    addAppRoutes(this.router, { documents: this.documents, authSecret, conversions: this.conversions });
+    addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService, conversions: this.conversions });
+    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
     addApiRoutes(this.router, {
       documents: this.documents,
+      conversions: this.conversions,
       authSecret,
       maxNameLength: config.maxNameLength,
       maxBodyBytes: config.maxMessageBytes,
@@ -268,6 +282,8 @@ export class CollabServer {
 
   private async shutdown(): Promise<void> {
     this.gateway.pause();
+    // Requests still converting are answered 503: nothing of theirs was applied yet.
+    await this.conversions.close();
     const connections = [...this.hocuspocus.documents.values()].flatMap((document) => document.getConnections());
     await Promise.all(connections.map((connection) => connection.waitForPendingMessages()));
     const deadline = new Promise<false>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, false).unref());

@@ -200,6 +200,50 @@ export const OPTIONS = {
     min: 1,
     description: 'Keep at most this many automatic versions per document; the oldest go first',
   },
+  conversionWorkers: {
+    env: 'CONVERSION_WORKERS',
+    kind: 'integer',
+    default: 2,
+    min: 1,
+    max: 64,
+    description: 'Worker threads that convert content (imports, content API reads and writes, version exports and diffs), so the event loop never does',
+  },
+  conversionQueue: {
+    env: 'CONVERSION_QUEUE',
+    kind: 'integer',
+    default: 16,
+    min: 0,
+    description: 'Conversions that may wait for a worker; beyond that a request gets 503 with Retry-After',
+  },
+  conversionTimeoutMs: {
+    env: 'CONVERSION_TIMEOUT_MS',
+    kind: 'integer',
+    default: 10_000,
+    min: 100,
+    description: 'Longest one conversion may run; then its worker is stopped (a fresh one takes over) and the request gets 422',
+  },
+  conversionMemoryMb: {
+    env: 'CONVERSION_MEMORY_MB',
+    kind: 'integer',
+    default: 256,
+    min: 32,
+    description: 'Heap of each conversion worker, in MB; a conversion needing more is stopped and the request gets 413',
+  },
+  conversionMaxDepth: {
+    env: 'CONVERSION_MAX_DEPTH',
+    kind: 'integer',
+    default: 100,
+    min: 4,
+    max: 1000,
+    description: 'Deepest nesting of lists, quotes, tables and HTML elements accepted in content; deeper gets 422',
+  },
+  conversionMaxNodes: {
+    env: 'CONVERSION_MAX_NODES',
+    kind: 'integer',
+    default: 50_000,
+    min: 10,
+    description: 'Most nodes (blocks, list items, table cells, text runs, HTML elements) one write or import may create; more gets 422',
+  },
 } satisfies Record<string, Option>;
 
 type Options = typeof OPTIONS;

@@ -1,16 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { newDocumentName } from '../../shared/documentName';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, mintToken, type Role } from '../../shared/token';
 import type { Identity } from '../context';
+import type { ConversionPool } from '../conversion/ConversionPool';
+import { importTooLarge, titleOf } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
 import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
-import { HttpError, type Router, readJson, sendJson } from './Router';
+import { conversionHttpError } from './conversionErrors';
+import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
 
 /** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
 export const LINK_TOKEN_SECONDS = 10 * 60;
@@ -24,6 +25,8 @@ export const MAX_LOOKUP_DOCUMENTS = 500;
 export interface AppRoutesOptions {
   documents: DocumentService;
   authSecret: string;
+  /** Converts imports off the event loop (the body is parsed there too). */
+  conversions: ConversionPool;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
 }
@@ -40,7 +43,7 @@ export interface AppRoutesOptions {
  *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
  */
-export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
+export function addAppRoutes(router: Router, { documents, authSecret, conversions, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
   /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
   const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
     const meta = await documents.getMeta(name);
@@ -58,23 +61,16 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
   };
 
   router.add('POST', '/api/app/documents', async (request, response) => {
-    const body = await readImportBody(request, maxImportBytes);
-    const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
-    let update: Uint8Array | undefined;
-    if (body?.content !== undefined) {
-      if (body.format !== 'markdown') throw new HttpError(400, '"format" must be "markdown" when "content" is given');
-      if (typeof body.content !== 'string') throw new HttpError(400, '"content" must be a string of Markdown');
-      const bytes = Buffer.byteLength(body.content);
-      if (bytes > maxImportBytes) throw new HttpError(413, tooLarge(maxImportBytes, bytes));
-      try {
-        update = initialUpdate(parseContent(body.content, 'markdown'), title);
-      } catch (error) {
-        if (error instanceof ContentError) throw new HttpError(422, `the Markdown could not be imported: ${error.message}`);
-        throw error;
-      }
-    } else if (title) {
-      update = titleUpdate(title);
+    const raw = await readImportBody(request, maxImportBytes);
+    // The body is parsed, the Markdown converted and the initial update built in a worker.
+    let imported: { fields: Record<string, unknown>; update: Uint8Array | null };
+    try {
+      imported = await conversions.run({ kind: 'create', body: raw, rules: { dialect: 'import', maxContentBytes: maxImportBytes } });
+    } catch (error) {
+      throw conversionHttpError(error);
     }
+    const title = titleOf(imported.fields);
+    const update = imported.update ?? undefined;
     const name = newDocumentName();
     const editKey = newLinkSecret();
     const viewKey = newLinkSecret();
@@ -148,30 +144,16 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
 /** The one answer for a document that does not exist and for a wrong link secret. */
 export const NOT_FOUND = 'this document does not exist, or the link is not valid';
 
-/** Reads the create body; a body too large for any import gets the import size message. */
-async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Record<string, unknown> | null> {
+/** Reads the create body's bytes (parsed in a worker); a body too large for any import gets the import size message. */
+async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Buffer> {
   // JSON escaping can double the size of Markdown (every newline becomes `\n`), plus the other fields.
   const limit = maxImportBytes * 2 + 16 * 1024;
   try {
-    return (await readJson(request, limit)) as Record<string, unknown> | null;
+    return await readRawJson(request, limit);
   } catch (error) {
-    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, tooLarge(maxImportBytes));
+    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, importTooLarge(maxImportBytes));
     throw error;
   }
-}
-
-function tooLarge(limit: number, bytes?: number): string {
-  const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
-  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown is accepted`;
-}
-
-/** A Yjs update that sets only the title of a new document. */
-function titleUpdate(title: string): Uint8Array {
-  const doc = new Y.Doc();
-  doc.getText(TITLE_FIELD).insert(0, title);
-  const update = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return update;
 }
 
 /** The string `field` of a request body, 1 to `maxLength` characters; 400 otherwise. */

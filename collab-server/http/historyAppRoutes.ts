@@ -1,17 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import { exportBody } from '../../shared/conversion';
-import { TITLE_FIELD } from '../../shared/documentFields';
 import { colorFor, type Role } from '../../shared/token';
+import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
 import { NOT_FOUND, roleOf, stringField } from './appRoutes';
+import { conversionHttpError } from './conversionErrors';
 import { describeVersion, labelOf } from './historyApiRoutes';
-import { HttpError, type Router, readJson, sendJson } from './Router';
+import { HttpError, JsonText, type Router, readJson, sendJson } from './Router';
 
 export interface HistoryAppRoutesOptions {
   documents: DocumentService;
   history: HistoryService;
+  /** Rebuilds and exports versions off the event loop. */
+  conversions: ConversionPool;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface HistoryAppRoutesOptions {
  *   POST /api/app/documents/:name/history/name      { key, label, id? }          → names version `id`, or the current state
  *   POST /api/app/documents/:name/history/restore   { key, id, userId, userName } → the document becomes version `id` again
  */
-export function addHistoryAppRoutes(router: Router, { documents, history }: HistoryAppRoutesOptions): void {
+export function addHistoryAppRoutes(router: Router, { documents, history, conversions }: HistoryAppRoutesOptions): void {
   /** Reads the body and checks its link secret; `editor` refuses the view link. */
   const authorize = async (request: IncomingMessage, name: string, needs: Role): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
@@ -58,11 +60,9 @@ export function addHistoryAppRoutes(router: Router, { documents, history }: Hist
     const { body } = await authorize(request, name, 'viewer');
     const id = idOf(body);
     const version = await history.version(name, id);
-    const { title, content } = await history.read(name, id, (doc) => ({
-      title: doc.getText(TITLE_FIELD).toString(),
-      content: JSON.parse(exportBody(doc, 'json')),
-    }));
-    return { version: describeVersion(version), title, content };
+    const { title, content } = await conversions.run({ kind: 'export', state: await history.state(name, id), format: 'json' });
+    // The content is JSON text from the worker: spliced in as it is, not parsed and written again here.
+    return new JsonText(`{"version":${JSON.stringify(describeVersion(version))},"title":${JSON.stringify(title)},"content":${content}}`);
   });
 
   route('/name', async (request, name) => {
@@ -87,7 +87,7 @@ export function addHistoryAppRoutes(router: Router, { documents, history }: Hist
 
 /** Store errors as the app's errors: the document was found when authorizing, so what is missing now is the version. */
 function asAppError(error: unknown): unknown {
-  if (!(error instanceof StoreError)) return error;
+  if (!(error instanceof StoreError)) return conversionHttpError(error);
   if (error.code === 'NOT_FOUND') return new HttpError(404, 'this version does not exist (any more)');
   return new HttpError(503, 'the document store is not available right now; try again later');
 }

@@ -1,0 +1,155 @@
+/**
+ * Markdown cut into pieces that parse, one by one, to exactly the blocks the whole text parses to.
+ *
+ * Why: the Markdown tokenizers of `@tiptap/extension-list` (ordered and task lists) and
+ * `@tiptap/extension-table` split the whole rest of the document into lines at every block they
+ * are asked about, so parsing costs the square of the document's length in lines (thousands of
+ * short paragraphs: 8,000 blocks take seconds, 100,000 take hours). Parsed in pieces of about
+ * `CHUNK_LINES` lines, the cost grows with the length instead.
+ *
+ * A piece ends only where no Markdown construct can continue: before a line that starts a new
+ * top-level paragraph or heading (a letter, a digit that is not a list marker, `#`, `[`…) after one
+ * or two blank lines, outside fenced code and multi-line HTML blocks. (Three or more blank lines
+ * make empty paragraphs, whose count depends on the block before them: no cut there.) Link
+ * reference definitions apply to the whole document, so each piece gets the definitions it
+ * refers to that live in other pieces: before it when they come from an earlier piece (the first
+ * definition of a label wins), after it when from a later one.
+ */
+
+/** Lines per piece before a cut is looked for. */
+export const CHUNK_LINES = 200;
+
+/** The pieces of a Markdown text, and how deep it nests. */
+export interface MarkdownPlan {
+  /** Pieces to parse one after the other, with the link definitions each needs; none when the text holds no blocks. */
+  chunks: string[];
+  /** The deepest nesting of quotes and lists any line opens (an upper bound: indentation counts as one level per two spaces). */
+  depth: number;
+}
+
+/** A line that starts a new top-level paragraph or heading, never a list item, quote, code or HTML. */
+const SAFE_START = /^(?![0-9]{1,9}[.)])[\p{L}\p{N}#!["'(\\&@$%:;,?/]/u;
+/** A link reference definition on one line: `[label]: destination "optional title"`. */
+const DEFINITION =
+  /^ {0,3}\[((?:[^[\]\\]|\\.){1,999})\]:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$/;
+/** A bracketed text that may refer to a definition (`[label]`, `[text][label]`, `[label][]`). */
+const REFERENCE = /\[((?:[^[\]\\]|\\.){1,999})\]/g;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+/** HTML blocks that may hold blank lines, and what ends each (CommonMark kinds 1 to 5). */
+const HTML_BLOCKS: Array<[RegExp, RegExp]> = [
+  [/^ {0,3}<(?:script|pre|style|textarea)(?=[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+
+const isBlank = (line: string | undefined) => line !== undefined && /^[ \t]*$/.test(line);
+const labelOf = (label: string) => label.replace(/\s+/g, ' ').toLowerCase();
+
+/** Cuts `text` into pieces (see above) and measures its nesting. */
+export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPlan {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  /** Where each piece starts and ends (end excludes the blank lines at the cut). */
+  const pieces: Array<{ start: number; end: number; content: boolean }> = [{ start: 0, end: lines.length, content: false }];
+  /** The first definition of each label, and the piece it is in. */
+  const definitions = new Map<string, { line: string; piece: number }>();
+  let fence: { char: string; length: number } | null = null;
+  let htmlEnd: RegExp | null = null;
+  let previousDefinition = -1;
+  let depth = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (fence) {
+      const close = FENCE_CLOSE.exec(line);
+      if (close && close[1][0] === fence.char && close[1].length >= fence.length) fence = null;
+      continue;
+    }
+    if (htmlEnd) {
+      if (htmlEnd.test(line)) htmlEnd = null;
+      continue;
+    }
+    if (isBlank(line)) continue;
+    let piece = pieces[pieces.length - 1];
+    const gap = isBlank(lines[i - 1]) ? (isBlank(lines[i - 2]) ? (isBlank(lines[i - 3]) ? 3 : 2) : 1) : 0;
+    if ((gap === 1 || gap === 2) && i - piece.start >= chunkLines && SAFE_START.test(line)) {
+      piece.end = i - gap;
+      piece = { start: i, end: lines.length, content: false };
+      pieces.push(piece);
+    }
+    const open = FENCE_OPEN.exec(line);
+    if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
+      fence = { char: open[1][0], length: open[1].length };
+      piece.content = true;
+      continue;
+    }
+    for (const [opener, end] of HTML_BLOCKS) {
+      const match = opener.exec(line);
+      if (match && !end.test(line.slice(match[0].length))) htmlEnd = end;
+    }
+    const definition = (gap > 0 || i === 0 || previousDefinition === i - 1) && !htmlEnd ? DEFINITION.exec(line) : null;
+    if (definition) {
+      previousDefinition = i;
+      const label = labelOf(definition[1]);
+      if (!definitions.has(label)) definitions.set(label, { line, piece: pieces.length - 1 });
+    } else {
+      piece.content = true;
+      depth = Math.max(depth, lineDepth(line));
+    }
+  }
+  const chunks: string[] = [];
+  for (const [index, piece] of pieces.entries()) {
+    if (!piece.content) continue;
+    const chunk = lines.slice(piece.start, piece.end).join('\n');
+    if (definitions.size === 0 || pieces.length === 1) {
+      chunks.push(chunk);
+      continue;
+    }
+    const before: string[] = [];
+    const after: string[] = [];
+    const seen = new Set<string>();
+    for (const match of chunk.matchAll(REFERENCE)) {
+      const label = labelOf(match[1]);
+      const definition = definitions.get(label);
+      if (!definition || definition.piece === index || seen.has(label)) continue;
+      seen.add(label);
+      (definition.piece < index ? before : after).push(definition.line);
+    }
+    chunks.push([before.join('\n'), chunk, after.join('\n')].filter((part) => part !== '').join('\n\n'));
+  }
+  return { chunks, depth };
+}
+
+/**
+ * How many quotes and lists a line opens: its `>` and list markers (`-`, `+`, `*`, `1.`, `1)`)
+ * before any text, plus one level per two spaces of indentation in front of them (a nested list
+ * item needs at least two more).
+ */
+export function lineDepth(line: string): number {
+  let i = 0;
+  let indent = 0;
+  for (; i < line.length; i++) {
+    if (line[i] === ' ') indent += 1;
+    else if (line[i] === '\t') indent += 4 - (indent % 4);
+    else break;
+  }
+  let markers = 0;
+  for (;;) {
+    const char = line[i];
+    let next = i;
+    if (char === '>') next = i + 1;
+    else if ((char === '-' || char === '+' || char === '*') && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\t')) next = i + 1;
+    else {
+      let digits = i;
+      while (digits < line.length && digits - i < 9 && line[digits] >= '0' && line[digits] <= '9') digits++;
+      const after = line[digits + 1];
+      if (digits > i && (line[digits] === '.' || line[digits] === ')') && (after === undefined || after === ' ' || after === '\t')) next = digits + 1;
+    }
+    if (next === i) break;
+    markers += 1;
+    i = next;
+    while (line[i] === ' ' || line[i] === '\t') i++;
+  }
+  return markers === 0 ? 0 : markers + Math.floor(indent / 2);
+}
