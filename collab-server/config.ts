@@ -220,14 +220,14 @@ export const OPTIONS = {
     kind: 'integer',
     default: 10_000,
     min: 100,
-    description: 'Longest one conversion may run; then its worker is stopped (a fresh one takes over) and the request gets 422',
+    description: 'Processor time one conversion may use (4 times as long in all); then its worker is stopped (a fresh one takes over) and the request gets 422',
   },
   conversionMemoryMb: {
     env: 'CONVERSION_MEMORY_MB',
     kind: 'integer',
-    default: 256,
+    default: 512,
     min: 32,
-    description: 'Heap of each conversion worker, in MB; a conversion needing more is stopped and the request gets 413',
+    description: 'Heap of each conversion worker, in MB (HTML takes about 10 KB per element); a conversion needing more is stopped and the request gets 413',
   },
   conversionMaxDepth: {
     env: 'CONVERSION_MAX_DEPTH',

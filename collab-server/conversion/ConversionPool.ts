@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
 import { ConversionError, type ConversionFailure, conversionErrorFrom } from './ConversionError';
@@ -11,7 +12,10 @@ export interface ConversionPoolOptions {
   workers: number;
   /** Jobs that may wait for a worker; one more is refused as `busy`. */
   queueLength: number;
-  /** Longest a job may run; then its worker is stopped and the job fails as `too-slow`. */
+  /**
+   * Processor time a job may use (and `WALL_CLOCK_FACTOR` times as long in all); then its worker
+   * is stopped and the job fails as `too-slow`.
+   */
   timeoutMs: number;
   /** Heap of each worker (V8's old generation), MB; a job needing more fails as `too-large`. */
   memoryMb: number;
@@ -26,6 +30,16 @@ export interface ConversionPoolOptions {
 /** Stack of each worker, MB: enough for every nesting the depth limit lets through. */
 const STACK_MB = 4;
 
+/**
+ * How many times its processor-time budget a job may take in all. The budget counts the worker
+ * thread's own processor time, so a busy machine (other processes, other workers) does not fail
+ * honest conversions; this bounds how long a starved one may hold its worker.
+ */
+export const WALL_CLOCK_FACTOR = 4;
+
+/** Clock ticks per second in `/proc/…/stat` (USER_HZ, 100 on every Linux). */
+const TICKS_PER_SECOND = 100;
+
 interface Pending {
   job: ConversionJob;
   resolve(result: unknown): void;
@@ -35,7 +49,9 @@ interface Pending {
 interface PoolWorker {
   thread: Worker;
   ready: boolean;
-  current: { id: number; pending: Pending; timer: NodeJS.Timeout; startedAt: number } | null;
+  /** Where the worker thread's processor time is (`/proc/self/task/<tid>/stat`), or null where there is no such file. */
+  cpuFile: string | null;
+  current: { id: number; pending: Pending; timer: NodeJS.Timeout; startedAt: number; cpuAtStart: number | null } | null;
 }
 
 /**
@@ -56,11 +72,6 @@ export class ConversionPool {
   /** Jobs waiting for a worker. */
   get queued(): number {
     return this.queue.length;
-  }
-
-  /** Jobs running now. */
-  get running(): number {
-    return [...this.workers].filter((worker) => worker.current).length;
   }
 
   /**
@@ -125,7 +136,7 @@ export class ConversionPool {
     });
     // A worker never keeps the process alive: the server's sockets do that.
     thread.unref();
-    const worker: PoolWorker = { thread, ready: false, current: null };
+    const worker: PoolWorker = { thread, ready: false, cpuFile: null, current: null };
     this.workers.add(worker);
     thread.on('message', (message: FromWorker) => this.received(worker, message));
     thread.on('error', (error) => this.failed(worker, error));
@@ -135,8 +146,8 @@ export class ConversionPool {
 
   private dispatch(worker: PoolWorker, pending: Pending): void {
     const id = this.nextId++;
-    const timer = setTimeout(() => this.timedOut(worker), this.options.timeoutMs);
-    worker.current = { id, pending, timer, startedAt: performance.now() };
+    const timer = setTimeout(() => this.checkTime(worker), this.options.timeoutMs);
+    worker.current = { id, pending, timer, startedAt: performance.now(), cpuAtStart: cpuMs(worker.cpuFile) };
     try {
       worker.thread.postMessage({ id, job: pending.job } satisfies ToWorker, transferablesOf(pending.job));
     } catch (error) {
@@ -147,6 +158,7 @@ export class ConversionPool {
   private received(worker: PoolWorker, message: FromWorker): void {
     if (message.type === 'ready') {
       worker.ready = true;
+      worker.cpuFile = message.thread === null ? null : `/proc/self/task/${message.thread}/stat`;
       this.next(worker);
       return;
     }
@@ -186,48 +198,73 @@ export class ConversionPool {
     if (pending) this.dispatch(worker, pending);
   }
 
-  private timedOut(worker: PoolWorker): void {
+  /** At the job's deadline: stops it if it used its processor time or its time in all, else waits for what is left. */
+  private checkTime(worker: PoolWorker): void {
+    const current = worker.current;
+    if (!current) return;
     const { timeoutMs } = this.options;
-    this.settle(
+    const elapsed = performance.now() - current.startedAt;
+    const now = cpuMs(worker.cpuFile);
+    const used = now === null || current.cpuAtStart === null ? elapsed : now - current.cpuAtStart;
+    if (used < timeoutMs && elapsed < timeoutMs * WALL_CLOCK_FACTOR) {
+      current.timer = setTimeout(() => this.checkTime(worker), Math.max(10, Math.min(timeoutMs - used, timeoutMs * WALL_CLOCK_FACTOR - elapsed)));
+      return;
+    }
+    this.retire(
       worker,
       new ConversionError(
         'too-slow',
-        `converting took longer than ${timeoutMs} ms and was stopped; at most ${timeoutMs} ms are allowed (CONVERSION_TIMEOUT_MS)`,
+        `converting took more than ${timeoutMs} ms of processor time (or ${timeoutMs * WALL_CLOCK_FACTOR} ms in all) and was stopped; that is the most allowed (CONVERSION_TIMEOUT_MS)`,
       ),
     );
-    this.retire(worker);
   }
 
   private failed(worker: PoolWorker, error: Error & { code?: string }): void {
     if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       const { memoryMb } = this.options;
-      this.settle(
+      return this.retire(
         worker,
         new ConversionError(
           'too-large',
           `converting needed more than ${memoryMb} MB of memory and was stopped; at most ${memoryMb} MB are allowed (CONVERSION_MEMORY_MB)`,
         ),
       );
-    } else if (worker.current) {
-      this.settle(worker, new ConversionError('failed', `the worker stopped: ${error.message}`));
-    } else if (!worker.ready) {
+    }
+    if (!worker.ready && !worker.current) {
       // It could not start: the jobs waiting for it would wait for ever.
       this.options.logger.error({ event: 'conversion-worker-failed', err: error }, 'a conversion worker could not start');
       for (const pending of this.queue.splice(0)) pending.reject(new ConversionError('failed', `no conversion worker could start: ${error.message}`));
     }
-    this.retire(worker);
+    this.retire(worker, new ConversionError('failed', `the worker stopped: ${error.message}`));
   }
 
   private exited(worker: PoolWorker): void {
-    this.settle(worker, new ConversionError('failed', 'the worker exited'));
-    this.retire(worker);
+    this.retire(worker, new ConversionError('failed', 'the worker exited'));
   }
 
-  /** Removes the worker from the pool and stops it; a new one starts if jobs are waiting. */
-  private retire(worker: PoolWorker): void {
-    if (!this.workers.delete(worker)) return;
+  /**
+   * Removes the worker from the pool (before its job is failed with `error`, so it takes no other),
+   * stops it, and starts a new one if jobs are waiting.
+   */
+  private retire(worker: PoolWorker, error: ConversionError): void {
+    const member = this.workers.delete(worker);
+    this.settle(worker, error);
+    if (!member) return;
     void worker.thread.terminate();
     this.grow();
+  }
+}
+
+/** Processor time (user and system) the thread has used, in ms, read from its `/proc` stat file; null when unreadable. */
+function cpuMs(file: string | null): number | null {
+  if (file === null) return null;
+  try {
+    const stat = readFileSync(file, 'utf8');
+    // The fields after the command name (which may hold spaces), from field 3 on: utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
   }
 }
 

@@ -163,14 +163,18 @@ export function jsonDepthFor(limits: ContentLimits): number {
   return limits.maxDepth * 2 + 6;
 }
 
-/** Throws when a ProseMirror JSON document has more nodes or deeper nesting than `limits` allow (walked without recursion). */
+/**
+ * Throws when a ProseMirror JSON document has more nodes or deeper nesting than `limits` allow
+ * (walked without recursion). Depth counts blocks: a paragraph in a quote in the document is at 2.
+ */
 export function checkDocumentJson(json: JSONContent, limits: ContentLimits): void {
   const stack: Array<[JSONContent, number]> = [[json, 0]];
   let nodes = 0;
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [JSONContent, number];
-    if (depth > limits.maxDepth) throw tooDeep('the JSON document', limits);
+    // Text runs are not a level of nesting; every node with content is.
     if (!Array.isArray(node?.content)) continue;
+    if (depth > limits.maxDepth) throw tooDeep('the JSON document', limits);
     nodes += node.content.length;
     if (nodes > limits.maxNodes) throw tooManyNodes('the JSON document', limits);
     for (const child of node.content) stack.push([child, depth + 1]);
@@ -186,7 +190,8 @@ export function checkNode(node: Node, what: string, limits: ContentLimits, count
   let nodes = counted;
   while (stack.length > 0) {
     const [current, depth] = stack.pop() as [Node, number];
-    if (depth > limits.maxDepth) throw tooDeep(what, limits);
+    // Text runs and other inline nodes are not a level of nesting; every block is.
+    if (depth > limits.maxDepth && !current.isInline) throw tooDeep(what, limits);
     nodes += current.childCount;
     if (nodes > limits.maxNodes) throw tooManyNodes(what, limits);
     current.forEach((child) => {

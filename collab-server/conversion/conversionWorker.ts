@@ -3,7 +3,7 @@
  * result back. Its heap and stack are capped by the pool's `resourceLimits`, and the pool stops it
  * when a job runs too long, so whatever content does to the parsers, only this thread pays.
  */
-import { setPriority } from 'node:os';
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { ConversionError, conversionErrorData } from './ConversionError';
@@ -14,14 +14,6 @@ import type { FromWorker, ToWorker } from './messages';
 const port = parentPort;
 if (!port) throw new Error('conversionWorker.ts runs as a worker thread of ConversionPool');
 const { limits } = workerData as { limits: ContentLimits };
-
-// Conversions yield the CPU to the event loop (and to everything else on a small machine): on
-// Linux the nice value is per thread, so this lowers only this worker.
-try {
-  setPriority(10);
-} catch {
-  // Not permitted here: run at normal priority.
-}
 
 // The first conversion builds the schema, the Markdown parser and the HTML machinery: do it now,
 // before the pool counts this worker as ready, so no job's time budget pays for it.
@@ -39,7 +31,17 @@ port.on('message', ({ id, job }: ToWorker) => {
   port.postMessage(reply, reply.type === 'done' ? transferablesOf(reply.result) : []);
 });
 
-port.postMessage({ type: 'ready' } satisfies FromWorker);
+port.postMessage({ type: 'ready', thread: linuxThreadId() } satisfies FromWorker);
+
+/** This thread's id on Linux (`/proc/thread-self` names it), so the pool can read its processor time; null elsewhere. */
+function linuxThreadId(): number | null {
+  try {
+    const id = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isSafeInteger(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Any error of a job as a ConversionError; an unexpected one keeps its message for the server's log only. */
 function asConversionError(error: unknown): ConversionError {

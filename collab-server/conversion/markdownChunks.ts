@@ -17,7 +17,7 @@
  */
 
 /** Lines per piece before a cut is looked for. */
-export const CHUNK_LINES = 200;
+export const CHUNK_LINES = 50;
 
 /** The pieces of a Markdown text, and how deep it nests. */
 export interface MarkdownPlan {
@@ -45,24 +45,28 @@ const HTML_BLOCKS: Array<[RegExp, RegExp]> = [
   [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
 ];
 
-const isBlank = (line: string | undefined) => line !== undefined && /^[ \t]*$/.test(line);
 const labelOf = (label: string) => label.replace(/\s+/g, ' ').toLowerCase();
 
 /** Cuts `text` into pieces (see above) and measures its nesting. */
 export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPlan {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  /** Where each piece starts and ends (end excludes the blank lines at the cut). */
-  const pieces: Array<{ start: number; end: number; content: boolean }> = [{ start: 0, end: lines.length, content: false }];
-  /** The first definition of each label, and the piece it is in. */
-  const definitions = new Map<string, { line: string; piece: number }>();
+  // Each line's first character that is not a space or tab ('' for a blank line): most lines are
+  // told apart by it alone, so the regular expressions below run only where it matters.
+  const leads = lines.map(leadOf);
+  const blank = (index: number) => index >= 0 && leads[index] === '';
+  /** Where each piece starts and ends (end excludes the blank lines at the cut), and the labels it defines. */
+  const pieces: Piece[] = [{ start: 0, end: lines.length, content: false, labels: [] }];
+  /** The first definition of each label, and the line it is on. */
+  const definitions = new Map<string, Definition>();
   let fence: { char: string; length: number } | null = null;
   let htmlEnd: RegExp | null = null;
   let previousDefinition = -1;
   let depth = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
+    const lead = leads[i];
     if (fence) {
-      const close = FENCE_CLOSE.exec(line);
+      const close = lead === fence.char ? FENCE_CLOSE.exec(line) : null;
       if (close && close[1][0] === fence.char && close[1].length >= fence.length) fence = null;
       continue;
     }
@@ -70,55 +74,114 @@ export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPl
       if (htmlEnd.test(line)) htmlEnd = null;
       continue;
     }
-    if (isBlank(line)) continue;
+    if (lead === '') continue;
     let piece = pieces[pieces.length - 1];
-    const gap = isBlank(lines[i - 1]) ? (isBlank(lines[i - 2]) ? (isBlank(lines[i - 3]) ? 3 : 2) : 1) : 0;
-    if ((gap === 1 || gap === 2) && i - piece.start >= chunkLines && SAFE_START.test(line)) {
+    const gap = blank(i - 1) ? (blank(i - 2) ? (blank(i - 3) ? 3 : 2) : 1) : 0;
+    // A link definition next to blank lines counts as a block only when it is its label's first:
+    // no cut right before or after one.
+    const cut =
+      (gap === 1 || gap === 2) &&
+      i - piece.start >= chunkLines &&
+      previousDefinition !== i - gap - 1 &&
+      SAFE_START.test(line) &&
+      !(lead === '[' && DEFINITION.test(line));
+    if (cut) {
       piece.end = i - gap;
-      piece = { start: i, end: lines.length, content: false };
+      piece = { start: i, end: lines.length, content: false, labels: [] };
       pieces.push(piece);
     }
-    const open = FENCE_OPEN.exec(line);
+    const open = lead === '`' || lead === '~' ? FENCE_OPEN.exec(line) : null;
     if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
       fence = { char: open[1][0], length: open[1].length };
       piece.content = true;
       continue;
     }
-    for (const [opener, end] of HTML_BLOCKS) {
-      const match = opener.exec(line);
-      if (match && !end.test(line.slice(match[0].length))) htmlEnd = end;
+    if (lead === '<') {
+      for (const [opener, end] of HTML_BLOCKS) {
+        const match = opener.exec(line);
+        if (match && !end.test(line.slice(match[0].length))) htmlEnd = end;
+      }
     }
-    const definition = (gap > 0 || i === 0 || previousDefinition === i - 1) && !htmlEnd ? DEFINITION.exec(line) : null;
+    const definition = lead === '[' && (gap > 0 || i === 0 || previousDefinition === i - 1) && !htmlEnd ? DEFINITION.exec(line) : null;
     if (definition) {
       previousDefinition = i;
       const label = labelOf(definition[1]);
-      if (!definitions.has(label)) definitions.set(label, { line, piece: pieces.length - 1 });
+      piece.labels.push(label);
+      if (!definitions.has(label)) definitions.set(label, { text: line, at: i });
     } else {
       piece.content = true;
-      depth = Math.max(depth, lineDepth(line));
+      if (MARKER_LEADS.has(lead)) depth = Math.max(depth, lineDepth(line));
     }
   }
-  const chunks: string[] = [];
-  for (const [index, piece] of pieces.entries()) {
-    if (!piece.content) continue;
+  return { chunks: assemble(lines, joinEmptyPieces(pieces), definitions), depth };
+}
+
+interface Definition {
+  text: string;
+  /** Its line number. */
+  at: number;
+}
+
+interface Piece {
+  start: number;
+  end: number;
+  /** False when it holds only blank lines and link definitions. */
+  content: boolean;
+  /** Labels of the link definitions in it. */
+  labels: string[];
+}
+
+/**
+ * Joins each piece that holds only link definitions to the piece before it (the first one to the
+ * piece after it): parsed alone it would be an empty document, and next to blank lines a
+ * definition counts as a block only when it is its label's first.
+ */
+function joinEmptyPieces(pieces: Piece[]): Piece[] {
+  const joined: Piece[] = [];
+  for (const piece of pieces) {
+    const previous = joined[joined.length - 1];
+    if (previous && (!piece.content || !previous.content)) {
+      previous.end = piece.end;
+      previous.content ||= piece.content;
+      previous.labels.push(...piece.labels);
+    } else joined.push({ ...piece, labels: [...piece.labels] });
+  }
+  return joined;
+}
+
+/**
+ * The text of each piece, with the link definitions it needs from other pieces: those it refers
+ * to, and the first definitions of labels it defines again (a later definition of a label is
+ * ignored, so it must stay a later one). Definitions from earlier pieces go before it, so the
+ * first still wins; from later pieces, after it.
+ */
+function assemble(lines: string[], pieces: Piece[], definitions: Map<string, Definition>): string[] {
+  return pieces.map((piece, index) => {
     const chunk = lines.slice(piece.start, piece.end).join('\n');
-    if (definitions.size === 0 || pieces.length === 1) {
-      chunks.push(chunk);
-      continue;
-    }
+    if (definitions.size === 0 || pieces.length === 1) return chunk;
     const before: string[] = [];
     const after: string[] = [];
     const seen = new Set<string>();
-    for (const match of chunk.matchAll(REFERENCE)) {
-      const label = labelOf(match[1]);
+    const add = (label: string) => {
       const definition = definitions.get(label);
-      if (!definition || definition.piece === index || seen.has(label)) continue;
+      if (!definition || seen.has(label)) return;
       seen.add(label);
-      (definition.piece < index ? before : after).push(definition.line);
-    }
-    chunks.push([before.join('\n'), chunk, after.join('\n')].filter((part) => part !== '').join('\n\n'));
-  }
-  return { chunks, depth };
+      if (definition.at < piece.start) before.push(definition.text);
+      else if (definition.at >= piece.end) after.push(definition.text);
+    };
+    for (const label of piece.labels) add(label);
+    for (const match of chunk.matchAll(REFERENCE)) add(labelOf(match[1]));
+    return [before.join('\n'), chunk, after.join('\n')].filter((part) => part !== '').join('\n\n');
+  });
+}
+
+/** Characters a quote or list marker starts with. */
+const MARKER_LEADS = new Set(['>', '-', '+', '*', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+
+/** The first character of `line` that is not a space or tab, or '' when there is none. */
+function leadOf(line: string): string {
+  for (let i = 0; i < line.length; i++) if (line[i] !== ' ' && line[i] !== '\t') return line[i];
+  return '';
 }
 
 /**
