@@ -220,7 +220,7 @@ export const OPTIONS = {
     kind: 'integer',
     default: 10_000,
     min: 100,
-    description: 'Processor time one conversion may use (4 times as long in all); then its worker is stopped (a fresh one takes over) and the request gets 422',
+    description: 'Processor time one conversion may use (10 times as long in all); then its worker is stopped (a fresh one takes over) and the request gets 422',
   },
   conversionMemoryMb: {
     env: 'CONVERSION_MEMORY_MB',

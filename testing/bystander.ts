@@ -1,6 +1,9 @@
 import { TITLE_FIELD } from '../shared/documentFields';
 import { type HocuspocusClient, hocuspocusClient } from './clients';
 
+/** The longest a bystander waits for one answer; a longer wait is recorded as this long. */
+const GIVE_UP_MS = 60_000;
+
 /** What a bystander saw while it ran: every typing round trip and `/healthz` answer, in ms. */
 export interface BystanderReport {
   /** From a keystroke to the server's durable acknowledgement of it. */
@@ -42,7 +45,20 @@ export class Bystander {
 
   /** What was seen so far. */
   get current(): BystanderReport {
-    return { ...this.report, typingMs: [...this.report.typingMs], healthzMs: [...this.report.healthzMs], healthzFailures: [...this.report.healthzFailures] };
+    return this.since({ typingMs: [], healthzMs: [], healthzFailures: [], worstTypingMs: 0, worstHealthzMs: 0 });
+  }
+
+  /** What was seen after `earlier` (a report this bystander gave before). */
+  since(earlier: BystanderReport): BystanderReport {
+    const typingMs = this.report.typingMs.slice(earlier.typingMs.length);
+    const healthzMs = this.report.healthzMs.slice(earlier.healthzMs.length);
+    return {
+      typingMs,
+      healthzMs,
+      healthzFailures: this.report.healthzFailures.slice(earlier.healthzFailures.length),
+      worstTypingMs: Math.max(0, ...typingMs),
+      worstHealthzMs: Math.max(0, ...healthzMs),
+    };
   }
 
   /** Stops both loops (each finishes the round trip it is in) and disconnects. */
@@ -57,17 +73,21 @@ export class Bystander {
     const { provider, doc } = this.client;
     const text = doc.getText(TITLE_FIELD);
     while (this.running) {
+      let onChange = (_: { number: number }) => {};
+      let timer: NodeJS.Timeout | undefined;
       const acknowledged = new Promise<void>((resolve) => {
-        const onChange = ({ number }: { number: number }) => {
-          if (number !== 0) return;
-          provider.off('unsyncedChanges', onChange);
-          resolve();
+        onChange = ({ number }) => {
+          if (number === 0) resolve();
         };
         provider.on('unsyncedChanges', onChange);
+        // A server that never answers is recorded as the longest wait, not waited for forever.
+        timer = setTimeout(resolve, GIVE_UP_MS);
       });
       const started = performance.now();
       text.insert(text.length, 'x');
       await acknowledged;
+      clearTimeout(timer);
+      provider.off('unsyncedChanges', onChange);
       this.record('typingMs', 'worstTypingMs', performance.now() - started);
       await sleep(pauseMs);
     }
@@ -77,11 +97,12 @@ export class Bystander {
     while (this.running) {
       const started = performance.now();
       try {
-        const response = await fetch(`${httpUrl}/healthz`);
+        const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(GIVE_UP_MS) });
         await response.arrayBuffer();
         if (response.status !== 200) this.report.healthzFailures.push(`status ${response.status}`);
       } catch (error) {
-        this.report.healthzFailures.push(String(error));
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        this.report.healthzFailures.push(`${String(error)}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
       }
       this.record('healthzMs', 'worstHealthzMs', performance.now() - started);
       await sleep(pauseMs);

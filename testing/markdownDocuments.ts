@@ -41,11 +41,13 @@ export function honestMarkdown(random: SeededRandom, bytes: number): string {
     const kind = random.next();
     if (kind < 0.08) block = `## ${++section}. ${sentence(random).slice(0, -1)}`;
     else if (kind < 0.6) block = paragraph(random);
-    else if (kind < 0.7) block = Array.from({ length: random.int(2, 6) }, () => `- ${sentence(random)}${random.chance(0.2) ? `\n  - ${sentence(random)}` : ''}`).join('\n');
+    else if (kind < 0.7)
+      block = Array.from({ length: random.int(2, 6) }, () => `- ${sentence(random)}${random.chance(0.2) ? `\n  - ${sentence(random)}` : ''}`).join('\n');
     else if (kind < 0.76) block = Array.from({ length: random.int(2, 5) }, (_, index) => `${index + 1}. ${sentence(random)}`).join('\n');
     else if (kind < 0.8) block = Array.from({ length: random.int(2, 4) }, () => `- [${random.chance(0.5) ? 'x' : ' '}] ${sentence(random)}`).join('\n');
     else if (kind < 0.86) block = `> ${paragraph(random)}`;
-    else if (kind < 0.92) block = `\`\`\`ts\nconst ${random.pick(WORDS)} = ${random.int(1, 999)};\n\nexport function run() {\n  return ${random.pick(WORDS).length};\n}\n\`\`\``;
+    else if (kind < 0.92)
+      block = `\`\`\`ts\nconst ${random.pick(WORDS)} = ${random.int(1, 999)};\n\nexport function run() {\n  return ${random.pick(WORDS).length};\n}\n\`\`\``;
     else if (kind < 0.97) {
       const rows = Array.from({ length: random.int(2, 6) }, () => `| ${random.pick(WORDS)} | ${random.int(1, 9999)} | ${random.pick(WORDS)} |`);
       block = ['| Item | Amount | Note |', '| --- | --- | --- |', ...rows].join('\n');

@@ -35,7 +35,7 @@ const STACK_MB = 4;
  * thread's own processor time, so a busy machine (other processes, other workers) does not fail
  * honest conversions; this bounds how long a starved one may hold its worker.
  */
-export const WALL_CLOCK_FACTOR = 4;
+export const WALL_CLOCK_FACTOR = 10;
 
 /** Clock ticks per second in `/proc/…/stat` (USER_HZ, 100 on every Linux). */
 const TICKS_PER_SECOND = 100;
@@ -222,13 +222,14 @@ export class ConversionPool {
   private failed(worker: PoolWorker, error: Error & { code?: string }): void {
     if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       const { memoryMb } = this.options;
-      return this.retire(
+      this.retire(
         worker,
         new ConversionError(
           'too-large',
           `converting needed more than ${memoryMb} MB of memory and was stopped; at most ${memoryMb} MB are allowed (CONVERSION_MEMORY_MB)`,
         ),
       );
+      return;
     }
     if (!worker.ready && !worker.current) {
       // It could not start: the jobs waiting for it would wait for ever.

@@ -156,7 +156,7 @@ function joinEmptyPieces(pieces: Piece[]): Piece[] {
  * first still wins; from later pieces, after it.
  */
 function assemble(lines: string[], pieces: Piece[], definitions: Map<string, Definition>): string[] {
-  return pieces.map((piece, index) => {
+  return pieces.map((piece) => {
     const chunk = lines.slice(piece.start, piece.end).join('\n');
     if (definitions.size === 0 || pieces.length === 1) return chunk;
     const before: string[] = [];
