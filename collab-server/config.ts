@@ -85,6 +85,13 @@ export const OPTIONS = {
     min: 1,
     description: 'Sustained messages per second per connection (bursts of 3x allowed)',
   },
+  maxPresenceBytes: {
+    env: 'MAX_PRESENCE_BYTES',
+    kind: 'integer',
+    default: 64 * 1024,
+    min: 256,
+    description: 'Largest presence (cursor, name) state one client may send; a larger one closes its connection with message-too-big',
+  },
   maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', kind: 'integer', default: 500, min: 1, description: 'Open WebSocket connections per client address' },
   maxConnectionsPerDocument: { env: 'MAX_CONNECTIONS_PER_DOCUMENT', kind: 'integer', default: 1000, min: 1, description: 'Connections to one document' },
   maxPendingMessages: {

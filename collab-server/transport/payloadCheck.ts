@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
+import { CloseCodes } from '../../shared/closeCodes';
 import type { FrameHeader } from './frames';
 import { MessageType, SyncStep } from './frames';
 
@@ -9,8 +10,14 @@ import { MessageType, SyncStep } from './frames';
  * applied: checked here, a malformed update is refused with `bad-message` instead, so nothing is
  * acknowledged that was not stored, and a flood of them costs no stack traces in the logs.
  * `header.decoder` must sit right after the message type.
+ *
+ * A presence (awareness) state longer than `maxPresenceBytes` throws `message-too-big` before it
+ * is parsed: the server parses each state as JSON three times on the event loop (here, in
+ * y-protocols and in Hocuspocus' presence hook), and megabytes of nested brackets take seconds.
  */
-export function checkPayload(header: FrameHeader): void {
+const utf8 = new TextDecoder();
+
+export function checkPayload(header: FrameHeader, maxPresenceBytes: number): void {
   const { type, decoder } = header;
   if (type === MessageType.Sync || type === MessageType.SyncReply) {
     const step = decoding.readVarUint(decoder);
@@ -24,7 +31,9 @@ export function checkPayload(header: FrameHeader): void {
     for (let i = 0; i < count; i++) {
       decoding.readVarUint(update);
       decoding.readVarUint(update);
-      JSON.parse(decoding.readVarString(update));
+      const state = decoding.readVarUint8Array(update);
+      if (state.byteLength > maxPresenceBytes) throw CloseCodes.MessageTooBig;
+      JSON.parse(utf8.decode(state));
     }
   }
 }
