@@ -26,6 +26,8 @@ export interface BystanderReport {
 export class Bystander {
   private readonly report: BystanderReport = { typingMs: [], healthzMs: [], healthzFailures: [], worstTypingMs: 0, worstHealthzMs: 0 };
   private running = true;
+  /** Ends the round trips in flight when the bystander stops. */
+  private readonly abandon = new AbortController();
   private readonly loops: Promise<void>[];
 
   private constructor(
@@ -61,9 +63,10 @@ export class Bystander {
     };
   }
 
-  /** Stops both loops (each finishes the round trip it is in) and disconnects. */
+  /** Stops both loops (a round trip still waiting is abandoned, not recorded) and disconnects. */
   async stop(): Promise<BystanderReport> {
     this.running = false;
+    this.abandon.abort();
     await Promise.all(this.loops);
     this.client.destroy();
     return this.current;
@@ -82,12 +85,14 @@ export class Bystander {
         provider.on('unsyncedChanges', onChange);
         // A server that never answers is recorded as the longest wait, not waited for forever.
         timer = setTimeout(resolve, GIVE_UP_MS);
+        this.abandon.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       const started = performance.now();
       text.insert(text.length, 'x');
       await acknowledged;
       clearTimeout(timer);
       provider.off('unsyncedChanges', onChange);
+      if (!this.running) break;
       this.record('typingMs', 'worstTypingMs', performance.now() - started);
       await sleep(pauseMs);
     }
@@ -97,10 +102,11 @@ export class Bystander {
     while (this.running) {
       const started = performance.now();
       try {
-        const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(GIVE_UP_MS) });
+        const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.any([AbortSignal.timeout(GIVE_UP_MS), this.abandon.signal]) });
         await response.arrayBuffer();
         if (response.status !== 200) this.report.healthzFailures.push(`status ${response.status}`);
       } catch (error) {
+        if (!this.running) break;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         this.report.healthzFailures.push(`${String(error)}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
       }

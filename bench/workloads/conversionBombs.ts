@@ -101,7 +101,7 @@ export async function conversionBombs(context: WorkloadContext): Promise<Convers
     );
     // A server still stuck (or dead) measures nothing more: start a fresh one.
     if (typeof status !== 'number') {
-      await running.stop();
+      await running.stop(0);
       running = await start(env);
     }
     return row;
@@ -140,7 +140,8 @@ interface RunningServer {
   server: BenchServerProcess;
   url: string;
   bystander: Bystander;
-  stop(): Promise<void>;
+  /** Stops the bystander and the server (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** A Quire server on a fresh data folder, with a `target` document and a bystander typing in another. */
@@ -149,7 +150,7 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
   const server = await BenchServerProcess.start('Quire', 'collab-server/main.ts', {
     DATA_DIR: dataDir,
     AUTH_SECRET: BENCH_AUTH_SECRET,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     ...env,
   });
   const url = `http://127.0.0.1:${server.port}`;
@@ -170,9 +171,9 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
     server,
     url,
     bystander,
-    stop: async () => {
+    stop: async (graceMs) => {
       await bystander.stop();
-      await server.stop();
+      await server.stop(graceMs);
     },
   };
 }
