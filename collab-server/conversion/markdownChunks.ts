@@ -9,8 +9,9 @@
  *
  * A piece ends only where no Markdown construct can continue: before a line that starts a new
  * top-level paragraph or heading (a letter, a digit that is not a list marker, `#`, `[`…) after one
- * or two blank lines, outside fenced code and multi-line HTML blocks. (Three or more blank lines
- * make empty paragraphs, whose count depends on the block before them: no cut there.) Link
+ * or two blank lines, outside fenced code and multi-line HTML blocks, and not next to a link
+ * reference definition. (Three or more blank lines make empty paragraphs, whose count depends on
+ * the block before them: no cut there.) Link
  * reference definitions apply to the whole document, so each piece gets the definitions it
  * refers to that live in other pieces: before it when they come from an earlier piece (the first
  * definition of a label wins), after it when from a later one.
@@ -21,7 +22,7 @@ export const CHUNK_LINES = 50;
 
 /** The pieces of a Markdown text, and how deep it nests. */
 export interface MarkdownPlan {
-  /** Pieces to parse one after the other, with the link definitions each needs; none when the text holds no blocks. */
+  /** Pieces to parse one after the other, with the link definitions each needs (the whole text when there is no cut). */
   chunks: string[];
   /** The deepest nesting of quotes and lists any line opens (an upper bound: indentation counts as one level per two spaces). */
   depth: number;
@@ -54,10 +55,11 @@ export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPl
   // told apart by it alone, so the regular expressions below run only where it matters.
   const leads = lines.map(leadOf);
   const blank = (index: number) => index >= 0 && leads[index] === '';
-  /** Where each piece starts and ends (end excludes the blank lines at the cut), and the labels it defines. */
-  const pieces: Piece[] = [{ start: 0, end: lines.length, content: false, labels: [] }];
+  const looksLikeDefinition = (index: number) => leads[index] === '[' && DEFINITION.test(lines[index]);
+  /** Where each piece starts and ends (the end leaves out the blank lines at the cut). */
+  const pieces: Array<{ start: number; end: number }> = [{ start: 0, end: lines.length }];
   /** The first definition of each label, and the line it is on. */
-  const definitions = new Map<string, Definition>();
+  const definitions = new Map<string, { text: string; at: number }>();
   let fence: { char: string; length: number } | null = null;
   let htmlEnd: RegExp | null = null;
   let previousDefinition = -1;
@@ -75,25 +77,18 @@ export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPl
       continue;
     }
     if (lead === '') continue;
-    let piece = pieces[pieces.length - 1];
+    const piece = pieces[pieces.length - 1];
     const gap = blank(i - 1) ? (blank(i - 2) ? (blank(i - 3) ? 3 : 2) : 1) : 0;
-    // A link definition next to blank lines counts as a block only when it is its label's first:
-    // no cut right before or after one.
-    const cut =
-      (gap === 1 || gap === 2) &&
-      i - piece.start >= chunkLines &&
-      previousDefinition !== i - gap - 1 &&
-      SAFE_START.test(line) &&
-      !(lead === '[' && DEFINITION.test(line));
-    if (cut) {
+    // Next to blank lines a link definition counts as a block only when it is its label's first,
+    // and a piece of nothing but definitions would parse to an empty paragraph: no cut right
+    // before or after one, so every piece starts and ends with other content.
+    if ((gap === 1 || gap === 2) && i - piece.start >= chunkLines && SAFE_START.test(line) && !looksLikeDefinition(i) && !looksLikeDefinition(i - gap - 1)) {
       piece.end = i - gap;
-      piece = { start: i, end: lines.length, content: false, labels: [] };
-      pieces.push(piece);
+      pieces.push({ start: i, end: lines.length });
     }
     const open = lead === '`' || lead === '~' ? FENCE_OPEN.exec(line) : null;
     if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
       fence = { char: open[1][0], length: open[1].length };
-      piece.content = true;
       continue;
     }
     if (lead === '<') {
@@ -106,73 +101,31 @@ export function planMarkdown(text: string, chunkLines = CHUNK_LINES): MarkdownPl
     if (definition) {
       previousDefinition = i;
       const label = labelOf(definition[1]);
-      piece.labels.push(label);
       if (!definitions.has(label)) definitions.set(label, { text: line, at: i });
-    } else {
-      piece.content = true;
-      if (MARKER_LEADS.has(lead)) depth = Math.max(depth, lineDepth(line));
-    }
+    } else if (MARKER_LEADS.has(lead)) depth = Math.max(depth, lineDepth(line));
   }
-  return { chunks: assemble(lines, joinEmptyPieces(pieces), definitions), depth };
-}
-
-interface Definition {
-  text: string;
-  /** Its line number. */
-  at: number;
-}
-
-interface Piece {
-  start: number;
-  end: number;
-  /** False when it holds only blank lines and link definitions. */
-  content: boolean;
-  /** Labels of the link definitions in it. */
-  labels: string[];
-}
-
-/**
- * Joins each piece that holds only link definitions to the piece before it (the first one to the
- * piece after it): parsed alone it would be an empty document, and next to blank lines a
- * definition counts as a block only when it is its label's first.
- */
-function joinEmptyPieces(pieces: Piece[]): Piece[] {
-  const joined: Piece[] = [];
-  for (const piece of pieces) {
-    const previous = joined[joined.length - 1];
-    if (previous && (!piece.content || !previous.content)) {
-      previous.end = piece.end;
-      previous.content ||= piece.content;
-      previous.labels.push(...piece.labels);
-    } else joined.push({ ...piece, labels: [...piece.labels] });
-  }
-  return joined;
-}
-
-/**
- * The text of each piece, with the link definitions it needs from other pieces: those it refers
- * to, and the first definitions of labels it defines again (a later definition of a label is
- * ignored, so it must stay a later one). Definitions from earlier pieces go before it, so the
- * first still wins; from later pieces, after it.
- */
-function assemble(lines: string[], pieces: Piece[], definitions: Map<string, Definition>): string[] {
-  return pieces.map((piece) => {
-    const chunk = lines.slice(piece.start, piece.end).join('\n');
-    if (definitions.size === 0 || pieces.length === 1) return chunk;
-    const before: string[] = [];
-    const after: string[] = [];
-    const seen = new Set<string>();
-    const add = (label: string) => {
-      const definition = definitions.get(label);
-      if (!definition || seen.has(label)) return;
-      seen.add(label);
-      if (definition.at < piece.start) before.push(definition.text);
-      else if (definition.at >= piece.end) after.push(definition.text);
-    };
-    for (const label of piece.labels) add(label);
-    for (const match of chunk.matchAll(REFERENCE)) add(labelOf(match[1]));
-    return [before.join('\n'), chunk, after.join('\n')].filter((part) => part !== '').join('\n\n');
-  });
+  if (pieces.length === 1) return { chunks: [text], depth };
+  return {
+    chunks: pieces.map((piece) => {
+      const chunk = lines.slice(piece.start, piece.end).join('\n');
+      if (definitions.size === 0) return chunk;
+      // The definitions it refers to that are in other pieces: from earlier pieces before it (the
+      // first definition of a label wins), from later ones after it.
+      const before: string[] = [];
+      const after: string[] = [];
+      const seen = new Set<string>();
+      for (const match of chunk.matchAll(REFERENCE)) {
+        const label = labelOf(match[1]);
+        const definition = definitions.get(label);
+        if (!definition || seen.has(label)) continue;
+        seen.add(label);
+        if (definition.at < piece.start) before.push(definition.text);
+        else if (definition.at >= piece.end) after.push(definition.text);
+      }
+      return [before.join('\n'), chunk, after.join('\n')].filter((part) => part !== '').join('\n\n');
+    }),
+    depth,
+  };
 }
 
 /** Characters a quote or list marker starts with. */

@@ -48,8 +48,8 @@ export function parseWithLimits(content: string | JSONContent, format: ContentFo
 export function parseMarkdownInChunks(text: string, limits: ContentLimits, chunkLines = CHUNK_LINES): Node {
   const plan = planMarkdown(text, chunkLines);
   if (plan.depth > limits.maxDepth) throw tooDeep('the Markdown', limits);
-  if (plan.chunks.length <= 1) {
-    const node = parseContent(plan.chunks[0] ?? text, 'markdown');
+  if (plan.chunks.length === 1) {
+    const node = parseContent(plan.chunks[0], 'markdown');
     checkNode(node, 'the Markdown', limits);
     return node;
   }
