@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
+import { PRIVATE_UMASK } from './collab-server/dataFolder';
+import { rawRefusal, setPageHeaders } from './collab-server/http/securityHeaders';
 import { createLogger, routeConsoleTo } from './collab-server/logger';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
 
@@ -31,6 +33,9 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 if (!dev) ensureAppBuild(root, (message) => logger.info(message));
 
+// Nothing this process writes (documents, secrets) may be readable by other users of the machine.
+process.umask(PRIVATE_UMASK);
+
 const app = next({ dev, dir: root, hostname: config.host, port: config.port });
 const handleNext = app.getRequestHandler();
 let collab: CollabServer;
@@ -44,6 +49,8 @@ try {
 const http = createServer(async (request, response) => {
   try {
     if (await collab.handleRequest(request, response)) return;
+    // Everything Next.js answers (pages, its files, 404s) gets the app's policy, with a fresh nonce.
+    setPageHeaders(request, response, { embedOrigins: config.embedOrigins, dev });
     await handleNext(request, response);
   } catch (error) {
     logger.error({ err: error }, 'request failed');
@@ -54,7 +61,7 @@ const upgradeNext = dev ? app.getUpgradeHandler() : null;
 http.on('upgrade', (request, socket, head) => {
   if (collab.handleUpgrade(request, socket, head)) return;
   if (upgradeNext) void upgradeNext(request, socket, head);
-  else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  else socket.end(rawRefusal(404, 'Not Found'));
 });
 http.listen(config.port, config.host, () => {
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;

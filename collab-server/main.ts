@@ -4,11 +4,15 @@
  */
 import { CollabServer, listen, portOf } from './CollabServer';
 import { configFromProcess, stopOnSignals } from './cli';
+import { PRIVATE_UMASK } from './dataFolder';
 import { createLogger, routeConsoleTo } from './logger';
 
 const config = configFromProcess('collab-server', process.argv.slice(2));
 const logger = createLogger(config.logLevel);
 routeConsoleTo(logger);
+
+// Nothing this process writes (documents, secrets) may be readable by other users of the machine.
+process.umask(PRIVATE_UMASK);
 
 try {
   const server = await CollabServer.create({ config, logger });

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** An HTTP error with its status; the message is sent to the client, so it must be safe to show. */
+/**
+ * An HTTP error with its status; the message is sent to the client, so it must be safe to show.
+ * `reason`, when given, is sent too: a short name a client can act on (`link-reset`, …).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly reason?: string,
     /** Headers to send with the error (`Retry-After`). */
     readonly headers: Record<string, string> = {},
   ) {
@@ -67,7 +71,7 @@ export class Router {
       if (response.headersSent) {
         response.destroy();
       } else if (error instanceof HttpError) {
-        sendJson(response, error.status, { error: error.message }, error.headers);
+        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message }, error.headers);
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;
@@ -90,12 +94,13 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /**
- * Reads a JSON request body of at most `limit` bytes; 413 when larger, 400 when not JSON. Parsing
- * costs the event loop: only for small bodies (a few kilobytes of nested brackets parse in
- * milliseconds, megabytes take seconds); large ones go to a conversion worker as `readRawJson` reads them.
+ * Reads a JSON request body of at most `limit` bytes; 415 when its Content-Type is not one of
+ * `types`, 413 when larger, 400 when not JSON. Parsing costs the event loop: only for small bodies
+ * (a few kilobytes of nested brackets parse in milliseconds, megabytes take seconds); large ones
+ * go to a conversion worker as `readRawJson` reads them.
  */
-export async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
-  const body = await readRawJson(request, limit);
+export async function readJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<unknown> {
+  const body = await readRawJson(request, limit, types);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
@@ -103,10 +108,10 @@ export async function readJson(request: IncomingMessage, limit: number): Promise
   }
 }
 
-/** Reads the bytes of a JSON request body of at most `limit` bytes, unparsed; 415 when it is not JSON, 413 when larger. */
-export async function readRawJson(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)');
+/** Reads the bytes of a JSON request body of at most `limit` bytes, unparsed; 415 when its Content-Type is not one of `types`, 413 when larger. */
+export async function readRawJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<Buffer> {
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+  if (!types.includes(type)) throw new HttpError(415, `the request body must be JSON (Content-Type: ${types.join(' or ')})`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

@@ -19,7 +19,7 @@ export function conversionHttpError(error: unknown): unknown {
     case 'too-large':
       return new HttpError(413, error.message);
     case 'busy':
-      return new HttpError(503, error.message, { 'retry-after': String(error.retryAfterSeconds ?? 1) });
+      return new HttpError(503, error.message, undefined, { 'retry-after': String(error.retryAfterSeconds ?? 1) });
     case 'failed':
       return new HttpError(500, error.message);
   }

@@ -6,7 +6,7 @@ import { checkPayload } from './payloadCheck';
 
 export interface InboundLimits {
   maxMessagesPerSecond: number;
-  /** Largest presence (awareness) state of one client, in bytes of JSON. */
+  /** Largest presence (awareness) state of one client id, in bytes of JSON (see `checkPayload`). */
   maxPresenceBytes: number;
   maxPendingMessages: number;
   maxPendingDocuments: number;
@@ -59,7 +59,7 @@ export class InboundGuard {
       documentName = header.documentName;
       checkPayload(header, this.limits.maxPresenceBytes);
     } catch (error) {
-      throw error === CloseCodes.MessageTooBig ? error : CloseCodes.BadMessage;
+      throw error === CloseCodes.PresenceTooLarge ? error : CloseCodes.BadMessage;
     }
     if (hasName(this.established, documentName)) return;
     if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;

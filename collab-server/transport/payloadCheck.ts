@@ -4,6 +4,14 @@ import { CloseCodes } from '../../shared/closeCodes';
 import type { FrameHeader } from './frames';
 import { MessageType, SyncStep } from './frames';
 
+const utf8 = new TextDecoder();
+
+/**
+ * Room for the `user` field of a presence state beyond `maxPresenceBytes`: the limits extension
+ * does not count it (the auth extension replaces it by the token's identity).
+ */
+export const USER_FIELD_BYTES = 4096;
+
 /**
  * Throws when the payload of a sync or awareness frame does not decode. Hocuspocus (through
  * y-protocols) catches a Yjs update that fails to apply, logs it, and still acknowledges it as
@@ -11,12 +19,11 @@ import { MessageType, SyncStep } from './frames';
  * acknowledged that was not stored, and a flood of them costs no stack traces in the logs.
  * `header.decoder` must sit right after the message type.
  *
- * A presence (awareness) state longer than `maxPresenceBytes` throws `message-too-big` before it
- * is parsed: the server parses each state as JSON three times on the event loop (here, in
- * y-protocols and in Hocuspocus' presence hook), and megabytes of nested brackets take seconds.
+ * A presence (awareness) state whose JSON text is longer than `maxPresenceBytes` plus
+ * `USER_FIELD_BYTES` throws `presence-too-large` before anything parses it: the server parses each
+ * state as JSON on the event loop (here, in y-protocols and for Hocuspocus' presence hooks), and
+ * megabytes of nested brackets took seconds before the limits extension could measure them.
  */
-const utf8 = new TextDecoder();
-
 export function checkPayload(header: FrameHeader, maxPresenceBytes: number): void {
   const { type, decoder } = header;
   if (type === MessageType.Sync || type === MessageType.SyncReply) {
@@ -32,7 +39,7 @@ export function checkPayload(header: FrameHeader, maxPresenceBytes: number): voi
       decoding.readVarUint(update);
       decoding.readVarUint(update);
       const state = decoding.readVarUint8Array(update);
-      if (state.byteLength > maxPresenceBytes) throw CloseCodes.MessageTooBig;
+      if (state.byteLength > maxPresenceBytes + USER_FIELD_BYTES) throw CloseCodes.PresenceTooLarge;
       JSON.parse(utf8.decode(state));
     }
   }

@@ -21,7 +21,8 @@ export interface QuireEditorProps extends EditorEventHandlers {
   document: string;
   /**
    * A collab token (minted by your backend), or a function that returns a fresh one; the
-   * function is called on every connection, so short-lived tokens keep working.
+   * function is called on every connection and shortly before each token expires, so short-lived
+   * tokens keep working (a fixed string stops saving when it expires).
    */
   token: string | (() => Promise<string>);
   /** This user's caret name and color as they see them (others see the identity in the token). */
@@ -44,6 +45,8 @@ const STATUS_TEXT: Record<SaveState, string> = {
   saved: 'Saved',
   offline: 'Offline',
   refused: 'Access refused',
+  // Only the app's share-link tokens are revoked; an embedding host's tokens never are.
+  revoked: 'Access ended',
   deleted: 'Document deleted',
 };
 

@@ -8,6 +8,7 @@ import { type Editor, useEditor } from '@tiptap/react';
 import { useEffect, useRef } from 'react';
 import { BODY_FIELD } from '../../../shared/documentFields';
 import { documentExtensions } from '../../../shared/editorExtensions';
+import { pageNonce } from '../../lib/pageNonce';
 import type { CollabSession } from './CollabSession';
 
 /** Who this user is to others: the name and color on their caret. */
@@ -41,6 +42,8 @@ export function useDocumentEditor({ session, editable, user, placeholder = 'Star
   const editor = useEditor(
     {
       immediatelyRender: false,
+      // Tiptap adds its base styles as a <style> element: the page's policy lets it in by nonce.
+      injectNonce: pageNonce(),
       editable,
       extensions: [
         ...documentExtensions(),
