@@ -25,11 +25,9 @@ export async function apiRequest(
     body:
       options.body === undefined
         ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : options.body instanceof Uint8Array
-            ? new Uint8Array(options.body)
-            : JSON.stringify(options.body),
+        : typeof options.body === 'string' || options.body instanceof Uint8Array
+          ? (options.body as string | Uint8Array<ArrayBuffer>)
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let json: Record<string, unknown> = {};

@@ -77,21 +77,24 @@ export class Bystander {
     const text = doc.getText(TITLE_FIELD);
     while (this.running) {
       let onChange = (_: { number: number }) => {};
+      let onAbandon = () => {};
       let timer: NodeJS.Timeout | undefined;
       const acknowledged = new Promise<void>((resolve) => {
         onChange = ({ number }) => {
           if (number === 0) resolve();
         };
+        onAbandon = resolve;
         provider.on('unsyncedChanges', onChange);
+        this.abandon.signal.addEventListener('abort', onAbandon);
         // A server that never answers is recorded as the longest wait, not waited for forever.
         timer = setTimeout(resolve, GIVE_UP_MS);
-        this.abandon.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       const started = performance.now();
       text.insert(text.length, 'x');
       await acknowledged;
       clearTimeout(timer);
       provider.off('unsyncedChanges', onChange);
+      this.abandon.signal.removeEventListener('abort', onAbandon);
       if (!this.running) break;
       this.record('typingMs', 'worstTypingMs', performance.now() - started);
       await sleep(pauseMs);
