@@ -82,13 +82,23 @@ export function checkTargets(results: BenchResults): Target[] {
   }
   const bombs = results.conversionBombs;
   if (bombs) {
-    const worst = Math.max(bombs.worstServerLoopDelay, bombs.worstHealthz, bombs.worstTyping);
+    const goal = `≤ ${STALL_GOAL_MS} ms`;
+    const stall = bombs.worstServerLoopDelay;
+    const healthz = bombs.worstHealthz;
     targets.push({
-      name: 'worst stall under conversion bombs (server loop, /healthz, typing)',
-      goal: `≤ ${STALL_GOAL_MS} ms`,
-      measured: worst,
+      name: 'worst event-loop stall under conversion bombs',
+      goal,
+      measured: stall,
       limit: STALL_GOAL_MS,
-      met: worst <= STALL_GOAL_MS,
+      met: stall <= STALL_GOAL_MS,
+      unit: 'ms',
+    });
+    targets.push({
+      name: 'worst /healthz answer under conversion bombs',
+      goal,
+      measured: healthz,
+      limit: STALL_GOAL_MS,
+      met: healthz <= STALL_GOAL_MS,
       unit: 'ms',
     });
   }
