@@ -19,8 +19,9 @@ export interface ConversionRow {
   /** HTTP status, or why there was none. */
   status: number | 'timed out' | 'server died';
   answerMs: number;
-  /** The server's worst event-loop delay while the request ran, ms. */
+  /** The server's worst event-loop delay while the request ran, and its longest garbage-collection pause, ms. */
   serverLoopDelayMax: number;
+  serverGcPauseMax: number;
   /** A bystander's worst `/healthz` answer and typing round trip (to a durable acknowledgement) meanwhile, ms. */
   healthzWorst: number;
   typingWorst: number;
@@ -95,6 +96,7 @@ export async function conversionBombs(context: WorkloadContext): Promise<Convers
       status,
       answerMs,
       serverLoopDelayMax: stats?.loopDelayMax ?? answerMs,
+      serverGcPauseMax: stats?.gcPauseMax ?? Number.NaN,
       healthzWorst: Math.max(0, ...seen.healthzMs.slice(seenBefore.healthzMs.length)),
       typingWorst: Math.max(0, ...seen.typingMs.slice(seenBefore.typingMs.length)),
     };
@@ -201,6 +203,7 @@ async function idle(running: RunningServer, durationMs: number, context: Workloa
     status: 0,
     answerMs: durationMs,
     serverLoopDelayMax: stats.loopDelayMax,
+    serverGcPauseMax: stats.gcPauseMax,
     healthzWorst: seen.worstHealthzMs,
     typingWorst: seen.worstTypingMs,
   };
@@ -228,6 +231,7 @@ async function read(running: RunningServer, token: string, shape: string, route:
     status: response.status,
     answerMs,
     serverLoopDelayMax: stats.loopDelayMax,
+    serverGcPauseMax: stats.gcPauseMax,
     healthzWorst: Math.max(0, ...seen.healthzMs.slice(seenBefore.healthzMs.length)),
     typingWorst: Math.max(0, ...seen.typingMs.slice(seenBefore.typingMs.length)),
   };
@@ -240,12 +244,12 @@ export function conversionBombsTable(result: ConversionBombsResult): string[] {
   const lines = [
     `**7. Conversion bombs** — content shaped to be expensive to convert, at each endpoint's size limit, one request at a time, while a bystander types into another document (each keystroke waits for its durable acknowledgement, so the typing round trip includes the disk) and asks /healthz. Goal: the server's event loop never stalls, and /healthz never waits, more than ${STALL_GOAL_MS} ms. Worst over the bombs: server loop delay ${ms(result.worstServerLoopDelay)}, /healthz ${ms(result.worstHealthz)}, typing round trip ${ms(result.worstTyping)}; with nothing sent for ${result.quiet.answerMs / 1000} s (the control): ${ms(result.quiet.serverLoopDelayMax)}, ${ms(result.quiet.healthzWorst)}, ${ms(result.quiet.typingWorst)}.`,
     '',
-    '| shape | sent to | size | answer | answered after | server loop delay max | /healthz worst | typing worst |',
+    '| shape | sent to | size | answer | answered after | server loop delay max (longest GC pause) | /healthz worst | typing worst |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of [result.quiet, ...result.bombs, ...result.honest]) {
     lines.push(
-      `| ${row.shape} | ${row.endpoint} | ${bytes(row.bytes)} | ${row.status} | ${ms(row.answerMs)} | ${ms(row.serverLoopDelayMax)} | ${ms(row.healthzWorst)} | ${ms(row.typingWorst)} |`,
+      `| ${row.shape} | ${row.endpoint} | ${bytes(row.bytes)} | ${row.status} | ${ms(row.answerMs)} | ${ms(row.serverLoopDelayMax)} (${ms(row.serverGcPauseMax)}) | ${ms(row.healthzWorst)} | ${ms(row.typingWorst)} |`,
     );
   }
   lines.push('');
