@@ -7,6 +7,7 @@ import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
 import { CloseCodes } from '../shared/closeCodes';
+import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
@@ -16,11 +17,13 @@ import { conversionMetrics } from './conversion/conversionMetrics';
 import { prepareDataFolder } from './dataFolder';
 import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
+import { withDocumentIdentity } from './documents/documentIdentity';
 import { NameLocks } from './documents/NameLocks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { SchemaExtension } from './extensions/SchemaExtension';
 import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
@@ -42,6 +45,7 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { ClientAddresses } from './net/ClientAddresses';
 import { RateLimit } from './net/RateLimit';
+import { schemaMetrics } from './schema/schemaMetrics';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
@@ -122,8 +126,9 @@ export class CollabServer {
       getMeta: (name) => openedStore.getMeta(name),
       whenSaved: (name) => this.persistence.ackGate(name),
     });
-    // Every feature creates and deletes documents through the store, so webhooks hear of it there.
-    const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
+    // Every feature creates and deletes documents through the store, so webhooks hear of it there,
+    // and every new document gets its identity there.
+    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore);
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -227,11 +232,15 @@ export class CollabServer {
       linkAccess,
       // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
-      // 5. Capture versions as people work (after persistence: a version holds only durable changes).
+      // 5. Refuse updates that break the document schema; repair invalid stored or left-over
+      //    structure as the server (after persistence, so the repair is stored). It applies the
+      //    updates it accepts itself, so every other check of a message must come before it.
+      new SchemaExtension({ schema: documentSchema(), logger, ...schemaMetrics(this.metrics.registry) }),
+      // 6. Capture versions as people work (after persistence: a version holds only durable changes).
       this.history,
-      // 6. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      // 7. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 7. One structured log line per connection and document event.
+      // 8. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 

@@ -1,3 +1,4 @@
+import { MAX_DEPTH } from '../shared/schemaRules';
 import { MIN_SECRET_LENGTH, ROLES, type Role } from '../shared/token';
 import { trustProxyProblem } from './net/ClientAddresses';
 
@@ -306,10 +307,11 @@ export const OPTIONS = {
   conversionMaxDepth: {
     env: 'CONVERSION_MAX_DEPTH',
     kind: 'integer',
-    default: 100,
+    default: MAX_DEPTH,
     min: 4,
-    max: 1000,
-    description: 'Deepest nesting of lists, quotes, tables and HTML elements accepted in content; deeper gets 422',
+    // Deeper than the schema allows, a document would be flattened when it is next read.
+    max: MAX_DEPTH,
+    description: `Deepest nesting of lists, quotes, tables and HTML elements accepted in content (at most the schema's ${MAX_DEPTH}); deeper gets 422`,
   },
   conversionMaxNodes: {
     env: 'CONVERSION_MAX_NODES',

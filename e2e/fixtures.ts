@@ -10,6 +10,11 @@ export interface App {
   readonly url: string;
   readonly dataDir: string;
   restart(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Stops the app, runs `work` (on its data folder, say), and starts it again on the same port.
+   * (Only the fixtures' own apps can; stand-ins for a server a file shares leave it out.)
+   */
+  whileStopped?(work: () => Promise<void>): Promise<void>;
 }
 
 /** A running app, as the fixtures keep it. */
@@ -40,6 +45,13 @@ async function startApp(): Promise<RunningApp> {
       const stopped = server;
       server = await stopped.restart(signal);
       earlierOutput += stopped.output;
+    },
+    whileStopped: async (work) => {
+      const stopped = server;
+      await stopped.stop();
+      earlierOutput += stopped.output;
+      await work();
+      server = await ServerProcess.start('start.ts', { ...stopped.env, PORT: String(stopped.port) });
     },
   };
   return {

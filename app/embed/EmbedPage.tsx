@@ -3,6 +3,7 @@
 import type { Editor } from '@tiptap/react';
 import { EditorContent } from '@tiptap/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { EmbedTheme } from '../../embed/protocol';
 import { useEditorEvents } from '../../embed/react/useEditorEvents';
 import { readClaims, type VisibleClaims } from '../../embed/tokenClaims';
@@ -153,13 +154,13 @@ function EmbedSession(props: SessionProps) {
 
 function EmbedEditor({ name, settings, options, bridge, onEditor, session, claims }: SessionProps & { session: CollabSession; claims: VisibleClaims | null }) {
   const status = useSessionStatus(session);
-  const closed = status.state === 'refused' || status.state === 'deleted';
+  const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = options.readOnly || !claims || !canWrite(claims.role) || closed;
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
   const userName = claims?.name ?? 'Guest';
   const color = claims ? colorFor(claims.sub) : '#60646c';
   const user = useMemo(() => ({ name: userName, color }), [userName, color]);
-  const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => setDialog('link') });
+  const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')) });
   const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user });
   const shell = useRef<HTMLDivElement>(null);
 

@@ -1,6 +1,5 @@
 import type { JSONContent } from '@tiptap/core';
 import type { Node } from '@tiptap/pm/model';
-import * as Y from 'yjs';
 import { ConversionError } from './ConversionError';
 
 /** How deep and how large content a conversion accepts. */
@@ -199,18 +198,4 @@ export function checkNode(node: Node, what: string, limits: ContentLimits, count
     });
   }
   return nodes;
-}
-
-/**
- * Throws when the XML tree of a Y.Doc field nests deeper than `limits.maxDepth`: the conversion
- * from Yjs to ProseMirror recurses once per level. A stored document is exported whatever its
- * size, so only the depth is checked.
- */
-export function checkYDepth(fragment: Y.XmlFragment, what: string, limits: ContentLimits): void {
-  const stack: Array<[Y.XmlFragment | Y.XmlElement, number]> = [[fragment, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [Y.XmlFragment | Y.XmlElement, number];
-    if (depth > limits.maxDepth) throw tooDeep(what, limits);
-    for (const child of current.toArray()) if (child instanceof Y.XmlElement) stack.push([child, depth + 1]);
-  }
 }

@@ -2,9 +2,9 @@ import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { appendBody, bodyNode, type ContentFormat, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
-import { BODY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
+import { TITLE_FIELD } from '../../shared/documentFields';
 import { versionOf } from '../documents/documentVersion';
-import { type ContentLimits, checkYDepth } from './contentLimits';
+import type { ContentLimits } from './contentLimits';
 import { stackOverflowAsTooDeep } from './parseWithLimits';
 import { type BodyRules, readContentRequest, titleOf } from './requestBody';
 
@@ -12,6 +12,8 @@ import { type BodyRules, readContentRequest, titleOf } from './requestBody';
  * The work a conversion worker does: everything from the request's bytes (or the document's
  * stored state) to what the main thread needs, the Yjs update included, so the main thread only
  * copies bytes in and out and applies an update. Each function is pure and runs in-process too.
+ * Stored documents are read with the tolerant reader (`bodyNode`), which keeps whatever lies
+ * deeper than the schema's nesting limit as text, so no depth is refused on the way out.
  */
 
 /** A document's state: Yjs updates that, applied in order to an empty document, rebuild it. */
@@ -111,17 +113,15 @@ function run(job: ConversionJob, limits: ContentLimits): JobResults[ConversionJo
     }
     case 'export': {
       const doc = rebuild(job.state);
-      checkYDepth(doc.getXmlFragment(BODY_FIELD), 'the document', limits);
       return { content: exportBody(doc, job.format), title: doc.getText(TITLE_FIELD).toString(), version: versionOf(doc) };
     }
     case 'diff': {
-      const before = bodyOf(job.before, limits);
-      const after = bodyOf(job.after, limits);
+      const before = bodyNode(rebuild(job.before));
+      const after = bodyNode(rebuild(job.after));
       return { changes: diffDocuments(before, after).map((change) => changeText(before, after, change)) };
     }
     case 'restore': {
       const version = rebuild(job.version);
-      checkYDepth(version.getXmlFragment(BODY_FIELD), 'the version', limits);
       const body = bodyNode(version);
       return { delta: changed(job.current, (doc) => replaceBody(doc, body)), title: version.getText(TITLE_FIELD).toString() };
     }
@@ -138,13 +138,6 @@ function rebuild(state: DocumentState): Y.Doc {
     for (const update of state) Y.applyUpdate(doc, update);
   });
   return doc;
-}
-
-/** The body of the document in `state`, its depth checked first (the conversion recurses once per level). */
-function bodyOf(state: DocumentState, limits: ContentLimits): Node {
-  const doc = rebuild(state);
-  checkYDepth(doc.getXmlFragment(BODY_FIELD), 'the document', limits);
-  return bodyNode(doc);
 }
 
 /** The update `change` makes to the document in `state`. */

@@ -239,10 +239,11 @@ describe('backup and restore', () => {
     // during the backup, which holds a consistent earlier state of itself.
     const [before, after] = await Promise.all([exported(sourceDir), exported(restoredDir)]);
     const stored = (name: string) => before.flatMap((item) => (item.kind === 'document' && item.document.meta.name === name ? [item.document] : []))[0];
-    // The backup covered both kinds of document: compacted (snapshot and log) and log only.
+    // The backup covered both kinds of document: compacted (its log folded into the snapshot) and
+    // not yet compacted (the snapshot it was created with, holding its identity, and every edit in the log).
     expect(stored('compacted').snapshot).not.toBeNull();
     expect(stored('compacted').log.length).toBeGreaterThan(0);
-    expect(stored('log only').snapshot).toBeNull();
+    expect(stored('log only').snapshot?.length).toBeLessThan(100);
     expect(stored('log only').log).toHaveLength(3);
     const busyOf = (items: ExportItem[]) => items.find((item) => item.kind === 'document' && item.document.meta.name === 'busy');
     const withoutBusy = (items: ExportItem[]) => items.filter((item) => item !== busyOf(items) && item.kind !== 'summary');

@@ -48,6 +48,7 @@ const STATUS_TEXT: Record<SaveState, string> = {
   // Only the app's share-link tokens are revoked; an embedding host's tokens never are.
   revoked: 'Access ended',
   deleted: 'Document deleted',
+  replaced: 'Document replaced',
 };
 
 /**
@@ -92,7 +93,7 @@ export function QuireEditor(props: QuireEditorProps) {
 function SessionEditor(props: QuireEditorProps & { session: CollabSession; claims: VisibleClaims | null; className: string }) {
   const { session, claims, onEditor } = props;
   const status = useSessionStatus(session);
-  const closed = status.state === 'refused' || status.state === 'deleted';
+  const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = Boolean(props.readOnly) || !claims || !canWrite(claims.role) || closed;
   const name = props.user?.name ?? claims?.name ?? 'You';
   const color = props.user?.color ?? (claims ? colorFor(claims.sub) : '#60646c');

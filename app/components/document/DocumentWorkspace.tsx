@@ -2,7 +2,7 @@
 
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
-import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Printer, Share2, Trash2, UserRound } from 'lucide-react';
+import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Keyboard, ListTree, Printer, Search, Share2, Trash2, UserRound } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -15,10 +15,12 @@ import { setFlash } from '../../lib/flash';
 import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
 import { DocumentEditor } from '../editor/DocumentEditor';
+import { MOD } from '../editor/formatCommands';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
 import { SaveStatus } from '../editor/SaveStatus';
 import { TitleField } from '../editor/TitleField';
 import { useCollabSession } from '../editor/useCollabSession';
+import { usePreloadedComponent } from '../editor/usePreloadedComponent';
 import { usePresence } from '../editor/usePresence';
 import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
@@ -29,6 +31,10 @@ import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
 import { NameDialog } from './NameDialog';
 import { ShareDialog } from './ShareDialog';
+import { useEditorPanels } from './useEditorPanels';
+
+// Loaded after the editor, then shown at once by Ctrl+/ (its search field takes the next keys).
+const loadShortcutsDialog = () => import('../editor/shortcuts/ShortcutsDialog').then((module) => module.ShortcutsDialog);
 
 interface WorkspaceProps {
   name: string;
@@ -76,12 +82,14 @@ function Workspace({
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'revoked';
+  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'revoked' || status.state === 'replaced';
   const writer = canWrite(role);
   const editable = writer && !closed;
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
   const shownTitle = title.trim() || UNTITLED;
+  const panels = useEditorPanels();
+  const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
   useEffect(() => {
     document.title = `${shownTitle} · Quire`;
@@ -96,10 +104,11 @@ function Workspace({
     if (status.state === 'saved') updateRecentDocument(name, { updatedAt: Date.now() });
   }, [name, status.state]);
 
-  // A deleted document leaves no copy behind in this browser.
+  // A deleted document leaves no copy behind in this browser; nor does one replaced by a new
+  // document of the same name (its copy stays downloadable from memory until the page closes).
   useEffect(() => {
-    if (status.state !== 'deleted') return;
-    forgetDocument(name);
+    if (status.state !== 'deleted' && status.state !== 'replaced') return;
+    if (status.state === 'deleted') forgetDocument(name);
     void session.clearLocalCopy();
   }, [status.state, name, session]);
 
@@ -129,6 +138,20 @@ function Workspace({
     [editor, title],
   );
 
+  /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
+  const downloadCopy = useCallback(async () => {
+    const copy = session.copyBeforeSync();
+    if (!copy) return download('markdown');
+    setExportError(null);
+    try {
+      const { exportState } = await import('../../lib/exportDocument');
+      const file = exportState(copy, 'markdown');
+      downloadFile(file.filename, file.type, file.content);
+    } catch (error) {
+      setExportError(`The download failed: ${errorMessage(error)}`);
+    }
+  }, [session, download]);
+
   const changeName = (newName: string) => {
     onIdentityChange({ ...identity, name: newName });
     // The name others see comes from the token: reconnect to get one with the new name.
@@ -137,12 +160,19 @@ function Workspace({
 
   // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
   // whatever is typed right after Enter would still land in the title.
-  const focusBody = () => {
+  const focusBody = useCallback(() => {
     if (!editor) return;
     const { state, view } = editor;
     view.dispatch(state.tr.setSelection(Selection.atStart(state.doc)).scrollIntoView());
     view.focus();
-  };
+  }, [editor]);
+
+  // The caret starts in the text (a new document takes typing at once), unless the person has
+  // already put focus somewhere else while the page was opening.
+  const editorReady = editor !== null && editable;
+  useEffect(() => {
+    if (editorReady && (document.activeElement === null || document.activeElement === document.body)) focusBody();
+  }, [editorReady, focusBody]);
 
   return (
     <div className="doc-app">
@@ -172,8 +202,18 @@ function Workspace({
           <MenuItem icon={<FileJson size={16} />} onSelect={() => void download('json')} disabled={!editor}>
             Download JSON (.json)
           </MenuItem>
-          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint="Ctrl+P">
+          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint={`${MOD}P`}>
             Print
+          </MenuItem>
+          <MenuSeparator />
+          <MenuItem icon={<Search size={16} />} onSelect={() => panels.openFind(editable ? 'replace' : 'find')} hint={`${MOD}F`} disabled={!editor}>
+            {editable ? 'Find and replace…' : 'Find…'}
+          </MenuItem>
+          <MenuItem icon={<ListTree size={16} />} onSelect={() => panels.onOutlineChange(!panels.outline)} checked={panels.outline}>
+            Outline
+          </MenuItem>
+          <MenuItem icon={<Keyboard size={16} />} onSelect={() => panels.setShortcuts(true)} hint={`${MOD}/`}>
+            Keyboard shortcuts
           </MenuItem>
           <MenuSeparator />
           <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
@@ -188,7 +228,13 @@ function Workspace({
       </header>
 
       {closed && !deletingHere && (
-        <ClosedNotice state={status.state} detail={status.detail} onRetry={session.retry} onDownload={() => void download('markdown')} />
+        <ClosedNotice
+          state={status.state}
+          detail={status.detail}
+          onRetry={session.retry}
+          onDownload={() => void (status.state === 'replaced' ? downloadCopy() : download('markdown'))}
+          onOpenCurrent={() => void session.clearLocalCopy().then(() => window.location.reload())}
+        />
       )}
       {exportError && (
         <p role="alert" className="banner banner-error">
@@ -198,7 +244,8 @@ function Workspace({
       {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
 
       <h1 className="print-title">{shownTitle}</h1>
-      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} />
+      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} panels={panels} />
+      {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
       {dialog === 'share' && (
         <ShareDialog name={name} linkKey={linkKey} opened={opened} userName={identity.name} onChange={onLinksChange} onClose={() => setDialog(null)} />
@@ -236,23 +283,43 @@ function Workspace({
 
 /**
  * Why the page stopped editing, and what can be done: a copy of what it shows can be downloaded
- * when the document was deleted or the link reset (unsaved edits included); a refusal may pass.
+ * when the document was deleted, replaced or the link reset (unsaved edits included); a refusal
+ * may pass.
  */
-function ClosedNotice({ state, detail, onRetry, onDownload }: { state: string; detail?: string; onRetry: () => void; onDownload: () => void }) {
-  const notice =
+function ClosedNotice({
+  state,
+  detail,
+  onRetry,
+  onDownload,
+  onOpenCurrent,
+}: {
+  state: string;
+  detail?: string;
+  onRetry: () => void;
+  onDownload: () => void;
+  onOpenCurrent: () => void;
+}) {
+  const notice: { title: string; text: string; action: { label: string; run: () => void }; openCurrent?: boolean } =
     state === 'revoked'
       ? {
           title: detail ?? 'This link no longer works.',
           text: 'You can no longer edit or see changes here; ask whoever shared it for the current link. What this page shows stays until you leave it.',
           action: { label: 'Download a copy', run: onDownload },
         }
-      : state === 'deleted'
+      : state === 'replaced'
         ? {
-            title: 'This document was deleted.',
-            text: 'It can no longer be edited, and its links no longer work.',
-            action: { label: 'Download a copy', run: onDownload },
+            title: 'This document was deleted and created again.',
+            text: 'The copy on this device is from before; it was not merged into the new document, and nothing you change here is saved.',
+            action: { label: 'Download your copy', run: onDownload },
+            openCurrent: true,
           }
-        : { title: 'Access refused.', text: 'The server no longer accepts this link for this document.', action: { label: 'Retry', run: onRetry } };
+        : state === 'deleted'
+          ? {
+              title: 'This document was deleted.',
+              text: 'It can no longer be edited, and its links no longer work.',
+              action: { label: 'Download a copy', run: onDownload },
+            }
+          : { title: 'Access refused.', text: detail ?? 'The server no longer accepts this link for this document.', action: { label: 'Retry', run: onRetry } };
   return (
     <div role="alert" className="banner banner-error closed-notice">
       <strong>{notice.title}</strong> {notice.text}
@@ -260,9 +327,15 @@ function ClosedNotice({ state, detail, onRetry, onDownload }: { state: string; d
         <button type="button" onClick={notice.action.run}>
           {notice.action.label}
         </button>
-        <Link href="/" className="button">
-          Go to your documents
-        </Link>
+        {notice.openCurrent ? (
+          <button type="button" onClick={onOpenCurrent}>
+            Open the current document
+          </button>
+        ) : (
+          <Link href="/" className="button">
+            Go to your documents
+          </Link>
+        )}
       </span>
     </div>
   );

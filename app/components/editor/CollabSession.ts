@@ -14,8 +14,10 @@ import { localDatabaseName } from '../../lib/localCopy';
  * - `refused`: the server refused access (the link no longer grants it).
  * - `revoked`: the link this page opened was reset, removed or expired; nothing more will be saved.
  * - `deleted`: the document was deleted; nothing will be saved.
+ * - `replaced`: the document was deleted and created again since this device's copy was made; that
+ *   copy is not merged into the new document (see `copyBeforeSync`), and nothing will be saved.
  */
-export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted';
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted' | 'replaced';
 
 export interface SessionStatus {
   state: SaveState;
@@ -76,7 +78,12 @@ export class CollabSession {
   private pendingLocal = false;
   /** A local change was made while not fully connected: it may sit in the socket's send queue. */
   private changedWhileDisconnected = false;
-  private closed: { state: 'refused' | 'revoked' | 'deleted'; detail: string } | null = null;
+  private closed: { state: 'refused' | 'revoked' | 'deleted' | 'replaced'; detail: string } | null = null;
+  /**
+   * This device's copy as read from IndexedDB, kept until the server has accepted it (or refused
+   * it: a document deleted and created again since), so the person can have it as it was.
+   */
+  private copyAtOpen: Uint8Array | null = null;
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -117,8 +124,19 @@ export class CollabSession {
     this.provider.on('authenticationFailed', this.onAuthenticationFailed);
     window.addEventListener('online', this.retry);
     window.addEventListener('offline', this.onBrowserOffline);
-    this.provider.attach();
+    // Syncing starts once the local copy is read, so what the copy held can be told apart from
+    // what the server sends (a document may have been replaced meanwhile).
+    void this.whenLocalCopyLoaded().then(() => {
+      if (this.destroyed) return;
+      if (Y.encodeStateVector(this.doc).byteLength > 1) this.copyAtOpen = Y.encodeStateAsUpdate(this.doc);
+      this.provider.attach();
+    });
     this.update();
+  }
+
+  /** This device's copy as it was before syncing, while the server has not accepted it yet (or refused it); null otherwise. */
+  copyBeforeSync(): Uint8Array | null {
+    return this.copyAtOpen;
   }
 
   /** The current status; a new object whenever something a person would see changed. */
@@ -143,7 +161,7 @@ export class CollabSession {
 
   /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
   retry = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     this.closed = null;
     this.attemptFailed = false;
     if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
@@ -156,7 +174,7 @@ export class CollabSession {
 
   /** Drops the connection and opens a new one (with a new token: after a name change, say). */
   reconnect = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     if (this.socket.status === WebSocketStatus.Disconnected) {
       void this.socket.connect();
       return;
@@ -224,6 +242,8 @@ export class CollabSession {
         return;
       }
       this.pendingLocal = false;
+      // The server holds everything this device had: its copy is part of the document now.
+      this.copyAtOpen = null;
     }
     this.update();
   };
@@ -269,6 +289,11 @@ export class CollabSession {
       this.close('deleted', 'This document was deleted.');
     } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
       this.close('revoked', LINK_RESET);
+    } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
+      this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
+    } else if (event.reason === CloseCodes.InvalidContent.reason || event.code === CloseCodes.InvalidContent.code) {
+      // Sending the same change again would be refused again: stop rather than loop.
+      this.close('refused', 'The server refused a change made here as content the document cannot hold.');
     } else if (event.reason === CloseCodes.TokenExpired.reason) {
       // The server closed this document's connection (the socket stays open): its token expired
       // before a fresh one reached the server.
@@ -332,7 +357,7 @@ export class CollabSession {
     this.renewal = null;
   }
 
-  private close(state: 'refused' | 'revoked' | 'deleted', detail: string): void {
+  private close(state: 'refused' | 'revoked' | 'deleted' | 'replaced', detail: string): void {
     this.closed = { state, detail };
     this.socket.disconnect();
     this.update();

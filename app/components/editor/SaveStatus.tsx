@@ -59,5 +59,7 @@ function statusText(status: SessionStatus, readOnly: boolean): { text: string; i
       return { text: 'Link no longer works', icon: <CircleAlert size={14} aria-hidden /> };
     case 'deleted':
       return { text: 'Document deleted', icon: <CircleAlert size={14} aria-hidden /> };
+    case 'replaced':
+      return { text: 'Document replaced', icon: <CircleAlert size={14} aria-hidden /> };
   }
 }
