@@ -101,9 +101,12 @@ test('a page on another origin embeds a document with embed.js: typing there rea
   await expect
     .poll(async () => {
       const presence = (await hostEvents(hostPage)).filter((event) => event.name === 'presence').at(-1);
-      return (presence?.detail.people as Array<{ name: string; self: boolean }> | undefined)?.map((person) => `${person.name}${person.self ? ' (self)' : ''}`);
+      return (presence?.detail.people as Array<{ name: string; self: boolean; role: string }> | undefined)?.map(
+        (person) => `${person.name}${person.self ? ' (self)' : ''}: ${person.role}`,
+      );
     })
-    .toEqual(expect.arrayContaining(['Embedded Eve (self)', expect.not.stringContaining('(self)')]));
+    // Each with the role the server gives them in presence.
+    .toEqual(expect.arrayContaining(['Embedded Eve (self): editor', expect.stringMatching(/^(?!.*\(self\)).*: editor$/)]));
 
   // The host can read the content and switch the editor to read-only.
   expect(
