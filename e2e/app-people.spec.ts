@@ -50,9 +50,9 @@ test('two windows get different default names, even when both start with the sam
   for (const page of [first, second, third]) await page.context().close();
 });
 
-test('the first edit asks for a name once, without taking the keyboard; it can be answered or dismissed', async ({ sharedApp: app, browser }) => {
+test('the first edit asks for a name once, without taking the keyboard; answered by keyboard, it is not asked again', async ({ sharedApp: app, browser }) => {
   const page = await freshPage(browser);
-  const url = await createDocument(page, app);
+  await createDocument(page, app);
   await expect(saveStatusOf(page)).toHaveText('Saved');
   const defaultName = await ownName(page);
   expect(defaultName).toMatch(DEFAULT_NAME);
@@ -85,10 +85,12 @@ test('the first edit asks for a name once, without taking the keyboard; it can b
   await typeInBody(page, ' After a reload.');
   await expect(saveStatusOf(page)).toHaveText('Saved');
   await expect(namePrompt(page)).toHaveCount(0);
+  await page.context().close();
+});
 
-  // Someone else dismisses it with Escape: it goes, and is not asked again, here or elsewhere.
+test('the request for a name can be dismissed, with Escape or from the name dialog, and is not asked again', async ({ sharedApp: app, browser }) => {
   const other = await freshPage(browser);
-  await other.goto(url);
+  await createDocument(other, app);
   await typeInBody(other, ' Other.');
   await expect(namePrompt(other)).toBeVisible();
   await namePrompt(other).getByRole('button', { name: 'Not now' }).focus();
@@ -100,10 +102,15 @@ test('the first edit asks for a name once, without taking the keyboard; it can b
   await expect(saveStatusOf(other)).toHaveText('Saved');
   await expect(namePrompt(other)).toHaveCount(0);
   expect(await ownName(other)).toMatch(DEFAULT_NAME);
+  // Nor in another document of this browser.
+  await createDocument(other, app);
+  await typeInBody(other, 'Elsewhere.');
+  await expect(saveStatusOf(other)).toHaveText('Saved');
+  await expect(namePrompt(other)).toHaveCount(0);
 
-  // A third person opens the name dialog from it and presses Escape: declined too.
+  // Someone else opens the name dialog from it and presses Escape: declined too.
   const third = await freshPage(browser);
-  await third.goto(url);
+  await createDocument(third, app);
   await typeInBody(third, ' Third.');
   await namePrompt(third).getByRole('button', { name: 'Add your name' }).click();
   await expect(third.getByRole('dialog', { name: 'What is your name?' }).getByRole('textbox')).toBeFocused();
@@ -113,7 +120,7 @@ test('the first edit asks for a name once, without taking the keyboard; it can b
   await typeInBody(third, ' Again.');
   await expect(saveStatusOf(third)).toHaveText('Saved');
   await expect(namePrompt(third)).toHaveCount(0);
-  for (const each of [page, other, third]) await each.context().close();
+  for (const each of [other, third]) await each.context().close();
 });
 
 test('a view link reads as a viewer in the avatars; people with the same name stay distinguishable', async ({ sharedApp: app, browser }) => {
