@@ -35,8 +35,6 @@ export function NameDialog({ name, placeholder, title = 'Your name', intro, onSa
         <label className="field">
           <span>Shown to others in documents you open</span>
           <input
-            autoFocus
-            data-autofocus
             value={value}
             placeholder={placeholder}
             maxLength={MAX_NAME_LENGTH}
