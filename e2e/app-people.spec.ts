@@ -80,6 +80,10 @@ test('the first edit asks for a name once, without taking the keyboard; answered
   await expect(dialog).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^You: Zoe\. / })).toBeVisible();
   await expect(namePrompt(page)).toHaveCount(0);
+  // Focus is back in the text, at the caret: typing goes on where it stopped.
+  await expect(editorOf(page)).toBeFocused();
+  await page.keyboard.type(' On.');
+  await expect(editorOf(page)).toHaveText('Typing on and on. On.');
   await typeInBody(page, ' More.');
   await page.reload();
   await typeInBody(page, ' After a reload.');
@@ -96,6 +100,7 @@ test('the request for a name can be dismissed, with Escape or from the name dial
   await namePrompt(other).getByRole('button', { name: 'Not now' }).focus();
   await other.keyboard.press('Escape');
   await expect(namePrompt(other)).toHaveCount(0);
+  await expect(editorOf(other)).toBeFocused();
   await typeInBody(other, ' Still other.');
   await other.reload();
   await typeInBody(other, ' After a reload.');
@@ -117,6 +122,7 @@ test('the request for a name can be dismissed, with Escape or from the name dial
   await third.keyboard.press('Escape');
   await expect(third.getByRole('dialog')).toHaveCount(0);
   await expect(namePrompt(third)).toHaveCount(0);
+  await expect(editorOf(third)).toBeFocused();
   await typeInBody(third, ' Again.');
   await expect(saveStatusOf(third)).toHaveText('Saved');
   await expect(namePrompt(third)).toHaveCount(0);

@@ -180,6 +180,15 @@ function Workspace({
   const askable = editable && !identity.named && !identity.asked;
   const edited = useFirstLocalEdit(session.doc, askable);
   const dismissNamePrompt = () => updateIdentity({ asked: true });
+  // The request's banner is gone once answered, so focus cannot return there as it does after
+  // other dialogs: it goes back to the text, where the person was typing. After the name dialog,
+  // only once that dialog has closed (while it is open, the page behind it takes no focus).
+  const [backToText, setBackToText] = useState(false);
+  useEffect(() => {
+    if (!backToText || dialog !== null || !editor) return;
+    setBackToText(false);
+    editor.view.focus();
+  }, [backToText, dialog, editor]);
 
   // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
   // whatever is typed right after Enter would still land in the title.
@@ -266,7 +275,14 @@ function Workspace({
       )}
       {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
       {askable && edited && dialog !== 'name-prompt' && (
-        <NamePrompt name={identity.name} onChoose={() => setDialog('name-prompt')} onDismiss={dismissNamePrompt} />
+        <NamePrompt
+          name={identity.name}
+          onChoose={() => setDialog('name-prompt')}
+          onDismiss={() => {
+            dismissNamePrompt();
+            setBackToText(true);
+          }}
+        />
       )}
 
       <h1 className="print-title">{shownTitle}</h1>
@@ -299,6 +315,7 @@ function Workspace({
           onSave={changeName}
           onClose={() => {
             setDialog(null);
+            setBackToText(true);
             // Escape or Cancel: declined, not asked again; after Save the name is chosen.
             if (!identityNow.current.named) dismissNamePrompt();
           }}
