@@ -92,41 +92,44 @@ test('the first edit asks for a name once, without taking the keyboard; answered
   await page.context().close();
 });
 
-test('the request for a name can be dismissed, with Escape or from the name dialog, and is not asked again', async ({ sharedApp: app, browser }) => {
-  const other = await freshPage(browser);
-  await createDocument(other, app);
-  await typeInBody(other, ' Other.');
-  await expect(namePrompt(other)).toBeVisible();
-  await namePrompt(other).getByRole('button', { name: 'Not now' }).focus();
-  await other.keyboard.press('Escape');
-  await expect(namePrompt(other)).toHaveCount(0);
-  await expect(editorOf(other)).toBeFocused();
-  await typeInBody(other, ' Still other.');
-  await other.reload();
-  await typeInBody(other, ' After a reload.');
-  await expect(saveStatusOf(other)).toHaveText('Saved');
-  await expect(namePrompt(other)).toHaveCount(0);
-  expect(await ownName(other)).toMatch(DEFAULT_NAME);
+test('the request for a name can be dismissed with Escape, and is not asked again, also in another document', async ({ sharedApp: app, browser }) => {
+  const page = await freshPage(browser);
+  await createDocument(page, app);
+  await typeInBody(page, ' Other.');
+  await expect(namePrompt(page)).toBeVisible();
+  await namePrompt(page).getByRole('button', { name: 'Not now' }).focus();
+  await page.keyboard.press('Escape');
+  await expect(namePrompt(page)).toHaveCount(0);
+  await expect(editorOf(page)).toBeFocused();
+  await typeInBody(page, ' Still page.');
+  await page.reload();
+  await typeInBody(page, ' After a reload.');
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  await expect(namePrompt(page)).toHaveCount(0);
+  expect(await ownName(page)).toMatch(DEFAULT_NAME);
   // Nor in another document of this browser.
-  await createDocument(other, app);
-  await typeInBody(other, 'Elsewhere.');
-  await expect(saveStatusOf(other)).toHaveText('Saved');
-  await expect(namePrompt(other)).toHaveCount(0);
+  await createDocument(page, app);
+  await typeInBody(page, 'Elsewhere.');
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  await expect(namePrompt(page)).toHaveCount(0);
+  await page.context().close();
+});
 
-  // Someone else opens the name dialog from it and presses Escape: declined too.
-  const third = await freshPage(browser);
-  await createDocument(third, app);
-  await typeInBody(third, ' Third.');
-  await namePrompt(third).getByRole('button', { name: 'Add your name' }).click();
-  await expect(third.getByRole('dialog', { name: 'What is your name?' }).getByRole('textbox')).toBeFocused();
-  await third.keyboard.press('Escape');
-  await expect(third.getByRole('dialog')).toHaveCount(0);
-  await expect(namePrompt(third)).toHaveCount(0);
-  await expect(editorOf(third)).toBeFocused();
-  await typeInBody(third, ' Again.');
-  await expect(saveStatusOf(third)).toHaveText('Saved');
-  await expect(namePrompt(third)).toHaveCount(0);
-  for (const each of [other, third]) await each.context().close();
+test('Escape in the name dialog opened from the request declines it too', async ({ sharedApp: app, browser }) => {
+  const page = await freshPage(browser);
+  await createDocument(page, app);
+  await typeInBody(page, ' Third.');
+  await namePrompt(page).getByRole('button', { name: 'Add your name' }).click();
+  await expect(page.getByRole('dialog', { name: 'What is your name?' }).getByRole('textbox')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(namePrompt(page)).toHaveCount(0);
+  await expect(editorOf(page)).toBeFocused();
+  await typeInBody(page, ' Again.');
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+  await expect(namePrompt(page)).toHaveCount(0);
+  expect(await ownName(page)).toMatch(DEFAULT_NAME);
+  await page.context().close();
 });
 
 test('a view link reads as a viewer in the avatars; people with the same name stay distinguishable', async ({ sharedApp: app, browser }) => {
