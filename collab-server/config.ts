@@ -273,6 +273,34 @@ export const OPTIONS = {
     min: 1,
     description: 'Keep at most this many automatic versions per document; the oldest go first',
   },
+  maxImageBytes: {
+    env: 'MAX_IMAGE_BYTES',
+    kind: 'integer',
+    default: 10 * MiB,
+    min: 1024,
+    description: 'Largest image file accepted for upload (PNG, JPEG, GIF or WebP)',
+  },
+  maxDocumentImageBytes: {
+    env: 'MAX_DOCUMENT_IMAGE_BYTES',
+    kind: 'integer',
+    default: 100 * MiB,
+    min: 1024,
+    description: 'Largest total of the image files one document keeps; an upload that would pass it is refused',
+  },
+  maxImagePixels: {
+    env: 'MAX_IMAGE_PIXELS',
+    kind: 'integer',
+    default: 50_000_000,
+    min: 1,
+    description: 'Most pixels (width × height, read from the file header) an uploaded image may have',
+  },
+  maxImageUploadsPerMinute: {
+    env: 'MAX_IMAGE_UPLOADS_PER_MINUTE',
+    kind: 'integer',
+    default: 60,
+    min: 1,
+    description: 'Image uploads per client address, and per user (token sub), per minute (all at once allowed)',
+  },
 } satisfies Record<string, Option>;
 
 type Options = typeof OPTIONS;
