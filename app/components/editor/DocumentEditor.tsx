@@ -5,6 +5,7 @@ import './editor.css';
 import { useEffect, useState } from 'react';
 import type { CollabSession } from './CollabSession';
 import { ImageDialog } from './ImageDialog';
+import { uploadImageFiles } from './imageUploads';
 import { LinkDialog } from './LinkDialog';
 import { Toolbar } from './Toolbar';
 import { type CaretUser, useDocumentEditor } from './useDocumentEditor';
@@ -26,7 +27,15 @@ interface DocumentEditorProps {
  */
 export function DocumentEditor({ session, editable, user, onEditor, placeholder }: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
-  const editor = useDocumentEditor({ session, editable, user, placeholder, onLinkShortcut: editable ? () => setDialog('link') : undefined });
+  const [imageError, setImageError] = useState<string | null>(null);
+  const editor = useDocumentEditor({
+    session,
+    editable,
+    user,
+    placeholder,
+    onLinkShortcut: editable ? () => setDialog('link') : undefined,
+    onImageError: setImageError,
+  });
 
   useEffect(() => {
     onEditor?.(editor);
@@ -40,6 +49,14 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder 
           {editor ? <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} /> : <div className="toolbar" aria-hidden />}
         </div>
       )}
+      {imageError && (
+        <p role="alert" className="banner banner-error image-error">
+          {imageError}{' '}
+          <button type="button" onClick={() => setImageError(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       <div className="page-scroller">
         <div className="page-sheet">
           <EditorContent editor={editor} className="editor-content" />
@@ -47,7 +64,16 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder 
         {editor && <WordCount editor={editor} />}
       </div>
       {editor && dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}
-      {editor && dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} />}
+      {editor && dialog === 'image' && (
+        <ImageDialog
+          editor={editor}
+          onClose={() => setDialog(null)}
+          onFiles={(files) => {
+            setImageError(null);
+            uploadImageFiles(editor, files);
+          }}
+        />
+      )}
     </div>
   );
 }
