@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { gifImage, pngImage } from '../testing/images';
-import { freshPage, linkParts, saveStatusOf, typeInBody } from './app-helpers';
+import { downloadFromMenu, freshPage, linkParts, saveStatusOf, typeInBody } from './app-helpers';
 import { createDocument, editorOf, expect, test } from './fixtures';
 import { dropFiles, imagesOf, type PageFile, paste, shownImages } from './image-helpers';
 
@@ -19,12 +19,14 @@ const png = (name: string, width: number, height: number, rgb: [number, number, 
 
 const imageButton = (page: Page) => page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name: 'Image', exact: true });
 
-/** The body's blocks in order: `img`, or the text of a paragraph (empty paragraphs left out). */
+/** The body's blocks in order: `img`, or the text of a paragraph (empty paragraphs, other people's carets and placeholders left out). */
 function blocksOf(page: Page): Promise<string[]> {
   return editorOf(page).evaluate((body) =>
     [...body.children].flatMap((block) => {
-      if (block.querySelector('img')) return ['img'];
-      const text = block.textContent?.trim() ?? '';
+      if (block.matches('.image-node')) return ['img'];
+      const copy = block.cloneNode(true) as HTMLElement;
+      for (const extra of copy.querySelectorAll('.collaboration-carets__caret, .image-placeholder')) extra.remove();
+      const text = copy.textContent?.trim() ?? '';
       return text ? [text] : [];
     }),
   );
@@ -79,7 +81,9 @@ test('[M10] upload, paste and drop of an image seen by a second window and after
 
 test('[M10] an image being uploaded shows only here, and lands where its place has moved meanwhile', async ({ sharedApp: app, page, browser }) => {
   const url = await createDocument(page, app);
-  await typeInBody(page, 'First line');
+  await typeInBody(page, 'Intro');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('First line');
   await page.keyboard.press('Enter');
   await page.keyboard.type('Second line');
   await expect(saveStatusOf(page)).toHaveText('Saved');
@@ -101,17 +105,20 @@ test('[M10] an image being uploaded shows only here, and lands where its place h
   await paste(page, { files: [png('held.png', 64, 64, [10, 200, 200])] });
   await expect(page.locator('.image-placeholder')).toContainText('Uploading held.png');
 
-  // Meanwhile someone else writes above it; they see nothing of the upload.
-  await editorOf(other).click();
-  await other.keyboard.press('ControlOrMeta+Home');
-  await other.keyboard.type('Added by someone else');
+  // Meanwhile someone else writes above it, a paragraph and at the start of its line; they see nothing of the upload.
+  await editorOf(other).getByText('Intro').click();
+  await other.keyboard.press('End');
   await other.keyboard.press('Enter');
-  await expect(editorOf(page)).toContainText('Added by someone else');
+  await other.keyboard.type('Added by someone else');
+  await editorOf(other).getByText('First line').click();
+  await other.keyboard.press('Home');
+  await other.keyboard.type('Note: ');
+  await expect.poll(() => blocksOf(page)).toEqual(['Intro', 'Added by someone else', 'Note: First line', 'Second line']);
   await expect(page.locator('.image-placeholder')).toBeVisible();
   expect(await other.locator('.image-placeholder, .image-node').count()).toBe(0);
 
   release();
-  const expected = ['Added by someone else', 'First line', 'img', 'Second line'];
+  const expected = ['Intro', 'Added by someone else', 'Note: First line', 'img', 'Second line'];
   await expect.poll(() => blocksOf(page)).toEqual(expected);
   await expect.poll(() => blocksOf(other)).toEqual(expected);
   await expect.poll(() => loadedWidths(other)).toEqual([64]);
@@ -127,7 +134,8 @@ test('[M10] resized and described with the keyboard, never wider than the page; 
 }) => {
   const url = await createDocument(page, app);
   await typeInBody(page, 'A banner follows');
-  await paste(page, { files: [png('banner.png', 2400, 200, [240, 160, 0])] });
+  const banner = png('banner.png', 2400, 200, [240, 160, 0]);
+  await paste(page, { files: [banner] });
   await expect.poll(() => loadedWidths(page)).toEqual([2400]);
   const image = imagesOf(page).first();
   const pageWidth = await editorOf(page).evaluate((body) => body.clientWidth);
@@ -143,15 +151,35 @@ test('[M10] resized and described with the keyboard, never wider than the page; 
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('Shift+ArrowLeft');
   const resized = pageWidth - 70;
+  const shownWidth = async () => Math.round((await image.boundingBox())?.width ?? 0);
   await expect(slider).toHaveAttribute('aria-valuenow', String(resized));
-  await expect.poll(async () => Math.round((await image.boundingBox())?.width ?? 0)).toBe(resized);
+  await expect.poll(shownWidth).toBe(resized);
+
+  // By its handle, with the mouse: dragged 100 pixels to the left.
+  const grip = await slider.boundingBox();
+  if (!grip) throw new Error('the resize handle is not shown');
+  const [x, y] = [grip.x + grip.width / 2, grip.y + grip.height / 2];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x - 100, y, { steps: 5 });
+  await page.mouse.up();
+  await expect(slider).toHaveAttribute('aria-valuenow', String(resized - 100));
+  await expect.poll(shownWidth).toBe(resized - 100);
+  await expect(slider).toHaveAttribute('aria-valuetext', `${resized - 100} pixels wide`);
 
   // The size buttons and the alt text, in the bar that opens with the selection.
   await page.getByRole('button', { name: 'Small' }).click();
-  await expect.poll(async () => Math.round((await image.boundingBox())?.width ?? 0)).toBe(Math.round(pageWidth * 0.25));
+  await expect.poll(shownWidth).toBe(Math.round(pageWidth * 0.25));
   await page.getByRole('textbox', { name: 'Alt text' }).fill('An orange banner');
   await expect(image).toHaveAttribute('alt', 'An orange banner');
   await expect(saveStatusOf(page)).toHaveText('Saved');
+
+  // The downloads hold it: the HTML file the image's own bytes, the Markdown file its address on this server.
+  const src = (await shownImages(page))[0].src;
+  const html = await downloadFromMenu(page, /HTML/);
+  expect(html).toContain(`src="data:image/png;base64,${banner.bytes.toString('base64')}"`);
+  expect(html).toContain('alt="An orange banner"');
+  expect(await downloadFromMenu(page, /Markdown/)).toContain(`![An orange banner](${app.url}${src})`);
 
   const other = await freshPage(browser);
   await other.goto(url);
@@ -172,7 +200,7 @@ test('[M10] resized and described with the keyboard, never wider than the page; 
   await expect.poll(() => loadedWidths(viewer)).toEqual([2400]);
   await expect(imageButton(viewer)).toHaveCount(0);
   await dropFiles(viewer, editorOf(viewer), [{ name: 'nope.gif', type: 'image/gif', bytes: gifImage() }]);
-  await expect(viewer.getByRole('alert')).toContainText('Images can only be added with the edit link');
+  await expect(viewer.getByRole('alert').filter({ hasText: 'Images can only be added with the edit link' })).toBeVisible();
   expect(await imagesOf(viewer).count()).toBe(1);
   expect(uploads).toEqual([]);
   await viewer.context().close();
@@ -183,9 +211,11 @@ test('[M10] a refused image says why, and leaves nothing in the document', async
   await typeInBody(page, 'Trying files');
   // An SVG, refused in the page; a "PNG" that is text, refused by the server after reading it.
   await paste(page, { files: [{ name: 'drawing.svg', type: 'image/svg+xml', bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }] });
-  await expect(page.getByRole('alert')).toContainText('“drawing.svg” was not added: SVG images can carry scripts');
+  await expect(page.getByRole('alert').filter({ hasText: '“drawing.svg” was not added: SVG images can carry scripts' })).toBeVisible();
   await paste(page, { files: [{ name: 'notes.png', type: 'image/png', bytes: Buffer.from('just some text, not a picture at all') }] });
-  await expect(page.getByRole('alert')).toContainText('“notes.png” was not added: not an image Quire accepts: the file is not a PNG, JPEG, GIF or WebP image');
+  await expect(
+    page.getByRole('alert').filter({ hasText: '“notes.png” was not added: not an image Quire accepts: the file is not a PNG, JPEG, GIF or WebP image' }),
+  ).toBeVisible();
   await expect(page.locator('.image-placeholder')).toHaveCount(0);
   expect(await imagesOf(page).count()).toBe(0);
 });

@@ -318,4 +318,44 @@ describe('budgets', () => {
       await limited.stop({ removeData: true });
     }
   });
+
+  it('[M6] at most 4 uploads at a time from one address: a fifth gets 429 while they last, another address uploads meanwhile', async () => {
+    const busy = await startTestServer({ config: { maxImageBytes: MAX_IMAGE, trustProxy: ['loopback'] } });
+    const held: Array<ReturnType<typeof httpRequest>> = [];
+    try {
+      await apiRequest(busy.httpUrl, 'POST', '/api/docs', { token: await busy.token({ doc: '*', role: 'admin' }), body: { name: 'busy' } });
+      const token = await busy.token({ doc: 'busy', role: 'editor' });
+      const headers = (forwardedFor: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'image/gif', 'x-forwarded-for': forwardedFor });
+      // Four uploads whose bodies stop halfway: the server is storing them, waiting for the rest.
+      const png = pngImage(20, 20, [9, 9, 9], 100 * 1024);
+      for (let i = 0; i < 4; i++) {
+        const request = httpRequest(`${busy.httpUrl}/api/docs/busy/images`, {
+          method: 'POST',
+          headers: { ...headers('10.0.0.9'), 'content-type': 'image/png', 'content-length': String(png.byteLength) },
+        });
+        request.on('error', () => undefined);
+        request.write(png.subarray(0, png.byteLength / 2));
+        held.push(request);
+      }
+      await waitFor(() => busy.server.images.uploadsInFlight === 4, { message: 'four uploads under way' });
+      const send = async (forwardedFor: string) => {
+        const response = await fetch(`${busy.httpUrl}/api/docs/busy/images`, {
+          method: 'POST',
+          headers: headers(forwardedFor),
+          body: new Uint8Array(gifImage()),
+        });
+        return { status: response.status, retry: response.headers.get('retry-after'), error: ((await response.json()) as { error?: string }).error };
+      };
+      const refused = await send('10.0.0.9');
+      expect(refused).toEqual({ status: 429, retry: '2', error: expect.stringMatching(/at most 4 uploads at a time from one address/) });
+      expect((await send('10.0.0.10')).status).toBe(201);
+      // Once they end, the address uploads again.
+      for (const request of held.splice(0)) request.destroy();
+      await waitFor(() => busy.server.images.uploadsInFlight === 0, { message: 'the held uploads to end' });
+      expect((await send('10.0.0.9')).status).toBe(201);
+    } finally {
+      for (const request of held) request.destroy();
+      await busy.stop({ removeData: true });
+    }
+  });
 });
