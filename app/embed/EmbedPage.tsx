@@ -3,6 +3,7 @@
 import type { Editor } from '@tiptap/react';
 import { EditorContent } from '@tiptap/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { EmbedTheme } from '../../embed/protocol';
 import { useEditorEvents } from '../../embed/react/useEditorEvents';
 import { readClaims, type VisibleClaims } from '../../embed/tokenClaims';
@@ -165,7 +166,7 @@ function EmbedEditor({ name, settings, options, bridge, onEditor, session, claim
     session,
     editable: !readOnly,
     user,
-    onLinkShortcut: readOnly ? undefined : () => setDialog('link'),
+    onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')),
     onImageError: (message) => {
       setImageError(message);
       bridge.emit('error', { code: 'image', message });

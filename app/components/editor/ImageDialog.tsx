@@ -62,7 +62,6 @@ export function ImageDialog({ editor, onClose, onFiles }: ImageDialogProps) {
         <label className="field">
           <span>Image address</span>
           <input
-            autoFocus={!onFiles}
             type="url"
             inputMode="url"
             value={src}
