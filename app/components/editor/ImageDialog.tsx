@@ -36,7 +36,7 @@ export function ImageDialog({ editor, onClose, onFiles }: ImageDialogProps) {
     <Dialog title="Insert image" onClose={onClose}>
       {onFiles && (
         <div className="image-upload-choice">
-          <button type="button" className="primary" data-autofocus onClick={() => picker.current?.click()}>
+          <button type="button" className="primary" onClick={() => picker.current?.click()}>
             Upload from this device…
           </button>
           <input
@@ -62,6 +62,8 @@ export function ImageDialog({ editor, onClose, onFiles }: ImageDialogProps) {
         <label className="field">
           <span>Image address</span>
           <input
+            // Where typing begins, as in every dialog; the upload button is one Shift+Tab back.
+            data-autofocus
             type="url"
             inputMode="url"
             value={src}
