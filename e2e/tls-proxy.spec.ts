@@ -7,6 +7,7 @@ import { BODY_FIELD } from '../shared/documentFields';
 import { mintToken } from '../shared/token';
 import { makeCertificate, type TestCertificate } from '../testing/certificate';
 import { yWebsocketClient } from '../testing/clients';
+import { pngImage } from '../testing/images';
 import { type NginxProxy, startNginx } from '../testing/nginxProxy';
 import { freshPage, linkParts, peopleOf, setName, typeInBody } from './app-helpers';
 import { expectNoCspViolations } from './cspViolations';
@@ -60,19 +61,20 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  bytes: Buffer;
 }
 
 /** An HTTP(S) request from Node; over HTTPS the certificate is verified against `ca` alone. */
-function fetchFrom(url: string, options: { ca?: Buffer; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function fetchFrom(url: string, options: { ca?: Buffer; method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const request = send(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => {
-        body += chunk;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: bytes.toString('utf8'), bytes });
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
     });
     request.on('error', reject);
     request.end(options.body);
@@ -90,7 +92,10 @@ function webSocketTrusting(ca: Buffer): typeof WebSocket {
   } as typeof WebSocket;
 }
 
-test('through nginx over TLS: the app, a shared document with presence on wss://, a y-websocket client in Node, HSTS', async ({ proxied, browser }) => {
+test('through nginx over TLS: the app, a shared document with presence on wss://, a y-websocket client in Node, HSTS, an image upload', async ({
+  proxied,
+  browser,
+}) => {
   const { nginx, certificate } = proxied;
   const app = { url: nginx.httpUrl, dataDir: proxied.running.app.dataDir, restart: proxied.running.app.restart };
 
@@ -151,6 +156,21 @@ test('through nginx over TLS: the app, a shared document with presence on wss://
   expect(links.status, links.body).toBe(200);
   expect(links.headers['strict-transport-security']).toBe(HSTS);
   expect((JSON.parse(links.body) as { view: string }).view.startsWith(`${nginx.httpUrl}/d/`)).toBe(true);
+
+  // An image larger than nginx's default body limit (1 MB) is uploaded through it, and served back.
+  const image = pngImage(40, 30, [10, 120, 200], 3 * 1024 * 1024);
+  const upload = await fetchFrom(`${nginx.httpUrl}/api/docs/${encodeURIComponent(name)}/images`, {
+    ca: certificate.cert,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png', 'content-length': String(image.length) },
+    body: image,
+  });
+  expect(upload.status, upload.body).toBe(201);
+  const { url: imageUrl } = JSON.parse(upload.body) as { url: string };
+  expect(imageUrl.startsWith(`${nginx.httpUrl}/images/`)).toBe(true);
+  const served = await fetchFrom(imageUrl, { ca: certificate.cert });
+  expect(served.status).toBe(200);
+  expect(served.bytes.equals(image)).toBe(true);
 });
 
 test('plain HTTP to the proxy is redirected to HTTPS; a Node client refuses a certificate it was not told to trust', async ({ proxied }) => {
