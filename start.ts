@@ -52,9 +52,10 @@ try {
 const http = createServer(async (request, response) => {
   try {
     if (await collab.handleRequest(request, response)) return;
-    if (await shellWorker.handle(request, response)) return;
+    const https = collab.reachedOverHttps(request);
+    if (await shellWorker.handle(request, response, https)) return;
     // Everything Next.js answers (pages, its files, 404s) gets the app's policy, with a fresh nonce.
-    setPageHeaders(request, response, { embedOrigins: config.embedOrigins, dev });
+    setPageHeaders(request, response, { embedOrigins: config.embedOrigins, https, dev });
     await handleNext(request, response);
   } catch (error) {
     logger.error({ err: error }, 'request failed');
