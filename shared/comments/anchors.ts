@@ -1,0 +1,71 @@
+import type { Node } from '@tiptap/pm/model';
+import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition } from '@tiptap/y-tiptap';
+import * as Y from 'yjs';
+
+/**
+ * A thread's anchor: two Yjs relative positions into the body, so the range follows the text
+ * through everyone's concurrent edits without the anchor ever writing into the body ([AN1]–[AN5]
+ * in `COMMENTS.md`). The start is tied to the first character of the range (assoc 0: text typed
+ * right before it stays outside), the end to the last one (assoc -1: text typed right after it
+ * stays outside); text typed between them is inside.
+ */
+
+/** y-tiptap's map from Y types to the ProseMirror nodes that show them. */
+// biome-ignore lint/suspicious/noExplicitAny: the map y-tiptap takes is keyed by Y types of any event type.
+export type NodeMapping = Map<Y.AbstractType<any>, Node | Node[]>;
+
+/** A resolved anchor: the ProseMirror range, or null when its text is gone (on deleted text). */
+export type ResolvedRange = { from: number; to: number } | null;
+
+/** The encoded relative position for ProseMirror position `pos`, tied to the character on the right (`assoc` 0) or left (-1). */
+export function encodePosition(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping, pos: number, assoc: 0 | -1): Uint8Array {
+  const relative = absolutePositionToRelativePosition(pos, fragment, mapping as never);
+  const absolute = Y.createAbsolutePositionFromRelativePosition(relative, doc);
+  const tied = absolute ? Y.createRelativePositionFromTypeIndex(absolute.type, absolute.index, assoc) : relative;
+  return Y.encodeRelativePosition(tied);
+}
+
+/** The anchor of ProseMirror range `from`–`to` (from < to). */
+export function encodeAnchor(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping, from: number, to: number): { start: Uint8Array; end: Uint8Array } {
+  return { start: encodePosition(doc, fragment, mapping, from, 0), end: encodePosition(doc, fragment, mapping, to, -1) };
+}
+
+/**
+ * The ProseMirror range an anchor covers now, or null when all of its text was deleted (the
+ * positions collapsed, or fell into a removed block). Never throws.
+ */
+export function resolveAnchor(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping, start: Uint8Array | null, end: Uint8Array | null): ResolvedRange {
+  if (!start || !end) return null;
+  try {
+    const from = relativePositionToAbsolutePosition(doc, fragment, Y.decodeRelativePosition(start), mapping as never);
+    const to = relativePositionToAbsolutePosition(doc, fragment, Y.decodeRelativePosition(end), mapping as never);
+    if (from === null || to === null || from >= to) return null;
+    return { from, to };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * y-tiptap's mapping for a body read on the server (no editor binding): each Y element paired
+ * with the ProseMirror node `body` shows for it. `body` must be the body as read from `fragment`
+ * (`bodyNode`), so the pairs line up.
+ */
+export function mappingOf(fragment: Y.XmlFragment, body: Node): NodeMapping {
+  const mapping: NodeMapping = new Map();
+  const pair = (type: Y.XmlFragment | Y.XmlElement, node: Node) => {
+    const elements = type.toArray().filter((child): child is Y.XmlElement => child instanceof Y.XmlElement);
+    const nodes: Node[] = [];
+    node.forEach((child) => {
+      if (!child.isText) nodes.push(child);
+    });
+    elements.forEach((element, index) => {
+      const child = nodes[index];
+      if (!child) return;
+      mapping.set(element, child);
+      pair(element, child);
+    });
+  };
+  pair(fragment, body);
+  return mapping;
+}
