@@ -30,6 +30,7 @@ import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
+import { addCommentApiRoutes } from './http/commentApiRoutes';
 import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
@@ -295,6 +296,7 @@ export class CollabServer {
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
+    addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,
