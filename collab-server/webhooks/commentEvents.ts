@@ -49,7 +49,7 @@ function created(documentName: string, thread: ThreadView, commentId: string): W
   const mentions = comment?.mentions ?? [];
   return commentEvent(eventId(documentName, 'created', thread.id, commentId), 'comment.created', documentName, {
     occurredAt: comment?.created || Date.now(),
-    thread: describe(thread),
+    thread: threadSummary(thread),
     comment: {
       id: commentId,
       author: { id: comment?.author ?? '', name: comment?.authorName ?? '' },
@@ -64,12 +64,12 @@ function created(documentName: string, thread: ThreadView, commentId: string): W
 function resolved(documentName: string, thread: ThreadView): WebhookEvent {
   return commentEvent(eventId(documentName, 'resolved', thread.id, String(thread.statusAt ?? 0)), 'comment.resolved', documentName, {
     occurredAt: thread.statusAt ?? Date.now(),
-    thread: describe(thread),
+    thread: threadSummary(thread),
     resolvedBy: { id: thread.statusBy ?? '', name: thread.statusByName ?? '' },
   });
 }
 
-const describe = (thread: ThreadView) => ({ id: thread.id, quote: thread.quote, status: thread.status });
+const threadSummary = (thread: ThreadView) => ({ id: thread.id, quote: thread.quote, status: thread.status });
 
 /** A UUID-shaped id derived from what the event announces: a receiver that sees it twice knows it is the same. */
 function eventId(...parts: string[]): string {
