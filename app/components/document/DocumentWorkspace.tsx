@@ -2,18 +2,22 @@
 
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
-import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Printer, Share2, Trash2, UserRound } from 'lucide-react';
+import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, MessageSquare, Printer, Share2, Trash2, UserRound } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
-import { canWrite, type Role } from '../../../shared/token';
+import { canComment, canWrite, type Role } from '../../../shared/token';
 import { ApiError, collabUrl, errorMessage, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
 import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
+import { CommentBubble } from '../comments/CommentBubble';
+import { CommentsPanel } from '../comments/CommentsPanel';
+import { useComments } from '../comments/useComments';
+import { useMentionPeople } from '../comments/useMentionPeople';
 import { DocumentEditor } from '../editor/DocumentEditor';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
 import { SaveStatus } from '../editor/SaveStatus';
@@ -82,6 +86,15 @@ function Workspace({
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
   const shownTitle = title.trim() || UNTITLED;
+  const me = useMemo(() => (canComment(role) && identity.id && !closed ? { id: identity.id, name: identity.name } : null), [role, identity, closed]);
+  const people = useMentionPeople({ name, linkKey, doc: session.doc, participants, selfId: identity.id });
+  const comments = useComments(session.doc, me, people);
+  const [commentsOpen, setCommentsOpen] = useState(false);
+  comments.editorRef.current = editor;
+  const commentExtensions = useMemo(() => [comments.extension], [comments.extension]);
+  useEffect(() => {
+    if (comments.active || comments.draft) setCommentsOpen(true);
+  }, [comments.active, comments.draft]);
 
   useEffect(() => {
     document.title = `${shownTitle} · Quire`;
@@ -106,14 +119,14 @@ function Workspace({
 
   // Closing the tab with changes the server has not confirmed asks first.
   useEffect(() => {
-    if (!writer || !status.unsaved || closed) return;
+    if (!canComment(role) || !status.unsaved || closed) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       event.returnValue = '';
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
-  }, [writer, status.unsaved, closed]);
+  }, [role, status.unsaved, closed]);
 
   const download = useCallback(
     async (format: ExportFormat) => {
@@ -167,9 +180,19 @@ function Workspace({
         </Link>
         <div className="doc-title-block">
           <TitleField doc={session.doc} readOnly={!editable} onEnter={focusBody} />
-          <SaveStatus status={status} readOnly={!writer} onRetry={session.retry} />
+          <SaveStatus status={status} readOnly={!canComment(role)} onRetry={session.retry} />
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Comments"
+          title="Comments"
+          aria-pressed={commentsOpen}
+          onClick={() => setCommentsOpen((open) => !open)}
+        >
+          <MessageSquare size={18} aria-hidden />
+        </button>
         <HistoryButton onClick={() => setHistoryOpen(true)} />
         {status.state !== 'deleted' && status.state !== 'revoked' && (
           <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
@@ -216,10 +239,39 @@ function Workspace({
           {exportError}
         </p>
       )}
-      {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
+      {!writer && !closed && (
+        <p className="banner banner-info">
+          {canComment(role) ? 'You can comment on this document. Changing its text needs the edit link.' : 'You are viewing this document. Changes need the edit link.'}
+        </p>
+      )}
 
       <h1 className="print-title">{shownTitle}</h1>
-      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} />
+      <DocumentEditor
+        session={session}
+        editable={editable}
+        user={user}
+        onEditor={setEditor}
+        extensions={commentExtensions}
+        onComment={me ? comments.startDraft : undefined}
+        aside={(current) => (
+          <>
+            {current && me && <CommentBubble editor={current} onComment={comments.startDraft} />}
+            <CommentsPanel
+              editor={current}
+              threads={comments.threads}
+              active={comments.active}
+              onActivate={comments.activate}
+              draft={comments.draft}
+              onSubmitDraft={comments.submitDraft}
+              onCancelDraft={comments.cancelDraft}
+              actions={comments.actions}
+              people={people}
+              open={commentsOpen}
+              onClose={() => setCommentsOpen(false)}
+            />
+          </>
+        )}
+      />
 
       {dialog === 'share' && (
         <ShareDialog name={name} linkKey={linkKey} opened={opened} userName={identity.name} onChange={onLinksChange} onClose={() => setDialog(null)} />

@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEditorState } from '@tiptap/react';
-import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Image, Link, Redo2, Table, Undo2 } from 'lucide-react';
+import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Image, Link, MessageSquarePlus, Redo2, Table, Undo2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from './formatCommands';
@@ -19,13 +19,15 @@ interface ToolbarProps {
   editor: Editor;
   onLink: () => void;
   onImage: () => void;
+  /** Comments on the selection (absent: no comment button). */
+  onComment?: () => void;
 }
 
 /**
  * The formatting toolbar: one row of labelled buttons that show what is active at the cursor.
  * Arrow keys move between controls (one Tab stop for the whole toolbar), as in a desktop editor.
  */
-export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
+export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
   const roving = useRovingFocus<HTMLDivElement>();
   const state = useEditorState({
     editor,
@@ -126,6 +128,11 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
         <Image />
       </ToolButton>
       <TableMenu editor={editor} inTable={state.inTable} />
+      {onComment && (
+        <ToolButton label="Comment" shortcut={`${MOD}Alt+M`} onClick={onComment}>
+          <MessageSquarePlus />
+        </ToolButton>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { Extension } from '@tiptap/core';
+import { type AnyExtension, Extension } from '@tiptap/core';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { CharacterCount, Placeholder } from '@tiptap/extensions';
 import { type Editor, useEditor } from '@tiptap/react';
@@ -24,6 +24,8 @@ interface Options {
   placeholder?: string;
   /** Called for Mod-K (add or edit a link). */
   onLinkShortcut?: () => void;
+  /** Extensions of the page hosting the editor (comments), after the collaboration binding. */
+  extensions?: AnyExtension[];
 }
 
 /**
@@ -32,7 +34,7 @@ interface Options {
  * extensions live here; anything that changes what a document can hold goes in
  * `shared/editorExtensions.ts`, which the server uses too.
  */
-export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut }: Options): Editor | null {
+export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut, extensions = [] }: Options): Editor | null {
   const linkShortcut = useRef(onLinkShortcut);
   linkShortcut.current = onLinkShortcut;
   const initialUser = useRef(user);
@@ -60,6 +62,7 @@ export function useDocumentEditor({ session, editable, user, placeholder = 'Star
             },
           }),
         }),
+        ...extensions,
       ],
       editorProps: {
         // A function, so `aria-readonly` follows `setEditable` (ProseMirror recomputes it on every update).

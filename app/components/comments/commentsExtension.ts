@@ -1,0 +1,192 @@
+import { Extension } from '@tiptap/core';
+import { type EditorState, Plugin, PluginKey, type Transaction } from '@tiptap/pm/state';
+import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
+import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap';
+import type * as Y from 'yjs';
+import { encodeAnchor, type NodeMapping, type ResolvedRange, resolveAnchor } from '../../../shared/comments/anchors';
+import { commentsMap, isEmptyThread, readThreads, type ThreadView } from '../../../shared/comments/threadModel';
+import { setAnchor } from '../../../shared/comments/threadWrites';
+
+/**
+ * Comment highlights in the editor: each open thread's anchor, resolved to a ProseMirror range,
+ * shown as an inline decoration (never a mark: the body is not touched), recomputed when the
+ * threads change or a remote change arrives, and mapped through local edits in between, so typing
+ * costs a mapping, not a resolution per thread. Clicking a highlight activates its thread.
+ *
+ * An editor's own split or join of a paragraph moves text into new Yjs items, where the old
+ * relative positions cannot follow; the editor that made the change knows where the text went
+ * (the transaction's mapping) and moves the anchor there, in the same undo step as the edit
+ * ([AN4] of `shared/comments/COMMENTS.md`).
+ */
+
+export interface CommentsOptions {
+  /** Called when a highlight is clicked (null: clicked elsewhere). */
+  onActivate: (threadId: string | null) => void;
+}
+
+/** What the plugin knows: each thread's range now (null: on deleted text), the active thread, the decorations. */
+export interface CommentsState {
+  ranges: Map<string, ResolvedRange>;
+  active: string | null;
+  decorations: DecorationSet;
+  /** Bumped on every recomputation from the anchors, for views that follow. */
+  version: number;
+}
+
+export const commentsPluginKey = new PluginKey<CommentsState>('comments');
+
+/** Meta on a transaction that asks for a recomputation (threads changed) or sets the active thread. */
+type CommentsMeta = { recompute: true } | { active: string | null };
+
+/** Asks the plugin to recompute from the anchors (after the threads changed). */
+export function refreshComments(view: EditorView): void {
+  view.dispatch(view.state.tr.setMeta(commentsPluginKey, { recompute: true } satisfies CommentsMeta).setMeta('addToHistory', false));
+}
+
+/** Makes `threadId` the active thread (its highlight stronger). */
+export function activateThread(view: EditorView, threadId: string | null): void {
+  view.dispatch(view.state.tr.setMeta(commentsPluginKey, { active: threadId } satisfies CommentsMeta).setMeta('addToHistory', false));
+}
+
+/** The Y document, body and mapping of the editor's collaboration binding, or null before it exists. */
+export function bindingOf(state: EditorState): { doc: Y.Doc; fragment: Y.XmlFragment; mapping: NodeMapping } | null {
+  const binding = ySyncPluginKey.getState(state)?.binding;
+  if (!binding) return null;
+  return { doc: binding.doc, fragment: binding.type, mapping: binding.mapping as NodeMapping };
+}
+
+/** The anchor of `from`–`to` in the editor's document. */
+export function anchorAt(state: EditorState, from: number, to: number): { start: Uint8Array; end: Uint8Array } | null {
+  const binding = bindingOf(state);
+  return binding ? encodeAnchor(binding.doc, binding.fragment, binding.mapping, from, to) : null;
+}
+
+function compute(state: EditorState, active: string | null, version: number): CommentsState {
+  const binding = bindingOf(state);
+  const ranges = new Map<string, ResolvedRange>();
+  const decorations: Decoration[] = [];
+  if (binding) {
+    for (const thread of readThreads(binding.doc)) {
+      if (thread.status !== 'open' || isEmptyThread(thread)) continue;
+      const range = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end);
+      ranges.set(thread.id, range);
+      if (range && range.to <= state.doc.content.size) decorations.push(decorationOf(thread.id, range, active));
+    }
+  }
+  return { ranges, active, decorations: DecorationSet.create(state.doc, decorations), version };
+}
+
+function decorationOf(id: string, range: { from: number; to: number }, active: string | null): Decoration {
+  return Decoration.inline(
+    range.from,
+    range.to,
+    { class: id === active ? 'comment-anchor comment-anchor-active' : 'comment-anchor', 'data-thread-id': id },
+    { threadId: id },
+  );
+}
+
+function isRemote(tr: Transaction): boolean {
+  return Boolean(tr.getMeta(ySyncPluginKey)?.isChangeOrigin);
+}
+
+export const Comments = Extension.create<CommentsOptions>({
+  name: 'comments',
+
+  addOptions() {
+    return { onActivate: () => undefined };
+  },
+
+  addProseMirrorPlugins() {
+    const options = this.options;
+    let lastLocal: { tr: Transaction; before: Map<string, ResolvedRange> } | null = null;
+    return [
+      new Plugin<CommentsState>({
+        key: commentsPluginKey,
+        state: {
+          init: (_, state) => compute(state, null, 0),
+          apply: (tr, value, _old, state) => {
+            const meta = tr.getMeta(commentsPluginKey) as CommentsMeta | undefined;
+            const active = meta && 'active' in meta ? meta.active : value.active;
+            if ((meta && 'recompute' in meta) || (tr.docChanged && isRemote(tr)) || active !== value.active) {
+              return compute(state, active, value.version + 1);
+            }
+            if (!tr.docChanged) return value;
+            // A local edit: positions move with the mapping; anchors are checked after Yjs has it.
+            const ranges = new Map<string, ResolvedRange>();
+            for (const [id, range] of value.ranges) {
+              if (!range) {
+                ranges.set(id, null);
+                continue;
+              }
+              const from = tr.mapping.map(range.from, 1);
+              const to = tr.mapping.map(range.to, -1);
+              ranges.set(id, from < to ? { from, to } : null);
+            }
+            lastLocal = { tr, before: value.ranges };
+            return { ...value, ranges, decorations: value.decorations.map(tr.mapping, tr.doc) };
+          },
+        },
+        props: {
+          decorations: (state) => commentsPluginKey.getState(state)?.decorations,
+          handleClick: (view, pos) => {
+            const found = commentsPluginKey.getState(view.state)?.decorations.find(pos, pos, (spec) => Boolean(spec.threadId));
+            options.onActivate(found && found.length > 0 ? (found[found.length - 1].spec.threadId as string) : null);
+            return false;
+          },
+        },
+        view: () => ({
+          update: (view) => {
+            const local = lastLocal;
+            lastLocal = null;
+            if (local && view.editable) moveBrokenAnchors(view, local.tr);
+          },
+        }),
+      }),
+    ];
+  },
+
+  onCreate() {
+    // Anchors moved with an edit are undone and redone with it ([AN4]).
+    const binding = bindingOf(this.editor.state);
+    const undoManager = yUndoPluginKey.getState(this.editor.state)?.undoManager;
+    if (binding && undoManager) undoManager.addToScope(commentsMap(binding.doc));
+  },
+});
+
+/**
+ * After a local edit reached Yjs: a thread whose mapped range still holds text but whose anchor
+ * no longer resolves to it (its text moved into new items: a split or join of its paragraph) is
+ * anchored again to where the mapping says the text is.
+ */
+function moveBrokenAnchors(view: EditorView, tr: Transaction): void {
+  const state = commentsPluginKey.getState(view.state);
+  const binding = bindingOf(view.state);
+  if (!state || !binding) return;
+  const changed: Array<[number, number]> = [];
+  tr.mapping.maps.forEach((map, index) =>
+    map.forEach((_oldStart, _oldEnd, newStart, newEnd) => {
+      // Positions of later steps: map them to the end of the transaction.
+      const rest = tr.mapping.slice(index + 1);
+      changed.push([rest.map(newStart, -1), rest.map(newEnd, 1)]);
+    }),
+  );
+  if (changed.length === 0) return;
+  const threads = new Map<string, ThreadView>(readThreads(binding.doc).map((thread) => [thread.id, thread]));
+  const moves: Array<{ id: string; start: Uint8Array; end: Uint8Array }> = [];
+  for (const [id, range] of state.ranges) {
+    if (!range) continue;
+    // Only threads the edit touched (or came right next to) can have lost their text's items.
+    if (!changed.some(([from, to]) => from <= range.to + 1 && to >= range.from - 1)) continue;
+    const thread = threads.get(id);
+    if (!thread) continue;
+    const now = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end);
+    if (now && now.from === range.from && now.to === range.to) continue;
+    const anchor = encodeAnchor(binding.doc, binding.fragment, binding.mapping, range.from, range.to);
+    moves.push({ id, ...anchor });
+  }
+  if (moves.length === 0) return;
+  // The same origin as the edit, so the undo manager takes both in one step.
+  binding.doc.transact(() => {
+    for (const move of moves) setAnchor(binding.doc, move.id, move.start, move.end);
+  }, ySyncPluginKey);
+}
