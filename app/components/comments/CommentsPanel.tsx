@@ -6,7 +6,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { isEmptyThread, type Mention, type ThreadView } from '../../../shared/comments/threadModel';
 import { CommentBox } from './CommentBox';
 import { commentsPluginKey } from './commentsExtension';
-import { ThreadCard, type ThreadActions } from './ThreadCard';
+import { type ThreadActions, ThreadCard } from './ThreadCard';
 import type { Draft } from './useComments';
 import './comments.css';
 
@@ -35,7 +35,19 @@ const GAP = 8;
  * down where they would overlap, the active one at its text); resolved threads and all threads
  * are a list. On a narrow screen the panel opens over the page as that list, with the same filter.
  */
-export function CommentsPanel({ editor, threads, active, onActivate, draft, onSubmitDraft, onCancelDraft, actions, people, open, onClose }: CommentsPanelProps) {
+export function CommentsPanel({
+  editor,
+  threads,
+  active,
+  onActivate,
+  draft,
+  onSubmitDraft,
+  onCancelDraft,
+  actions,
+  people,
+  open,
+  onClose,
+}: CommentsPanelProps) {
   const [filter, setFilter] = useState<Filter>('open');
   const [tops, setTops] = useState<Map<string, number>>(new Map());
   const [version, setVersion] = useState(0);
@@ -99,7 +111,8 @@ export function CommentsPanel({ editor, threads, active, onActivate, draft, onSu
     panel.current?.querySelector<HTMLElement>(`[data-thread-id="${activeThread}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [activeThread]);
 
-  const positioned = (id: string): React.CSSProperties | undefined => (aligned ? { position: 'absolute', top: tops.get(id) ?? 0, left: 0, right: 0 } : undefined);
+  const positioned = (id: string): React.CSSProperties | undefined =>
+    aligned ? { position: 'absolute', top: tops.get(id) ?? 0, left: 0, right: 0 } : undefined;
   const height = aligned ? Math.max(0, ...[...tops.values()].map((top) => top + 240)) : undefined;
 
   return (

@@ -87,7 +87,9 @@ export function ThreadCard({ thread, onDeletedText, active, actions, onActivate,
       {resolved && thread.statusByName && <p className="thread-status-note">Resolved by {thread.statusByName}</p>}
       {me && (
         <div className="thread-actions">
-          {!resolved && <CommentBox label="Reply" people={actions.people} submitLabel="Reply" onSubmit={(text, mentions) => actions.reply(thread.id, text, mentions)} />}
+          {!resolved && (
+            <CommentBox label="Reply" people={actions.people} submitLabel="Reply" onSubmit={(text, mentions) => actions.reply(thread.id, text, mentions)} />
+          )}
           <button type="button" onClick={() => actions.setStatus(thread.id, resolved ? 'open' : 'resolved')}>
             {resolved ? 'Reopen' : 'Resolve'}
           </button>

@@ -241,7 +241,9 @@ function Workspace({
       )}
       {!writer && !closed && (
         <p className="banner banner-info">
-          {canComment(role) ? 'You can comment on this document. Changing its text needs the edit link.' : 'You are viewing this document. Changes need the edit link.'}
+          {canComment(role)
+            ? 'You can comment on this document. Changing its text needs the edit link.'
+            : 'You are viewing this document. Changes need the edit link.'}
         </p>
       )}
 

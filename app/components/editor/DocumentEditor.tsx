@@ -44,7 +44,11 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
     <div className="document-editor">
       {editable && (
         <div className="toolbar-row">
-          {editor ? <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} onComment={onComment} /> : <div className="toolbar" aria-hidden />}
+          {editor ? (
+            <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} onComment={onComment} />
+          ) : (
+            <div className="toolbar" aria-hidden />
+          )}
         </div>
       )}
       <div className={aside ? 'page-scroller with-comments' : 'page-scroller'}>
