@@ -67,7 +67,7 @@ export class BodyView {
 
   /** Where thread `thread` is now: its range and text, or null when all of its text was deleted. */
   rangeOf(thread: ThreadView): { from: number; to: number; text: string } | null {
-    const range = resolveAnchor(this.doc, this.fragment, this.mapping, thread.start, thread.end);
+    const range = resolveAnchor(this.doc, this.fragment, this.mapping, thread.start, thread.end, this.body);
     return range ? { ...range, text: this.body.textBetween(range.from, range.to, '\n', ' ') } : null;
   }
 }

@@ -31,19 +31,52 @@ export function encodeAnchor(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeM
 }
 
 /**
- * The ProseMirror range an anchor covers now, or null when all of its text was deleted (the
- * positions collapsed, or fell into a removed block). Never throws.
+ * The ProseMirror range an anchor covers now in `body` (the editor's or the server's reading of
+ * `fragment`), or null when all of its text was deleted: the positions collapsed, fell into a
+ * removed block, or hold nothing but block boundaries ([AN5]). Never throws.
  */
-export function resolveAnchor(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping, start: Uint8Array | null, end: Uint8Array | null): ResolvedRange {
+export function resolveAnchor(
+  doc: Y.Doc,
+  fragment: Y.XmlFragment,
+  mapping: NodeMapping,
+  start: Uint8Array | null,
+  end: Uint8Array | null,
+  body: Node,
+): ResolvedRange {
   if (!start || !end) return null;
   try {
-    const from = relativePositionToAbsolutePosition(doc, fragment, Y.decodeRelativePosition(start), mapping as never);
-    const to = relativePositionToAbsolutePosition(doc, fragment, Y.decodeRelativePosition(end), mapping as never);
-    if (from === null || to === null || from >= to) return null;
+    const from = toProseMirror(doc, fragment, mapping, Y.decodeRelativePosition(start));
+    const to = toProseMirror(doc, fragment, mapping, Y.decodeRelativePosition(end));
+    if (from === null || to === null || from >= to || to > body.content.size || !holdsContent(body, from, to)) return null;
     return { from, to };
   } catch {
     return null;
   }
+}
+
+/** True when `from`–`to` of `body` holds text or a leaf node (an image, a line). */
+export function holdsContent(body: Node, from: number, to: number): boolean {
+  let found = false;
+  body.nodesBetween(from, to, (node, pos) => {
+    if (found) return false;
+    if (node.isLeaf && Math.max(pos, from) < Math.min(pos + node.nodeSize, to)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * The ProseMirror position of a relative position. y-tiptap refuses a position tied to a
+ * character that resolves to the very start of the document (it takes it for a drag-and-drop
+ * misresolution); the start of that text, asked for by index, is the same place.
+ */
+function toProseMirror(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping, relative: Y.RelativePosition): number | null {
+  const pos = relativePositionToAbsolutePosition(doc, fragment, relative, mapping as never);
+  if (pos !== null) return pos;
+  const absolute = Y.createAbsolutePositionFromRelativePosition(relative, doc);
+  // Only a live text: a deleted one resolves nowhere (its thread is on deleted text).
+  if (!absolute || absolute.index !== 0 || absolute.type._item?.deleted) return null;
+  return relativePositionToAbsolutePosition(doc, fragment, Y.createRelativePositionFromTypeIndex(absolute.type, 0, -1), mapping as never);
 }
 
 /**

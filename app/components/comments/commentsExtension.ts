@@ -68,7 +68,7 @@ function compute(state: EditorState, active: string | null, version: number): Co
   if (binding) {
     for (const thread of readThreads(binding.doc)) {
       if (thread.status !== 'open' || isEmptyThread(thread)) continue;
-      const range = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end);
+      const range = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end, state.doc);
       ranges.set(thread.id, range);
       if (range && range.to <= state.doc.content.size) decorations.push(decorationOf(thread.id, range, active));
     }
@@ -179,7 +179,7 @@ function moveBrokenAnchors(view: EditorView, tr: Transaction): void {
     if (!changed.some(([from, to]) => from <= range.to + 1 && to >= range.from - 1)) continue;
     const thread = threads.get(id);
     if (!thread) continue;
-    const now = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end);
+    const now = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end, view.state.doc);
     if (now && now.from === range.from && now.to === range.to) continue;
     const anchor = encodeAnchor(binding.doc, binding.fragment, binding.mapping, range.from, range.to);
     moves.push({ id, ...anchor });

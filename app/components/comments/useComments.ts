@@ -1,5 +1,6 @@
 'use client';
 
+import type { Node } from '@tiptap/pm/model';
 import type { Editor } from '@tiptap/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
@@ -14,6 +15,26 @@ export interface Draft {
   end: Uint8Array;
   quote: string;
   from: number;
+}
+
+/**
+ * The part of `from`–`to` that holds content (text or leaf nodes such as images): a selection
+ * made by a triple click, or across blocks, starts and ends between blocks, where an anchor
+ * would tie itself to a block rather than to the text.
+ */
+function contentRange(doc: Node, from: number, to: number): { from: number; to: number } | null {
+  let start = -1;
+  let end = -1;
+  doc.nodesBetween(from, to, (node, pos) => {
+    if (!node.isLeaf) return true;
+    const nodeFrom = Math.max(pos, from);
+    const nodeTo = Math.min(pos + node.nodeSize, to);
+    if (nodeFrom >= nodeTo) return false;
+    if (start === -1) start = nodeFrom;
+    end = nodeTo;
+    return false;
+  });
+  return start === -1 || start >= end ? null : { from: start, to: end };
 }
 
 /** Writes from this browser carry this origin: not the editor's, so undo never takes back a comment. */
@@ -35,8 +56,10 @@ export function useComments(doc: Y.Doc, me: Mention | null, people: Mention[]) {
   const startDraft = useCallback(() => {
     const editor = editorRef.current;
     if (!editor || !meRef.current) return;
-    const { from, to, empty } = editor.state.selection;
-    if (empty) return;
+    if (editor.state.selection.empty) return;
+    const range = contentRange(editor.state.doc, editor.state.selection.from, editor.state.selection.to);
+    if (!range) return;
+    const { from, to } = range;
     const anchor = anchorAt(editor.state, from, to);
     if (!anchor) return;
     setDraft({ ...anchor, quote: editor.state.doc.textBetween(from, to, '\n', ' ').slice(0, 1000), from });
