@@ -115,11 +115,12 @@ export function CommentBox({ label, people, initialText = '', submitLabel, onSub
         onKeyDown={onKeyDown}
       />
       {matches.length > 0 && (
-        <ul className="mention-list" role="listbox" id={listId} aria-label="People to mention">
+        <div className="mention-list" role="listbox" id={listId} aria-label="People to mention">
           {matches.map((person, index) => (
             // biome-ignore lint/a11y/useKeyWithClickEvents: the textarea's arrow keys and Enter choose; this is for the mouse.
-            <li
+            <div
               key={person.id}
+              tabIndex={-1}
               id={`${listId}-${index}`}
               role="option"
               aria-selected={index === highlighted}
@@ -128,9 +129,9 @@ export function CommentBox({ label, people, initialText = '', submitLabel, onSub
               onClick={() => choose(person)}
             >
               {person.name}
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
       <div className="comment-box-actions">
         {onCancel && (

@@ -163,13 +163,13 @@ function moveBrokenAnchors(view: EditorView, tr: Transaction): void {
   const binding = bindingOf(view.state);
   if (!state || !binding) return;
   const changed: Array<[number, number]> = [];
-  tr.mapping.maps.forEach((map, index) =>
+  tr.mapping.maps.forEach((map, index) => {
     map.forEach((_oldStart, _oldEnd, newStart, newEnd) => {
       // Positions of later steps: map them to the end of the transaction.
       const rest = tr.mapping.slice(index + 1);
       changed.push([rest.map(newStart, -1), rest.map(newEnd, 1)]);
-    }),
-  );
+    });
+  });
   if (changed.length === 0) return;
   const threads = new Map<string, ThreadView>(readThreads(binding.doc).map((thread) => [thread.id, thread]));
   const moves: Array<{ id: string; start: Uint8Array; end: Uint8Array }> = [];
