@@ -6,6 +6,7 @@ import { prosemirrorJSONToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap
 import * as Y from 'yjs';
 import { HEADING_LEVELS, normalizeAttributes, safeImageSrc, safeLinkHref } from './attributeRules';
 import { type BodyReading, readBody } from './bodyReader';
+import { exportThreads } from './comments/threadExport';
 import { BODY_FIELD, TITLE_FIELD } from './documentFields';
 import { documentExtensions } from './editorExtensions';
 
@@ -81,9 +82,16 @@ export function bodyNode(doc: Y.Doc): Node {
   return readBodyOf(doc).node;
 }
 
-/** Renders the body of `doc` in `format`. */
+/**
+ * Renders the body of `doc` in `format`. JSON also carries the document's comment threads, when
+ * it has any, as `threads` beside the body's `content` (`shared/comments/threadExport.ts`).
+ */
 export function exportBody(doc: Y.Doc, format: ContentFormat): string {
-  return exportNode(bodyNode(doc), format);
+  const body = bodyNode(doc);
+  const rendered = exportNode(body, format);
+  if (format !== 'json') return rendered;
+  const threads = exportThreads(doc, body);
+  return threads.length === 0 ? rendered : JSON.stringify({ ...JSON.parse(rendered), threads });
 }
 
 /**

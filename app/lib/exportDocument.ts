@@ -1,5 +1,6 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
+import { type ExportedThread, exportThreads } from '../../shared/comments/threadExport';
 import { bodyNode, exportNode } from '../../shared/conversion';
 import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
 
@@ -19,14 +20,18 @@ export interface ExportedFile {
   content: string;
 }
 
-/** Converts a document body (the editor's document node) and its title into a file of `format`. */
-export function exportDocument(body: Node, title: string, format: ExportFormat): ExportedFile {
+/** Converts a document body (the editor's document node) and its title into a file of `format`; JSON also holds `threads`, the comment threads, when there are any. */
+export function exportDocument(body: Node, title: string, format: ExportFormat, threads: ExportedThread[] = []): ExportedFile {
   const base = fileBaseName(title);
   switch (format) {
     case 'markdown':
       return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(body, 'markdown') };
     case 'json':
-      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
+      return {
+        filename: `${base}.json`,
+        type: 'application/json;charset=utf-8',
+        content: `${JSON.stringify(threads.length > 0 ? { ...body.toJSON(), threads } : body.toJSON(), null, 2)}\n`,
+      };
     case 'html':
       return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, exportNode(body, 'html')) };
   }
@@ -37,7 +42,8 @@ export function exportState(state: Uint8Array, format: ExportFormat): ExportedFi
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, state);
-    return exportDocument(bodyNode(doc), doc.getText(TITLE_FIELD).toString().trim(), format);
+    const body = bodyNode(doc);
+    return exportDocument(body, doc.getText(TITLE_FIELD).toString().trim(), format, exportThreads(doc, body));
   } finally {
     doc.destroy();
   }

@@ -134,13 +134,14 @@ function Workspace({
       setExportError(null);
       try {
         const { exportDocument } = await import('../../lib/exportDocument');
-        const file = exportDocument(editor.state.doc, title.trim(), format);
+        const { exportThreads } = await import('../../../shared/comments/threadExport');
+        const file = exportDocument(editor.state.doc, title.trim(), format, format === 'json' ? exportThreads(session.doc, editor.state.doc) : []);
         downloadFile(file.filename, file.type, file.content);
       } catch (error) {
         setExportError(`The download failed: ${errorMessage(error)}`);
       }
     },
-    [editor, title],
+    [editor, title, session],
   );
 
   /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
