@@ -98,7 +98,9 @@ export const Comments = Extension.create<CommentsOptions>({
 
   addProseMirrorPlugins() {
     const options = this.options;
-    let lastLocal: { tr: Transaction; before: Map<string, ResolvedRange> } | null = null;
+    // The regions local edits changed since the view last looked (several transactions may be
+    // applied at once: a command and those appended to it), in positions of the newest document.
+    let changed: Array<[number, number]> = [];
     return [
       new Plugin<CommentsState>({
         key: commentsPluginKey,
@@ -122,7 +124,13 @@ export const Comments = Extension.create<CommentsOptions>({
               const to = tr.mapping.map(range.to, -1);
               ranges.set(id, from < to ? { from, to } : null);
             }
-            lastLocal = { tr, before: value.ranges };
+            changed = changed.map(([from, to]) => [tr.mapping.map(from, -1), tr.mapping.map(to, 1)]);
+            tr.mapping.maps.forEach((map, index) => {
+              map.forEach((_oldStart, _oldEnd, newStart, newEnd) => {
+                const rest = tr.mapping.slice(index + 1);
+                changed.push([rest.map(newStart, -1), rest.map(newEnd, 1)]);
+              });
+            });
             return { ...value, ranges, decorations: value.decorations.map(tr.mapping, tr.doc) };
           },
         },
@@ -136,9 +144,9 @@ export const Comments = Extension.create<CommentsOptions>({
         },
         view: () => ({
           update: (view) => {
-            const local = lastLocal;
-            lastLocal = null;
-            if (local && view.editable) moveBrokenAnchors(view, local.tr);
+            const regions = changed;
+            changed = [];
+            if (regions.length > 0 && view.editable) moveBrokenAnchors(view, regions);
           },
         }),
       }),
@@ -146,10 +154,32 @@ export const Comments = Extension.create<CommentsOptions>({
   },
 
   onCreate() {
-    // Anchors moved with an edit are undone and redone with it ([AN4]).
     const binding = bindingOf(this.editor.state);
-    const undoManager = yUndoPluginKey.getState(this.editor.state)?.undoManager;
-    if (binding && undoManager) undoManager.addToScope(commentsMap(binding.doc));
+    if (!binding) return;
+    // Anchors moved with an edit are undone and redone with it ([AN4]).
+    yUndoPluginKey.getState(this.editor.state)?.undoManager?.addToScope(commentsMap(binding.doc));
+    // Any change to the threads (someone's new thread, an anchor moved by the editor that split a
+    // paragraph) is shown at once; after the Yjs transaction, outside any view update.
+    const editor = this.editor;
+    let queued = false;
+    const changed = () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        if (!editor.isDestroyed) refreshComments(editor.view);
+      });
+    };
+    commentsMap(binding.doc).observeDeep(changed);
+    this.storage.unobserve = () => commentsMap(binding.doc).unobserveDeep(changed);
+  },
+
+  addStorage() {
+    return { unobserve: () => undefined } as { unobserve: () => void };
+  },
+
+  onDestroy() {
+    this.storage.unobserve();
   },
 });
 
@@ -158,25 +188,25 @@ export const Comments = Extension.create<CommentsOptions>({
  * no longer resolves to it (its text moved into new items: a split or join of its paragraph) is
  * anchored again to where the mapping says the text is.
  */
-function moveBrokenAnchors(view: EditorView, tr: Transaction): void {
+function moveBrokenAnchors(view: EditorView, changed: Array<[number, number]>): void {
   const state = commentsPluginKey.getState(view.state);
   const binding = bindingOf(view.state);
   if (!state || !binding) return;
-  const changed: Array<[number, number]> = [];
-  tr.mapping.maps.forEach((map, index) => {
-    map.forEach((_oldStart, _oldEnd, newStart, newEnd) => {
-      // Positions of later steps: map them to the end of the transaction.
-      const rest = tr.mapping.slice(index + 1);
-      changed.push([rest.map(newStart, -1), rest.map(newEnd, 1)]);
-    });
+  // y-tiptap writes a changed paragraph's text again when a paragraph is split or joined: every
+  // thread in a paragraph the edit touched may have lost its items, not only those next to it.
+  const { doc } = view.state;
+  const size = doc.content.size;
+  const blocks = changed.map(([from, to]): [number, number] => {
+    const $from = doc.resolve(Math.max(0, Math.min(from, size)));
+    const $to = doc.resolve(Math.max(0, Math.min(to, size)));
+    return [$from.depth > 0 ? $from.start() : from, $to.depth > 0 ? $to.end() : to];
   });
-  if (changed.length === 0) return;
   const threads = new Map<string, ThreadView>(readThreads(binding.doc).map((thread) => [thread.id, thread]));
   const moves: Array<{ id: string; start: Uint8Array; end: Uint8Array }> = [];
   for (const [id, range] of state.ranges) {
     if (!range) continue;
-    // Only threads the edit touched (or came right next to) can have lost their text's items.
-    if (!changed.some(([from, to]) => from <= range.to + 1 && to >= range.from - 1)) continue;
+    // Only threads in the paragraphs the edit touched can have lost their text's items.
+    if (!blocks.some(([from, to]) => from <= range.to + 1 && to >= range.from - 1)) continue;
     const thread = threads.get(id);
     if (!thread) continue;
     const now = resolveAnchor(binding.doc, binding.fragment, binding.mapping, thread.start, thread.end, view.state.doc);

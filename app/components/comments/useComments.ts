@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import { commentsMap, type Mention, readThreads, type ThreadView } from '../../../shared/comments/threadModel';
 import { addReply, createThread, deleteComment, editComment, setThreadStatus } from '../../../shared/comments/threadWrites';
-import { activateThread, anchorAt, Comments, refreshComments } from './commentsExtension';
+import { activateThread, anchorAt, Comments } from './commentsExtension';
 import type { ThreadActions } from './ThreadCard';
 
 /** A comment being written on a selection, before it becomes a thread. */
@@ -88,11 +88,8 @@ export function useComments(doc: Y.Doc, me: Mention | null, people: Mention[]) {
 
   useEffect(() => {
     const map = commentsMap(doc);
-    const changed = () => {
-      setThreads(readThreads(doc));
-      const view = editorRef.current?.view;
-      if (view && !editorRef.current?.isDestroyed) refreshComments(view);
-    };
+    // The editor's highlights follow by themselves (the comments extension observes the threads too).
+    const changed = () => setThreads(readThreads(doc));
     map.observeDeep(changed);
     return () => map.unobserveDeep(changed);
   }, [doc]);
