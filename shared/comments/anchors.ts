@@ -75,7 +75,7 @@ function toProseMirror(doc: Y.Doc, fragment: Y.XmlFragment, mapping: NodeMapping
   if (pos !== null) return pos;
   const absolute = Y.createAbsolutePositionFromRelativePosition(relative, doc);
   // Only a live text: a deleted one resolves nowhere (its thread is on deleted text).
-  if (!absolute || absolute.index !== 0 || absolute.type._item?.deleted) return null;
+  if (absolute?.index !== 0 || absolute.type._item?.deleted) return null;
   return relativePositionToAbsolutePosition(doc, fragment, Y.createRelativePositionFromTypeIndex(absolute.type, 0, -1), mapping as never);
 }
 
@@ -101,4 +101,28 @@ export function mappingOf(fragment: Y.XmlFragment, body: Node): NodeMapping {
   };
   pair(fragment, body);
   return mapping;
+}
+
+/**
+ * `encoded` re-encoded on the live item that holds its character now, when an undo or redo of
+ * this client's brought the character back as a new item (Yjs follows such "redone" items only in
+ * the document that made them, so other clients would resolve the old position elsewhere); null
+ * when the position needs no change. `assoc` is the position's own (0 for a start, -1 for an end).
+ */
+export function redoneAnchorPosition(doc: Y.Doc, encoded: Uint8Array | null, assoc: 0 | -1): Uint8Array | null {
+  if (!encoded) return null;
+  try {
+    const relative = Y.decodeRelativePosition(encoded);
+    const id = relative.item;
+    if (!id) return null;
+    const structs = doc.store.clients.get(id.client) as Array<Y.Item | Y.GC> | undefined;
+    if (!structs || id.clock >= Y.getState(doc.store, id.client)) return null;
+    const struct = structs[Y.findIndexSS(structs as Y.Item[], id.clock)];
+    if (!(struct instanceof Y.Item) || !struct.deleted || struct.redone === null) return null;
+    const absolute = Y.createAbsolutePositionFromRelativePosition(relative, doc);
+    if (!absolute) return null;
+    return Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(absolute.type, absolute.index, assoc));
+  } catch {
+    return null;
+  }
 }

@@ -70,7 +70,7 @@ export type CommentKey = keyof typeof COMMENT_KEYS;
 
 /** Thread keys anyone who may comment may change on an existing thread: resolving and reopening ([CM3]). */
 export const STATUS_KEYS: readonly ThreadKey[] = ['status', 'statusBy', 'statusByName', 'statusAt'];
-/** Thread keys only editors may change on an existing thread: moving the anchor with the text ([AN6]). */
+/** Thread keys only editors may change on an existing thread: moving the anchor with the text ([AN4], [CM7]). */
 export const ANCHOR_KEYS: readonly ThreadKey[] = ['start', 'end'];
 /** Comment keys its author may change: editing and deleting ([CM4]). */
 export const OWN_COMMENT_KEYS: readonly CommentKey[] = ['text', 'mentions', 'edited', 'deleted'];

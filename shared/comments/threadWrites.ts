@@ -99,7 +99,7 @@ export function deleteComment(doc: Y.Doc, threadId: string, commentId: string): 
   return true;
 }
 
-/** Moves a thread's anchor (editors only, [AN6]). */
+/** Moves a thread's anchor (editors only, [AN4], [CM7]). */
 export function setAnchor(doc: Y.Doc, threadId: string, start: Uint8Array, end: Uint8Array): void {
   const map = threadMap(doc, threadId);
   if (!map) return;

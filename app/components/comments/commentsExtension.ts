@@ -3,7 +3,8 @@ import { type EditorState, Plugin, PluginKey, type Transaction } from '@tiptap/p
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
 import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
-import { encodeAnchor, type NodeMapping, type ResolvedRange, resolveAnchor } from '../../../shared/comments/anchors';
+import { mergeDeleteSets, type UndoManager } from 'yjs';
+import { encodeAnchor, type NodeMapping, type ResolvedRange, redoneAnchorPosition, resolveAnchor } from '../../../shared/comments/anchors';
 import { commentsMap, isEmptyThread, readThreads, type ThreadView } from '../../../shared/comments/threadModel';
 import { setAnchor } from '../../../shared/comments/threadWrites';
 
@@ -156,8 +157,15 @@ export const Comments = Extension.create<CommentsOptions>({
   onCreate() {
     const binding = bindingOf(this.editor.state);
     if (!binding) return;
-    // Anchors moved with an edit are undone and redone with it ([AN4]).
-    yUndoPluginKey.getState(this.editor.state)?.undoManager?.addToScope(commentsMap(binding.doc));
+    // Anchors moved with an edit are undone and redone with it ([AN4]); text an undo or redo
+    // brings back is new Yjs items, which only this client can follow: anchors on it are written
+    // on those items for everyone ([AN9]).
+    const undoManager = yUndoPluginKey.getState(this.editor.state)?.undoManager;
+    undoManager?.addToScope(commentsMap(binding.doc));
+    const followRedone = () => {
+      if (undoManager && this.editor.isEditable) anchorRedoneText(binding.doc, undoManager);
+    };
+    undoManager?.on('stack-item-popped', followRedone);
     // Any change to the threads (someone's new thread, an anchor moved by the editor that split a
     // paragraph) is shown at once; after the Yjs transaction, outside any view update.
     const editor = this.editor;
@@ -171,7 +179,12 @@ export const Comments = Extension.create<CommentsOptions>({
       });
     };
     commentsMap(binding.doc).observeDeep(changed);
-    this.storage.unobserve = () => commentsMap(binding.doc).unobserveDeep(changed);
+    this.storage.unobserve = () => {
+      commentsMap(binding.doc).unobserveDeep(changed);
+      undoManager?.off('stack-item-popped', followRedone);
+    };
+    // Threads that arrived before the observer existed (the editor is created after its document loaded).
+    changed();
   },
 
   addStorage() {
@@ -219,4 +232,30 @@ function moveBrokenAnchors(view: EditorView, changed: Array<[number, number]>): 
   binding.doc.transact(() => {
     for (const move of moves) setAnchor(binding.doc, move.id, move.start, move.end);
   }, ySyncPluginKey);
+}
+
+/**
+ * Writes every anchor tied to text an undo or redo brought back (as new items) on those items
+ * ([AN9]). Called while `undoManager` undoes or redoes: the write joins the step it just put on
+ * the other stack, so the next redo or undo takes it back with that step.
+ */
+function anchorRedoneText(doc: Y.Doc, undoManager: UndoManager): void {
+  const moves: Array<{ id: string; start: Uint8Array; end: Uint8Array }> = [];
+  for (const thread of readThreads(doc)) {
+    const start = redoneAnchorPosition(doc, thread.start, 0);
+    const end = redoneAnchorPosition(doc, thread.end, -1);
+    if ((start || end) && thread.start && thread.end) moves.push({ id: thread.id, start: start ?? thread.start, end: end ?? thread.end });
+  }
+  if (moves.length === 0) return;
+  const stack = undoManager.undoing ? undoManager.redoStack : undoManager.undoStack;
+  const before = stack.length;
+  doc.transact(() => {
+    for (const move of moves) setAnchor(doc, move.id, move.start, move.end);
+  }, undoManager);
+  if (stack.length === before + 1 && before > 0) {
+    const write = stack.pop() as (typeof stack)[number];
+    const step = stack[stack.length - 1];
+    step.insertions = mergeDeleteSets([step.insertions, write.insertions]);
+    step.deletions = mergeDeleteSets([step.deletions, write.deletions]);
+  }
 }
