@@ -15,6 +15,7 @@ import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
 import { PRIVATE_UMASK } from './collab-server/dataFolder';
 import { rawRefusal, setPageHeaders } from './collab-server/http/securityHeaders';
+import { ShellWorkerRoute } from './collab-server/http/shellWorkerRoute';
 import { createLogger, routeConsoleTo } from './collab-server/logger';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
 
@@ -37,6 +38,8 @@ if (!dev) ensureAppBuild(root, (message) => logger.info(message));
 process.umask(PRIVATE_UMASK);
 
 const app = next({ dev, dir: root, hostname: config.host, port: config.port });
+// The service worker that keeps the app shell of the build Next.js serves (NEXT_DIST_DIR, as in next.config.js).
+const shellWorker = new ShellWorkerRoute({ root, distDir: path.join(root, process.env.NEXT_DIST_DIR || '.next'), dev });
 const handleNext = app.getRequestHandler();
 let collab: CollabServer;
 try {
@@ -49,6 +52,7 @@ try {
 const http = createServer(async (request, response) => {
   try {
     if (await collab.handleRequest(request, response)) return;
+    if (await shellWorker.handle(request, response)) return;
     // Everything Next.js answers (pages, its files, 404s) gets the app's policy, with a fresh nonce.
     setPageHeaders(request, response, { embedOrigins: config.embedOrigins, dev });
     await handleNext(request, response);

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{collab-server,persistence,shared,testing,bench}/**/*.test.ts'],
+    include: ['{collab-server,persistence,shared,testing,bench,app}/**/*.test.ts'],
     // Real servers, sockets and LevelDB folders: give each file its own process.
     pool: 'forks',
     testTimeout: 30_000,

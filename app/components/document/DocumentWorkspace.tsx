@@ -2,7 +2,21 @@
 
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
-import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, MessageSquare, Printer, Share2, Trash2, UserRound } from 'lucide-react';
+import {
+  ArrowLeft,
+  Download,
+  EllipsisVertical,
+  FileCode,
+  FileJson,
+  Keyboard,
+  ListTree,
+  MessageSquare,
+  Printer,
+  Search,
+  Share2,
+  Trash2,
+  UserRound,
+} from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -19,10 +33,12 @@ import { CommentsPanel } from '../comments/CommentsPanel';
 import { useComments } from '../comments/useComments';
 import { useMentionPeople } from '../comments/useMentionPeople';
 import { DocumentEditor } from '../editor/DocumentEditor';
+import { MOD } from '../editor/formatCommands';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
 import { SaveStatus } from '../editor/SaveStatus';
 import { TitleField } from '../editor/TitleField';
 import { useCollabSession } from '../editor/useCollabSession';
+import { usePreloadedComponent } from '../editor/usePreloadedComponent';
 import { usePresence } from '../editor/usePresence';
 import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
@@ -33,6 +49,10 @@ import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
 import { NameDialog } from './NameDialog';
 import { ShareDialog } from './ShareDialog';
+import { useEditorPanels } from './useEditorPanels';
+
+// Loaded after the editor, then shown at once by Ctrl+/ (its search field takes the next keys).
+const loadShortcutsDialog = () => import('../editor/shortcuts/ShortcutsDialog').then((module) => module.ShortcutsDialog);
 
 interface WorkspaceProps {
   name: string;
@@ -95,6 +115,8 @@ function Workspace({
   useEffect(() => {
     if (comments.active || comments.draft) setCommentsOpen(true);
   }, [comments.active, comments.draft]);
+  const panels = useEditorPanels();
+  const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
   useEffect(() => {
     document.title = `${shownTitle} · Quire`;
@@ -166,12 +188,19 @@ function Workspace({
 
   // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
   // whatever is typed right after Enter would still land in the title.
-  const focusBody = () => {
+  const focusBody = useCallback(() => {
     if (!editor) return;
     const { state, view } = editor;
     view.dispatch(state.tr.setSelection(Selection.atStart(state.doc)).scrollIntoView());
     view.focus();
-  };
+  }, [editor]);
+
+  // The caret starts in the text (a new document takes typing at once), unless the person has
+  // already put focus somewhere else while the page was opening.
+  const editorReady = editor !== null && editable;
+  useEffect(() => {
+    if (editorReady && (document.activeElement === null || document.activeElement === document.body)) focusBody();
+  }, [editorReady, focusBody]);
 
   return (
     <div className="doc-app">
@@ -211,8 +240,18 @@ function Workspace({
           <MenuItem icon={<FileJson size={16} />} onSelect={() => void download('json')} disabled={!editor}>
             Download JSON (.json)
           </MenuItem>
-          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint="Ctrl+P">
+          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint={`${MOD}P`}>
             Print
+          </MenuItem>
+          <MenuSeparator />
+          <MenuItem icon={<Search size={16} />} onSelect={() => panels.openFind(editable ? 'replace' : 'find')} hint={`${MOD}F`} disabled={!editor}>
+            {editable ? 'Find and replace…' : 'Find…'}
+          </MenuItem>
+          <MenuItem icon={<ListTree size={16} />} onSelect={() => panels.onOutlineChange(!panels.outline)} checked={panels.outline}>
+            Outline
+          </MenuItem>
+          <MenuItem icon={<Keyboard size={16} />} onSelect={() => panels.setShortcuts(true)} hint={`${MOD}/`}>
+            Keyboard shortcuts
           </MenuItem>
           <MenuSeparator />
           <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
@@ -254,6 +293,7 @@ function Workspace({
         editable={editable}
         user={user}
         onEditor={setEditor}
+        panels={panels}
         extensions={commentExtensions}
         onComment={me ? comments.startDraft : undefined}
         aside={(current) => (
@@ -275,6 +315,7 @@ function Workspace({
           </>
         )}
       />
+      {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
       {dialog === 'share' && (
         <ShareDialog name={name} linkKey={linkKey} opened={opened} userName={identity.name} onChange={onLinksChange} onClose={() => setDialog(null)} />
