@@ -130,3 +130,66 @@ test('[CM9] the comment link comments but cannot type; comments written offline 
   await expect(saveStatusOf(carol)).toHaveText('Saved', { timeout: 20_000 });
   await carolContext.close();
 });
+
+test('[AN1] on a narrow screen the threads are a list over the page: opened by a highlight or the header button, filtered by open, resolved and all', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const page = await freshPage(browser, { viewport: { width: 800, height: 900 } });
+  await createTitledDocument(page, app, 'Narrow');
+  await typeInBody(page, 'First point. Second point.');
+  const panel = page.getByRole('complementary', { name: 'Comments' });
+  await expect(panel).toBeHidden();
+
+  // Comment on "Second point." with the shortcut: the list opens over the page with the new comment.
+  await editorOf(page).click();
+  await page.keyboard.press('End');
+  for (let i = 0; i < 'Second point.'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await selectionSettled(page);
+  await page.keyboard.press('Control+Alt+m');
+  await expect(panel).toBeVisible();
+  await page.getByRole('combobox', { name: 'New comment' }).fill('Needs an example');
+  await page.getByRole('combobox', { name: 'New comment' }).press('Control+Enter');
+  await expect(card(page, 'Needs an example')).toBeVisible();
+  await expect.poll(() => highlights(page)).toEqual(['Second point.']);
+
+  // Closed, the page is free; clicking the highlight opens the list on its thread.
+  await page.getByRole('button', { name: 'Close comments' }).click();
+  await expect(panel).toBeHidden();
+  await page.locator('.tiptap .comment-anchor').click();
+  await expect(panel).toBeVisible();
+  await expect(card(page, 'Needs an example')).toHaveClass(/thread-card-active/);
+
+  // Resolved, it leaves the open list and is under Resolved and All; the header button toggles the list.
+  await card(page, 'Needs an example').getByRole('button', { name: 'Resolve' }).click();
+  await expect(card(page, 'Needs an example')).toHaveCount(0);
+  await expect(panel).toContainText('No comments yet.');
+  await page.getByRole('combobox', { name: 'Show comments' }).selectOption('resolved');
+  await expect(card(page, 'Needs an example')).toContainText('Resolved by');
+  await page.getByRole('combobox', { name: 'Show comments' }).selectOption('all');
+  await expect(card(page, 'Needs an example')).toBeVisible();
+  await page.getByRole('button', { name: 'Comments', exact: true }).click();
+  await expect(panel).toBeHidden();
+  await page.getByRole('button', { name: 'Comments', exact: true }).click();
+  await expect(panel).toBeVisible();
+});
+
+test('[AN1] beside the page, each thread sits level with its text, also far down the page', async ({ sharedApp: app, browser }) => {
+  const page = await freshPage(browser, WIDE);
+  await createTitledDocument(page, app, 'Aligned');
+  await typeInBody(page, 'Top line.');
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Enter');
+  await page.keyboard.type('Low line.');
+  await page.keyboard.press('Shift+Home');
+  await selectionSettled(page);
+  await page.keyboard.press('Control+Alt+m');
+  await page.getByRole('combobox', { name: 'New comment' }).fill('Far down');
+  await page.getByRole('combobox', { name: 'New comment' }).press('Control+Enter');
+  await expect.poll(() => highlights(page)).toEqual(['Low line.']);
+  const offset = async () => {
+    const [text, thread] = await Promise.all([page.locator('.tiptap .comment-anchor').boundingBox(), card(page, 'Far down').boundingBox()]);
+    return text && thread ? Math.abs(thread.y - text.y) : Number.POSITIVE_INFINITY;
+  };
+  // The text is some 300 px below the page's top; its thread is beside it, not at the top of the panel.
+  await expect.poll(offset).toBeLessThan(24);
+});

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { describeComment } from '../../shared/comments/threadExport';
 import { COMMENT_LIMITS, type Mention, readThreads, type ThreadView, valueProblem } from '../../shared/comments/threadModel';
 import { addReply, createThread, deleteComment, editComment, setThreadStatus } from '../../shared/comments/threadWrites';
 import { colorFor, type TokenClaims } from '../../shared/token';
@@ -133,15 +134,7 @@ export function describeThread(thread: ThreadView, view: BodyView) {
     author: { id: thread.author, name: thread.authorName },
     created: new Date(thread.created).toISOString(),
     ...(thread.statusBy ? { statusBy: { id: thread.statusBy, name: thread.statusByName ?? '' }, statusAt: new Date(thread.statusAt ?? 0).toISOString() } : {}),
-    comments: thread.comments.map((comment) => ({
-      id: comment.id,
-      author: { id: comment.author, name: comment.authorName },
-      created: new Date(comment.created).toISOString(),
-      ...(comment.edited ? { edited: new Date(comment.edited).toISOString() } : {}),
-      deleted: comment.deleted,
-      text: comment.text,
-      mentions: comment.mentions,
-    })),
+    comments: thread.comments.map(describeComment),
   };
 }
 

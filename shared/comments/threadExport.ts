@@ -2,7 +2,7 @@ import type { Node } from '@tiptap/pm/model';
 import type * as Y from 'yjs';
 import { BODY_FIELD } from '../documentFields';
 import { mappingOf, resolveAnchor } from './anchors';
-import { readThreads } from './threadModel';
+import { type CommentView, readThreads } from './threadModel';
 
 /** A thread as the JSON export holds it: where it is in the exported body (`anchor` null: on deleted text) and its comments. */
 export interface ExportedThread {
@@ -38,14 +38,19 @@ export function exportThreads(doc: Y.Doc, body: Node): ExportedThread[] {
     anchor: resolveAnchor(doc, fragment, mapping, thread.start, thread.end, body),
     author: { id: thread.author, name: thread.authorName },
     created: new Date(thread.created).toISOString(),
-    comments: thread.comments.map((comment) => ({
-      id: comment.id,
-      author: { id: comment.author, name: comment.authorName },
-      created: new Date(comment.created).toISOString(),
-      ...(comment.edited ? { edited: new Date(comment.edited).toISOString() } : {}),
-      deleted: comment.deleted,
-      text: comment.text,
-      mentions: comment.mentions,
-    })),
+    comments: thread.comments.map(describeComment),
   }));
+}
+
+/** A comment as the JSON export and the content API show it. */
+export function describeComment(comment: CommentView): ExportedThread['comments'][number] {
+  return {
+    id: comment.id,
+    author: { id: comment.author, name: comment.authorName },
+    created: new Date(comment.created).toISOString(),
+    ...(comment.edited ? { edited: new Date(comment.edited).toISOString() } : {}),
+    deleted: comment.deleted,
+    text: comment.text,
+    mentions: comment.mentions,
+  };
 }

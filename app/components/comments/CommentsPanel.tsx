@@ -52,6 +52,7 @@ export function CommentsPanel({
   const [tops, setTops] = useState<Map<string, number>>(new Map());
   const [version, setVersion] = useState(0);
   const panel = useRef<HTMLElement>(null);
+  const cards = useRef<HTMLDivElement>(null);
   const wide = useWide();
   const ranges = editor && !editor.isDestroyed ? commentsPluginKey.getState(editor.state)?.ranges : undefined;
 
@@ -77,8 +78,9 @@ export function CommentsPanel({
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is how the editor's changes arrive.
   useLayoutEffect(() => {
-    if (!aligned || !editor || editor.isDestroyed || !panel.current) return;
-    const origin = panel.current.getBoundingClientRect().top;
+    if (!aligned || !editor || editor.isDestroyed || !cards.current) return;
+    // Cards are placed inside their list, which starts below the panel's header.
+    const origin = cards.current.getBoundingClientRect().top;
     const wanted: Array<{ id: string; top: number; height: number }> = [];
     const place = (id: string, pos: number | undefined) => {
       const card = panel.current?.querySelector<HTMLElement>(`[data-thread-id="${id}"]`);
@@ -127,7 +129,7 @@ export function CommentsPanel({
           <X size={16} aria-hidden />
         </button>
       </div>
-      <div className="comments-cards" style={aligned ? { position: 'relative', minHeight: height } : undefined}>
+      <div className="comments-cards" ref={cards} style={aligned ? { position: 'relative', minHeight: height } : undefined}>
         {draft && (
           <article className="thread-card thread-card-active" data-thread-id="draft" aria-label="New comment" style={positioned('draft')}>
             <blockquote className="thread-quote">{draft.quote}</blockquote>

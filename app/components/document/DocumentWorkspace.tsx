@@ -28,10 +28,7 @@ import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
 import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
-import { CommentBubble } from '../comments/CommentBubble';
-import { CommentsPanel } from '../comments/CommentsPanel';
-import { useComments } from '../comments/useComments';
-import { useMentionPeople } from '../comments/useMentionPeople';
+import { useWorkspaceComments } from '../comments/useWorkspaceComments';
 import { DocumentEditor } from '../editor/DocumentEditor';
 import { MOD } from '../editor/formatCommands';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
@@ -106,15 +103,7 @@ function Workspace({
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
   const shownTitle = title.trim() || UNTITLED;
-  const me = useMemo(() => (canComment(role) && identity.id && !closed ? { id: identity.id, name: identity.name } : null), [role, identity, closed]);
-  const people = useMentionPeople({ name, linkKey, doc: session.doc, participants, selfId: identity.id });
-  const comments = useComments(session.doc, me, people);
-  const [commentsOpen, setCommentsOpen] = useState(false);
-  comments.editorRef.current = editor;
-  const commentExtensions = useMemo(() => [comments.extension], [comments.extension]);
-  useEffect(() => {
-    if (comments.active || comments.draft) setCommentsOpen(true);
-  }, [comments.active, comments.draft]);
+  const comments = useWorkspaceComments({ name, linkKey, doc: session.doc, role, identity, participants, closed, editor });
   const panels = useEditorPanels();
   const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
@@ -213,14 +202,7 @@ function Workspace({
           <SaveStatus status={status} readOnly={!canComment(role)} onRetry={session.retry} />
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="Comments"
-          title="Comments"
-          aria-pressed={commentsOpen}
-          onClick={() => setCommentsOpen((open) => !open)}
-        >
+        <button type="button" className="icon-button" aria-label="Comments" title="Comments" aria-pressed={comments.open} onClick={comments.toggle}>
           <MessageSquare size={18} aria-hidden />
         </button>
         <HistoryButton onClick={() => setHistoryOpen(true)} />
@@ -294,26 +276,9 @@ function Workspace({
         user={user}
         onEditor={setEditor}
         panels={panels}
-        extensions={commentExtensions}
-        onComment={me ? comments.startDraft : undefined}
-        aside={(current) => (
-          <>
-            {current && me && <CommentBubble editor={current} onComment={comments.startDraft} />}
-            <CommentsPanel
-              editor={current}
-              threads={comments.threads}
-              active={comments.active}
-              onActivate={comments.activate}
-              draft={comments.draft}
-              onSubmitDraft={comments.submitDraft}
-              onCancelDraft={comments.cancelDraft}
-              actions={comments.actions}
-              people={people}
-              open={commentsOpen}
-              onClose={() => setCommentsOpen(false)}
-            />
-          </>
-        )}
+        extensions={comments.extensions}
+        onComment={comments.startDraft}
+        aside={comments.aside}
       />
       {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
