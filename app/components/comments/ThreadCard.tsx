@@ -37,7 +37,6 @@ export function ThreadCard({ thread, onDeletedText, active, actions, onActivate,
   const resolved = thread.status === 'resolved';
   const { me } = actions;
   return (
-    // biome-ignore lint/a11y/noNoninteractiveElementInteractions: a click anywhere on the card activates its thread; its buttons do the rest.
     <article
       className={`thread-card${active ? ' thread-card-active' : ''}${resolved ? ' thread-card-resolved' : ''}`}
       data-thread-id={thread.id}
