@@ -33,6 +33,7 @@ import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
+import { addCommentApiRoutes } from './http/commentApiRoutes';
 import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
@@ -332,6 +333,7 @@ export class CollabServer {
       addresses: this.addresses,
       allowedOrigins: config.allowedOrigins,
     });
+    addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       conversions: this.conversions,

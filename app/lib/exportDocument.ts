@@ -1,5 +1,6 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
+import { type ExportedThread, exportThreads } from '../../shared/comments/threadExport';
 import { bodyNode, exportNode } from '../../shared/conversion';
 import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
 import { absoluteImageSrc, storedImageOf } from '../../shared/imagePaths';
@@ -27,15 +28,19 @@ export interface ExportedFile {
   content: string;
 }
 
-/** Converts a document body (the editor's document node) and its title into a file of `format`. */
-export async function exportDocument(body: Node, title: string, format: ExportFormat): Promise<ExportedFile> {
+/** Converts a document body (the editor's document node) and its title into a file of `format`; JSON also holds `threads`, the comment threads, when there are any. */
+export async function exportDocument(body: Node, title: string, format: ExportFormat, threads: ExportedThread[] = []): Promise<ExportedFile> {
   const base = fileBaseName(title);
   const imageBase = globalThis.location?.origin;
   switch (format) {
     case 'markdown':
       return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(body, 'markdown', { imageBase }) };
     case 'json':
-      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
+      return {
+        filename: `${base}.json`,
+        type: 'application/json;charset=utf-8',
+        content: `${JSON.stringify(threads.length > 0 ? { ...body.toJSON(), threads } : body.toJSON(), null, 2)}\n`,
+      };
     case 'html': {
       const html = await withImagesInline(exportNode(body, 'html', { imageBase }), body, imageBase);
       return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, html) };
@@ -48,7 +53,8 @@ export async function exportState(state: Uint8Array, format: ExportFormat): Prom
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, state);
-    return await exportDocument(bodyNode(doc), doc.getText(TITLE_FIELD).toString().trim(), format);
+    const body = bodyNode(doc);
+    return await exportDocument(body, doc.getText(TITLE_FIELD).toString().trim(), format, exportThreads(doc, body));
   } finally {
     doc.destroy();
   }
