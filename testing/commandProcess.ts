@@ -21,14 +21,17 @@ export interface TreeProcess {
 /**
  * A documented command (`npm start`, `npm run collab-server`, …) started exactly as a person or a
  * supervisor starts it: `npm` itself, found on PATH, in a process group of its own (as a shell
- * gives each job one), with stdout piped. Every process of its tree — npm, whatever npm starts,
+ * gives each job one), with its output piped — or inside a pseudo-terminal (`script` from
+ * util-linux), as at a person's terminal. Every process of its tree — npm, whatever npm starts,
  * and their children — inherits a marker in its environment, so the tree can be found after the
  * command exits, orphans included (an orphan keeps its environment when it changes parent).
  */
 export class CommandProcess {
+  /** What the command printed on stdout (in a terminal: everything it printed). */
+  stdout = '';
   /** What the command printed on stdout and stderr. */
   output = '';
-  /** Resolves when npm exits: its exit code, or the signal that killed it. */
+  /** Resolves when the command exits: its exit code, or the signal that killed it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -36,6 +39,7 @@ export class CommandProcess {
     private readonly mark: string,
   ) {
     child.stdout?.on('data', (chunk) => {
+      this.stdout += chunk;
       this.output += chunk;
     });
     child.stderr?.on('data', (chunk) => {
@@ -44,10 +48,11 @@ export class CommandProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Starts `npm <args>` in the project with `env` over this process's environment. */
-  static start(args: string[], env: Record<string, string>): CommandProcess {
+  /** Starts `command` (program and arguments, e.g. `['npm', 'start']`) in the project with `env` over this process's environment. */
+  static start(command: string[], env: Record<string, string>): CommandProcess {
     const mark = randomUUID();
-    const child = spawn('npm', args, {
+    const [program, ...args] = command;
+    const child = spawn(program, args, {
       cwd: root,
       env: { ...process.env, ...env, [MARK]: mark },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +61,27 @@ export class CommandProcess {
     return new CommandProcess(child, mark);
   }
 
-  /** npm's pid: what a supervisor (`docker stop`, systemd, `kill <pid>`) signals. */
+  /**
+   * Starts the shell command `command` (e.g. `npm start`) on a pseudo-terminal of its own, as a
+   * person at a terminal does; `pressCtrlC` then types Ctrl+C into it. Its exit code is the command's.
+   */
+  static inTerminal(command: string, env: Record<string, string>): CommandProcess {
+    const mark = randomUUID();
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+      cwd: root,
+      env: { ...process.env, ...env, [MARK]: mark },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    return new CommandProcess(child, mark);
+  }
+
+  /** Types Ctrl+C into the terminal of a command started with `inTerminal`. */
+  pressCtrlC(): void {
+    this.child.stdin?.write('\x03');
+  }
+
+  /** The pid of the started program (npm's): what a supervisor (`docker stop`, systemd, `kill <pid>`) signals. */
   get pid(): number {
     return this.child.pid as number;
   }
@@ -69,7 +94,7 @@ export class CommandProcess {
       this.child.once('close', (code) => {
         const found = find();
         if (found) resolve(found);
-        else reject(new Error(`npm exited with ${code} before printing "${text}"; output:\n${this.output}`));
+        else reject(new Error(`the command exited with ${code} before printing "${text}"; output:\n${this.output}`));
       });
     });
     const printed = waitFor(find, { timeoutMs, intervalMs: 50, message: `a line with "${text}"` }).catch((error: Error) => {

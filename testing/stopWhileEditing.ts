@@ -26,6 +26,9 @@ export const STOP_REQUESTS: readonly StopRequest[] = [
   { name: 'SIGINT to the process group (Ctrl+C in a terminal; npm forwards a copy)', send: async (command) => command.signalGroup('SIGINT') },
 ];
 
+/** Ctrl+C typed into the terminal of a command started with `CommandProcess.inTerminal`. */
+export const CTRL_C_IN_TERMINAL: StopRequest = { name: 'Ctrl+C typed in its terminal', send: async (command) => command.pressCtrlC() };
+
 /** What happened when a command was asked to stop while people were typing. */
 export interface StopOutcome {
   exit: { code: number | null; signal: NodeJS.Signals | null };
@@ -72,7 +75,9 @@ export async function stopWhileEditing(
   try {
     await Promise.all(clients.map(({ client }) => client.synced()));
     for (const { type } of clients) type();
-    await waitFor(() => acknowledged.size >= 20, { message: 'twenty acknowledged edits before the stop request' });
+    await waitFor(() => acknowledged.size >= 20, { message: 'twenty acknowledged edits before the stop request' }).catch((error: Error) => {
+      throw new Error(`${error.message} (${acknowledged.size} so far, ${typed} typed); the command printed:\n${command.output.slice(-4000)}`);
+    });
     await options.request.send(command);
     const exit = await command.exited;
     typing = false;

@@ -35,7 +35,7 @@ async function tempFolder(): Promise<string> {
 }
 
 function npm(args: string[], env: Record<string, string>): CommandProcess {
-  const command = CommandProcess.start(args, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
+  const command = CommandProcess.start(['npm', ...args], { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
   commands.push(command);
   return command;
 }
