@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
+import { APP_DEFAULTS } from './collab-server/config';
 import { createLogger, logDestination, routeConsoleTo } from './collab-server/logger';
 import { addressToOpen } from './collab-server/openAddress';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
@@ -24,7 +25,7 @@ const dev = args.includes('--dev');
 const config = configFromProcess(
   'npm start --',
   args.filter((arg) => arg !== '--dev'),
-  { PORT: '3000' },
+  APP_DEFAULTS,
 );
 const destination = logDestination();
 const logger = createLogger(config.logLevel, destination);

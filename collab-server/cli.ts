@@ -8,9 +8,9 @@ import { onStopSignals } from './signals';
  */
 
 /** Parses `argv` and the environment, or prints help or the problem and exits. */
-export function configFromProcess(command: string, argv: string[], defaults: Partial<Record<string, string>> = {}): Config {
+export function configFromProcess(command: string, argv: string[], defaults: Readonly<Record<string, string>> = {}): Config {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(helpText(command));
+    console.log(helpText(command, defaults));
     process.exit(0);
   }
   try {

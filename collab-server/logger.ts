@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { format } from 'node:util';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -30,6 +31,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 export function logDestination(output: { isTTY?: boolean; fd: number } = process.stdout): pino.DestinationStream | undefined {
   if (!output.isTTY) return undefined;
+  // Loaded only here: a server whose output is collected does not carry it (about 9 MB).
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   // Synchronous, so lines keep their order with what else the process prints (the app build's
   // output) and nothing is lost when it exits.
   return pretty({ destination: output.fd, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: true });

@@ -8,7 +8,7 @@
  * itself does), it waits for the server's graceful stop and exits with its code. A restart waits
  * for the old server to exit before starting the new one, which needs the data folder's lock.
  *
- * Runs under Node's type stripping, like `scripts/run.ts`.
+ * Runs under Node's type stripping, like `scripts/buildServer.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { context } from 'esbuild';
 import { onStopSignals } from '../collab-server/signals.ts';
 import { serverBuildOptions, writeOutputs } from './buildServer.ts';
-import { BUILD_FOLDER } from './serverEntries.ts';
+import { BUILD_FOLDER } from './serverBuildState.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const startFile = path.join(root, BUILD_FOLDER, 'start.js');

@@ -1,15 +1,15 @@
 /**
  * The server's entry points: `scripts/buildServer.ts` bundles each into `dist/<name>.js` (the
  * project's own code in one file, packages left in `node_modules`), which production runs with
- * plain `node` (`node scripts/run.ts <name>` builds what is stale, then runs it).
+ * plain `node` (`node scripts/run.mjs <name>` builds what is stale, then runs it).
  *
  * To add an entry — a command, or a module loaded with `new Worker(...)` — add a line here; every
  * build (`npm start`, `npm run build`, `npm run dev`, the tests) takes it from this list. Load a
  * worker module with `new Worker(entryUrl('<name>'))`: that is the built file when the caller runs
  * from the build, and the source file when it runs from source (tsx, Vitest).
  *
- * This file runs under Node's own type stripping (`scripts/run.ts` imports it before anything is
- * built), so it holds only erasable TypeScript and imports nothing.
+ * The build script runs under Node's own type stripping and imports this file, so it holds only
+ * erasable TypeScript and imports nothing.
  */
 export const SERVER_ENTRIES = {
   /** The app and the collab server in one process: `npm start`, `npm run dev`. */
@@ -26,9 +26,6 @@ export const SERVER_ENTRIES = {
 
 /** The name of an entry point: its built file is `dist/<name>.js`. */
 export type ServerEntryName = keyof typeof SERVER_ENTRIES;
-
-/** The folder, relative to the project root, that holds the built entry points. */
-export const BUILD_FOLDER = 'dist';
 
 /** Whether `name` is one of SERVER_ENTRIES. */
 export function isServerEntry(name: string): name is ServerEntryName {

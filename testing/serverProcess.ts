@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServerBuild } from '../scripts/buildServer';
-import { BUILD_FOLDER, SERVER_ENTRIES } from '../scripts/serverEntries';
+import { BUILD_FOLDER } from '../scripts/serverBuildState.mjs';
+import { SERVER_ENTRIES } from '../scripts/serverEntries';
+import { killWithThisProcess } from './childLifetime';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,6 +54,7 @@ export class ServerProcess {
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', NEXT_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killWithThisProcess(child);
     let output = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     const port = await new Promise<number>((resolve, reject) => {
