@@ -21,6 +21,8 @@ import { waitFor } from '../testing/waitFor';
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// npm, an app start and a stop, on a machine that may be busy.
+test.describe.configure({ timeout: 120_000 });
 const AUTH_SECRET = 'e2e-processes-secret-that-is-long-enough-0123456789';
 const commands: CommandProcess[] = [];
 const folders: string[] = [];

@@ -12,11 +12,16 @@ export interface StopRequest {
   send(command: CommandProcess): Promise<void>;
 }
 
-/** A signal to npm's pid, and the same again `gapMs` later, as a wrapper forwarding a copy would. */
+/**
+ * A signal to npm's pid, and the same again `gapMs` later, as a wrapper forwarding a copy would.
+ * Like a wrapper, it sends the copy only while there is something to pass it to: once the command's
+ * program has stopped, npm is only finishing (it no longer listens for signals then, so a copy would
+ * end npm itself, whatever the program did).
+ */
 const twice = (signal: NodeJS.Signals, gapMs: number) => async (command: CommandProcess) => {
   process.kill(command.pid, signal);
   await new Promise((resolve) => setTimeout(resolve, gapMs));
-  process.kill(command.pid, signal);
+  if (command.tree().some((member) => member.pid !== command.pid)) process.kill(command.pid, signal);
 };
 
 /** The ways a stop request arrives that must all stop the server gracefully. */

@@ -65,7 +65,10 @@ export class Router {
       if (response.headersSent) {
         response.destroy();
       } else if (error instanceof HttpError) {
-        sendJson(response, error.status, { error: error.message });
+        // Refused before its body was read (too large, say): the rest of the body is still on the
+        // way, so this connection cannot carry another request. Without saying so, a client that
+        // keeps connections alive (fetch) sends its next request into it and gets a reset (Node 24).
+        sendJson(response, error.status, { error: error.message }, request.complete ? {} : { connection: 'close' });
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;

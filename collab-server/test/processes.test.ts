@@ -20,6 +20,8 @@ import { DUPLICATE_SIGNAL_WINDOW_MS } from '../signals';
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+/** npm, a server start (a build, if a source changed) and a stop, on a machine that may be busy. */
+const PROCESS_TEST_MS = 120_000;
 const folders: string[] = [];
 const commands: CommandProcess[] = [];
 
@@ -42,39 +44,51 @@ function npm(args: string[], env: Record<string, string>): CommandProcess {
 
 describe('`npm run collab-server` stops gracefully', () => {
   for (const request of STOP_REQUESTS) {
-    it(`on ${request.name}: exit 0, no process left, every acknowledged edit stored`, async () => {
-      const dataDir = await tempFolder();
-      const command = npm(['run', 'collab-server'], { DATA_DIR: dataDir, AUTH_SECRET: TEST_SECRET });
-      const port = await command.listening();
-      const outcome = await stopWhileEditing(command, { port, dataDir, secret: TEST_SECRET, request });
-      expect(outcome.exit, command.output).toEqual({ code: 0, signal: null });
-      expect(outcome.leftover).toEqual([]);
-      expect(outcome.acknowledged).toBeGreaterThanOrEqual(20);
-      expect(outcome.lost).toEqual([]);
-      expect(command.output).toContain('every received update is stored');
-      expect(command.output).not.toContain('exiting without waiting');
-    });
+    it(
+      `on ${request.name}: exit 0, no process left, every acknowledged edit stored`,
+      async () => {
+        const dataDir = await tempFolder();
+        const command = npm(['run', 'collab-server'], { DATA_DIR: dataDir, AUTH_SECRET: TEST_SECRET });
+        const port = await command.listening();
+        const outcome = await stopWhileEditing(command, { port, dataDir, secret: TEST_SECRET, request });
+        expect(outcome.exit, command.output).toEqual({ code: 0, signal: null });
+        expect(outcome.leftover).toEqual([]);
+        expect(outcome.acknowledged).toBeGreaterThanOrEqual(20);
+        expect(outcome.lost).toEqual([]);
+        expect(command.output).toContain('every received update is stored');
+        expect(command.output).not.toContain('exiting without waiting');
+      },
+      PROCESS_TEST_MS,
+    );
   }
 
-  it('on a SIGTERM that arrives while it is still starting: exit 0, no process left', async () => {
-    const command = npm(['run', 'collab-server'], { DATA_DIR: await tempFolder(), AUTH_SECRET: TEST_SECRET });
-    // The server has begun (it prints this first, once it handles signals) and opens its store.
-    await command.line('"event":"starting"');
-    process.kill(command.pid, 'SIGTERM');
-    expect(await command.exited, command.output).toEqual({ code: 0, signal: null });
-    await waitFor(() => command.tree().length === 0, { timeoutMs: 5_000, message: 'no process of the tree left' });
-  });
+  it(
+    'on a SIGTERM that arrives while it is still starting: exit 0, no process left',
+    async () => {
+      const command = npm(['run', 'collab-server'], { DATA_DIR: await tempFolder(), AUTH_SECRET: TEST_SECRET });
+      // The server has begun (it prints this first, once it handles signals) and opens its store.
+      await command.line('"event":"starting"');
+      process.kill(command.pid, 'SIGTERM');
+      expect(await command.exited, command.output).toEqual({ code: 0, signal: null });
+      await waitFor(() => command.tree().length === 0, { timeoutMs: 5_000, message: 'no process of the tree left' });
+    },
+    PROCESS_TEST_MS,
+  );
 });
 
 describe('`npm run example` (the embedding example host site)', () => {
   for (const request of STOP_REQUESTS) {
-    it(`stops on ${request.name}: exit 0, no process left`, async () => {
-      const command = npm(['run', 'example'], { AUTH_SECRET: TEST_SECRET });
-      await command.line('example host site on http://127.0.0.1:');
-      await request.send(command);
-      expect(await command.exited, command.output).toEqual({ code: 0, signal: null });
-      await waitFor(() => command.tree().length === 0, { timeoutMs: 5_000, message: 'no process of the tree left' });
-    });
+    it(
+      `stops on ${request.name}: exit 0, no process left`,
+      async () => {
+        const command = npm(['run', 'example'], { AUTH_SECRET: TEST_SECRET });
+        await command.line('example host site on http://127.0.0.1:');
+        await request.send(command);
+        expect(await command.exited, command.output).toEqual({ code: 0, signal: null });
+        await waitFor(() => command.tree().length === 0, { timeoutMs: 5_000, message: 'no process of the tree left' });
+      },
+      PROCESS_TEST_MS,
+    );
   }
 });
 
