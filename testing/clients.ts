@@ -49,6 +49,9 @@ export function hocuspocusClient(url: string, name: string, token: string | (() 
     synced: () => waitFor(() => provider.synced, { message: `${name} to sync` }).then(() => undefined),
     saved: () => waitFor(() => provider.synced && provider.unsyncedChanges === 0, { message: `${name} to be saved` }).then(() => undefined),
     destroy: () => {
+      // A socket still connecting (a retry after the server went away) makes ws report an error
+      // once it is closed, after the provider has stopped listening to it: expected here.
+      (websocketProvider.webSocket as unknown as WebSocket | null)?.on('error', () => {});
       provider.destroy();
       websocketProvider.destroy();
     },

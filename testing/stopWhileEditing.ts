@@ -1,4 +1,3 @@
-import { WebSocketStatus } from '@hocuspocus/provider';
 import { mintToken } from '../shared/token';
 import { TYPED_FIELD } from './ackThenKill';
 import { hocuspocusClient } from './clients';
@@ -94,12 +93,6 @@ export async function stopWhileEditing(
     return { exit, acknowledged: acknowledged.size, lost: [...acknowledged].filter((item) => !present.has(item)), leftover };
   } finally {
     typing = false;
-    // With the server gone the providers keep retrying; closing one while an attempt is connecting
-    // makes ws report an error nobody listens to, so each is destroyed between attempts.
-    for (const { client } of clients) {
-      const socket = client.provider.configuration.websocketProvider;
-      await waitFor(() => socket.status === WebSocketStatus.Disconnected, { message: 'the provider between reconnection attempts' }).catch(() => {});
-      client.destroy();
-    }
+    for (const { client } of clients) client.destroy();
   }
 }
