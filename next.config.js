@@ -13,19 +13,9 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   // Server-only packages stay as Node requires instead of being bundled.
   serverExternalPackages: ['leveldown', 'pino', 'prom-client', 'ws'],
-  // Only the app itself may show its pages in a frame. The embed page (`/embed/…`) is the one
-  // exception: the server sets its policy at run time from EMBED_ORIGINS.
-  async headers() {
-    return [
-      {
-        source: '/:path((?!embed/).*)',
-        headers: [
-          { key: 'Content-Security-Policy', value: "frame-ancestors 'self'" },
-          { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
-        ],
-      },
-    ];
-  },
+  // Security headers (Content-Security-Policy with a nonce per request, framing, …) are set by
+  // the server at run time (`collab-server/http/securityHeaders.ts`): the nonce and EMBED_ORIGINS
+  // cannot be known at build time.
 };
 
 export default nextConfig;

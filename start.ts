@@ -14,6 +14,8 @@ import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
 import { configFromProcess, stopOnSignals } from './collab-server/cli';
 import { APP_DEFAULTS } from './collab-server/config';
+import { PRIVATE_UMASK } from './collab-server/dataFolder';
+import { rawRefusal, setPageHeaders } from './collab-server/http/securityHeaders';
 import { createLogger, logDestination, routeConsoleTo } from './collab-server/logger';
 import { addressToOpen } from './collab-server/openAddress';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
@@ -74,6 +76,8 @@ async function start(): Promise<Running> {
         signal: stopBuild.signal,
       });
     }
+    // Nothing this process writes from here on (documents, secrets) may be readable by other users of the machine.
+    process.umask(PRIVATE_UMASK);
     const [collab] = await Promise.all([CollabServer.create({ config, logger }), app.prepare()]);
     if (stopping) return { collab, http: null, prepared: true };
     return { collab, http: await serve(collab), prepared: true };
@@ -89,6 +93,8 @@ async function serve(collab: CollabServer): Promise<Server> {
   const http = createServer(async (request, response) => {
     try {
       if (await collab.handleRequest(request, response)) return;
+      // Everything Next.js answers (pages, its files, 404s) gets the app's policy, with a fresh nonce.
+      setPageHeaders(request, response, { embedOrigins: config.embedOrigins, dev });
       await handleNext(request, response);
     } catch (error) {
       logger.error({ err: error }, 'request failed');
@@ -99,7 +105,7 @@ async function serve(collab: CollabServer): Promise<Server> {
   http.on('upgrade', (request, socket, head) => {
     if (collab.handleUpgrade(request, socket, head)) return;
     if (upgradeNext) void upgradeNext(request, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    else socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -85,6 +85,10 @@ export const quire: System = {
       DATA_DIR: dataDir,
       AUTH_SECRET: BENCH_AUTH_SECRET,
       LOG_LEVEL: 'info',
+      // Every benchmark client is one user, creating documents by connecting in bursts.
+      MAX_CONNECTIONS_PER_USER: '1000000',
+      MAX_CREATIONS_PER_MINUTE: '1000000',
+      MAX_NEW_CONNECTIONS_PER_MINUTE: '1000000',
     });
     const token = await mintToken(BENCH_AUTH_SECRET, { sub: 'bench', name: 'Bench', doc: '*', role: 'editor' }, 24 * 3600);
     return { ...running(this, server, `ws://127.0.0.1:${server.port}/collab`, token, dataDir), metricsUrl: `http://127.0.0.1:${server.port}/metrics` };

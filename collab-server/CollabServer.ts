@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,27 +7,43 @@ import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
 import { CloseCodes } from '../shared/closeCodes';
+import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import type { Config } from './config';
+import { clientAddressOf } from './context';
+import { prepareDataFolder } from './dataFolder';
+import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
-import { ShareLinks } from './documents/ShareLinks';
+import { withDocumentIdentity } from './documents/documentIdentity';
+import { NameLocks } from './documents/NameLocks';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
 import { PersistenceExtension } from './extensions/PersistenceExtension';
+import { SchemaExtension } from './extensions/SchemaExtension';
+import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
+import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
-import { setEmbedPageHeaders } from './http/embedHeaders';
+import { BrowserIdentities } from './http/browserIdentity';
+import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
-import { Router } from './http/Router';
+import { addLinkApiRoutes } from './http/linkApiRoutes';
+import { Router, sendJson } from './http/Router';
+import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
+import { LinkAccessExtension } from './links/LinkAccessExtension';
+import { ShareLinks } from './links/ShareLinks';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { ClientAddresses } from './net/ClientAddresses';
+import { RateLimit } from './net/RateLimit';
+import { schemaMetrics } from './schema/schemaMetrics';
 import { EarlySync } from './transport/EarlySync';
 import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
@@ -71,7 +86,19 @@ export class CollabServer {
   readonly historyService: HistoryService;
   /** Webhook deliveries, when WEBHOOK_URLS is set. */
   readonly webhooks: WebhookExtension | null;
+  /** The web app's share links: checked, created, reset and removed here. */
+  readonly shareLinks: ShareLinks;
+  /** The client address of a request (from trusted proxies' X-Forwarded-For). */
+  readonly addresses: ClientAddresses;
+  /** The per-user connection count and the other per-document limits. */
+  readonly limits: LimitsExtension;
+  /** Requests to /api/… per client address. */
+  private readonly apiRequests: RateLimit;
+  /** Renews or closes each connection as its token expires. */
+  readonly tokenExpiry: TokenExpiryExtension;
   private closing: Promise<void> | null = null;
+  /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
+  private linkMigration: Promise<void> = Promise.resolve();
   /** Whole-document encodings shared by clients that join a loaded document at about the same time. */
   private readonly wholeState: WholeStateCache;
 
@@ -95,8 +122,9 @@ export class CollabServer {
       getMeta: (name) => openedStore.getMeta(name),
       whenSaved: (name) => this.persistence.ackGate(name),
     });
-    // Every feature creates and deletes documents through the store, so webhooks hear of it there.
-    const store = this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore;
+    // Every feature creates and deletes documents through the store, so webhooks hear of it there,
+    // and every new document gets its identity there.
+    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore);
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -112,13 +140,14 @@ export class CollabServer {
       waitMs: 50,
       onServed: () => this.metrics.earlySyncs.inc(),
     });
+    const locks = new NameLocks();
     this.persistence = new PersistenceExtension({
       earlySync,
       store,
       logger,
       compactLogEntries: config.compactLogEntries,
       compactLogBytes: config.compactLogBytes,
-      createOnConnect: config.createOnConnect,
+      locks,
       onWrite: ({ ok, bytes, seconds }) => {
         this.metrics.storeWriteSeconds.observe(seconds);
         if (ok) this.metrics.storeBytesWritten.inc(bytes);
@@ -143,23 +172,71 @@ export class CollabServer {
       ...historyMetrics(this.metrics.registry),
     });
 
+    const linkAccess = new LinkAccessExtension({
+      links: { isCurrent: (name, link) => this.shareLinks.isCurrent(name, link) },
+      document: (name) => this.hocuspocus.documents.get(name),
+      logger,
+    });
+    this.shareLinks = new ShareLinks({ store, managerRoles: config.linkManagerRoles, onRevoked: (revocation) => linkAccess.revoke(revocation), logger });
+    this.addresses = new ClientAddresses(config.trustProxy);
+    this.apiRequests = new RateLimit(config.maxApiRequestsPerMinute);
+    // One budget per client address for documents created in the app and by connecting.
+    const creations = new RateLimit(config.maxCreationsPerMinute);
+    // Each connection, by its own token, finds its document or creates it before anything loads it.
+    const admission = new ConnectAdmission({
+      store,
+      logger,
+      createOnConnect: config.createOnConnect,
+      locks,
+      isDeleting: (name) => this.persistence.isDeleting(name),
+      takeCreation: (address) => creations.take(address) === 0,
+    });
+    this.limits = new LimitsExtension({
+      maxConnectionsPerDocument: config.maxConnectionsPerDocument,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxPresenceBytes: config.maxPresenceBytes,
+      maxPresenceClients: config.maxPresenceClients,
+      maxPresenceBytesPerSecond: config.maxPresenceBytesPerSecond,
+      sizeOf: (name) => this.persistence.sizeOf(name),
+    });
+
+    this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
-      // 1. Refuse what breaks a per-document limit before doing any work for it.
-      new LimitsExtension({
-        maxConnectionsPerDocument: config.maxConnectionsPerDocument,
-        maxDocumentBytes: config.maxDocumentBytes,
-        sizeOf: (name) => this.persistence.sizeOf(name),
-      }),
+      // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
+      this.limits,
       // 2. Who is this, and may they open (or write) this document?
-      new AuthExtension({ secret: authSecret, maxNameLength: config.maxNameLength, logger }),
-      // 3. Load from and append to the store; holds acknowledgements until durable.
+      //    A token minted from a share link is admitted only while that link has the secret it
+      //    came from (checked first: a stale one creates nothing).
+      new AuthExtension({
+        secret: authSecret,
+        maxNameLength: config.maxNameLength,
+        logger,
+        admit: async ({ documentName, claims, context, socketId }) => {
+          await linkAccess.admit({ documentName, claims, socketId });
+          this.limits.checkUser(claims.sub, claims.role);
+          // A link opens only the document that has it: it is admitted as one that may not create.
+          const role = claims.link ? 'viewer' : claims.role;
+          return admission.admit({ documentName, role, userId: claims.sub, socketId, address: clientAddressOf(context) });
+        },
+      }),
+      // 2b. A token holds until its `exp`, on open connections too: renewed before, closed at it.
+      this.tokenExpiry,
+      // 3. Which share link a connection came through; ends them when the link is reset.
+      linkAccess,
+      // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
-      // 4. Capture versions as people work (after persistence: a version holds only durable changes).
+      // 5. Refuse updates that break the document schema; repair invalid stored or left-over
+      //    structure as the server (after persistence, so the repair is stored). It applies the
+      //    updates it accepts itself, so every other check of a message must come before it.
+      new SchemaExtension({ schema: documentSchema(), logger, ...schemaMetrics(this.metrics.registry) }),
+      // 6. Capture versions as people work (after persistence: a version holds only durable changes).
       this.history,
-      // 5. Announce durable changes to webhook receivers (debounced; never blocks editing).
+      // 7. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 6. One structured log line per connection and document event.
+      // 8. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 
@@ -184,6 +261,7 @@ export class CollabServer {
       hocuspocus: this.hocuspocus,
       logger,
       allowedOrigins: config.allowedOrigins,
+      addresses: this.addresses,
       limits: config,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
@@ -202,10 +280,21 @@ export class CollabServer {
       failingDocuments: () => this.persistence.failingDocuments(),
       accepting: () => this.closing === null,
     });
+    addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
-    addAppRoutes(this.router, { documents: this.documents, authSecret });
-    addHistoryAppRoutes(this.router, { documents: this.documents, history: this.historyService });
+    const identities = new BrowserIdentities(authSecret);
+    addAppRoutes(this.router, {
+      documents: this.documents,
+      links: this.shareLinks,
+      identities,
+      authSecret,
+      takeCreation: (request) => creations.take(this.addresses.of(request)),
+      linkTokenSeconds: config.linkTokenSeconds,
+    });
+    addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
+    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
+    addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
     addApiRoutes(this.router, {
       documents: this.documents,
       authSecret,
@@ -213,7 +302,8 @@ export class CollabServer {
       maxBodyBytes: config.maxMessageBytes,
       maxDocumentBytes: config.maxDocumentBytes,
       sizeOf: (name) => this.persistence.sizeOf(name),
-      shareLinks: new ShareLinks(this.documents),
+      shareLinks: this.shareLinks,
+      addresses: this.addresses,
     });
   }
 
@@ -222,7 +312,7 @@ export class CollabServer {
     const { config } = options;
     const logger = options.logger ?? createLogger(config.logLevel);
     // LevelDB creates only the last folder of its path; a fresh DATA_DIR must exist first.
-    await mkdir(config.dataDir, { recursive: true });
+    await prepareDataFolder(config.dataDir, [DOCUMENTS_FOLDER], logger);
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
     let server: CollabServer | undefined;
     const store =
@@ -234,7 +324,21 @@ export class CollabServer {
       });
     await store.open();
     server = new CollabServer(config, store, logger, authSecret);
+    server.migrateLinks();
     return server;
+  }
+
+  /**
+   * Replaces the link secrets earlier builds stored in clear with hashes, in the background (a
+   * document's links are also migrated the first time they are used, so nothing waits for this).
+   */
+  private migrateLinks(): void {
+    this.linkMigration = this.shareLinks.migrateAll().then(
+      (count) => {
+        if (count > 0) this.logger.info({ event: 'links-migrated', documents: count }, `stored the share links of ${count} document(s) as hashes`);
+      },
+      (error) => this.logger.error({ err: error }, 'migrating share links to hashes failed; they are migrated as each document is used'),
+    );
   }
 
   /** True when this server answers `path` (HTTP routes or WebSocket endpoints). */
@@ -243,8 +347,18 @@ export class CollabServer {
   }
 
   /** Answers an HTTP request; false when no route matches (the caller may pass it on). */
-  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    setEmbedPageHeaders(request, response, this.config.embedOrigins);
+  async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    if (!this.router.handles(path)) return false;
+    setApiHeaders(request, response);
+    // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
+    if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
+      const wait = this.apiRequests.take(this.addresses.of(request));
+      if (wait > 0) {
+        sendJson(response, 429, { error: `too many requests from this address; retry in ${wait} s` }, { 'retry-after': String(wait) });
+        return true;
+      }
+    }
     return this.router.handle(request, response);
   }
 
@@ -287,6 +401,7 @@ export class CollabServer {
     await this.webhooks?.close(Math.min(5000, this.config.shutdownTimeoutMs));
     // The last editors' departure started captures; they write before the store closes.
     await this.history.close(Math.min(5000, this.config.shutdownTimeoutMs));
+    await this.linkMigration;
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');
   }
@@ -298,6 +413,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
+          setApiHeaders(request, response);
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }
@@ -306,7 +422,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     );
   });
   http.on('upgrade', (request, socket, head) => {
-    if (!server.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (!server.handleUpgrade(request, socket, head)) socket.end(rawRefusal(404, 'Not Found'));
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN_SECRET_LENGTH } from '../shared/token';
+import { FILE_MODE, FOLDER_MODE } from './dataFolder';
 
 /** Where the generated secret is kept inside DATA_DIR. */
 export const SECRET_FILE = 'auth-secret';
@@ -13,10 +14,10 @@ export const SECRET_FILE = 'auth-secret';
 export async function resolveAuthSecret(configured: string | undefined, dataDir: string): Promise<string> {
   if (configured) return configured;
   const file = path.join(dataDir, SECRET_FILE);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: FOLDER_MODE });
   try {
     // 'wx' fails if the file exists, so two processes starting at once cannot overwrite each other.
-    await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: FILE_MODE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }

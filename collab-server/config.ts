@@ -1,4 +1,5 @@
-import { MIN_SECRET_LENGTH } from '../shared/token';
+import { MIN_SECRET_LENGTH, ROLES, type Role } from '../shared/token';
+import { trustProxyProblem } from './net/ClientAddresses';
 
 /**
  * The collab server's configuration: every option, its environment variable, its CLI flag, its
@@ -60,12 +61,26 @@ export const OPTIONS = {
     default: [],
     description: "Comma-separated browser origins allowed to connect, besides the server's own origin; * allows any",
   },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    kind: 'list',
+    default: [],
+    description:
+      'Comma-separated reverse proxies (addresses, CIDR ranges, or loopback, linklocal, uniquelocal) whose X-Forwarded-For/-Host/-Proto are believed; others are ignored',
+  },
   logLevel: { env: 'LOG_LEVEL', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   createOnConnect: {
     env: 'CREATE_ON_CONNECT',
     kind: 'boolean',
     default: true,
     description: 'Let an editor token create its document by connecting (deleted documents are never re-created this way)',
+  },
+  linkManagerRoles: {
+    env: 'LINK_MANAGER_ROLES',
+    kind: 'list',
+    default: ['editor', 'admin'],
+    description:
+      'Roles that may create and reset share links: API tokens with them, and links opening the document as them (edit link: editor, view link: viewer); nobody may touch a link granting more than they have',
   },
   maxMessageBytes: {
     env: 'MAX_MESSAGE_BYTES',
@@ -88,7 +103,57 @@ export const OPTIONS = {
     min: 1,
     description: 'Sustained messages per second per connection (bursts of 3x allowed)',
   },
+  maxPresenceBytes: {
+    env: 'MAX_PRESENCE_BYTES',
+    kind: 'integer',
+    default: 4096,
+    min: 256,
+    description: 'Largest presence (awareness) state per client id, in bytes of JSON; larger closes the sender',
+  },
+  maxPresenceClients: {
+    env: 'MAX_PRESENCE_CLIENTS',
+    kind: 'integer',
+    default: 8,
+    min: 1,
+    max: 1000,
+    description: 'Presence client ids one connection may speak for in a document (a provider uses one at a time)',
+  },
+  maxPresenceBytesPerSecond: {
+    env: 'MAX_PRESENCE_BYTES_PER_SECOND',
+    kind: 'integer',
+    default: 32768,
+    min: 1024,
+    description: 'Sustained bytes of presence states per second a connection may send for its own client ids (bursts of 3x allowed)',
+  },
   maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', kind: 'integer', default: 500, min: 1, description: 'Open WebSocket connections per client address' },
+  maxConnectionsPerUser: {
+    env: 'MAX_CONNECTIONS_PER_USER',
+    kind: 'integer',
+    default: 100,
+    min: 1,
+    description: 'Open document connections per token subject (sub), both protocols; admin tokens are not counted',
+  },
+  maxNewConnectionsPerMinute: {
+    env: 'MAX_NEW_CONNECTIONS_PER_MINUTE',
+    kind: 'integer',
+    default: 600,
+    min: 1,
+    description: 'New WebSocket connections per client address per minute (all at once allowed)',
+  },
+  maxCreationsPerMinute: {
+    env: 'MAX_CREATIONS_PER_MINUTE',
+    kind: 'integer',
+    default: 30,
+    min: 1,
+    description: 'Documents one client address may create per minute in the app or by connecting (admin tokens are not counted)',
+  },
+  maxApiRequestsPerMinute: {
+    env: 'MAX_API_REQUESTS_PER_MINUTE',
+    kind: 'integer',
+    default: 600,
+    min: 1,
+    description: 'Requests to /api/… per client address per minute (all at once allowed); more get 429 with Retry-After',
+  },
   maxConnectionsPerDocument: { env: 'MAX_CONNECTIONS_PER_DOCUMENT', kind: 'integer', default: 1000, min: 1, description: 'Connections to one document' },
   maxPendingMessages: {
     env: 'MAX_PENDING_MESSAGES',
@@ -134,6 +199,14 @@ export const OPTIONS = {
     default: 30_000,
     min: 0,
     description: 'On SIGTERM, how long to keep retrying pending writes before exiting with an error',
+  },
+  linkTokenSeconds: {
+    env: 'LINK_TOKEN_SECONDS',
+    kind: 'integer',
+    default: 600,
+    min: 2,
+    max: 7 * 24 * 3600,
+    description: 'Lifetime of the token the app hands out for a share link; open editors renew theirs before it expires',
   },
   embedOrigins: {
     env: 'EMBED_ORIGINS',
@@ -217,7 +290,7 @@ type ValueOf<O> = O extends IntegerOption
         : string | undefined;
 
 /** The validated configuration. */
-export type Config = { -readonly [K in keyof Options]: ValueOf<Options[K]> };
+export type Config = { -readonly [K in keyof Options]: K extends 'linkManagerRoles' ? Role[] : ValueOf<Options[K]> };
 
 /** A configuration problem, with a message naming the option and what was expected. */
 export class ConfigError extends Error {
@@ -267,6 +340,10 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
       }
     }
   }
+  for (const entry of result.trustProxy) {
+    const problem = trustProxyProblem(entry);
+    if (problem) throw new ConfigError(problem);
+  }
   for (const [index, url] of result.webhookUrls.entries()) {
     // Not echoed: a webhook URL often carries a secret in its path.
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
@@ -274,6 +351,9 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
   }
   if (result.webhookUrls.length > 0 && !result.webhookSecret) {
     throw new ConfigError('WEBHOOK_SECRET must be set when WEBHOOK_URLS is: receivers verify each delivery with it');
+  }
+  for (const role of result.linkManagerRoles) {
+    if (!ROLES.includes(role)) throw new ConfigError(`LINK_MANAGER_ROLES entries must be roles: ${ROLES.join(', ')} (got "${role}")`);
   }
   if (result.webhookSecret !== undefined && result.webhookSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${result.webhookSecret.length})`);

@@ -5,11 +5,14 @@
 import type { Server } from 'node:http';
 import { CollabServer, listen, portOf } from './CollabServer';
 import { configFromProcess, stopOnSignals } from './cli';
+import { PRIVATE_UMASK } from './dataFolder';
 import { createLogger, logDestination, routeConsoleTo } from './logger';
 
 const config = configFromProcess('collab-server', process.argv.slice(2));
 const logger = createLogger(config.logLevel, logDestination());
 routeConsoleTo(logger);
+// Nothing this process writes (documents, secrets) may be readable by other users of the machine.
+process.umask(PRIVATE_UMASK);
 // Before anything else is printed: whoever reads the first line may already send a signal. A stop
 // requested while the store opens waits for it, then closes it.
 let stopping = false;

@@ -71,3 +71,15 @@ export async function chooseFromDocumentMenu(page: Page, item: string | RegExp):
   await page.getByRole('button', { name: 'Document menu' }).click();
   await page.getByRole('menuitem', { name: item }).click();
 }
+
+/** The list of people in a document (the avatars in the header). */
+export const peopleOf = (page: Page) => page.getByRole('list', { name: /here/ });
+
+/** Sets this browser's name from the editor page (the avatar of "you" opens the name dialog). */
+export async function setName(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: /^You: / }).click();
+  const dialog = page.getByRole('dialog', { name: 'Your name' });
+  await dialog.getByRole('textbox').fill(name);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toHaveCount(0);
+}

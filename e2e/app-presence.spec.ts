@@ -1,18 +1,8 @@
 import type { Page } from '@playwright/test';
-import { createTitledDocument, freshPage, selectionSettled, typeInBody } from './app-helpers';
+import { createTitledDocument, freshPage, peopleOf, selectionSettled, setName, typeInBody } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
 
-const peopleOf = (page: Page) => page.getByRole('list', { name: /here/ });
 const caretLabels = (page: Page) => editorOf(page).locator('.collaboration-carets__label');
-
-/** Sets this browser's name from the editor page (the avatar of "you" opens the name dialog). */
-async function setName(page: Page, name: string) {
-  await page.getByRole('button', { name: /^You: / }).click();
-  const dialog = page.getByRole('dialog', { name: 'Your name' });
-  await dialog.getByRole('textbox').fill(name);
-  await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(dialog).toHaveCount(0);
-}
 
 test('people in a document: avatars, named carets and selections in their colors, names remembered', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser);

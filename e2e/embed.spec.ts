@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { type ExampleServer, startExampleServer } from '../examples/server';
 import { mintToken } from '../shared/token';
 import { ServerProcess } from '../testing/serverProcess';
+import { cspViolationsIn, expectNoCspViolations } from './cspViolations';
 import { type App, createDocument, editorOf, expect, test } from './fixtures';
 
 /**
@@ -40,6 +41,18 @@ test.afterAll(async () => {
   await host?.close();
   await stranger?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Where in the server's output the current test's CSP check starts. */
+let checkedFrom = 0;
+
+test.beforeEach(() => {
+  checkedFrom = server.output.length;
+});
+
+// The embed page in the host's frame runs under the app's policy with no violation reported.
+test.afterEach(() => {
+  expectNoCspViolations(server.output, checkedFrom);
 });
 
 const app = (): App => ({ url: server.httpUrl, dataDir, restart: async () => undefined });
@@ -108,10 +121,14 @@ test('a page on another origin embeds a document with embed.js: typing there rea
 });
 
 test('only EMBED_ORIGINS may frame the editor: another site hears load-failed and shows nothing', async ({ browser }) => {
-  const embedPage = await fetch(`${server.httpUrl}/embed/anything`);
-  expect(embedPage.headers.get('content-security-policy')).toBe(`frame-ancestors 'self' ${host.url}`);
-  const appPage = await fetch(`${server.httpUrl}/`);
-  expect(appPage.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+  const frameAncestors = async (path: string) =>
+    (await fetch(`${server.httpUrl}${path}`)).headers
+      .get('content-security-policy')
+      ?.split(';')
+      .map((directive) => directive.trim())
+      .find((directive) => directive.startsWith('frame-ancestors '));
+  expect(await frameAncestors('/embed/anything')).toBe(`frame-ancestors 'self' ${host.url}`);
+  expect(await frameAncestors('/')).toBe("frame-ancestors 'self'");
 
   const { name } = await openInApp(browser);
   const page = await (await browser.newContext()).newPage();
@@ -123,6 +140,12 @@ test('only EMBED_ORIGINS may frame the editor: another site hears load-failed an
       message: expect.stringContaining(`lists ${stranger.url} in EMBED_ORIGINS`),
     });
   await expect(page.frameLocator('iframe').getByRole('textbox', { name: 'Document body' })).toHaveCount(0);
+  // The refused framing is the one violation reported, to the embed page's own server (Chromium
+  // names only the origin of a page refused to another site).
+  await expect
+    .poll(() => cspViolationsIn(server.output.slice(checkedFrom)))
+    .toEqual([expect.objectContaining({ directive: 'frame-ancestors', blocked: `${server.httpUrl}/` })]);
+  checkedFrom = server.output.length;
 });
 
 test('the React component in a React app on another origin edits the same live document', async ({ browser }) => {
@@ -147,7 +170,9 @@ test('after the server restarts, the embed asks the host for a fresh token and g
   await expect.poll(() => eventNames(hostPage)).toContain('ready');
 
   const before = (await hostEvents(hostPage)).length;
+  expectNoCspViolations(server.output, checkedFrom);
   server = await server.restart();
+  checkedFrom = 0;
   // The first token was used up: reconnecting needs the host to answer a token request.
   const statesSinceRestart = async () =>
     (await hostEvents(hostPage))

@@ -53,7 +53,7 @@ export interface EmbedEventDetail {
   saved: Record<string, never>;
   /** Who is in the document now, this user first. */
   presence: { people: EmbedPerson[] };
-  /** The save state: connecting, saving, saved, offline, refused or deleted. */
+  /** The save state: connecting, saving, saved, offline, refused, deleted or replaced. */
   status: { state: string };
   error: EmbedError;
 }

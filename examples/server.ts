@@ -29,6 +29,8 @@ export interface ExampleServerOptions {
   authSecret: string;
   port?: number;
   host?: string;
+  /** Lifetime of the tokens it mints, in seconds (default ten minutes; tests use a few seconds). */
+  tokenSeconds?: number;
 }
 
 export interface ExampleServer {
@@ -38,7 +40,7 @@ export interface ExampleServer {
 }
 
 /** Starts the example site. */
-export async function startExampleServer({ quireUrl, authSecret, port = 0, host = '127.0.0.1' }: ExampleServerOptions): Promise<ExampleServer> {
+export async function startExampleServer({ quireUrl, authSecret, port = 0, host = '127.0.0.1', tokenSeconds }: ExampleServerOptions): Promise<ExampleServer> {
   const quire = () => (typeof quireUrl === 'function' ? quireUrl() : quireUrl).replace(/\/$/, '');
   let bundle: Promise<Map<string, string>> | null = null;
 
@@ -76,7 +78,7 @@ export async function startExampleServer({ quireUrl, authSecret, port = 0, host 
       if (typeof body.document !== 'string' || body.document === '') return void response.writeHead(400).end('"document" is required');
       const name = typeof body.name === 'string' && body.name ? body.name.slice(0, 60) : `Guest ${user.slice(0, 4)}`;
       const role = body.role === 'viewer' ? 'viewer' : 'editor';
-      const token = await quireToken(authSecret, { id: `example:${user}`, name }, body.document, role);
+      const token = await quireToken(authSecret, { id: `example:${user}`, name }, body.document, role, tokenSeconds);
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(token);
       return;
     }

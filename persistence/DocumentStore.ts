@@ -25,7 +25,7 @@ export interface DocumentMeta {
   logCount: number;
   /** Bytes in the log. */
   logBytes: number;
-  /** Small string properties owned by features (for example share-link secrets). */
+  /** Small string properties owned by features (for example the share links: hashes of their secrets). */
   properties: Record<string, string>;
 }
 

@@ -30,7 +30,8 @@
    * handle: { on, off, setReadOnly, setTheme, getContent, destroy, iframe }.
    *
    * options.token     a token string, or a function returning one (or a promise of one): called
-   *                   when the editor starts and whenever it reconnects, so tokens can be short-lived
+   *                   when the editor starts, whenever it reconnects and shortly before each token
+   *                   expires, so tokens can be short-lived (a string cannot be renewed)
    * options.readOnly  show without letting the user type (default false)
    * options.toolbar   show the toolbar and save status (default true)
    * options.height    CSS height ('480px', the default), a number of pixels, or 'auto' (fits the content)

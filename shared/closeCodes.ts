@@ -24,15 +24,26 @@ export const CloseCodes = define({
   DocumentNotFound: { code: 4404, reason: 'document-not-found' },
   /** The connection sent nothing for too long (or did not authenticate in time). */
   Timeout: { code: 4408, reason: 'timeout' },
+  /**
+   * The client holds a copy of an earlier document of the same name (deleted, then created again):
+   * its state is refused, so nothing of the deleted document returns into the new one.
+   */
+  DocumentReplaced: { code: 4409, reason: 'document-replaced' },
   /** The document was deleted while open. */
   DocumentDeleted: { code: 4410, reason: 'document-deleted' },
+  /** The share link this connection was opened through was reset or removed (or has expired). */
+  AccessRevoked: { code: 4411, reason: 'access-revoked' },
   /** A single frame exceeded the maximum message size (the WebSocket standard code). */
   MessageTooBig: { code: 1009, reason: 'message-too-big' },
+  /** Presence (awareness) too large: a state over the size limit, or too many client ids on one connection. */
+  PresenceTooLarge: { code: 4413, reason: 'presence-too-large' },
   /** The document would grow past the maximum document size. */
   DocumentTooLarge: { code: 4414, reason: 'document-too-large' },
   /** The document name breaks the naming rules. */
   InvalidDocumentName: { code: 4422, reason: 'invalid-document-name' },
-  /** Too many messages per second on this connection. */
+  /** An update breaks the document schema (`shared/SCHEMA-RULES.md`); it was not applied. */
+  InvalidContent: { code: 4423, reason: 'invalid-content' },
+  /** Too many messages (or presence bytes) per second on this connection, or too many new connections or documents from one address. */
   RateLimited: { code: 4429, reason: 'rate-limited' },
   /** Too many connections from this address or to this document. */
   TooManyConnections: { code: 4430, reason: 'too-many-connections' },

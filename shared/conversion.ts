@@ -2,8 +2,10 @@ import { type AnyExtension, getSchema, type JSONContent, resolveExtensions } fro
 import { generateHTML, generateJSON } from '@tiptap/html';
 import { MarkdownManager } from '@tiptap/markdown';
 import { Node, type Schema } from '@tiptap/pm/model';
-import { prosemirrorJSONToYXmlFragment, updateYFragment, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
+import { prosemirrorJSONToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
+import { HEADING_LEVELS, normalizeAttributes, safeImageSrc, safeLinkHref } from './attributeRules';
+import { type BodyReading, readBody } from './bodyReader';
 import { BODY_FIELD, TITLE_FIELD } from './documentFields';
 import { documentExtensions } from './editorExtensions';
 
@@ -15,7 +17,8 @@ import { documentExtensions } from './editorExtensions';
  * Formats:
  * - `json`: the ProseMirror document (`{"type":"doc","content":[…]}`); lossless.
  * - `html`: the editor's HTML; parsing keeps only what the schema knows (no scripts, no styles
- *   beyond text alignment, no `javascript:` links).
+ *   beyond text alignment, no `javascript:` links), and every attribute only as its rule allows
+ *   (`shared/attributeRules.ts`).
  * - `markdown`: the editor's Markdown dialect (GitHub-flavoured, plus `++underline++` and
  *   `==highlight==`); a single line break inside a paragraph is a space, as in CommonMark.
  * - `text`: paragraphs separated by blank lines; a single line break is a hard break.
@@ -41,7 +44,6 @@ interface Converters {
   extensions: AnyExtension[];
   schema: Schema;
   markdown: MarkdownManager;
-  headingLevels: number[];
 }
 
 // Built once: the schema and the Markdown manager are pure functions of the extension list.
@@ -54,9 +56,7 @@ function converters(): Converters {
     const markdown = new MarkdownManager();
     // Kits (StarterKit, TableKit) bundle their nodes and marks; register the resolved list.
     for (const extension of resolved) markdown.registerExtension(extension.name === 'table' ? withoutTableMargins(extension) : extension);
-    const heading = resolved.find((extension) => extension.name === 'heading');
-    const headingLevels = (heading?.options as { levels?: number[] } | undefined)?.levels ?? [1, 2, 3, 4, 5, 6];
-    cached = { extensions, schema: getSchema(extensions), markdown, headingLevels: [...headingLevels].sort((a, b) => a - b) };
+    cached = { extensions, schema: getSchema(extensions), markdown };
   }
   return cached;
 }
@@ -66,10 +66,19 @@ export function documentSchema(): Schema {
   return converters().schema;
 }
 
-/** The body of `doc` as a ProseMirror node; an empty body is one empty paragraph, as the editor shows it. */
+/**
+ * The body of `doc` as a valid ProseMirror node, and what the stored body holds that the schema
+ * does not allow (`shared/bodyReader.ts`). Never changes `doc`. An empty body is one empty
+ * paragraph, as the editor shows it.
+ */
+export function readBodyOf(doc: Y.Doc): BodyReading {
+  const reading = readBody(doc.getXmlFragment(BODY_FIELD), documentSchema());
+  return reading.node.childCount > 0 ? reading : { ...reading, node: documentSchema().topNodeType.createAndFill() as Node };
+}
+
+/** The body of `doc` as a valid ProseMirror node (see `readBodyOf`); an empty body is one empty paragraph. */
 export function bodyNode(doc: Y.Doc): Node {
-  const node = yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(BODY_FIELD), documentSchema());
-  return node.childCount > 0 ? node : (documentSchema().topNodeType.createAndFill() as Node);
+  return readBodyOf(doc).node;
 }
 
 /** Renders the body of `doc` in `format`. */
@@ -77,18 +86,39 @@ export function exportBody(doc: Y.Doc, format: ContentFormat): string {
   return exportNode(bodyNode(doc), format);
 }
 
-/** Renders a document node in `format`. */
+/**
+ * Renders a document node in `format`. Attribute values are rendered only as their rules allow
+ * (`shared/attributeRules.ts`): whatever made the node (the editor's document, say), no unsafe
+ * link, image address or style leaves in any format.
+ */
 export function exportNode(node: Node, format: ContentFormat): string {
+  const json = withValidAttributes(node).toJSON();
   switch (format) {
     case 'json':
-      return JSON.stringify(node.toJSON());
+      return JSON.stringify(json);
     case 'html':
-      return generateHTML(node.toJSON(), converters().extensions);
+      return generateHTML(json, converters().extensions);
     case 'markdown':
-      return converters().markdown.serialize(node.toJSON());
+      return converters().markdown.serialize(json);
     case 'text':
       return plainText(node);
   }
+}
+
+/** `node`, or a copy whose attributes are all valid when some are not (as imports make them). */
+function withValidAttributes(node: Node): Node {
+  let valid = true;
+  node.descendants((child) => {
+    if (!valid) return false;
+    if (
+      normalizeAttributes('node', child.type.name, child.attrs).changed ||
+      (child.type.name === 'image' && safeImageSrc(child.attrs.src) === null && child.attrs.src !== null)
+    )
+      valid = false;
+    for (const mark of child.marks) if (normalizeAttributes('mark', mark.type.name, mark.attrs).changed) valid = false;
+    return valid;
+  });
+  return valid ? node : Node.fromJSON(converters().schema, fitToEditor(node.toJSON(), 'json'));
 }
 
 /**
@@ -208,39 +238,34 @@ function textToJSON(text: string): JSONContent {
 }
 
 /**
- * Makes parsed content fit the editor: headings deeper than the editor offers become its deepest
- * level; a link with an unsafe address (`javascript:` and the like) becomes plain text; and in
- * Markdown a soft line break inside a paragraph is a space (as Markdown renders it; the editor
- * would otherwise show a line break).
+ * Makes parsed content fit the editor: every attribute takes the closest value its rule allows
+ * (`shared/attributeRules.ts`: headings deeper than the editor offers become its deepest level,
+ * an alignment it does not know is dropped, and so on); a link with an unsafe address
+ * (`javascript:` and the like) becomes plain text; an image with an unsafe address is left out;
+ * and in Markdown a soft line break inside a paragraph is a space (as Markdown renders it; the
+ * editor would otherwise show a line break).
  */
 function fitToEditor(json: JSONContent, format: ContentFormat): JSONContent {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
-  const { headingLevels } = converters();
-  const deepest = headingLevels[headingLevels.length - 1];
-  const walk = (node: JSONContent, inCode: boolean): JSONContent => {
+  const deepest = HEADING_LEVELS[HEADING_LEVELS.length - 1];
+  const walk = (node: JSONContent, inCode: boolean): JSONContent | null => {
     if (typeof node !== 'object' || node === null) return node;
     const next: JSONContent = { ...node };
     if (format === 'markdown' && node.type === 'text' && !inCode && node.text?.includes('\n')) next.text = node.text.replace(/[ \t]*\n[ \t]*/g, ' ');
-    if (Array.isArray(node.marks)) next.marks = node.marks.filter((mark) => mark?.type !== 'link' || isSafeHref(mark.attrs?.href));
-    if (node.type === 'heading') {
-      const level = Number(node.attrs?.level);
-      if (!headingLevels.includes(level)) next.attrs = { ...node.attrs, level: level > deepest ? deepest : headingLevels[0] };
+    if (Array.isArray(node.marks)) {
+      next.marks = node.marks
+        .filter((mark) => mark?.type !== 'link' || safeLinkHref(mark.attrs?.href) !== null)
+        .map((mark) => (mark?.attrs && typeof mark.type === 'string' ? { ...mark, attrs: normalizeAttributes('mark', mark.type, mark.attrs).attrs } : mark));
     }
-    if (Array.isArray(node.content)) next.content = node.content.map((child) => walk(child, inCode || node.type === 'codeBlock'));
+    if (node.type === 'image' && safeImageSrc(node.attrs?.src) === null) return null;
+    if (node.type === 'heading' && Number(node.attrs?.level) > deepest) next.attrs = { ...node.attrs, level: deepest };
+    if (next.attrs && typeof node.type === 'string') next.attrs = normalizeAttributes('node', node.type, next.attrs).attrs;
+    if (Array.isArray(node.content)) {
+      next.content = node.content.map((child) => walk(child, inCode || node.type === 'codeBlock')).filter((child): child is JSONContent => child !== null);
+    }
     return next;
   };
-  return walk(json, false);
-}
-
-const SAFE_LINK_SCHEMES = ['http', 'https', 'mailto', 'tel'];
-
-/** True for a link address the editor keeps: relative, or with a scheme that cannot run code. */
-function isSafeHref(href: unknown): boolean {
-  if (typeof href !== 'string' || href.trim() === '') return false;
-  // Browsers ignore control characters and spaces inside a scheme ("java\tscript:"), so do too.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed.
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020]/g, ''));
-  return !scheme || SAFE_LINK_SCHEMES.includes(scheme[1].toLowerCase());
+  return walk(json, false) ?? json;
 }
 
 /**

@@ -9,5 +9,14 @@ export const BODY_FIELD = 'default';
 /** The Y.Text holding the document title. */
 export const TITLE_FIELD = 'title';
 
+/**
+ * The Y.Map holding the document's identity, which only the server writes (`INCARNATION_KEY`).
+ * A client whose copy holds another identity under this name is refused (`document-replaced`).
+ */
+export const IDENTITY_FIELD = 'identity';
+
+/** The random id the server gives a document when it creates it, under `IDENTITY_FIELD`. */
+export const INCARNATION_KEY = 'incarnation';
+
 /** Title used wherever a document has none yet. */
 export const UNTITLED = 'Untitled document';

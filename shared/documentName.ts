@@ -1,11 +1,14 @@
 /**
  * Document name rules, shared by the server (which enforces them) and the app (which creates
  * names). A name is 1 to `maxLength` characters, has no control characters, no `/` or `\`,
- * no `..`, and no leading or trailing whitespace.
+ * no `..`, no leading or trailing whitespace, and is not a reserved name.
  */
 
 /** The default longest accepted name, in characters. */
 export const DEFAULT_MAX_NAME_LENGTH = 200;
+
+/** Names that mean something else: `*` is a token's claim to every document, never one document. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['*']);
 
 /** Why `name` is not a valid document name, or null when it is. */
 export function documentNameProblem(name: string, maxLength = DEFAULT_MAX_NAME_LENGTH): string | null {
@@ -16,6 +19,8 @@ export function documentNameProblem(name: string, maxLength = DEFAULT_MAX_NAME_L
   if (/[/\\]/.test(name)) return 'the document name contains "/" or "\\"';
   if (name.includes('..')) return 'the document name contains ".."';
   if (name.trim() !== name) return 'the document name starts or ends with whitespace';
+  if (RESERVED_NAMES.has(name))
+    return `the document name ${JSON.stringify(name)} is reserved (in a token, "doc": "*" means every document); choose another name`;
   return null;
 }
 

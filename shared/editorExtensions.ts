@@ -1,15 +1,17 @@
 import type { AnyExtension } from '@tiptap/core';
 import Highlight from '@tiptap/extension-highlight';
-import Image from '@tiptap/extension-image';
-import { TaskItem, TaskList } from '@tiptap/extension-list';
+import { TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
-import TextAlign from '@tiptap/extension-text-align';
 import StarterKit from '@tiptap/starter-kit';
+import { safeLinkHref } from './attributeRules';
+import { SafeCodeBlock, SafeImage, SafeLink, SafeOrderedList, SafeTable, SafeTableCell, SafeTableHeader, SafeTaskItem, SafeTextAlign } from './safeExtensions';
 
 /**
  * The document schema: every node and mark a document can hold. The browser editor adds its
  * collaboration and UI extensions on top; the server uses exactly this list to convert documents
- * (JSON, HTML, Markdown), so what one side writes the other can read.
+ * (JSON, HTML, Markdown), so what one side writes the other can read. Every extension whose
+ * attributes reach HTML is its safe variant (`shared/safeExtensions.ts`): attributes are parsed
+ * and rendered only as `shared/attributeRules.ts` allows.
  */
 export function documentExtensions(): AnyExtension[] {
   return [
@@ -22,13 +24,29 @@ export function documentExtensions(): AnyExtension[] {
       // refused edit would leave it forever unsaved. The gap cursor reaches the end instead.
       trailingNode: false,
       heading: { levels: [1, 2, 3] },
-      link: { openOnClick: false, autolink: true, defaultProtocol: 'https', protocols: ['http', 'https', 'mailto'] },
+      // Replaced below by their safe variants.
+      link: false,
+      codeBlock: false,
+      orderedList: false,
     }),
+    SafeLink.configure({
+      openOnClick: false,
+      autolink: true,
+      defaultProtocol: 'https',
+      protocols: ['http', 'https', 'mailto'],
+      // The editor makes no link the server would refuse (an address too long, say).
+      isAllowedUri: (url, { defaultValidate }) => defaultValidate(url) && safeLinkHref(url) !== null,
+    }),
+    SafeCodeBlock,
+    SafeOrderedList,
     TaskList,
-    TaskItem.configure({ nested: true }),
-    TableKit.configure({ table: { resizable: false } }),
-    TextAlign.configure({ types: ['heading', 'paragraph'] }),
+    SafeTaskItem.configure({ nested: true }),
+    TableKit.configure({ table: false, tableCell: false, tableHeader: false }),
+    SafeTable.configure({ resizable: false }),
+    SafeTableCell,
+    SafeTableHeader,
+    SafeTextAlign.configure({ types: ['heading', 'paragraph'] }),
     Highlight,
-    Image.configure({ inline: false, allowBase64: false }),
+    SafeImage.configure({ inline: false, allowBase64: false }),
   ];
 }

@@ -5,7 +5,8 @@ import { errors, jwtVerify, SignJWT } from 'jose';
  * the editor mints one per user and document; the app mints one when a share link is opened.
  *
  * Claims: `sub` (stable user id), `name` (shown to others), `doc` (one document name, or `*`),
- * `role` (`viewer` | `editor` | `admin`), `exp` (seconds since the epoch).
+ * `role` (`viewer` | `editor` | `admin`), `exp` (seconds since the epoch), and on tokens the server
+ * mints for a share link, `link`: which link (`kind`) and which of its secrets (`generation`).
  */
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
@@ -17,6 +18,15 @@ export interface TokenClaims {
   doc: string;
   role: Role;
   exp: number;
+  /** The share link a token was minted for: a reset of that link ends it (see `LinkClaim`). */
+  link?: LinkClaim;
+}
+
+/** Which share link, and which of its secrets (by generation, and by an id no other secret has), a token was minted from. */
+export interface LinkClaim {
+  kind: string;
+  generation: number;
+  id: string;
 }
 
 /** Why a token was not accepted. */
@@ -52,7 +62,8 @@ function keyOf(secret: string): Promise<CryptoKey> {
 
 /** Signs a token valid for `expiresInSeconds` (default one hour). */
 export async function mintToken(secret: string, claims: Omit<TokenClaims, 'exp'>, expiresInSeconds = 3600): Promise<string> {
-  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role })
+  const link = claims.link ? { link: { kind: claims.link.kind, generation: claims.link.generation, id: claims.link.id } } : {};
+  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -74,7 +85,20 @@ export async function verifyToken(secret: string, token: string | null | undefin
   if (typeof sub !== 'string' || sub.length === 0) throw new TokenError('invalid', 'the token has no "sub" claim');
   if (typeof doc !== 'string' || doc.length === 0) throw new TokenError('invalid', 'the token has no "doc" claim');
   if (!ROLES.includes(role as Role)) throw new TokenError('invalid', `the token's "role" must be one of ${ROLES.join(', ')}`);
-  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number };
+  const link = linkClaimOf(payload);
+  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number, ...(link ? { link } : {}) };
+}
+
+/** The `link` claim of a token's payload; undefined without one; throws `TokenError` for a malformed one. */
+export function linkClaimOf(payload: Record<string, unknown>): LinkClaim | undefined {
+  const { link } = payload;
+  if (link === undefined) return undefined;
+  const { kind, generation, id } = (link ?? {}) as Record<string, unknown>;
+  const valid = (text: unknown): text is string => typeof text === 'string' && text.length > 0 && text.length <= 32;
+  if (!valid(kind) || !valid(id) || !Number.isSafeInteger(generation) || (generation as number) < 1) {
+    throw new TokenError('invalid', 'the token\'s "link" claim must be { kind, generation, id }');
+  }
+  return { kind, generation: generation as number, id };
 }
 
 /** True when the token's `doc` claim covers `documentName`. */

@@ -67,11 +67,16 @@ export interface YWebsocketClient {
   destroy(): void;
 }
 
-export function yWebsocketClient(url: string, name: string, token: string, options: { doc?: Y.Doc; connect?: boolean } = {}): YWebsocketClient {
+export function yWebsocketClient(
+  url: string,
+  name: string,
+  token: string,
+  options: { doc?: Y.Doc; connect?: boolean; WebSocketPolyfill?: typeof WebSocket } = {},
+): YWebsocketClient {
   const doc = options.doc ?? new Y.Doc();
   const closes: YWebsocketClient['closes'] = [];
   const provider = new WebsocketProvider(url, name, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: (options.WebSocketPolyfill ?? WebSocket) as unknown as typeof globalThis.WebSocket,
     params: { token },
     connect: options.connect ?? true,
     maxBackoffTime: 500,

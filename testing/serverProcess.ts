@@ -58,7 +58,11 @@ export class ServerProcess {
     let output = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        // Not left running: nothing else knows about a process that never said it listens.
+        child.kill('SIGKILL');
+        reject(new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
       const onData = (chunk: Buffer) => {
         output += chunk;
         for (const line of output.split('\n')) {

@@ -1,13 +1,14 @@
-import { Editor } from '@tiptap/core';
-import Collaboration from '@tiptap/extension-collaboration';
+import { type AnyExtension, Editor } from '@tiptap/core';
 import { Window } from 'happy-dom';
+import type * as Y from 'yjs';
+import { TolerantCollaboration } from '../app/components/editor/tolerantCollaboration';
 import { BODY_FIELD } from '../shared/documentFields';
 import { documentExtensions } from '../shared/editorExtensions';
 import { type HocuspocusClient, hocuspocusClient } from './clients';
 
 /**
- * A real Tiptap editor in Node: the app's schema plus the Collaboration extension (y-tiptap's
- * sync and undo plugins) over a real Hocuspocus provider, rendered into a happy-dom document.
+ * A real Tiptap editor in Node: the app's schema plus the Collaboration extension as the app
+ * configures it (y-tiptap's sync and undo plugins, reading the body tolerantly) over a real Hocuspocus provider, rendered into a happy-dom document.
  * Edits made through `editor.commands` travel exactly the path a browser user's do.
  */
 export interface TiptapClient extends HocuspocusClient {
@@ -46,6 +47,28 @@ function releaseDom(): void {
   dom = null;
 }
 
+/**
+ * A Tiptap editor bound to the local Y.Doc `doc`, without a server: the app's schema with
+ * `collaboration` (the app's, by default). For tests of the binding itself.
+ */
+export function localEditor(doc: Y.Doc, collaboration: AnyExtension = TolerantCollaboration): { editor: Editor; destroy(): void } {
+  const window = acquireDom();
+  const element = window.document.createElement('div');
+  window.document.body.appendChild(element);
+  const editor = new Editor({
+    element: element as unknown as HTMLElement,
+    extensions: [...documentExtensions(), (collaboration as typeof TolerantCollaboration).configure({ document: doc, field: BODY_FIELD })],
+  });
+  return {
+    editor,
+    destroy: () => {
+      editor.destroy();
+      element.remove();
+      releaseDom();
+    },
+  };
+}
+
 /** Opens a Tiptap editor on document `name` through the Hocuspocus endpoint at `url`. */
 export function tiptapClient(url: string, name: string, token: string): TiptapClient {
   const window = acquireDom();
@@ -54,7 +77,7 @@ export function tiptapClient(url: string, name: string, token: string): TiptapCl
   window.document.body.appendChild(element);
   const editor = new Editor({
     element: element as unknown as HTMLElement,
-    extensions: [...documentExtensions(), Collaboration.configure({ document: client.doc, field: BODY_FIELD })],
+    extensions: [...documentExtensions(), TolerantCollaboration.configure({ document: client.doc, field: BODY_FIELD })],
   });
   return {
     ...client,

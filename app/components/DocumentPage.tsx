@@ -3,10 +3,11 @@
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
-import { ApiError, type DocumentLinks, errorMessage, NetworkError, openSession } from '../lib/api';
-import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
-import { findRecentDocument, rememberDocument } from '../lib/recentDocuments';
+import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
+import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
+import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
 
 // The editor (Tiptap, ProseMirror, Yjs) is most of the page's code. Loading it as its own chunk,
@@ -17,8 +18,9 @@ const DocumentWorkspace = dynamic(loadWorkspace, { ssr: false, loading: () => <D
 
 type PageState =
   | { kind: 'loading' }
-  | { kind: 'ready'; key: string; role: Role; links?: DocumentLinks; identity: LocalIdentity }
+  | { kind: 'ready'; key: string; role: Role; opened?: OpenedLink; identity: LocalIdentity }
   | { kind: 'not-found' }
+  | { kind: 'link-ended'; message: string }
   | { kind: 'error'; message: string };
 
 /**
@@ -29,22 +31,29 @@ type PageState =
 export function DocumentPage({ name }: { name: string }) {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
   const identityRef = useRef<LocalIdentity | null>(null);
+  // The secret tokens are fetched with: the page's, until this browser resets its own link.
+  const keyRef = useRef('');
   // The token from opening the link serves the first connection; later ones fetch their own.
-  const firstToken = useRef<{ token: string; at: number } | null>(null);
+  const firstToken = useRef<{ token: string; at: number; lifetimeMs: number } | null>(null);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
     if (!key) return setState({ kind: 'not-found' });
     void loadWorkspace();
-    const identity = loadIdentity();
+    keyRef.current = key;
+    let identity = loadIdentity();
     identityRef.current = identity;
     try {
-      const session = await openSession(name, key, identity);
-      firstToken.current = { token: session.token, at: Date.now() };
+      const session = await openSession(name, key, identity.name);
+      identity = withServerIdentity(identity, session.user);
+      identityRef.current = identity;
+      firstToken.current = { token: session.token, at: Date.now(), lifetimeMs: session.expiresIn * 1000 };
       rememberDocument({ name, key, title: session.title, role: session.role, openedAt: Date.now() });
-      setState({ kind: 'ready', key, role: session.role, links: session.links, identity });
+      setState({ kind: 'ready', key, role: session.role, opened: openedOf(session), identity });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return setState({ kind: 'not-found' });
+      const ended = linkEndedMessage(error);
+      if (ended) return setState({ kind: 'link-ended', message: ended });
       const known = findRecentDocument(name);
       if (error instanceof NetworkError && known?.key === key && known.role) {
         return setState({ kind: 'ready', key, role: known.role, identity });
@@ -72,21 +81,40 @@ export function DocumentPage({ name }: { name: string }) {
     if (state.kind !== 'ready' || !identityRef.current) throw new Error('the document is not open');
     const first = firstToken.current;
     firstToken.current = null;
-    // Tokens last ten minutes; one a few seconds old saves the first connection a round trip.
-    if (first && Date.now() - first.at < 60_000) return first.token;
-    const session = await openSession(name, state.key, identityRef.current);
-    if (session.role !== state.role || !state.links) {
-      // Opened offline (links and role from this device), or the link changed meaning: take the server's word.
-      setState((current) => (current.kind === 'ready' ? { ...current, role: session.role, links: session.links } : current));
-    }
+    // A token still young (at most a minute, and a quarter of its life) saves the first connection a round trip.
+    if (first && Date.now() - first.at < Math.min(60_000, first.lifetimeMs / 4)) return first.token;
+    const session = await openSession(name, keyRef.current, identityRef.current.name);
+    const identity = withServerIdentity(identityRef.current, session.user);
+    identityRef.current = identity;
+    // Opened offline (role from this device), or the link changed meaning: take the server's word.
+    setState((current) =>
+      current.kind !== 'ready' || (current.role === session.role && current.identity === identity && sameOpened(current.opened, session))
+        ? current
+        : { ...current, role: session.role, opened: openedOf(session), identity },
+    );
     return session.token;
-  }, [name, state]);
+  }, [name, state.kind]);
 
   const changeIdentity = useCallback((identity: LocalIdentity) => {
     const saved = saveIdentity(identity);
     identityRef.current = saved;
     setState((current) => (current.kind === 'ready' ? { ...current, identity: saved } : current));
   }, []);
+
+  // A link was created or reset from the Share dialog. When it was this page's own link, the page
+  // now holds the new secret: its address, this browser's list and the next token use it.
+  const changeLinks = useCallback(
+    (change: LinkChange) => {
+      firstToken.current = null;
+      if (change.key !== keyRef.current) {
+        keyRef.current = change.key;
+        window.history.replaceState(window.history.state, '', `#${change.key}`);
+        updateRecentDocument(name, { key: change.key });
+      }
+      setState((current) => (current.kind === 'ready' ? { ...current, key: change.key } : current));
+    },
+    [name],
+  );
 
   switch (state.kind) {
     case 'loading':
@@ -96,6 +124,16 @@ export function DocumentPage({ name }: { name: string }) {
         <main className="page centered-page">
           <h1>Document not found</h1>
           <p>This document does not exist, was deleted, or the link is not complete. Ask whoever shared it for a new link.</p>
+          <Link href="/" className="button primary">
+            Go to your documents
+          </Link>
+        </main>
+      );
+    case 'link-ended':
+      return (
+        <main className="page centered-page">
+          <h1>{state.message}</h1>
+          <p>Ask whoever shared it with you for the current link.</p>
           <Link href="/" className="button primary">
             Go to your documents
           </Link>
@@ -131,11 +169,20 @@ export function DocumentPage({ name }: { name: string }) {
           name={name}
           linkKey={state.key}
           role={state.role}
-          links={state.links}
+          opened={state.opened}
           identity={state.identity}
           onIdentityChange={changeIdentity}
+          onLinksChange={changeLinks}
           fetchToken={fetchToken}
         />
       );
   }
+}
+
+function openedOf(session: { link: LinkKind; manages: LinkKind[] }): OpenedLink {
+  return { link: session.link, manages: session.manages };
+}
+
+function sameOpened(opened: OpenedLink | undefined, session: { link: LinkKind; manages: LinkKind[] }): boolean {
+  return opened !== undefined && opened.link === session.link && opened.manages.join() === session.manages.join();
 }

@@ -3,9 +3,9 @@
 import { Plus } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { type CreatedDocument, createDocument, documentPath, errorMessage } from '../lib/api';
+import { type CreatedDocument, createDocument, creatorKey, documentPath, errorMessage, fetchIdentity } from '../lib/api';
 import { takeFlash } from '../lib/flash';
-import { type LocalIdentity, loadIdentity, saveIdentity } from '../lib/identity';
+import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { rememberDocument } from '../lib/recentDocuments';
 import { NameDialog } from './document/NameDialog';
 import { AppHeader } from './home/AppHeader';
@@ -25,11 +25,17 @@ export function HomePage() {
     setIdentity(loadIdentity());
     setFlash(takeFlash());
     document.title = 'Documents · Quire';
+    // The server issues this browser's id (and so its color) on the first call; offline, the last one known is shown.
+    fetchIdentity().then(
+      (server) => setIdentity((current) => withServerIdentity(current ?? loadIdentity(), server)),
+      () => undefined,
+    );
   }, []);
 
   const open = (created: CreatedDocument) => {
-    rememberDocument({ name: created.name, key: created.editKey, title: created.title, role: 'editor', openedAt: Date.now(), updatedAt: Date.now() });
-    router.push(documentPath(created.name, created.editKey));
+    const key = creatorKey(created);
+    rememberDocument({ name: created.name, key, title: created.title, role: 'editor', openedAt: Date.now(), updatedAt: Date.now() });
+    router.push(documentPath(created.name, key));
   };
 
   const create = async () => {

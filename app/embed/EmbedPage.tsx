@@ -153,7 +153,7 @@ function EmbedSession(props: SessionProps) {
 
 function EmbedEditor({ name, settings, options, bridge, onEditor, session, claims }: SessionProps & { session: CollabSession; claims: VisibleClaims | null }) {
   const status = useSessionStatus(session);
-  const closed = status.state === 'refused' || status.state === 'deleted';
+  const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = options.readOnly || !claims || !canWrite(claims.role) || closed;
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
   const userName = claims?.name ?? 'Guest';

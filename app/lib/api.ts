@@ -1,17 +1,41 @@
+import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
 
-/** A document's capability links: the secrets that grant edit or view access. */
-export interface DocumentLinks {
-  edit?: string;
-  view: string;
+/** One of a document's share links, as the server shows it to someone holding a link of the document. */
+export interface AppLink {
+  kind: LinkKind;
+  /** The secret; null when it cannot be shown here (the link was reset from outside the app since it was sealed for this one). */
+  secret: string | null;
+  /** Ms since the epoch, or null. */
+  expiresAt: number | null;
+  expired: boolean;
+}
+
+/** Who this browser is to the server: the id it issued (in a signed cookie), and the color derived from it. */
+export interface ServerIdentity {
+  id: string;
+  color: string;
 }
 
 /** What opening a link gives: a short-lived collab token and the role it carries. */
 export interface Session {
   token: string;
+  /** The token's lifetime in seconds, from when it was handed out. */
+  expiresIn: number;
   role: Role;
   title: string;
-  links: DocumentLinks;
+  /** The identity the token carries. */
+  user: ServerIdentity & { name: string };
+  /** The kind of link that was opened. */
+  link: LinkKind;
+  /** The kinds of link this one may create and reset. */
+  manages: LinkKind[];
+}
+
+/** What the server said about a page's link when it opened it: which link, and which kinds it may create and reset. */
+export interface OpenedLink {
+  link: LinkKind;
+  manages: LinkKind[];
 }
 
 /** A document the server knows, as the lookup reports it. */
@@ -23,15 +47,25 @@ export interface DocumentSummary {
   updatedAt: number;
 }
 
-/** A request the server refused; `status` 404 means the document or link does not exist. */
+/**
+ * A request the server refused; `status` 404 means the document or link does not exist, 410 that
+ * the link was reset (`reason` `link-reset`) or has expired (`link-expired`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** The message for a link the server no longer accepts (410: reset or expired), or null for any other error. */
+export function linkEndedMessage(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.status !== 410) return null;
+  return error.reason === 'link-expired' ? 'This link has expired.' : 'This link was reset, so it no longer opens the document.';
 }
 
 /** The server could not be reached at all (offline, or the server is down). */
@@ -45,25 +79,30 @@ export class NetworkError extends Error {
 async function request<T>(method: string, path: string, body: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(path, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (error) {
     throw new NetworkError(error);
   }
-  const data = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new ApiError(response.status, data.error ?? `request failed (${response.status})`);
+  const data = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
+  if (!response.ok) throw new ApiError(response.status, data.error ?? `request failed (${response.status})`, data.reason);
   return data as T;
 }
 
-/** What creating a document returns: its name and both link secrets. */
+/** What creating a document returns: its name and its links, with their secrets. */
 export interface CreatedDocument {
   name: string;
-  editKey: string;
-  viewKey: string;
   title: string;
+  links: AppLink[];
+}
+
+/** The secret of the most powerful link of a new document (the one its creator opens it with). */
+export function creatorKey(created: CreatedDocument): string {
+  return created.links[0].secret as string;
+}
+
+/** This browser's identity, issued by the server on its first call. */
+export function fetchIdentity(): Promise<ServerIdentity> {
+  return request('GET', '/api/app/identity', undefined);
 }
 
 /** Creates an empty document. */
@@ -76,9 +115,34 @@ export function importMarkdown(content: string, title: string): Promise<CreatedD
   return request('POST', '/api/app/documents', { title, content, format: 'markdown' });
 }
 
-/** Exchanges a link secret for a collab token. */
-export function openSession(name: string, key: string, user: { id: string; name: string }): Promise<Session> {
-  return request('POST', '/api/app/session', { name, key, userId: user.id, userName: user.name });
+/** Exchanges a link secret for a collab token, for this browser under the name it chose. */
+export function openSession(name: string, key: string, userName: string): Promise<Session> {
+  return request('POST', '/api/app/session', { name, key, userName });
+}
+
+/** The document's links that `key` may see (itself and the lesser ones), with their secrets: what the Share dialog shows. */
+export async function fetchLinks(name: string, key: string): Promise<AppLink[]> {
+  return (await request<{ links: AppLink[] }>('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, { key })).links;
+}
+
+/** What creating or resetting a link returns. */
+export interface LinkChange {
+  kind: LinkKind;
+  /** The new secret (shown this once). */
+  secret: string;
+  /** The secret this browser holds now: the new one when it reset its own link. */
+  key: string;
+  links: AppLink[];
+}
+
+/** Gives link `kind` a new secret; the old one stops working at once. Needs a link that may manage it. */
+export function resetLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName: string }): Promise<LinkChange> {
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { key, ...options });
+}
+
+/** Creates link `kind`, which the document does not have yet. */
+export function createLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null }): Promise<LinkChange> {
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
 }
 
 /** Title, role and last change of each document whose secret is valid; others are left out. */
@@ -88,9 +152,9 @@ export async function lookupDocuments(documents: Array<{ name: string; key: stri
   return result.documents;
 }
 
-/** Renames a document (a change to its live title, which history records as `user`'s); needs the edit secret. */
-export function renameDocument(name: string, key: string, title: string, user: { id: string; name: string }): Promise<{ title: string }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title, userId: user.id, userName: user.name });
+/** Renames a document (a change to its live title, which history records as this browser's); needs the edit secret. */
+export function renameDocument(name: string, key: string, title: string, userName: string): Promise<{ title: string }> {
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title, userName });
 }
 
 /** Deletes a document on the server; open editors are closed. Needs the edit secret. */

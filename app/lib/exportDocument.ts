@@ -1,6 +1,7 @@
 import type { Node } from '@tiptap/pm/model';
-import { exportNode } from '../../shared/conversion';
-import { UNTITLED } from '../../shared/documentFields';
+import * as Y from 'yjs';
+import { bodyNode, exportNode } from '../../shared/conversion';
+import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
 
 /**
  * Document export in the browser, through the server's own converters
@@ -28,6 +29,17 @@ export function exportDocument(body: Node, title: string, format: ExportFormat):
       return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
     case 'html':
       return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, exportNode(body, 'html')) };
+  }
+}
+
+/** Converts a whole document state (a Yjs update: a copy kept on this device, say) into a file of `format`. */
+export function exportState(state: Uint8Array, format: ExportFormat): ExportedFile {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, state);
+    return exportDocument(bodyNode(doc), doc.getText(TITLE_FIELD).toString().trim(), format);
+  } finally {
+    doc.destroy();
   }
 }
 

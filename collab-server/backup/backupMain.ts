@@ -3,6 +3,7 @@
  * (or `--token`): saves a consistent backup of a running server. See `--help`.
  */
 import { parseArgs } from 'node:util';
+import { PRIVATE_UMASK } from '../dataFolder';
 import { backupToFile } from './backupToFile';
 import { formatBytes, Progress } from './progress';
 
@@ -35,6 +36,8 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+// A backup holds every document and the links' hashes: only this user may read it.
+process.umask(PRIVATE_UMASK);
 const progress = new Progress('backup');
 const started = performance.now();
 try {

@@ -1,4 +1,5 @@
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { FILE_MODE } from '../dataFolder';
 import { readBackup } from './backupFormat';
 import { BACKUP_PATH } from './backupRoute';
 import type { Progress } from './progress';
@@ -43,7 +44,8 @@ export async function backupToFile({ url, token, out, progress }: BackupToFileOp
     throw new Error(`the server refused the backup: ${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}`);
   }
   const partial = `${out}.partial`;
-  const file = await open(partial, 'wx');
+  // Readable by this user only, whatever the umask: it holds every document and the links' hashes.
+  const file = await open(partial, 'wx', FILE_MODE);
   let total: number | null = null;
   let documents = 0;
   let received = 0;

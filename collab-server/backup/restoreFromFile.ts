@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
+import { FOLDER_MODE } from '../dataFolder';
 import { readBackup } from './backupFormat';
 import type { Progress } from './progress';
 
@@ -35,7 +36,7 @@ export interface RestoreResult {
 export async function restoreFromFile({ dataDir, input, progress }: RestoreOptions): Promise<RestoreResult> {
   const target = path.join(dataDir, DOCUMENTS_FOLDER);
   await assertEmpty(target);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: FOLDER_MODE });
   const staging = await mkdtemp(path.join(dataDir, `.${DOCUMENTS_FOLDER}-restoring-`));
   const store = new LevelDocumentStore({ location: staging });
   const inFlight: Array<Promise<void>> = [];

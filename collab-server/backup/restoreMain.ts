@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SECRET_FILE } from '../authSecret';
+import { PRIVATE_UMASK } from '../dataFolder';
 import { formatBytes, Progress } from './progress';
 import { restoreFromFile } from './restoreFromFile';
 
@@ -35,6 +36,8 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+// The restored documents are as private as the data folder they go into.
+process.umask(PRIVATE_UMASK);
 const progress = new Progress('restore');
 const started = performance.now();
 try {

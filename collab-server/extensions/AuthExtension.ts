@@ -1,27 +1,35 @@
 import type { beforeHandleAwarenessPayload, Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import { CloseCodes } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
-import { canWrite, colorFor, coversDocument, TokenError, verifyToken } from '../../shared/token';
+import { canWrite, colorFor, coversDocument, type TokenClaims, TokenError, verifyToken } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
+import { ownedElsewhere } from './presenceStates';
+import { TokenLease } from './TokenExpiryExtension';
 
 export interface AuthOptions {
   secret: string;
   maxNameLength: number;
   logger: Logger;
+  /**
+   * Last word on a connection whose token was accepted: may it open the document now (it exists
+   * or it may create it, the user is under its limits)? Throws the `CloseReason` to refuse with.
+   */
+  admit?: (arrival: { documentName: string; claims: TokenClaims; context: unknown; socketId: string }) => Promise<void>;
 }
 
 /**
  * Every connection proves, with a token, who it is and what it may do with the document it
  * opens. Viewers are made read-only, which Hocuspocus enforces for every sync write it receives,
- * hand-built frames included. Presence is rewritten to the token's identity.
+ * hand-built frames included. Presence is rewritten to the token's identity. The token's expiry
+ * goes with the connection as a lease, which `TokenExpiryExtension` enforces.
  */
 export class AuthExtension implements Extension {
   readonly extensionName = 'Auth';
 
   constructor(private readonly options: AuthOptions) {}
 
-  async onAuthenticate({ token, documentName, connectionConfig, socketId }: onAuthenticatePayload): Promise<ConnectionContext> {
+  async onAuthenticate({ token, documentName, connectionConfig, socketId, context }: onAuthenticatePayload): Promise<ConnectionContext> {
     const { logger } = this.options;
     const problem = documentNameProblem(documentName, this.options.maxNameLength);
     if (problem) {
@@ -40,8 +48,9 @@ export class AuthExtension implements Extension {
       logger.info({ socket: socketId, document: documentName, user: claims.sub }, 'connection refused: token is for another document');
       throw CloseCodes.Forbidden;
     }
+    await this.options.admit?.({ documentName, claims, context, socketId });
     connectionConfig.readOnly = !canWrite(claims.role);
-    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role };
+    return { user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) }, role: claims.role, lease: TokenLease.ofToken(claims.exp) };
   }
 
   /**
@@ -56,8 +65,7 @@ export class AuthExtension implements Extension {
     const { user } = context as ConnectionContext;
     const own = document.connections.get(connection)?.clients;
     for (const [clientId, state] of states) {
-      const ownedElsewhere = [...document.connections].some(([other, { clients }]) => other !== connection && clients.has(clientId));
-      if (ownedElsewhere) {
+      if (ownedElsewhere(document, connection, clientId)) {
         states.delete(clientId);
         continue;
       }

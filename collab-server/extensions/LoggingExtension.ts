@@ -6,22 +6,23 @@ import type {
   onConnectPayload,
   onDisconnectPayload,
 } from '@hocuspocus/server';
-import { isConnectionContext } from '../context';
+import { clientAddressOf, isConnectionContext } from '../context';
 import type { Logger } from '../logger';
 
 /**
  * One structured log line per connection and document event, each with an `event` field, the
  * `document` name and the connection's `socket` id (Hocuspocus' id for the WebSocket; the other
- * extensions log refusals and failures with the same id). Nothing from the request is logged
- * but these ids and the token's identity: never the token, never a query string.
+ * extensions log refusals and failures with the same id), and `connect` the client address.
+ * Nothing else from the request is logged but these ids and the token's identity: never the
+ * token, never a query string.
  */
 export class LoggingExtension implements Extension {
   readonly extensionName = 'Logging';
 
   constructor(private readonly logger: Logger) {}
 
-  async onConnect({ documentName, socketId }: onConnectPayload): Promise<void> {
-    this.logger.info({ event: 'connect', socket: socketId, document: documentName }, 'connection opening a document');
+  async onConnect({ documentName, socketId, context }: onConnectPayload): Promise<void> {
+    this.logger.info({ event: 'connect', socket: socketId, document: documentName, address: clientAddressOf(context) }, 'connection opening a document');
   }
 
   async connected({ documentName, socketId, context, connectionConfig }: connectedPayload): Promise<void> {

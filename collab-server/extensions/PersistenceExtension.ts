@@ -10,8 +10,7 @@ import type {
 import * as Y from 'yjs';
 import { type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { CloseCodes } from '../../shared/closeCodes';
-import { canWrite } from '../../shared/token';
-import { isConnectionContext } from '../context';
+import type { NameLocks } from '../documents/NameLocks';
 import type { Logger } from '../logger';
 import type { EarlySync } from '../transport/EarlySync';
 import { applyStoredUpdates } from './applyStoredUpdates';
@@ -22,8 +21,8 @@ export interface PersistenceOptions {
   logger: Logger;
   compactLogEntries: number;
   compactLogBytes: number;
-  /** Whether an editor's connection may create a document that does not exist. */
-  createOnConnect: boolean;
+  /** Deleting a document takes its lock, as creating one on connect does (see `ConnectAdmission`). */
+  locks: NameLocks;
   onWrite?: DocumentSaverOptions['onWrite'];
   onCompact?: DocumentSaverOptions['onCompact'];
   /** Told after each attempt to load a document from the store. */
@@ -62,7 +61,12 @@ export class PersistenceExtension implements Extension {
     }
   }
 
-  private async load({ documentName, document, context, instance, socketId }: onLoadDocumentPayload): Promise<void> {
+  /**
+   * Reads the document into `document`. It never creates one: a load is shared by every
+   * connection that arrives while it runs, so it cannot decide for them; each connection's
+   * authentication made sure its document exists, or created it (see `ConnectAdmission`).
+   */
+  private async load({ documentName, document, instance, socketId }: onLoadDocumentPayload): Promise<void> {
     this.instance = instance;
     const { store, logger } = this.options;
     let loaded: Awaited<ReturnType<DocumentStore['load']>>;
@@ -76,14 +80,8 @@ export class PersistenceExtension implements Extension {
     try {
       loaded = await store.load(documentName);
       report(true);
-      if (!loaded) {
-        if (await store.wasDeleted(documentName)) throw CloseCodes.DocumentDeleted;
-        const mayCreate = this.options.createOnConnect && isConnectionContext(context) && canWrite(context.role);
-        if (!mayCreate) throw CloseCodes.DocumentNotFound;
-        await store.create(documentName);
-        logger.info({ event: 'document-created', document: documentName, socket: socketId, user: context.user.id }, 'document created on first connection');
-        return;
-      }
+      // Deleted after the connections were admitted (or never there): nothing to load.
+      if (!loaded) throw (await store.wasDeleted(documentName)) ? CloseCodes.DocumentDeleted : CloseCodes.DocumentNotFound;
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       report(false);
@@ -97,6 +95,10 @@ export class PersistenceExtension implements Extension {
     const served = this.options.earlySync?.stored(documentName, loaded.updates);
     if (served) await served;
     applyStoredUpdates(document, loaded.updates);
+    // Hocuspocus queues every change for a broadcast on the next turn of the event loop. The stored
+    // state is news to nobody, and a client that joins before that turn (as soon as the load ends)
+    // would be sent the whole document a second time: send the queue now, to no one.
+    document.flush();
     if (document.store.pendingStructs) {
       logger.warn({ document: documentName }, 'stored updates reference missing content; the document loaded without it');
     }
@@ -155,13 +157,20 @@ export class PersistenceExtension implements Extension {
    * Runs `remove` (the store deletion) while `documentName` cannot be loaded: a client that
    * reconnects in the middle is refused instead of loading the copy about to disappear.
    */
-  async whileDeleting<T>(documentName: string, remove: () => Promise<T>): Promise<T> {
-    this.deleting.add(documentName);
-    try {
-      return await remove();
-    } finally {
-      this.deleting.delete(documentName);
-    }
+  whileDeleting<T>(documentName: string, remove: () => Promise<T>): Promise<T> {
+    return this.options.locks.run(documentName, async () => {
+      this.deleting.add(documentName);
+      try {
+        return await remove();
+      } finally {
+        this.deleting.delete(documentName);
+      }
+    });
+  }
+
+  /** True while `documentName` is being deleted. */
+  isDeleting(documentName: string): boolean {
+    return this.deleting.has(documentName);
   }
 
   /** The size a document would have on disk with everything queued: for the size limit. */

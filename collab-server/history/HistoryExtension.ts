@@ -2,6 +2,7 @@ import type { Extension, onChangePayload, onDisconnectPayload } from '@hocuspocu
 import type * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import { mergeAuthors, type RestoredFrom, type VersionAuthor, type VersionInfo, type VersionStore } from '../../persistence/VersionStore';
+import { SerialByKey } from '../../shared/serialByKey';
 import { type ConnectionContext, isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
@@ -79,7 +80,7 @@ export class HistoryExtension implements Extension {
   readonly extensionName = 'History';
   private readonly pending = new Map<string, Pending>();
   /** The tail of each document's chain of history tasks. */
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly chains = new SerialByKey();
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -152,9 +153,9 @@ export class HistoryExtension implements Extension {
     const deadline = Date.now() + graceMs;
     while (this.chains.size > 0 && Date.now() < deadline) {
       const timeout = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref());
-      await Promise.race([Promise.allSettled([...this.chains.values()]), timeout]);
+      await Promise.race([this.chains.settled(), timeout]);
     }
-    if (this.chains.size > 0) this.options.logger.warn({ documents: [...this.chains.keys()] }, 'stopping with version captures unfinished');
+    if (this.chains.size > 0) this.options.logger.warn({ documents: this.chains.keys() }, 'stopping with version captures unfinished');
   }
 
   /** The idle timer fired: capture once nothing changed for `idleMs`, else wait for the rest of the pause. */
@@ -259,14 +260,7 @@ export class HistoryExtension implements Extension {
 
   /** Runs `task` after every earlier history task of `name` has finished (whether it failed or not). */
   private serial<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(name) ?? Promise.resolve();
-    const current = previous.then(task, task);
-    const tail = current.catch(() => undefined);
-    this.chains.set(name, tail);
-    void tail.then(() => {
-      if (this.chains.get(name) === tail) this.chains.delete(name);
-    });
-    return current;
+    return this.chains.run(name, task);
   }
 
   private pendingOf(name: string): Pending {

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** An HTTP error with its status; the message is sent to the client, so it must be safe to show. */
+/**
+ * An HTTP error with its status; the message is sent to the client, so it must be safe to show.
+ * `reason`, when given, is sent too: a short name a client can act on (`link-reset`, …).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -68,7 +72,8 @@ export class Router {
         // Refused before its body was read (too large, say): the rest of the body is still on the
         // way, so this connection cannot carry another request. Without saying so, a client that
         // keeps connections alive (fetch) sends its next request into it and gets a reset (Node 24).
-        sendJson(response, error.status, { error: error.message }, request.complete ? {} : { connection: 'close' });
+        const close: Record<string, string> = request.complete ? {} : { connection: 'close' };
+        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message }, close);
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;
@@ -85,10 +90,13 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Reads a JSON request body of at most `limit` bytes; 413 when larger, 400 when not JSON. */
-export async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'the request body must be JSON (Content-Type: application/json)');
+/**
+ * Reads a JSON request body of at most `limit` bytes; 415 when its Content-Type is not one of
+ * `types`, 413 when larger, 400 when not JSON.
+ */
+export async function readJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<unknown> {
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+  if (!types.includes(type)) throw new HttpError(415, `the request body must be JSON (Content-Type: ${types.join(' or ')})`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

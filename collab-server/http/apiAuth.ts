@@ -21,12 +21,18 @@ export async function bearerClaims(request: IncomingMessage, response: ServerRes
   if (!header) return refuse('invalid_request', 'no token: send the header "Authorization: Bearer <token>"');
   const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)[ ]*$/i.exec(header);
   if (!match) return refuse('invalid_request', 'the Authorization header must be "Bearer <token>"');
+  let claims: TokenClaims;
   try {
-    return await verifyToken(secret, match[1]);
+    claims = await verifyToken(secret, match[1]);
   } catch (error) {
     if (error instanceof TokenError) return refuse('invalid_token', error.message);
     throw error;
   }
+  // A token minted for a share link opens the document in the app, where each connection checks
+  // that the link was not reset since; it is no credential for the API.
+  if (claims.link)
+    return refuse('invalid_token', 'this token was minted for a share link and opens the document in the app only; the API needs a token from your backend');
+  return claims;
 }
 
 /** Throws 403 unless `claims` has at least `role` and, when `documentName` is given, covers it. */

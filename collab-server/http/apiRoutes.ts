@@ -17,11 +17,15 @@ import {
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
-import { colorFor, ROLES, type TokenClaims } from '../../shared/token';
+import { colorFor, type TokenClaims } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
-import { EDIT_KEY, type LinkKind, newLinkSecret, type ShareLinks, sharePath, VIEW_KEY } from '../documents/ShareLinks';
+import { initialLinks } from '../links/linkSecrets';
+import type { ShareLinks } from '../links/ShareLinks';
+import type { ClientAddresses } from '../net/ClientAddresses';
 import { bearerClaims, requireRole } from './apiAuth';
+import { originOf, requireManager, shareLinksOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
@@ -40,8 +44,10 @@ export interface ApiRoutesOptions {
   maxDocumentBytes: number;
   /** Stored plus queued bytes of a loaded document, 0 when it is not loaded. */
   sizeOf: (name: string) => number;
-  /** The web app's share-link secrets. */
+  /** The web app's share links (`"links": true` at creation). */
   shareLinks: ShareLinks;
+  /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto are believed). */
+  addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
 }
 
 /** What the API tells about a document. Link secrets and other properties are never included. */
@@ -81,7 +87,7 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  *   GET    /api/docs/<name>/content   viewer          `?format=json|html|markdown|text`
  *   PUT    /api/docs/<name>/content   editor          replace `{ content, format? }`
  *   POST   /api/docs/<name>/content   editor          append `{ content, format? }`
- *   POST   /api/docs/<name>/links     viewer          the web app's share links: edit and view (a viewer gets only view)
+ *   …/links, …/versions                                the web app's share links (`linkApiRoutes.ts`), version history
  */
 export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
   const { documents, authSecret } = options;
@@ -110,19 +116,12 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     const update = node || title ? initialUpdate(node, title) : undefined;
     if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
     // Share links asked for at creation are made with the document, in the same write.
-    const secrets = body.links ? { edit: newLinkSecret(), view: newLinkSecret() } : null;
-    const properties = secrets ? { [EDIT_KEY]: secrets.edit, [VIEW_KEY]: secrets.view } : undefined;
-    const meta = await documents.create(name, { update, title, properties });
-    const described = secrets ? { ...describeDocument(meta), links: shareLinksOf(request, name, secrets) } : describeDocument(meta);
+    // Their secrets are in this answer and never again: the server keeps only their hashes.
+    const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
+    const links = body.links ? initialLinks(name, requireManager(options.shareLinks, claims)) : null;
+    const meta = await documents.create(name, { update, title, properties: links?.properties });
+    const described = links ? { ...describeDocument(meta), links: shareLinksOf(origin, name, links.secrets) } : describeDocument(meta);
     sendJson(response, 201, described, { location: `${API_PREFIX}/${encodeURIComponent(name)}` });
-  });
-
-  route('POST', `${API_PREFIX}/:name/links`, async ({ request, response, params, claims }) => {
-    requireRole(claims, 'viewer', params.name);
-    // A link grants what the token may do itself: a viewer may hand out the view link only.
-    const kinds: LinkKind[] = ROLES.indexOf(claims.role) >= ROLES.indexOf('editor') ? ['edit', 'view'] : ['view'];
-    const secrets = await options.shareLinks.secrets(params.name, kinds);
-    sendJson(response, 200, shareLinksOf(request, params.name, secrets));
   });
 
   route('GET', `${API_PREFIX}/:name`, async ({ response, params, claims }) => {
@@ -155,8 +154,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
       etag: `"${version}"`,
       'cache-control': 'no-store',
       // Content is data, never a page: a browser that is somehow shown it runs nothing.
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
+      'content-security-policy': CONTENT_POLICY,
     });
     response.end(content);
   });
@@ -214,43 +212,6 @@ export function apiRoute(router: Router, authSecret: string) {
         throw asHttpError(error);
       }
     });
-}
-
-/** What the API answers with share links: each link's URL, and its path for a caller that knows a better origin. */
-export interface ShareLinksDescription {
-  edit?: string;
-  view?: string;
-  paths: { edit?: string; view?: string };
-}
-
-/** The share links of `secrets`, on the origin the request was sent to. */
-function shareLinksOf(request: IncomingMessage, name: string, secrets: Partial<Record<LinkKind, string>>): ShareLinksDescription {
-  const origin = originOf(request);
-  const paths = {
-    ...(secrets.edit === undefined ? {} : { edit: sharePath(name, secrets.edit) }),
-    ...(secrets.view === undefined ? {} : { view: sharePath(name, secrets.view) }),
-  };
-  return {
-    ...(paths.edit === undefined ? {} : { edit: `${origin}${paths.edit}` }),
-    ...(paths.view === undefined ? {} : { view: `${origin}${paths.view}` }),
-    paths,
-  };
-}
-
-/**
- * The origin a client reached this server at: the `Host` header, or `X-Forwarded-Host` and
- * `X-Forwarded-Proto` when a proxy in front says so. (Only the caller sees the answer, so a
- * header it made up only misleads itself.)
- */
-function originOf(request: IncomingMessage): string {
-  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined;
-  const host = first(request.headers['x-forwarded-host']) ?? request.headers.host;
-  if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
-    throw new HttpError(400, 'the request has no valid Host header, which the share links are addressed to');
-  }
-  const forwarded = first(request.headers['x-forwarded-proto'])?.toLowerCase();
-  const protocol = forwarded === 'https' || forwarded === 'http' ? forwarded : 'encrypted' in request.socket ? 'https' : 'http';
-  return `${protocol}://${host}`;
 }
 
 /** The API's view of a document's metadata. */

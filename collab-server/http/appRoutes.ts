@@ -1,19 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as Y from 'yjs';
-import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import { StoreError } from '../../persistence/DocumentStore';
 import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
-import { newDocumentName } from '../../shared/documentName';
+import { documentNameProblem, newDocumentName } from '../../shared/documentName';
+import { LINK_KINDS } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
-import { colorFor, mintToken, type Role } from '../../shared/token';
-import type { Identity } from '../context';
+import { mintToken } from '../../shared/token';
 import type { DocumentService } from '../documents/DocumentService';
-import { EDIT_KEY, newLinkSecret, VIEW_KEY } from '../documents/ShareLinks';
+import { initialLinks } from '../links/linkSecrets';
+import type { ShareLinks } from '../links/ShareLinks';
+import { NOT_FOUND, requireLink } from './appLinkAccess';
+import type { BrowserIdentities } from './browserIdentity';
 import { HttpError, type Router, readJson, sendJson } from './Router';
-
-/** Lifetime of a token handed out for a share link; the app fetches a new one on every reconnect. */
-export const LINK_TOKEN_SECONDS = 10 * 60;
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -23,41 +22,61 @@ export const MAX_LOOKUP_DOCUMENTS = 500;
 
 export interface AppRoutesOptions {
   documents: DocumentService;
+  links: ShareLinks;
+  identities: BrowserIdentities;
   authSecret: string;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
+  /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
+  takeCreation?: (request: IncomingMessage) => number;
+  /**
+   * Lifetime of a token handed out for a share link (`LINK_TOKEN_SECONDS`): the app fetches a new
+   * one on every reconnect, and when the server asks for one before it expires.
+   */
+  linkTokenSeconds: number;
 }
 
 /**
- * The web app's own endpoints. Documents made in the app are shared by capability links: the
- * edit link and the view link each carry a 128-bit secret, which the app exchanges here for a
- * short-lived collab token with the matching role. The secret travels in the URL fragment and in
+ * The web app's own endpoints. Documents made in the app are shared by capability links (kinds in
+ * `shared/linkKinds.ts`), each carrying a 128-bit secret, which the app exchanges here for a
+ * short-lived collab token with the link's role. The secret travels in the URL fragment and in
  * request bodies, never in a request path or query, so it stays out of server and proxy logs.
+ * Who the person is comes from the browser's signed cookie (`browserIdentity.ts`), never from
+ * the body; the body names only the display name they chose.
  *
- *   POST   /api/app/documents          create (optionally from Markdown) → name and both secrets
- *   POST   /api/app/session            a link secret → collab token, role, title, links
+ *   GET    /api/app/identity           this browser's id and color (issues the cookie)
+ *   POST   /api/app/documents          create (optionally from Markdown) → name and its links' secrets
+ *   POST   /api/app/session            a link secret → collab token, role, title, which link it is
  *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
- *   PATCH  /api/app/documents/:name    rename (edit secret, and who renames, in the body)
+ *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
+ *
+ * Showing, creating and resetting links (the Share dialog): `appLinkRoutes.ts`.
  */
-export function addAppRoutes(router: Router, { documents, authSecret, maxImportBytes = MAX_IMPORT_BYTES }: AppRoutesOptions): void {
-  /** The document and the role a link secret grants on it, or null (no such document, or a wrong secret). */
-  const open = async (name: string, key: string): Promise<{ meta: DocumentMeta; role: Role } | null> => {
-    const meta = await documents.getMeta(name);
-    const role = meta ? roleOf(meta, key) : null;
-    return meta && role ? { meta, role } : null;
-  };
-
-  /** Reads `{ name?, key }` and requires the edit secret of `name`. */
+export function addAppRoutes(
+  router: Router,
+  { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+): void {
+  /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const access = await open(name, stringField(body, 'key', 100));
-    if (!access) throw new HttpError(404, NOT_FOUND);
+    const access = await requireLink(links, name, stringField(body, 'key', 100));
     if (access.role !== 'editor') throw new HttpError(403, 'this is a view-only link; renaming or deleting needs the edit link');
     return body;
   };
 
+  router.add('GET', '/api/app/identity', async (request, response) => {
+    const user = await identities.identify(request, response, '');
+    sendJson(response, 200, { id: user.id, color: user.color });
+  });
+
   router.add('POST', '/api/app/documents', async (request, response) => {
+    // Anyone may create a document here, so each address has a budget of them.
+    const wait = takeCreation?.(request) ?? 0;
+    if (wait > 0) {
+      response.setHeader('retry-after', String(wait));
+      throw new HttpError(429, `too many documents created from this address; retry in ${wait} s`);
+    }
     const body = await readImportBody(request, maxImportBytes);
     const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
     let update: Uint8Array | undefined;
@@ -76,29 +95,38 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
       update = titleUpdate(title);
     }
     const name = newDocumentName();
-    const editKey = newLinkSecret();
-    const viewKey = newLinkSecret();
-    await documents.create(name, { update, title, properties: { [EDIT_KEY]: editKey, [VIEW_KEY]: viewKey } });
-    sendJson(response, 201, { name, editKey, viewKey, title });
+    // Whoever creates a document holds its most powerful link, and with it every other one.
+    const { properties, secrets } = initialLinks(
+      name,
+      LINK_KINDS.map((entry) => entry.kind),
+    );
+    await documents.create(name, { update, title, properties });
+    const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
+    sendJson(response, 201, { name, title, links: created });
   });
 
   router.add('POST', '/api/app/session', async (request, response) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const name = stringField(body, 'name', 200);
+    const nameProblem = documentNameProblem(name);
+    if (nameProblem) throw new HttpError(400, nameProblem);
     const key = stringField(body, 'key', 100);
-    const user = linkIdentity(body);
-    const access = await open(name, key);
-    // One answer for "no such document" and "wrong secret": a link holder learns nothing more.
-    if (!access) throw new HttpError(404, NOT_FOUND);
-    const { meta, role } = access;
-    const { properties } = meta;
-    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role }, LINK_TOKEN_SECONDS);
+    const access = await requireLink(links, name, key);
+    const user = await identities.identify(request, response, body?.userName);
+    const { meta, role, kind, record } = access;
+    // A token never outlives its link.
+    const untilExpiry = record.expiresAt === null ? linkTokenSeconds : Math.ceil((record.expiresAt - Date.now()) / 1000);
+    const lifetime = Math.max(1, Math.min(linkTokenSeconds, untilExpiry));
+    const link = { kind, generation: record.generation, id: record.id };
+    const token = await mintToken(authSecret, { sub: user.id, name: user.name, doc: name, role, link }, lifetime);
     sendJson(response, 200, {
       token,
       role,
-      expiresIn: LINK_TOKEN_SECONDS,
+      expiresIn: lifetime,
       title: meta.title,
-      links: role === 'editor' ? { edit: properties[EDIT_KEY], view: properties[VIEW_KEY] } : { view: properties[VIEW_KEY] },
+      user,
+      link: kind,
+      manages: links.manageable(role),
     });
   });
 
@@ -112,9 +140,9 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     for (const entry of list as Record<string, unknown>[]) {
       const name = stringField(entry, 'name', 200);
       const key = stringField(entry, 'key', 100);
-      const access = await open(name, key);
-      // Documents that do not exist and wrong secrets are both left out, alike.
-      if (access) {
+      const access = await links.check(name, key);
+      // Documents that do not exist, wrong secrets and links reset or expired are all left out, alike.
+      if (access.status === 'ok') {
         const { meta, role } = access;
         found.push({ name, role, title: meta.title, createdAt: meta.createdAt, updatedAt: meta.updatedAt });
       }
@@ -127,7 +155,7 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
     const title = normalizeTitle(body.title.trim());
     // The person renaming, as their collab token names them, so history shows who renamed.
-    const user = linkIdentity(body);
+    const user = await identities.identify(request, response, body.userName);
     try {
       // A change to the live document: open editors see the new title at once.
       await documents.change(name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), { user, role: 'editor' });
@@ -144,9 +172,6 @@ export function addAppRoutes(router: Router, { documents, authSecret, maxImportB
     sendJson(response, 200, { name, deleted: true });
   });
 }
-
-/** The one answer for a document that does not exist and for a wrong link secret. */
-export const NOT_FOUND = 'this document does not exist, or the link is not valid';
 
 /** Reads the create body; a body too large for any import gets the import size message. */
 async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Record<string, unknown> | null> {
@@ -181,32 +206,4 @@ export function stringField(body: Record<string, unknown> | null, field: string,
     throw new HttpError(400, `"${field}" must be a string of 1 to ${maxLength} characters`);
   }
   return value;
-}
-
-/**
- * The person a request from the app names (`userId`, `userName`: the browser's identity), as the
- * identity a link token carries for them: id `link:<userId>`, the name, the color derived from
- * the id. 400 when `userId` is missing or malformed.
- */
-export function linkIdentity(body: Record<string, unknown> | null): Identity {
-  const userId = stringField(body, 'userId', 64);
-  if (!/^[A-Za-z0-9_-]{8,64}$/.test(userId)) throw new HttpError(400, 'userId must be 8 to 64 letters, digits, "-" or "_"');
-  const name = (typeof body?.userName === 'string' ? body.userName.trim().slice(0, 60) : '') || 'Anonymous';
-  const id = `link:${userId}`;
-  return { id, name, color: colorFor(id) };
-}
-
-/** The role `key` grants on a document, or null when it is neither of its secrets. */
-export function roleOf(meta: DocumentMeta, key: string): Role | null {
-  if (matches(key, meta.properties[EDIT_KEY])) return 'editor';
-  if (matches(key, meta.properties[VIEW_KEY])) return 'viewer';
-  return null;
-}
-
-/** Constant-time comparison, so response timing reveals nothing about a secret. */
-function matches(given: string, expected: string | undefined): boolean {
-  if (!expected) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

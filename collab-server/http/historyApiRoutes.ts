@@ -10,6 +10,7 @@ import type { HistoryService } from '../history/HistoryService';
 import { requireRole } from './apiAuth';
 import { API_PREFIX, apiRoute, type RequestContext, readBody } from './apiRoutes';
 import { HttpError, type Router, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 export interface HistoryApiRoutesOptions {
   history: HistoryService;
@@ -78,8 +79,7 @@ export function addHistoryApiRoutes(router: Router, { history, documents, authSe
       'content-type': CONTENT_TYPES[format],
       // Not cached: a document deleted and created again under its name starts its version ids again.
       'cache-control': 'no-store',
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
+      'content-security-policy': CONTENT_POLICY,
     });
     response.end(content);
   });

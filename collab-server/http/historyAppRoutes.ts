@@ -1,16 +1,19 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
-import { colorFor, type Role } from '../../shared/token';
-import type { DocumentService } from '../documents/DocumentService';
+import type { Role } from '../../shared/token';
 import type { HistoryService } from '../history/HistoryService';
-import { NOT_FOUND, roleOf, stringField } from './appRoutes';
+import type { ShareLinks } from '../links/ShareLinks';
+import { requireLink } from './appLinkAccess';
+import { stringField } from './appRoutes';
+import type { BrowserIdentities } from './browserIdentity';
 import { describeVersion, labelOf } from './historyApiRoutes';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
 export interface HistoryAppRoutesOptions {
-  documents: DocumentService;
+  links: ShareLinks;
+  identities: BrowserIdentities;
   history: HistoryService;
 }
 
@@ -22,28 +25,27 @@ export interface HistoryAppRoutesOptions {
  *   POST /api/app/documents/:name/history           { key }                      → role and versions, newest first
  *   POST /api/app/documents/:name/history/read      { key, id }                  → the version, its title and content (JSON)
  *   POST /api/app/documents/:name/history/name      { key, label, id? }          → names version `id`, or the current state
- *   POST /api/app/documents/:name/history/restore   { key, id, userId, userName } → the document becomes version `id` again
+ *   POST /api/app/documents/:name/history/restore   { key, id, userName }         → the document becomes version `id` again
+ *
+ * A restore is credited to the browser's own identity (its signed cookie, `browserIdentity.ts`).
  */
-export function addHistoryAppRoutes(router: Router, { documents, history }: HistoryAppRoutesOptions): void {
+export function addHistoryAppRoutes(router: Router, { links, identities, history }: HistoryAppRoutesOptions): void {
   /** Reads the body and checks its link secret; `editor` refuses the view link. */
   const authorize = async (request: IncomingMessage, name: string, needs: Role): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const key = stringField(body, 'key', 100);
-    const meta = await documents.getMeta(name);
-    const role = meta ? roleOf(meta, key) : null;
-    if (!meta || !role || !body) throw new HttpError(404, NOT_FOUND);
+    const { meta, role } = await requireLink(links, name, stringField(body, 'key', 100));
     if (needs === 'editor' && role !== 'editor') throw new HttpError(403, 'this is a view-only link; naming and restoring versions needs the edit link');
-    return { body, meta, role };
+    return { body: body as Record<string, unknown>, meta, role };
   };
   const idOf = (body: Record<string, unknown>): number => {
     const { id } = body;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) throw new HttpError(400, '"id" must be the id of a version, a positive whole number');
     return id;
   };
-  const route = (path: string, handler: (request: IncomingMessage, name: string) => Promise<unknown>) =>
+  const route = (path: string, handler: (request: IncomingMessage, name: string, response: ServerResponse) => Promise<unknown>) =>
     router.add('POST', `/api/app/documents/:name/history${path}`, async (request, response, { name }) => {
       try {
-        sendJson(response, 200, await handler(request, name));
+        sendJson(response, 200, await handler(request, name, response));
       } catch (error) {
         throw asAppError(error);
       }
@@ -72,15 +74,12 @@ export function addHistoryAppRoutes(router: Router, { documents, history }: Hist
     return { version: describeVersion(await history.label(name, idOf(body), label)) };
   });
 
-  route('/restore', async (request, name) => {
+  route('/restore', async (request, name, response) => {
     const { body } = await authorize(request, name, 'editor');
     const id = idOf(body);
-    const userId = stringField(body, 'userId', 64);
-    if (!/^[A-Za-z0-9_-]{8,64}$/.test(userId)) throw new HttpError(400, 'userId must be 8 to 64 letters, digits, "-" or "_"');
-    const userName = (typeof body.userName === 'string' ? body.userName.trim().slice(0, 60) : '') || 'Anonymous';
     // The identity the same person's collab token carries, so history names them alike.
-    const sub = `link:${userId}`;
-    const version = await history.restore(name, id, { user: { id: sub, name: userName, color: colorFor(sub) }, role: 'editor' });
+    const user = await identities.identify(request, response, body.userName);
+    const version = await history.restore(name, id, { user, role: 'editor' });
     return { version: describeVersion(version) };
   });
 }

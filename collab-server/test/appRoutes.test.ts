@@ -2,15 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { colorFor, verifyToken } from '../../shared/token';
+import { AppBrowser } from '../../testing/appBrowser';
 import { hocuspocusClient } from '../../testing/clients';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { MAX_IMPORT_BYTES } from '../http/appRoutes';
 
 let server: TestServer;
+/** The browser making the app's requests (it keeps the identity cookie the server sets). */
+let browser: AppBrowser;
 
 beforeAll(async () => {
   server = await startTestServer();
+  browser = new AppBrowser(server.httpUrl);
 });
 
 afterAll(async () => {
@@ -23,15 +27,15 @@ interface Created {
   viewKey: string;
 }
 
-async function call(method: string, path: string, body: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
-  const response = await fetch(`${server.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, data: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body: unknown) => browser.call(method, path, body);
 
-const create = async (body: unknown = {}) => (await call('POST', '/api/app/documents', body)).data as unknown as Created;
-const session = (name: string, key: string) => call('POST', '/api/app/session', { name, key, userId: 'user-12345678', userName: 'Ada' });
-/** Who renames, as the app sends it: the browser's identity. */
-const renamer = { userId: 'renamer-0001', userName: '  Grace Hopper ' };
+const create = async (body: Record<string, unknown> = {}): Promise<Created> => {
+  const { name, secrets } = await browser.create(body);
+  return { name, editKey: secrets.edit, viewKey: secrets.view };
+};
+const session = (name: string, key: string) => browser.session(name, key);
+/** The name the renaming person chose, as the app sends it (who they are is the browser's cookie). */
+const renamer = { userName: '  Grace Hopper ' };
 
 describe('app routes', () => {
   it('creates documents with two different 128-bit link secrets that open as editor and viewer', async () => {
@@ -41,11 +45,35 @@ describe('app routes', () => {
     expect(editKey).not.toBe(viewKey);
     const asEditor = await session(name, editKey);
     expect(asEditor.status).toBe(200);
-    expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', links: { edit: editKey, view: viewKey } });
+    expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', link: 'edit', manages: ['edit', 'view'] });
+    // The edit link's holder is shown both links, as the Share dialog asks for them.
+    expect(await browser.links(name, editKey)).toEqual([
+      { kind: 'edit', secret: editKey, expiresAt: null, expired: false },
+      { kind: 'view', secret: viewKey, expiresAt: null, expired: false },
+    ]);
     const asViewer = await session(name, viewKey);
-    expect(asViewer.data).toMatchObject({ role: 'viewer', links: { view: viewKey } });
-    expect((asViewer.data.links as Record<string, string>).edit).toBeUndefined();
+    expect(asViewer.data).toMatchObject({ role: 'viewer', link: 'view', manages: [] });
+    expect(await browser.links(name, viewKey)).toEqual([{ kind: 'view', secret: viewKey, expiresAt: null, expired: false }]);
     expect((await session(name, 'A'.repeat(22))).status).toBe(404);
+  });
+
+  it('a session token lives LINK_TOKEN_SECONDS: ten minutes unless configured', async () => {
+    /** Opens a new document's edit link on `target`: the lifetime it announces and the one in the token. */
+    const lifetimeOn = async (target: TestServer) => {
+      const on = new AppBrowser(target.httpUrl);
+      const { name, secrets } = await on.create();
+      const { token, expiresIn } = (await on.session(name, secrets.edit)).data as { token: string; expiresIn: number };
+      const { exp, iat } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number; iat: number };
+      // `iat` and `exp` are whole seconds of two clock readings a moment apart: `exp` may be a second later.
+      return { expiresIn, lifetime: exp - iat };
+    };
+    expect(await lifetimeOn(server)).toEqual({ expiresIn: 600, lifetime: expect.toSatisfy((seconds: number) => seconds === 600 || seconds === 601) });
+    const configured = await startTestServer({ config: { linkTokenSeconds: 5 } });
+    try {
+      expect(await lifetimeOn(configured)).toEqual({ expiresIn: 5, lifetime: expect.toSatisfy((seconds: number) => seconds === 5 || seconds === 6) });
+    } finally {
+      await configured.stop({ removeData: true });
+    }
   });
 
   it('keeps the title of a new document in the document itself', async () => {
@@ -79,7 +107,7 @@ describe('app routes', () => {
     await client.synced();
     expect((await call('PATCH', `/api/app/documents/${name}`, { key: viewKey, title: 'Nope', ...renamer })).status).toBe(403);
     const renamed = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: '  New title\n ', ...renamer });
-    expect(renamed).toEqual({ status: 200, data: { name, title: 'New title' } });
+    expect(renamed).toMatchObject({ status: 200, data: { name, title: 'New title' } });
     await waitFor(() => client.doc.getText(TITLE_FIELD).toString() === 'New title', { message: 'the new title to reach the editor' });
     client.destroy();
     expect((await session(name, editKey)).data.title).toBe('New title');
@@ -87,16 +115,14 @@ describe('app routes', () => {
 
   it('a rename is recorded in history as the person who made it, with the identity their link token carries', async () => {
     const { name, editKey } = await create({ title: 'Before' });
-    const missing = await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: 'Anonymous rename' });
-    expect(missing.status).toBe(400);
-    expect(missing.data.error).toMatch(/"userId" must be a string/);
     expect((await call('PATCH', `/api/app/documents/${name}`, { key: editKey, title: 'After', ...renamer })).status).toBe(200);
     const named = await call('POST', `/api/app/documents/${name}/history/name`, { key: editKey, label: 'Renamed' });
     expect(named.status).toBe(200);
-    const sub = `link:${renamer.userId}`;
+    // The same identity a session for this browser carries: the id from its cookie, the name it chose.
+    const { token, user } = (await call('POST', '/api/app/session', { name, key: editKey, ...renamer })).data as { token: string; user: { id: string } };
+    const sub = user.id;
+    expect(sub).toMatch(/^browser:[A-Za-z0-9_-]{22}$/);
     expect((named.data.version as { authors: unknown[] }).authors).toEqual([{ id: sub, name: 'Grace Hopper', color: colorFor(sub) }]);
-    // The same identity a session for this person carries.
-    const { token } = (await call('POST', '/api/app/session', { name, key: editKey, ...renamer })).data as { token: string };
     expect(await verifyToken(TEST_SECRET, token)).toMatchObject({ sub, name: 'Grace Hopper' });
     expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('After');
   });

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { ExportItem } from '../../persistence/DocumentStore';
@@ -10,6 +8,7 @@ import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { mintToken, verifyToken } from '../../shared/token';
 import type { VersionDescription } from '../../shared/versionDescription';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
+import { npmRun } from '../../testing/npmRun';
 import { ServerProcess } from '../../testing/serverProcess';
 import { SECRET_FILE } from '../authSecret';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
@@ -23,7 +22,6 @@ import { DOCUMENTS_FOLDER } from '../CollabServer';
  * same metadata and bytes.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const folders: string[] = [];
 const servers: ServerProcess[] = [];
 
@@ -32,23 +30,6 @@ const tempFolder = async (label: string) => {
   folders.push(folder);
   return folder;
 };
-
-/** Runs `npm run -s <script> -- args` and collects its output. */
-function npmRun(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const exists = (file: string) =>
   access(file).then(
@@ -134,6 +115,12 @@ let source: ServerProcess;
 const expected = new Map<string, string>();
 let appDocument: { name: string; editKey: string; viewKey: string };
 
+/** The name and link secrets of a document the app created. */
+function keysOf(created: { name: string; links: Array<{ kind: string; secret: string }> }) {
+  const secretOf = (kind: string) => created.links.find((link) => link.kind === kind)?.secret as string;
+  return { name: created.name, editKey: secretOf('edit'), viewKey: secretOf('view') };
+}
+
 async function edit(server: ServerProcess, name: string, texts: string[], protocol: 'hocuspocus' | 'y-websocket' = 'hocuspocus') {
   const token = await mintToken(secret, { sub: 'writer', name: 'Writer', doc: name, role: 'editor' });
   const wsUrl = `ws://127.0.0.1:${server.port}`;
@@ -188,10 +175,10 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'Shared plan' }),
   });
-  appDocument = (await created.json()) as typeof appDocument;
-  const doomed = (await (
-    await fetch(`${source.httpUrl}/api/app/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-  ).json()) as typeof appDocument;
+  appDocument = keysOf(await created.json());
+  const doomed = keysOf(
+    await (await fetch(`${source.httpUrl}/api/app/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json(),
+  );
   const deleted = await fetch(`${source.httpUrl}/api/app/documents/${doomed.name}`, {
     method: 'DELETE',
     headers: { 'content-type': 'application/json' },
@@ -252,10 +239,11 @@ describe('backup and restore', () => {
     // during the backup, which holds a consistent earlier state of itself.
     const [before, after] = await Promise.all([exported(sourceDir), exported(restoredDir)]);
     const stored = (name: string) => before.flatMap((item) => (item.kind === 'document' && item.document.meta.name === name ? [item.document] : []))[0];
-    // The backup covered both kinds of document: compacted (snapshot and log) and log only.
+    // The backup covered both kinds of document: compacted (its log folded into the snapshot) and
+    // not yet compacted (the snapshot it was created with, holding its identity, and every edit in the log).
     expect(stored('compacted').snapshot).not.toBeNull();
     expect(stored('compacted').log.length).toBeGreaterThan(0);
-    expect(stored('log only').snapshot).toBeNull();
+    expect(stored('log only').snapshot?.length).toBeLessThan(100);
     expect(stored('log only').log).toHaveLength(3);
     const busyOf = (items: ExportItem[]) => items.find((item) => item.kind === 'document' && item.document.meta.name === 'busy');
     const withoutBusy = (items: ExportItem[]) => items.filter((item) => item !== busyOf(items) && item.kind !== 'summary');
@@ -303,7 +291,7 @@ describe('backup and restore', () => {
     const session = await fetch(`${restoredServer.httpUrl}/api/app/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: appDocument.name, key: appDocument.editKey, userId: 'restored-user' }),
+      body: JSON.stringify({ name: appDocument.name, key: appDocument.editKey }),
     });
     expect(session.status).toBe(200);
     expect(await session.json()).toMatchObject({ role: 'editor', title: 'Shared plan' });

@@ -19,6 +19,15 @@ describe('configuration', () => {
     expect(() => parseConfig([], { ALLOWED_ORIGINS: 'example.com' })).toThrow(/ALLOWED_ORIGINS entries must look like/);
     expect(() => parseConfig(['--no-such-flag', '1'])).toThrow(/unknown option --no-such-flag/);
     expect(() => parseConfig([], { CREATE_ON_CONNECT: 'maybe' })).toThrow(/CREATE_ON_CONNECT must be true or false/);
+    expect(() => parseConfig([], { LINK_MANAGER_ROLES: 'editor,owner' })).toThrow(
+      /LINK_MANAGER_ROLES entries must be roles: viewer, editor, admin \(got "owner"\)/,
+    );
+    expect(parseConfig([], {}).linkManagerRoles).toEqual(['editor', 'admin']);
+    expect(parseConfig(['--link-manager-roles', 'viewer,editor']).linkManagerRoles).toEqual(['viewer', 'editor']);
+    expect(() => parseConfig([], { TRUST_PROXY: 'loopback,proxy.example' })).toThrow(
+      /TRUST_PROXY entries must be addresses, CIDR ranges .*got "proxy.example"/,
+    );
+    expect(parseConfig([], { TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
   });
 
   it('lists every option in --help', () => {

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../shared/token';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
+import { runCommand } from '../../testing/npmRun';
 import { ServerProcess } from '../../testing/serverProcess';
 import { startTestServer, TEST_SECRET } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
@@ -14,7 +13,6 @@ import { OPTIONS } from '../config';
 
 /** The collab server as an operator runs it: a real process, its command line and its output. */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'operations-test-secret-long-enough-for-hs256';
 const folders: string[] = [];
 const servers: ServerProcess[] = [];
@@ -30,21 +28,7 @@ const tempFolder = async () => {
   return folder;
 };
 
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCommand;
 
 describe('operating the collab server', () => {
   it('`npm run collab-server -- --help` lists every option and exits 0', async () => {

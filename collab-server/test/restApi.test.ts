@@ -12,6 +12,7 @@ import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { withoutDefaults } from '../../testing/contentJson';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
+import { CONTENT_POLICY } from '../http/securityHeaders';
 
 let server: TestServer;
 const clients: HocuspocusClient[] = [];
@@ -116,7 +117,8 @@ describe('content API: round trips through the live document', () => {
 
   it('content responses cannot run in a browser that is shown them', async () => {
     const read = await api('GET', '/api/docs/html-doc/content?format=html', { token: await admin() });
-    expect(read.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    expect(read.headers.get('content-security-policy')).toBe(CONTENT_POLICY);
+    expect(CONTENT_POLICY).toMatch(/^sandbox; default-src 'none'/);
     expect(read.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
@@ -253,7 +255,8 @@ describe('content API: documents', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"title":"App doc"}',
     });
-    const { name, editKey } = (await app.json()) as { name: string; editKey: string };
+    const { name, links } = (await app.json()) as { name: string; links: Array<{ secret: string }> };
+    const editKey = links[0].secret;
     const meta = await api('GET', `/api/docs/${name}`, { token: await admin() });
     expect(Object.keys(meta.json).sort()).toEqual(['created', 'name', 'size', 'title', 'updated']);
     const list = await api('GET', '/api/docs?limit=1000', { token: await admin() });

@@ -50,7 +50,8 @@ interface Hold {
  *
  * Positive sync acknowledgements are held back until the acknowledged document has nothing
  * unsaved: that is what makes "synced" mean "on disk". Acknowledgements leave in order; every
- * other frame passes at once, so holding an acknowledgement never delays anyone's edits.
+ * other frame passes at once, so holding an acknowledgement never delays anyone's edits (only the
+ * close of a document waits for the acknowledgements before it).
  */
 export abstract class ClientSocket implements WebSocketLike {
   private pendingAck: Promise<void> | null = null;
@@ -122,6 +123,8 @@ export abstract class ClientSocket implements WebSocketLike {
     if (type === MessageType.Auth) {
       const header = readHeader(data);
       const authType = decoding.readVarUint(header.decoder);
+      // The server asking an open connection for a fresh token (it is about to expire) answers nothing.
+      if (authType === AuthType.Token) return;
       this.guard.observeAuth(header.documentName, authType);
       this.authAnswered(header.address, header.documentName, authType);
     } else if (type === MessageType.Close) {
@@ -156,6 +159,23 @@ export abstract class ClientSocket implements WebSocketLike {
       // The document was deleted before the update was stored: it is never acknowledged.
       settle,
     );
+    this.pendingAck = chain;
+  }
+
+  /**
+   * Sends `frame` once every acknowledgement queued before it has been sent: a client told that a
+   * document's connection closed has heard about everything stored before the close, and no
+   * acknowledgement of the old connection reaches it after it authenticated again.
+   */
+  protected sendAfterAcknowledgements(frame: Uint8Array): void {
+    if (this.pendingAck === null) {
+      this.transmit(frame);
+      return;
+    }
+    const chain: Promise<void> = this.pendingAck.then(() => {
+      this.transmit(frame);
+      if (this.pendingAck === chain) this.pendingAck = null;
+    });
     this.pendingAck = chain;
   }
 

@@ -13,7 +13,7 @@ export class HocuspocusSocket extends ClientSocket {
     const type = frameType(data);
     this.observeOutgoing(data, type);
     if (type === MessageType.Close) {
-      this.sendInOrder(data, this.closingDocument(data));
+      this.sendAfterAcknowledgements(this.closingDocument(data));
       return;
     }
     this.sendInOrder(data, data);

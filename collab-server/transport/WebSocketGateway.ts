@@ -4,8 +4,12 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
+import type { SocketContext } from '../context';
+import { rawRefusal } from '../http/securityHeaders';
 import type { Logger } from '../logger';
 import { safeUrl } from '../logger';
+import type { ClientAddresses } from '../net/ClientAddresses';
+import { RateLimit } from '../net/RateLimit';
 import type { ClientSocket, ClientSocketHooks } from './ClientSocket';
 import { HocuspocusSocket } from './HocuspocusSocket';
 import type { InboundLimits } from './InboundGuard';
@@ -23,11 +27,15 @@ interface OpenSocket {
 }
 
 /**
- * The context every connection starts from. Hocuspocus only copies it into each document's hook
- * payload, so one frozen object serves all sockets; left out, Hocuspocus keeps a fresh `{}` for
- * each one.
+ * What the gateway keeps per client address: its open sockets, and the context every connection
+ * from it starts from. Hocuspocus only copies that context into each document's hook payload, so
+ * one frozen object serves all sockets of an address; left out, Hocuspocus keeps a fresh `{}` for
+ * each socket.
  */
-const NO_CONTEXT = Object.freeze({});
+interface AddressSlot {
+  open: number;
+  context: SocketContext;
+}
 
 /** The WebSocket paths this server answers. */
 export const HOCUSPOCUS_PATH = '/collab';
@@ -37,9 +45,11 @@ export interface GatewayOptions {
   hocuspocus: Hocuspocus;
   hooks: ClientSocketHooks;
   logger: Logger;
-  limits: InboundLimits & { maxMessageBytes: number; maxConnectionsPerIp: number; maxNameLength: number };
+  limits: InboundLimits & { maxMessageBytes: number; maxConnectionsPerIp: number; maxNewConnectionsPerMinute: number; maxNameLength: number };
   /** Browser origins allowed besides the server's own; `*` allows any. */
   allowedOrigins: string[];
+  /** The client address of a request (behind trusted proxies, from their X-Forwarded-For). */
+  addresses: ClientAddresses;
 }
 
 /**
@@ -51,7 +61,9 @@ export interface GatewayOptions {
 export class WebSocketGateway {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Map<WebSocket, OpenSocket>();
-  private readonly perAddress = new Map<string, number>();
+  private readonly perAddress = new Map<string, AddressSlot>();
+  /** New sockets per address and minute: churn costs a token check and maybe a load each time. */
+  private readonly newConnections: RateLimit;
   private accepting = true;
   // The socket listeners, one set for all sockets: `ws` calls them with the socket as `this`.
   private readonly onMessage: (this: WebSocket, data: WebSocket.RawData, isBinary: boolean) => void;
@@ -72,6 +84,7 @@ export class WebSocketGateway {
     // maxPayload makes `ws` close an oversized frame's socket with 1009 before buffering it.
     // The gateway keeps its own table of open sockets (`sockets`), so `ws` need not keep a second
     // one (and a close listener on every socket to maintain it).
+    this.newConnections = new RateLimit(options.limits.maxNewConnectionsPerMinute);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxMessageBytes,
@@ -92,7 +105,7 @@ export class WebSocketGateway {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.accepting) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      socket.end(rawRefusal(503, 'Service Unavailable'));
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
@@ -129,7 +142,7 @@ export class WebSocketGateway {
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const { logger, limits } = this.options;
     const url = new URL(request.url ?? '/', 'http://placeholder');
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = this.options.addresses.of(request);
     const refuse = (reason: CloseReason, detail: string) => {
       logger.info({ path: safeUrl(request.url), address, reason: reason.reason }, `WebSocket refused: ${detail}`);
       ws.close(reason.code, reason.reason);
@@ -139,9 +152,13 @@ export class WebSocketGateway {
       refuse(CloseCodes.Forbidden, 'origin not allowed');
       return;
     }
-    const open = this.perAddress.get(address) ?? 0;
-    if (open >= limits.maxConnectionsPerIp) {
+    const slot = this.perAddress.get(address) ?? { open: 0, context: Object.freeze({ clientAddress: address }) };
+    if (slot.open >= limits.maxConnectionsPerIp) {
       refuse(CloseCodes.TooManyConnections, 'too many connections from this address');
+      return;
+    }
+    if (this.newConnections.take(address) > 0) {
+      refuse(CloseCodes.RateLimited, 'too many new connections from this address');
       return;
     }
 
@@ -161,8 +178,9 @@ export class WebSocketGateway {
       firstFrame = ySocket.authenticate(url.searchParams.get('token') ?? '');
       client = ySocket;
     }
-    this.perAddress.set(address, open + 1);
-    const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(url.pathname, request), NO_CONTEXT);
+    slot.open += 1;
+    this.perAddress.set(address, slot);
+    const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(url.pathname, request), slot.context);
     client.connection = connection;
     this.sockets.set(ws, { client, connection, address });
     // The listeners are shared by all sockets (`this` is the socket) and find its state in
@@ -206,9 +224,8 @@ export class WebSocketGateway {
     const { client, connection, address } = open;
     this.sockets.delete(ws);
     client.dispose();
-    const remaining = (this.perAddress.get(address) ?? 1) - 1;
-    if (remaining > 0) this.perAddress.set(address, remaining);
-    else this.perAddress.delete(address);
+    const slot = this.perAddress.get(address);
+    if (slot && --slot.open <= 0) this.perAddress.delete(address);
     connection.handleClose({ code, reason: reason.toString() });
   }
 

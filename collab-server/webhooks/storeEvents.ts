@@ -1,4 +1,5 @@
 import type { DocumentMeta, DocumentStore } from '../../persistence/DocumentStore';
+import { overriding } from '../documents/storeOverrides';
 import type { Logger } from '../logger';
 
 /** Told after a document was created or deleted. */
@@ -31,12 +32,5 @@ export function withDocumentEvents(store: DocumentStore, listener: DocumentEvent
     if (existed) tell(() => listener.deleted(name));
     return existed;
   };
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'create') return create;
-      if (property === 'delete') return remove;
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return overriding(store, { create, delete: remove });
 }

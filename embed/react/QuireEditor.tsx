@@ -21,7 +21,8 @@ export interface QuireEditorProps extends EditorEventHandlers {
   document: string;
   /**
    * A collab token (minted by your backend), or a function that returns a fresh one; the
-   * function is called on every connection, so short-lived tokens keep working.
+   * function is called on every connection and shortly before each token expires, so short-lived
+   * tokens keep working (a fixed string stops saving when it expires).
    */
   token: string | (() => Promise<string>);
   /** This user's caret name and color as they see them (others see the identity in the token). */
@@ -44,7 +45,10 @@ const STATUS_TEXT: Record<SaveState, string> = {
   saved: 'Saved',
   offline: 'Offline',
   refused: 'Access refused',
+  // Only the app's share-link tokens are revoked; an embedding host's tokens never are.
+  revoked: 'Access ended',
   deleted: 'Document deleted',
+  replaced: 'Document replaced',
 };
 
 /**
@@ -89,7 +93,7 @@ export function QuireEditor(props: QuireEditorProps) {
 function SessionEditor(props: QuireEditorProps & { session: CollabSession; claims: VisibleClaims | null; className: string }) {
   const { session, claims, onEditor } = props;
   const status = useSessionStatus(session);
-  const closed = status.state === 'refused' || status.state === 'deleted';
+  const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = Boolean(props.readOnly) || !claims || !canWrite(claims.role) || closed;
   const name = props.user?.name ?? claims?.name ?? 'You';
   const color = props.user?.color ?? (claims ? colorFor(claims.sub) : '#60646c');

@@ -55,9 +55,10 @@ export function useEditorEvents(options: {
       previous = status;
       handlers.current.onStatus?.(status);
       if (before.unsaved && !status.unsaved && status.state === 'saved') handlers.current.onSaved?.();
-      if (status.state !== before.state && (status.state === 'refused' || status.state === 'deleted')) {
+      if (status.state !== before.state && (status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced')) {
         handlers.current.onError?.({
-          code: status.state,
+          // For the host, a document created again under its name is a deleted one (the detail says which).
+          code: status.state === 'refused' ? 'refused' : 'deleted',
           message: status.detail ?? (status.state === 'deleted' ? 'The document was deleted.' : 'Access was refused.'),
         });
       }

@@ -8,11 +8,11 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { canWrite, type Role } from '../../../shared/token';
-import { ApiError, collabUrl, type DocumentLinks, errorMessage } from '../../lib/api';
+import { ApiError, collabUrl, errorMessage, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
-import { identityColor, type LocalIdentity, userIdOf } from '../../lib/identity';
+import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
 import { DocumentEditor } from '../editor/DocumentEditor';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
@@ -35,10 +35,13 @@ interface WorkspaceProps {
   /** The link secret this page was opened with (the fragment). */
   linkKey: string;
   role: Role;
-  links?: DocumentLinks;
+  /** What the server said about the link (absent when the page was opened offline). */
+  opened?: OpenedLink;
   identity: LocalIdentity;
   onIdentityChange: (identity: LocalIdentity) => void;
-  /** A fresh collab token for this link; throws `ApiError` 404 once the link no longer works. */
+  /** After a link was created or reset from the Share dialog. */
+  onLinksChange: (change: LinkChange) => void;
+  /** A fresh collab token for this link; throws `ApiError` 404 once the link no longer works, 410 once it was reset or expired. */
   fetchToken: () => Promise<string>;
 }
 
@@ -49,6 +52,7 @@ export function DocumentWorkspace(props: WorkspaceProps) {
     url: collabUrl,
     token: props.fetchToken,
     isAccessGone: (error) => error instanceof ApiError && error.status === 404,
+    revokedBecause: linkEndedMessage,
   });
   if (!session) return <DocumentSkeleton />;
   return <Workspace {...props} session={session} />;
@@ -58,9 +62,10 @@ function Workspace({
   name,
   linkKey,
   role,
-  links,
+  opened,
   identity,
   onIdentityChange,
+  onLinksChange,
   session,
 }: WorkspaceProps & { session: NonNullable<ReturnType<typeof useCollabSession>> }) {
   const router = useRouter();
@@ -71,11 +76,11 @@ function Workspace({
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const closed = status.state === 'deleted' || status.state === 'refused';
+  const closed = status.state === 'deleted' || status.state === 'refused' || status.state === 'revoked' || status.state === 'replaced';
   const writer = canWrite(role);
   const editable = writer && !closed;
-  const user = useMemo(() => ({ name: identity.name, color: identityColor(identity) }), [identity]);
-  const participants = usePresence(session.provider, { id: userIdOf(identity), ...user });
+  const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
+  const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
   const shownTitle = title.trim() || UNTITLED;
 
   useEffect(() => {
@@ -91,10 +96,11 @@ function Workspace({
     if (status.state === 'saved') updateRecentDocument(name, { updatedAt: Date.now() });
   }, [name, status.state]);
 
-  // A deleted document leaves no copy behind in this browser.
+  // A deleted document leaves no copy behind in this browser; nor does one replaced by a new
+  // document of the same name (its copy stays downloadable from memory until the page closes).
   useEffect(() => {
-    if (status.state !== 'deleted') return;
-    forgetDocument(name);
+    if (status.state !== 'deleted' && status.state !== 'replaced') return;
+    if (status.state === 'deleted') forgetDocument(name);
     void session.clearLocalCopy();
   }, [status.state, name, session]);
 
@@ -124,6 +130,20 @@ function Workspace({
     [editor, title],
   );
 
+  /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
+  const downloadCopy = useCallback(async () => {
+    const copy = session.copyBeforeSync();
+    if (!copy) return download('markdown');
+    setExportError(null);
+    try {
+      const { exportState } = await import('../../lib/exportDocument');
+      const file = exportState(copy, 'markdown');
+      downloadFile(file.filename, file.type, file.content);
+    } catch (error) {
+      setExportError(`The download failed: ${errorMessage(error)}`);
+    }
+  }, [session, download]);
+
   const changeName = (newName: string) => {
     onIdentityChange({ ...identity, name: newName });
     // The name others see comes from the token: reconnect to get one with the new name.
@@ -151,7 +171,7 @@ function Workspace({
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
         <HistoryButton onClick={() => setHistoryOpen(true)} />
-        {status.state !== 'deleted' && (
+        {status.state !== 'deleted' && status.state !== 'revoked' && (
           <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
             <Share2 size={16} aria-hidden />
             <span className="share-label">Share</span>
@@ -182,7 +202,15 @@ function Workspace({
         </Menu>
       </header>
 
-      {closed && !deletingHere && <ClosedNotice state={status.state} onRetry={session.retry} onDownload={() => void download('markdown')} />}
+      {closed && !deletingHere && (
+        <ClosedNotice
+          state={status.state}
+          detail={status.detail}
+          onRetry={session.retry}
+          onDownload={() => void (status.state === 'replaced' ? downloadCopy() : download('markdown'))}
+          onOpenCurrent={() => void session.clearLocalCopy().then(() => window.location.reload())}
+        />
+      )}
       {exportError && (
         <p role="alert" className="banner banner-error">
           {exportError}
@@ -194,12 +222,7 @@ function Workspace({
       <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} />
 
       {dialog === 'share' && (
-        <ShareDialog
-          name={name}
-          editKey={writer ? (links?.edit ?? linkKey) : undefined}
-          viewKey={links?.view ?? (writer ? undefined : linkKey)}
-          onClose={() => setDialog(null)}
-        />
+        <ShareDialog name={name} linkKey={linkKey} opened={opened} userName={identity.name} onChange={onLinksChange} onClose={() => setDialog(null)} />
       )}
       {historyOpen && (
         <LazyHistoryPanel
@@ -216,7 +239,7 @@ function Workspace({
       {dialog === 'delete' && (
         <DeleteDialog
           name={name}
-          editKey={links?.edit ?? linkKey}
+          editKey={linkKey}
           title={shownTitle}
           onClose={() => setDialog(null)}
           onDeleted={() => {
@@ -232,32 +255,61 @@ function Workspace({
   );
 }
 
-function ClosedNotice({ state, onRetry, onDownload }: { state: string; onRetry: () => void; onDownload: () => void }) {
-  if (state === 'deleted') {
-    return (
-      <div role="alert" className="banner banner-error closed-notice">
-        <strong>This document was deleted.</strong> It can no longer be edited, and its links no longer work.
-        <span className="banner-actions">
-          <button type="button" onClick={onDownload}>
-            Download a copy
+/**
+ * Why the page stopped editing, and what can be done: a copy of what it shows can be downloaded
+ * when the document was deleted, replaced or the link reset (unsaved edits included); a refusal
+ * may pass.
+ */
+function ClosedNotice({
+  state,
+  detail,
+  onRetry,
+  onDownload,
+  onOpenCurrent,
+}: {
+  state: string;
+  detail?: string;
+  onRetry: () => void;
+  onDownload: () => void;
+  onOpenCurrent: () => void;
+}) {
+  const notice: { title: string; text: string; action: { label: string; run: () => void }; openCurrent?: boolean } =
+    state === 'revoked'
+      ? {
+          title: detail ?? 'This link no longer works.',
+          text: 'You can no longer edit or see changes here; ask whoever shared it for the current link. What this page shows stays until you leave it.',
+          action: { label: 'Download a copy', run: onDownload },
+        }
+      : state === 'replaced'
+        ? {
+            title: 'This document was deleted and created again.',
+            text: 'The copy on this device is from before; it was not merged into the new document, and nothing you change here is saved.',
+            action: { label: 'Download your copy', run: onDownload },
+            openCurrent: true,
+          }
+        : state === 'deleted'
+          ? {
+              title: 'This document was deleted.',
+              text: 'It can no longer be edited, and its links no longer work.',
+              action: { label: 'Download a copy', run: onDownload },
+            }
+          : { title: 'Access refused.', text: detail ?? 'The server no longer accepts this link for this document.', action: { label: 'Retry', run: onRetry } };
+  return (
+    <div role="alert" className="banner banner-error closed-notice">
+      <strong>{notice.title}</strong> {notice.text}
+      <span className="banner-actions">
+        <button type="button" onClick={notice.action.run}>
+          {notice.action.label}
+        </button>
+        {notice.openCurrent ? (
+          <button type="button" onClick={onOpenCurrent}>
+            Open the current document
           </button>
+        ) : (
           <Link href="/" className="button">
             Go to your documents
           </Link>
-        </span>
-      </div>
-    );
-  }
-  return (
-    <div role="alert" className="banner banner-error closed-notice">
-      <strong>Access refused.</strong> The server no longer accepts this link for this document.
-      <span className="banner-actions">
-        <button type="button" onClick={onRetry}>
-          Retry
-        </button>
-        <Link href="/" className="button">
-          Go to your documents
-        </Link>
+        )}
       </span>
     </div>
   );

@@ -1,46 +1,142 @@
 'use client';
 
-import { Check, Copy } from 'lucide-react';
-import { useId, useRef, useState } from 'react';
-import { documentUrl } from '../../lib/api';
+import { Check, Copy, RotateCcw } from 'lucide-react';
+import { useEffect, useId, useRef, useState } from 'react';
+import { LINK_KINDS, type LinkKind, type LinkKindInfo, linkKindInfo } from '../../../shared/linkKinds';
+import { type AppLink, documentUrl, errorMessage, fetchLinks, type LinkChange, type OpenedLink } from '../../lib/api';
+import { fullTime } from '../../lib/relativeTime';
 import { Dialog } from '../ui/Dialog';
+import { LinkChangeDialog } from './LinkChangeDialog';
 
 interface ShareDialogProps {
   name: string;
-  /** The edit secret, when this person has it. */
-  editKey?: string;
-  /** The view secret, when known (it is not while the server cannot be reached). */
-  viewKey?: string;
+  /** The secret this page was opened with. */
+  linkKey: string;
+  /** What the server said about this page's link; absent while it cannot be reached. */
+  opened?: OpenedLink;
+  /** The name this person chose (the reset is theirs). */
+  userName: string;
+  /** After a link was created or reset. */
+  onChange: (change: LinkChange) => void;
   onClose: () => void;
 }
 
-/** The document's two capability links, each with a copy button. */
-export function ShareDialog({ name, editKey, viewKey, onClose }: ShareDialogProps) {
+/**
+ * The document's share links that this page's link may see (itself and the lesser ones), each with
+ * a copy button, its expiry, and, for a link that may manage links, "Reset link" (a new secret; the
+ * old link stops working at once and the people on it lose access) and "Create link" for a kind the
+ * document lacks. Focus moves to the first link once the links are loaded; Escape closes and
+ * returns focus to the opener.
+ */
+export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose }: ShareDialogProps) {
+  const [changing, setChanging] = useState<{ kind: LinkKind; action: 'reset' | 'create' } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [links, setLinks] = useState<AppLink[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const connected = opened !== undefined;
+
+  // The secrets are opened on the server when asked for, not with every token.
+  useEffect(() => {
+    if (!connected) return;
+    let cancelled = false;
+    fetchLinks(name, linkKey).then(
+      (shown) => {
+        if (!cancelled) setLinks(shown);
+      },
+      (cause) => {
+        if (!cancelled) setError(`The links could not be loaded: ${errorMessage(cause)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [name, linkKey, connected]);
+
+  const rows = opened && links ? LINK_KINDS.filter(({ kind }) => links.some((link) => link.kind === kind) || opened.manages.includes(kind)) : [];
+
   return (
     <Dialog title="Share" onClose={onClose} className="dialog-wide">
       <p className="muted">Anyone with a link can open the document, without an account. Share only with people you trust with it.</p>
-      {editKey && <LinkField label="Edit link" description="Can change the document, rename and delete it." url={documentUrl(name, editKey)} />}
-      {viewKey ? (
-        <LinkField label="View-only link" description="Can read the document and see who is in it; cannot change anything." url={documentUrl(name, viewKey)} />
-      ) : (
-        <p className="muted">The view-only link shows here once you are connected.</p>
+      {notice && (
+        <p role="status" className="message success">
+          {notice}
+        </p>
       )}
+      {!opened && <p className="muted">The links show here once you are connected.</p>}
+      {opened && !links && !error && <p className="muted">Loading the links…</p>}
+      {error && (
+        <p role="alert" className="message error">
+          {error}
+        </p>
+      )}
+      {rows.map((info, index) => {
+        const link = links?.find((entry) => entry.kind === info.kind);
+        const manages = opened?.manages.includes(info.kind) ?? false;
+        return link ? (
+          <LinkField
+            key={info.kind}
+            info={info}
+            link={link}
+            url={link.secret === null ? null : documentUrl(name, link.secret)}
+            first={index === 0}
+            onReset={manages ? () => setChanging({ kind: info.kind, action: 'reset' }) : undefined}
+          />
+        ) : (
+          <div key={info.kind} className="link-field">
+            <span className="link-field-label">{info.label}</span>
+            <p className="link-field-description">This document has no {info.label.toLowerCase()} yet.</p>
+            <div className="link-field-actions">
+              <button type="button" onClick={() => setChanging({ kind: info.kind, action: 'create' })}>
+                Create {info.label.toLowerCase()}
+              </button>
+            </div>
+          </div>
+        );
+      })}
       <footer className="dialog-actions">
         <span className="spacer" />
         <button type="button" className="primary" onClick={onClose}>
           Done
         </button>
       </footer>
+      {changing && opened && (
+        <LinkChangeDialog
+          name={name}
+          linkKey={linkKey}
+          kind={changing.kind}
+          action={changing.action}
+          ownLink={changing.kind === opened.link}
+          userName={userName}
+          onClose={() => setChanging(null)}
+          onDone={(change) => {
+            const label = linkKindInfo(change.kind).label;
+            setNotice(
+              changing.action === 'reset' ? `The ${label.toLowerCase()} was reset. The old link no longer works; share the new one.` : `${label} created.`,
+            );
+            setChanging(null);
+            setLinks(change.links);
+            onChange(change);
+          }}
+        />
+      )}
     </Dialog>
   );
 }
 
-function LinkField({ label, description, url }: { label: string; description: string; url: string }) {
+function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; link: AppLink; url: string | null; first: boolean; onReset?: () => void }) {
   const [copied, setCopied] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const reset = useRef<HTMLButtonElement>(null);
   const id = useId();
+  const label = info.label;
+
+  // The links arrive after the dialog opened: focus moves to the first one as it appears.
+  useEffect(() => {
+    if (first) (input.current ?? reset.current)?.focus();
+  }, [first]);
 
   const copy = async () => {
+    if (url === null) return;
     try {
       await navigator.clipboard.writeText(url);
     } catch {
@@ -54,19 +150,42 @@ function LinkField({ label, description, url }: { label: string; description: st
 
   return (
     <div className="link-field">
-      <label htmlFor={id} className="link-field-label">
-        {label}
-      </label>
+      {url === null ? (
+        <span className="link-field-label">{label}</span>
+      ) : (
+        <label htmlFor={id} className="link-field-label">
+          {label}
+        </label>
+      )}
       <p className="link-field-description" id={`${id}-description`}>
-        {description}
+        {info.description} <span className={link.expired ? 'link-expired' : undefined}>{expiryText(link)}</span>
       </p>
-      <div className="link-field-row">
-        <input id={id} ref={input} readOnly value={url} aria-describedby={`${id}-description`} onFocus={(event) => event.target.select()} />
-        <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
-          {copied ? <Check size={16} aria-hidden /> : <Copy size={16} aria-hidden />}
-          <span aria-live="polite">{copied ? 'Copied' : 'Copy'}</span>
-        </button>
-      </div>
+      {url === null ? (
+        <p className="link-field-description">
+          This link exists, but it was reset outside the app since this one was, so it cannot be shown here. Reset it to get a link you can share.
+        </p>
+      ) : (
+        <div className="link-field-row">
+          <input id={id} ref={input} readOnly value={url} aria-describedby={`${id}-description`} onFocus={(event) => event.target.select()} />
+          <button type="button" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+            {copied ? <Check size={16} aria-hidden /> : <Copy size={16} aria-hidden />}
+            <span aria-live="polite">{copied ? 'Copied' : 'Copy'}</span>
+          </button>
+        </div>
+      )}
+      {onReset && (
+        <div className="link-field-actions">
+          <button ref={reset} type="button" className="danger-text" onClick={onReset} aria-label={`Reset ${label.toLowerCase()}`}>
+            <RotateCcw size={14} aria-hidden />
+            Reset link…
+          </button>
+        </div>
+      )}
     </div>
   );
+}
+
+function expiryText(link: AppLink): string {
+  if (link.expiresAt === null) return 'Does not expire.';
+  return link.expired ? `Expired on ${fullTime(link.expiresAt)}.` : `Expires on ${fullTime(link.expiresAt)}.`;
 }

@@ -12,9 +12,12 @@ import { localDatabaseName } from '../../lib/localCopy';
  *   disk write.
  * - `offline`: no connection; local changes wait in this browser (IndexedDB when available).
  * - `refused`: the server refused access (the link no longer grants it).
+ * - `revoked`: the link this page opened was reset, removed or expired; nothing more will be saved.
  * - `deleted`: the document was deleted; nothing will be saved.
+ * - `replaced`: the document was deleted and created again since this device's copy was made; that
+ *   copy is not merged into the new document (see `copyBeforeSync`), and nothing will be saved.
  */
-export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'deleted';
+export type SaveState = 'connecting' | 'saving' | 'saved' | 'offline' | 'refused' | 'revoked' | 'deleted' | 'replaced';
 
 export interface SessionStatus {
   state: SaveState;
@@ -31,17 +34,32 @@ export interface CollabSessionOptions {
   url: string;
   /** The document name. */
   name: string;
-  /** Returns a fresh collab token; called on every (re)connection. */
+  /**
+   * Returns a fresh collab token; called on every (re)connection, and when the server asks for a
+   * fresh token shortly before the current one expires (the connection goes on meanwhile).
+   */
   token: () => Promise<string>;
   /** Keep a copy in IndexedDB so edits survive offline periods and reloads (default true). */
   keepOnDevice?: boolean;
   /** Tells whether a token error means the link no longer works (as opposed to a passing failure). */
   isAccessGone?: (error: unknown) => boolean;
+  /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
+  revokedBecause?: (error: unknown) => string | null;
 }
+
+/**
+ * How long authenticating again after a token expired may leave the status as it was: it takes a
+ * token fetch and one round trip, and is not a disconnection to show unless it drags on.
+ */
+const RENEWAL_GRACE_MS = 10_000;
+
+/** Refusals of an expired token in a row that are answered at once with a fresh one; then a pause, as for any refusal. */
+const MAX_QUICK_RENEWALS = 3;
 
 /** Close reasons after which reconnecting cannot help. */
 const GONE_REASONS: string[] = [CloseCodes.DocumentDeleted.reason, CloseCodes.DocumentNotFound.reason];
 const REFUSED_REASONS: string[] = [CloseCodes.Unauthorized.reason, CloseCodes.Forbidden.reason, CloseCodes.InvalidDocumentName.reason];
+const LINK_RESET = 'This link was reset, so it no longer opens the document.';
 
 /**
  * One open document: its Y.Doc, the Hocuspocus provider that syncs it, an optional IndexedDB
@@ -60,10 +78,18 @@ export class CollabSession {
   private pendingLocal = false;
   /** A local change was made while not fully connected: it may sit in the socket's send queue. */
   private changedWhileDisconnected = false;
-  private closed: { state: 'refused' | 'deleted'; detail: string } | null = null;
+  private closed: { state: 'refused' | 'revoked' | 'deleted' | 'replaced'; detail: string } | null = null;
+  /**
+   * This device's copy as read from IndexedDB, kept until the server has accepted it (or refused
+   * it: a document deleted and created again since), so the person can have it as it was.
+   */
+  private copyAtOpen: Uint8Array | null = null;
   private localReady = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while authenticating again after a token expired (see `renew`); ends with its grace period. */
+  private renewal: ReturnType<typeof setTimeout> | null = null;
+  private quickRenewals = 0;
   private destroyed = false;
 
   constructor(private readonly options: CollabSessionOptions) {
@@ -90,15 +116,27 @@ export class CollabSession {
     this.status = { state: 'connecting', unsaved: false, keptOnDevice: false };
 
     this.doc.on('update', this.onDocumentUpdate);
-    for (const event of ['status', 'synced', 'authenticated'] as const) this.provider.on(event, this.update);
+    for (const event of ['status', 'synced'] as const) this.provider.on(event, this.update);
+    this.provider.on('authenticated', this.onAuthenticated);
     this.provider.on('unsyncedChanges', this.onUnsyncedChanges);
     this.provider.on('disconnect', this.onDisconnect);
     this.provider.on('close', this.onClose);
     this.provider.on('authenticationFailed', this.onAuthenticationFailed);
     window.addEventListener('online', this.retry);
     window.addEventListener('offline', this.onBrowserOffline);
-    this.provider.attach();
+    // Syncing starts once the local copy is read, so what the copy held can be told apart from
+    // what the server sends (a document may have been replaced meanwhile).
+    void this.whenLocalCopyLoaded().then(() => {
+      if (this.destroyed) return;
+      if (Y.encodeStateVector(this.doc).byteLength > 1) this.copyAtOpen = Y.encodeStateAsUpdate(this.doc);
+      this.provider.attach();
+    });
     this.update();
+  }
+
+  /** This device's copy as it was before syncing, while the server has not accepted it yet (or refused it); null otherwise. */
+  copyBeforeSync(): Uint8Array | null {
+    return this.copyAtOpen;
   }
 
   /** The current status; a new object whenever something a person would see changed. */
@@ -123,7 +161,7 @@ export class CollabSession {
 
   /** Connects now instead of waiting for the next scheduled attempt (also after a refusal). */
   retry = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     this.closed = null;
     this.attemptFailed = false;
     if (this.socket.status === WebSocketStatus.Connected && !this.provider.isAuthenticated) {
@@ -136,7 +174,7 @@ export class CollabSession {
 
   /** Drops the connection and opens a new one (with a new token: after a name change, say). */
   reconnect = (): void => {
-    if (this.destroyed || this.closed?.state === 'deleted') return;
+    if (this.destroyed || this.closed?.state === 'deleted' || this.closed?.state === 'revoked' || this.closed?.state === 'replaced') return;
     if (this.socket.status === WebSocketStatus.Disconnected) {
       void this.socket.connect();
       return;
@@ -159,6 +197,7 @@ export class CollabSession {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.endRenewal();
     window.removeEventListener('online', this.retry);
     window.removeEventListener('offline', this.onBrowserOffline);
     this.doc.off('update', this.onDocumentUpdate);
@@ -203,11 +242,20 @@ export class CollabSession {
         return;
       }
       this.pendingLocal = false;
+      // The server holds everything this device had: its copy is part of the document now.
+      this.copyAtOpen = null;
     }
     this.update();
   };
 
+  private onAuthenticated = (): void => {
+    this.quickRenewals = 0;
+    this.endRenewal();
+    this.update();
+  };
+
   private onDisconnect = (): void => {
+    this.endRenewal();
     this.attemptFailed = true;
     if (this.pendingLocal) this.changedWhileDisconnected = true;
     this.forgetRemotePresence();
@@ -239,18 +287,37 @@ export class CollabSession {
   private onClose = ({ event }: { event: { code: number; reason: string } }): void => {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
+    } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
+      this.close('revoked', LINK_RESET);
+    } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
+      this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
+    } else if (event.reason === CloseCodes.InvalidContent.reason || event.code === CloseCodes.InvalidContent.code) {
+      // Sending the same change again would be refused again: stop rather than loop.
+      this.close('refused', 'The server refused a change made here as content the document cannot hold.');
+    } else if (event.reason === CloseCodes.TokenExpired.reason) {
+      // The server closed this document's connection (the socket stays open): its token expired
+      // before a fresh one reached the server.
+      this.renew();
     }
   };
 
   private onAuthenticationFailed = ({ reason }: { reason: string }): void => {
     const tokenError = this.lastTokenError;
-    if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
+    const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
+    if (reason === CloseCodes.AccessRevoked.reason || revoked) {
+      this.close('revoked', revoked ?? LINK_RESET);
+    } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
+    } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {
+      // The token expired on its way (an old one, or a slow start): ask for a fresh one at once.
+      this.quickRenewals += 1;
+      this.renew();
     } else if (REFUSED_REASONS.includes(reason)) {
       this.close('refused', 'The server refused access to this document.');
     } else {
-      // A passing failure (no token because the server was unreachable, an expired token, a
-      // limit): try again with a fresh connection after a pause.
+      // A passing failure (no token because the server was unreachable, expired tokens again and
+      // again, a limit): try again with a fresh connection after a pause.
+      this.endRenewal();
       this.attemptFailed = true;
       if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => {
@@ -261,7 +328,36 @@ export class CollabSession {
     }
   };
 
-  private close(state: 'refused' | 'deleted', detail: string): void {
+  /**
+   * Authenticates this document again on the open socket with a fresh token, at once, after the
+   * server closed its connection or refused its token because the token expired. The status stays
+   * as it was meanwhile (for at most `RENEWAL_GRACE_MS`): no "offline", no error. Edits made
+   * meanwhile are kept, sent once authenticated, and "Saved" waits for their acknowledgement
+   * (`changedWhileDisconnected`).
+   */
+  private renew(): void {
+    if (this.destroyed || this.closed || this.socket.status !== WebSocketStatus.Connected) return;
+    if (this.pendingLocal) this.changedWhileDisconnected = true;
+    this.forgetRemotePresence();
+    if (this.renewal) clearTimeout(this.renewal);
+    this.renewal = setTimeout(() => {
+      this.renewal = null;
+      this.update();
+    }, RENEWAL_GRACE_MS);
+    void this.provider.sendToken().then(() => {
+      // Without a token the provider reports an authentication failure instead: nothing to sync.
+      if (this.lastTokenError || this.destroyed || this.closed || this.socket.status !== WebSocketStatus.Connected) return;
+      this.provider.startSync();
+    });
+    this.update();
+  }
+
+  private endRenewal(): void {
+    if (this.renewal) clearTimeout(this.renewal);
+    this.renewal = null;
+  }
+
+  private close(state: 'refused' | 'revoked' | 'deleted' | 'replaced', detail: string): void {
     this.closed = { state, detail };
     this.socket.disconnect();
     this.update();
@@ -283,6 +379,10 @@ export class CollabSession {
     if (this.closed) return { state: this.closed.state, unsaved, keptOnDevice, detail: this.closed.detail };
     if (this.provider.synced) this.everSynced = true;
     if (this.socket.status !== WebSocketStatus.Connected || !this.provider.isAuthenticated) {
+      // Authenticating again with a fresh token: what was true before still is.
+      if (this.renewal && this.socket.status === WebSocketStatus.Connected && this.everSynced) {
+        return { state: unsaved ? 'saving' : 'saved', unsaved, keptOnDevice };
+      }
       if (this.everSynced || this.attemptFailed) return { state: 'offline', unsaved, keptOnDevice };
       return { state: 'connecting', unsaved, keptOnDevice };
     }

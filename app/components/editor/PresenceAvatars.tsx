@@ -1,5 +1,6 @@
 'use client';
 
+import { distinctLabels, personTag } from '../../../shared/personLabel';
 import type { Participant } from './usePresence';
 
 interface PresenceAvatarsProps {
@@ -10,8 +11,14 @@ interface PresenceAvatarsProps {
   onSelfClick?: () => void;
 }
 
-/** The stack of people in the document, each in their caret color with their initials. */
+/**
+ * The stack of people in the document, each in their caret color with their initials. People who
+ * chose the same name are told apart by the tag of their id (`Sam #k3f9`), and every tooltip shows it.
+ */
 export function PresenceAvatars({ participants, max = 4, onSelfClick }: PresenceAvatarsProps) {
+  const labels = distinctLabels(participants);
+  const labelOf = (participant: Participant) => (participant.self ? `${participant.name} (you)` : (labels.get(participant.id) ?? participant.name));
+  const titleOf = (participant: Participant) => `${participant.name}${participant.self ? ' (you)' : ''} · ${personTag(participant.id)}`;
   const shown = participants.slice(0, max);
   const hidden = participants.slice(max);
   const summary = participants.length === 1 ? 'Only you are here' : `${participants.length} people here: ${participants.map(labelOf).join(', ')}`;
@@ -24,14 +31,14 @@ export function PresenceAvatars({ participants, max = 4, onSelfClick }: Presence
               type="button"
               className="avatar"
               style={{ background: participant.color }}
-              title={`${participant.name} (you) — change your name`}
+              title={`${titleOf(participant)} — change your name`}
               aria-label={`You: ${participant.name}. Change your name`}
               onClick={onSelfClick}
             >
               {initialsOf(participant.name)}
             </button>
           ) : (
-            <span className="avatar" style={{ background: participant.color }} title={labelOf(participant)} role="img" aria-label={labelOf(participant)}>
+            <span className="avatar" style={{ background: participant.color }} title={titleOf(participant)} role="img" aria-label={labelOf(participant)}>
               {initialsOf(participant.name)}
             </span>
           )}
@@ -52,8 +59,6 @@ export function PresenceAvatars({ participants, max = 4, onSelfClick }: Presence
     </ul>
   );
 }
-
-const labelOf = (participant: Participant) => (participant.self ? `${participant.name} (you)` : participant.name);
 
 /** Up to two initials: "Ada Lovelace" → "AL", "otter" → "O". */
 export function initialsOf(name: string): string {

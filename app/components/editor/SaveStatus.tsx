@@ -55,7 +55,11 @@ function statusText(status: SessionStatus, readOnly: boolean): { text: string; i
       };
     case 'refused':
       return { text: 'Access refused', icon: <CircleAlert size={14} aria-hidden /> };
+    case 'revoked':
+      return { text: 'Link no longer works', icon: <CircleAlert size={14} aria-hidden /> };
     case 'deleted':
       return { text: 'Document deleted', icon: <CircleAlert size={14} aria-hidden /> };
+    case 'replaced':
+      return { text: 'Document replaced', icon: <CircleAlert size={14} aria-hidden /> };
   }
 }

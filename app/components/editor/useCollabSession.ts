@@ -22,6 +22,7 @@ export function useCollabSession(options: Omit<CollabSessionOptions, 'url'> & { 
       keepOnDevice,
       token: () => latest.current.token(),
       isAccessGone: (error) => latest.current.isAccessGone?.(error) ?? false,
+      revokedBecause: (error) => latest.current.revokedBecause?.(error) ?? null,
     });
     setSession(created);
     return () => {

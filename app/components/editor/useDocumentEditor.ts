@@ -1,14 +1,15 @@
 'use client';
 
 import { Extension } from '@tiptap/core';
-import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { CharacterCount, Placeholder } from '@tiptap/extensions';
 import { type Editor, useEditor } from '@tiptap/react';
 import { useEffect, useRef } from 'react';
 import { BODY_FIELD } from '../../../shared/documentFields';
 import { documentExtensions } from '../../../shared/editorExtensions';
+import { pageNonce } from '../../lib/pageNonce';
 import type { CollabSession } from './CollabSession';
+import { TolerantCollaboration } from './tolerantCollaboration';
 
 /** Who this user is to others: the name and color on their caret. */
 export interface CaretUser {
@@ -27,7 +28,7 @@ interface Options {
 
 /**
  * A Tiptap editor over the session's document: the shared schema, Yjs sync and per-user undo
- * (Collaboration), remote carets (CollaborationCaret), a placeholder and word counts. UI-only
+ * (Collaboration, reading the body tolerantly: `tolerantCollaboration.ts`), remote carets (CollaborationCaret), a placeholder and word counts. UI-only
  * extensions live here; anything that changes what a document can hold goes in
  * `shared/editorExtensions.ts`, which the server uses too.
  */
@@ -41,10 +42,12 @@ export function useDocumentEditor({ session, editable, user, placeholder = 'Star
   const editor = useEditor(
     {
       immediatelyRender: false,
+      // Tiptap adds its base styles as a <style> element: the page's policy lets it in by nonce.
+      injectNonce: pageNonce(),
       editable,
       extensions: [
         ...documentExtensions(),
-        Collaboration.configure({ document: session.doc, field: BODY_FIELD }),
+        TolerantCollaboration.configure({ document: session.doc, field: BODY_FIELD }),
         CollaborationCaret.configure({ provider: session.provider, user: initialUser.current }),
         Placeholder.configure({ placeholder }),
         CharacterCount,

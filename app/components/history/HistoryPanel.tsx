@@ -20,8 +20,8 @@ export interface HistoryPanelProps {
   linkKey: string;
   /** Whether this person may name and restore versions (the server checks it too). */
   canEdit: boolean;
-  /** Who restores: the same identity their collab token carries. */
-  user: { id: string; name: string };
+  /** This browser's person: its server-issued id (to mark its changes) and the name it restores under. */
+  user: { id?: string; name: string };
   /** The live editor, whose document is "current" when comparing. */
   editor: Editor | null;
   /** The live title. */
@@ -138,7 +138,7 @@ export function HistoryPanel({ name, linkKey, canEdit, user, editor, currentTitl
   const restore = () =>
     act(async () => {
       if (!selectedVersion) return '';
-      const restored = await api.restore(selectedVersion.id, user);
+      const restored = await api.restore(selectedVersion.id, user.name);
       setSelected(restored.id);
       setCompare(false);
       return `Restored the version of ${fullTime(Date.parse(selectedVersion.created))}. The state before it is kept as a version.`;
@@ -256,6 +256,7 @@ export function HistoryPanel({ name, linkKey, canEdit, user, editor, currentTitl
             <VersionList
               versions={versions}
               selected={selected}
+              selfId={user.id}
               onSelect={(id) => {
                 setSelected(id);
                 setSummary(null);

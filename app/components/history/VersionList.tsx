@@ -1,6 +1,7 @@
 'use client';
 
 import { Bookmark, RotateCcw } from 'lucide-react';
+import { distinctLabels, personTag } from '../../../shared/personLabel';
 import { fullTime, relativeTime } from '../../lib/relativeTime';
 import type { Version } from './historyApi';
 
@@ -8,10 +9,15 @@ interface VersionListProps {
   versions: Version[];
   selected: number | null;
   onSelect: (id: number) => void;
+  /** This browser's own id, to mark its changes "(you)". */
+  selfId?: string;
 }
 
-/** The versions, newest first: name or time, who contributed, and whether it was a restore. */
-export function VersionList({ versions, selected, onSelect }: VersionListProps) {
+/**
+ * The versions, newest first: name or time, who contributed, and whether it was a restore.
+ * Authors who chose the same name are told apart by the tag of their id.
+ */
+export function VersionList({ versions, selected, onSelect, selfId }: VersionListProps) {
   return (
     <ol className="version-list" aria-label="Versions">
       {versions.map((version, index) => {
@@ -49,10 +55,10 @@ export function VersionList({ versions, selected, onSelect }: VersionListProps) 
                 {version.authors.length === 0 ? (
                   <span className="muted">No recorded author</span>
                 ) : (
-                  version.authors.map((author) => (
-                    <span key={author.id} className="version-author">
-                      <span className="author-dot" style={{ background: author.color }} aria-hidden />
-                      {author.name}
+                  authorLabels(version.authors, selfId).map(({ id, color, label }) => (
+                    <span key={id} className="version-author" title={`${label} · ${personTag(id)}`}>
+                      <span className="author-dot" style={{ background: color }} aria-hidden />
+                      {label}
                     </span>
                   ))
                 )}
@@ -63,4 +69,10 @@ export function VersionList({ versions, selected, onSelect }: VersionListProps) 
       })}
     </ol>
   );
+}
+
+/** Each author's label: the name, the id's tag when another author has the same name, and "(you)" for this browser. */
+function authorLabels(authors: Version['authors'], selfId: string | undefined) {
+  const labels = distinctLabels(authors);
+  return authors.map(({ id, name, color }) => ({ id, color, label: id === selfId ? `${name} (you)` : (labels.get(id) ?? name) }));
 }

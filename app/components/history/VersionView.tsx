@@ -3,6 +3,7 @@
 import type { JSONContent } from '@tiptap/core';
 import { EditorContent, useEditor } from '@tiptap/react';
 import { documentExtensions } from '../../../shared/editorExtensions';
+import { pageNonce } from '../../lib/pageNonce';
 import { type DiffSummary, diffHighlight } from './diffHighlight';
 
 interface VersionViewProps {
@@ -21,6 +22,7 @@ interface VersionViewProps {
 export function VersionView({ content, comparedWith, onSummary, label }: VersionViewProps) {
   const editor = useEditor({
     immediatelyRender: false,
+    injectNonce: pageNonce(),
     editable: false,
     content,
     extensions: [...documentExtensions(), ...(comparedWith ? [diffHighlight(comparedWith, onSummary)] : [])],

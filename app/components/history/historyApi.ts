@@ -42,9 +42,9 @@ export class HistoryApi {
     return (await this.post<{ version: Version }>('/name', { id, label })).version;
   }
 
-  /** Makes the document look as it did at version `id`, as a change by this person (edit link only). */
-  async restore(id: number, user: { id: string; name: string }): Promise<Version> {
-    return (await this.post<{ version: Version }>('/restore', { id, userId: user.id, userName: user.name })).version;
+  /** Makes the document look as it did at version `id`, as a change by this browser's person under `userName` (edit link only). */
+  async restore(id: number, userName: string): Promise<Version> {
+    return (await this.post<{ version: Version }>('/restore', { id, userName })).version;
   }
 
   private async post<T>(path: string, body: Record<string, unknown>): Promise<T> {
@@ -58,8 +58,8 @@ export class HistoryApi {
     } catch (error) {
       throw new NetworkError(error);
     }
-    const data = (await response.json().catch(() => ({}))) as { error?: string };
-    if (!response.ok) throw new ApiError(response.status, data.error ?? `request failed (${response.status})`);
+    const data = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
+    if (!response.ok) throw new ApiError(response.status, data.error ?? `request failed (${response.status})`, data.reason);
     return data as T;
   }
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { identityColor, type LocalIdentity } from '../../lib/identity';
+import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { initialsOf } from '../editor/PresenceAvatars';
 
 /** The home page's top bar: the product name and the name this browser uses. */
@@ -18,7 +18,7 @@ export function AppHeader({ identity, onChangeName }: { identity: LocalIdentity 
       <span className="spacer" />
       {identity ? (
         <button type="button" className="name-button" onClick={onChangeName} aria-label={`Your name: ${identity.name}. Change it`}>
-          <span className="avatar" style={{ background: identityColor(identity) }} aria-hidden>
+          <span className="avatar" style={{ background: identity.color ?? UNKNOWN_COLOR }} aria-hidden>
             {initialsOf(identity.name)}
           </span>
           <span className="name-button-label">{identity.name}</span>

@@ -10,7 +10,7 @@ interface RenameDialogProps {
   name: string;
   editKey: string;
   title: string;
-  /** Who renames: history records the change as theirs. */
+  /** Who renames (the name they chose; the server knows the browser): history records the change as theirs. */
   identity: LocalIdentity;
   onRenamed: (title: string) => void;
   onClose: () => void;
@@ -27,7 +27,7 @@ export function RenameDialog({ name, editKey, title, identity, onRenamed, onClos
     setBusy(true);
     setError(null);
     try {
-      const result = await renameDocument(name, editKey, value, identity);
+      const result = await renameDocument(name, editKey, value, identity.name);
       onRenamed(result.title);
       onClose();
     } catch (cause) {

@@ -16,6 +16,7 @@ interface DialogProps {
 /**
  * A modal dialog on the native `<dialog>` element: the browser traps focus, closes on Escape and
  * returns focus to what opened it. Rendered only while open; `onClose` runs however it closes.
+ * Focus starts on the element marked `data-autofocus`, if any.
  */
 export function Dialog({ title, onClose, children, actions, className }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -28,6 +29,8 @@ export function Dialog({ title, onClose, children, actions, className }: DialogP
     if (!dialog) return;
     const opener = document.activeElement as HTMLElement | null;
     if (!dialog.open) dialog.showModal();
+    // The browser focuses the first control (the close button); a dialog may name a better start.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     const onNativeClose = () => onCloseRef.current();
     dialog.addEventListener('close', onNativeClose);
     return () => {

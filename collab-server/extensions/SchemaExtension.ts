@@ -1,0 +1,127 @@
+import type { afterLoadDocumentPayload, beforeHandleMessagePayload, Extension } from '@hocuspocus/server';
+import type { Schema } from '@tiptap/pm/model';
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import type { BodyProblem } from '../../shared/bodyReader';
+import { BODY_FIELD } from '../../shared/documentFields';
+import { type SchemaRules, schemaRulesOf } from '../../shared/schemaRules';
+import { SERVER_IDENTITY } from '../documents/DocumentService';
+import type { Logger } from '../logger';
+import { dropFromPending } from '../schema/pendingStructs';
+import { repairBody } from '../schema/repairBody';
+import { needsRepair } from '../schema/structureCheck';
+import { checkUpdate } from '../schema/updateGuard';
+import { LiveTypes } from '../schema/updateStructs';
+import { MessageType, readHeader, SyncStep } from '../transport/frames';
+
+/** How much content waiting for missing dependencies a document may hold (see [G10]). */
+export const MAX_PENDING_BYTES = 1024 * 1024;
+
+export interface SchemaOptions {
+  schema: Schema;
+  logger: Logger;
+  /** Told of each refused update, with the rule it broke. */
+  onRefused?: (rule: string) => void;
+  /** Told of each repair the server made, and when (`load`, `update`). */
+  onRepaired?: (when: 'load' | 'update') => void;
+  maxPendingBytes?: number;
+}
+
+/**
+ * Keeps every document's body valid for the editor schema (`shared/SCHEMA-RULES.md`):
+ * - every update a client sends, on either protocol, is checked before it is applied; one that
+ *   breaks the schema is not applied, stored or relayed, and its sender is closed with
+ *   `invalid-content` (or `document-replaced` when it writes the document identity);
+ * - a document loaded with invalid content (stored before these checks, or restored), and one
+ *   whose structure concurrent deletions left invalid (two people deleting the last items of a
+ *   list), is repaired as a change by the server, touching only what is invalid.
+ *
+ * The check and the application happen in the same turn of the event loop: the check looks at
+ * the live document and its pending set, and anything applied in between (another connection's
+ * update, in a gap between Hocuspocus' asynchronous steps) could make the update land elsewhere
+ * than checked. So an accepted update is applied here; Hocuspocus applies it once more right after,
+ * which changes nothing (Yjs skips what a document already has) and sends the acknowledgement.
+ */
+export class SchemaExtension implements Extension {
+  readonly extensionName = 'Schema';
+  private readonly liveTypes = new WeakMap<Y.Doc, LiveTypes>();
+  private readonly rules: SchemaRules;
+
+  constructor(private readonly options: SchemaOptions) {
+    this.rules = schemaRulesOf(options.schema);
+  }
+
+  async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+    this.repair(documentName, document, 'load');
+  }
+
+  async beforeHandleMessage({ documentName, document, connection, update: frame, socketId }: beforeHandleMessagePayload): Promise<void> {
+    const update = clientUpdate(frame);
+    // Viewers' writes are dropped by Hocuspocus (read-only connections); nothing to check.
+    if (!update || connection.readOnly) return;
+    const result = checkUpdate(document, update, {
+      rules: this.rules,
+      live: this.liveTypesOf(document),
+      maxPendingBytes: this.options.maxPendingBytes ?? MAX_PENDING_BYTES,
+    });
+    if (result.dropPending.size > 0) {
+      this.options.logger.warn(
+        { document: documentName, socket: socketId, clients: [...result.dropPending.keys()] },
+        'content waiting for missing dependencies broke the document schema once they arrived; it is dropped',
+      );
+      dropFromPending(document, result.dropPending);
+    }
+    if (result.refusal) {
+      const { close, rule, message } = result.refusal;
+      this.options.onRefused?.(rule);
+      this.options.logger.warn({ event: 'update-refused', document: documentName, socket: socketId, rule, reason: close.reason }, `update refused: ${message}`);
+      throw close;
+    }
+    let changed: Y.Transaction['changed'] | null = null;
+    const observe = (transaction: Y.Transaction) => {
+      changed ??= transaction.changed;
+    };
+    document.on('afterTransaction', observe);
+    try {
+      Y.applyUpdate(document, update, { source: 'connection', connection });
+    } finally {
+      document.off('afterTransaction', observe);
+    }
+    if (result.recheck || (changed && needsRepair(changed, this.rules))) this.repair(documentName, document, 'update');
+  }
+
+  /** Repairs the body of `document` as the server, if it needs it, and says so. */
+  private repair(documentName: string, document: Y.Doc, when: 'load' | 'update'): void {
+    let problems: BodyProblem[] = [];
+    document.transact(
+      () => {
+        problems = repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
+      },
+      { source: 'local', context: SERVER_IDENTITY },
+    );
+    if (problems.length === 0) return;
+    this.options.onRepaired?.(when);
+    this.options.logger.warn(
+      { event: 'document-repaired', document: documentName, when, problems: problems.slice(0, 20) },
+      `the document held content the schema does not allow (${problems.length} problem${problems.length === 1 ? '' : 's'}); the server repaired it`,
+    );
+  }
+
+  private liveTypesOf(document: Y.Doc): LiveTypes {
+    let live = this.liveTypes.get(document);
+    if (!live) {
+      live = new LiveTypes();
+      this.liveTypes.set(document, live);
+    }
+    return live;
+  }
+}
+
+/** The Yjs update a client frame carries (sync step 2 or update, on either sync message type), or null. */
+function clientUpdate(frame: Uint8Array): Uint8Array | null {
+  const { type, decoder } = readHeader(frame);
+  if (type !== MessageType.Sync && type !== MessageType.SyncReply) return null;
+  const step = decoding.readVarUint(decoder);
+  if (step !== SyncStep.Step2 && step !== SyncStep.Update) return null;
+  return decoding.readVarUint8Array(decoder);
+}

@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
+import { bodyTextOf, createTitledDocument, freshPage, linkParts, peopleOf, saveStatusOf, setName, typeInBody } from './app-helpers';
+import { editorOf, expect, test } from './fixtures';
+
+/**
+ * Who may keep using a document once its link changes, and who is who: resetting a link from the
+ * Share dialog ends access through the old one at once (the people on it are told, and keep a
+ * copy of what they had), while the person who reset it goes on; people who chose the same name
+ * are told apart.
+ */
+
+/** Downloads the copy a closed page offers and returns its text. */
+async function downloadedCopy(page: Page): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.getByRole('alert').getByRole('button', { name: 'Download a copy' }).click();
+  return readFile(await (await download).path(), 'utf8');
+}
+
+test('resetting the edit link: people on the old link see it was reset and keep a copy; the person who reset it keeps editing', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const alice = await freshPage(browser);
+  const url = await createTitledDocument(alice, app, 'Reset me');
+  await typeInBody(alice, 'Alice wrote this.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+
+  // Bob and Carol both have the edit link; Carol is offline with a change not yet saved.
+  const bob = await freshPage(browser, { acceptDownloads: true });
+  await bob.goto(url);
+  await typeInBody(bob, ' Bob added this.');
+  await expect(saveStatusOf(bob)).toHaveText('Saved');
+  const carol = await freshPage(browser, { acceptDownloads: true });
+  await carol.goto(url);
+  await expect.poll(() => bodyTextOf(carol)).toBe('Alice wrote this. Bob added this.');
+  await carol.context().setOffline(true);
+  await expect(saveStatusOf(carol)).toHaveText(/^Offline/);
+  await typeInBody(carol, ' Carol, not saved.');
+
+  // Alice resets the edit link from the Share dialog; focus starts on the first link.
+  const share = alice.getByRole('button', { name: 'Share' });
+  await share.click();
+  const dialog = alice.getByRole('dialog', { name: 'Share' });
+  await expect(dialog.getByRole('textbox', { name: 'Edit link' })).toBeFocused();
+  await expect(dialog.getByRole('textbox', { name: 'Edit link' })).toHaveValue(url);
+  const viewLink = await dialog.getByRole('textbox', { name: 'View-only link' }).inputValue();
+  await dialog.getByRole('button', { name: 'Reset edit link' }).click();
+  const confirm = alice.getByRole('dialog', { name: 'Reset the edit link?' });
+  await expect(confirm).toContainText('Everyone using the old link loses access');
+  await expect(confirm).toContainText('You keep editing');
+  await confirm.getByRole('button', { name: 'Reset link' }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(dialog.getByRole('status')).toContainText('The edit link was reset');
+  const newUrl = await dialog.getByRole('textbox', { name: 'Edit link' }).inputValue();
+  expect(linkParts(newUrl).name).toBe(linkParts(url).name);
+  expect(linkParts(newUrl).key).not.toBe(linkParts(url).key);
+  // The view link is untouched and still shown.
+  await expect(dialog.getByRole('textbox', { name: 'View-only link' })).toHaveValue(viewLink);
+  // The page moved to the new link; Escape closes the dialog and gives focus back to Share.
+  await expect(alice).toHaveURL(newUrl);
+  await alice.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(share).toBeFocused();
+
+  // Bob, on the old link, is told at once; he can no longer edit, and keeps a copy of what he had.
+  await expect(bob.getByRole('alert').filter({ hasText: 'This link was reset' })).toBeVisible();
+  await expect(saveStatusOf(bob)).toHaveText('Link no longer works');
+  await expect(editorOf(bob)).not.toBeEditable();
+  await expect(bob.getByRole('button', { name: 'Share' })).toHaveCount(0);
+  expect(await downloadedCopy(bob)).toContain('Alice wrote this. Bob added this.');
+
+  // Alice goes on editing, and saving.
+  await typeInBody(alice, ' Still Alice.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  await expect(alice.getByRole('alert').filter({ hasText: 'This link' })).toHaveCount(0);
+  await expect(editorOf(alice)).toBeEditable();
+
+  // Carol comes back: her page learns the link was reset, and her unsaved words are in her copy only.
+  await carol.context().setOffline(false);
+  await expect(carol.getByRole('alert').filter({ hasText: 'This link was reset' })).toBeVisible();
+  await expect(editorOf(carol)).not.toBeEditable();
+  expect(await downloadedCopy(carol)).toContain('Carol, not saved.');
+  await alice.reload();
+  await expect.poll(() => bodyTextOf(alice)).toBe('Alice wrote this. Bob added this. Still Alice.');
+
+  // The old link, opened afresh, says it was reset; the new one opens the document.
+  const dave = await freshPage(browser);
+  await dave.goto(url);
+  await expect(dave.getByRole('heading', { name: 'This link was reset, so it no longer opens the document.' })).toBeVisible();
+  await dave.goto(newUrl);
+  await expect.poll(() => bodyTextOf(dave)).toBe('Alice wrote this. Bob added this. Still Alice.');
+  for (const page of [alice, bob, carol, dave]) await page.context().close();
+});
+
+test('a view link may not reset links by default; the edit link can give the view link an expiry', async ({ sharedApp: app, browser }) => {
+  const alice = await freshPage(browser);
+  await createTitledDocument(alice, app, 'Expiring view');
+  await alice.getByRole('button', { name: 'Share' }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Share' });
+  const viewLink = await dialog.getByRole('textbox', { name: 'View-only link' }).inputValue();
+  await expect(dialog.getByText('Does not expire.')).toHaveCount(2);
+
+  const viewer = await freshPage(browser);
+  await viewer.goto(viewLink);
+  await expect(saveStatusOf(viewer)).toHaveText('View only');
+  await viewer.getByRole('button', { name: 'Share' }).click();
+  const viewerDialog = viewer.getByRole('dialog', { name: 'Share' });
+  await expect(viewerDialog.getByRole('textbox', { name: 'View-only link' })).toHaveValue(viewLink);
+  await expect(viewerDialog.getByRole('button', { name: /Reset/ })).toHaveCount(0);
+  await viewer.keyboard.press('Escape');
+
+  await dialog.getByRole('button', { name: 'Reset view-only link' }).click();
+  const confirm = alice.getByRole('dialog', { name: 'Reset the view-only link?' });
+  await confirm.getByRole('combobox', { name: 'Link expires' }).selectOption('In 7 days');
+  await confirm.getByRole('button', { name: 'Reset link' }).click();
+  await expect(dialog.getByText(/Expires on /)).toBeVisible();
+  const newView = await dialog.getByRole('textbox', { name: 'View-only link' }).inputValue();
+  expect(newView).not.toBe(viewLink);
+  // The viewer on the old view link is told.
+  await expect(viewer.getByRole('alert').filter({ hasText: 'This link was reset' })).toBeVisible();
+  await viewer.goto(newView);
+  await expect(saveStatusOf(viewer)).toHaveText('View only');
+  await alice.context().close();
+  await viewer.context().close();
+});
+
+test('two people who chose the same name are two people in presence and in history', async ({ sharedApp: app, browser }) => {
+  const first = await freshPage(browser);
+  const url = await createTitledDocument(first, app, 'Two Sams');
+  await setName(first, 'Sam');
+  const second = await freshPage(browser);
+  await second.goto(url);
+  await setName(second, 'Sam');
+
+  // Each sees "Sam (you)" and the other Sam with the tag of their id.
+  await expect(peopleOf(first)).toHaveAttribute('aria-label', /^2 people here: Sam \(you\), Sam #[0-9a-z]{4}$/);
+  await expect(peopleOf(second)).toHaveAttribute('aria-label', /^2 people here: Sam \(you\), Sam #[0-9a-z]{4}$/);
+  const tagOf = async (page: Page) => ((await peopleOf(page).getAttribute('aria-label')) ?? '').split(' ').pop();
+  const [secondAsSeenByFirst, firstAsSeenBySecond] = [await tagOf(first), await tagOf(second)];
+  expect(secondAsSeenByFirst).not.toBe(firstAsSeenBySecond);
+
+  await typeInBody(first, 'From the first Sam.');
+  await expect(saveStatusOf(first)).toHaveText('Saved');
+  await typeInBody(second, ' From the second Sam.');
+  await expect(saveStatusOf(second)).toHaveText('Saved');
+  await first.getByRole('button', { name: 'Version history' }).click();
+  const history = first.getByRole('dialog', { name: 'Version history' });
+  await history.getByRole('button', { name: 'Name current version' }).click();
+  await first.getByRole('textbox', { name: 'Version name' }).fill('Both Sams');
+  await first.getByRole('button', { name: 'Save' }).click();
+  const version = history.getByRole('list', { name: 'Versions' }).getByRole('button', { name: /Both Sams/ });
+  await expect(version).toContainText('Sam (you)');
+  await expect(version).toContainText(`Sam ${secondAsSeenByFirst}`);
+  await first.context().close();
+  await second.context().close();
+});

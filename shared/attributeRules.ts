@@ -1,0 +1,241 @@
+/**
+ * What each attribute of each node and mark of the document schema may hold (rules [V1]–[V6] in
+ * `shared/SCHEMA-RULES.md`). One table, used three ways:
+ * - the collab server refuses an update that stores a value breaking it (`attributeProblem`);
+ * - imports and readers of stored documents replace such a value by the closest valid one
+ *   (`normalizeAttribute`), or drop a link or image whose address is unsafe;
+ * - the editor's and the HTML export's rendering pass every value through it first, so even a
+ *   value stored before these rules existed never reaches `style`, `href`, `src`, `target`, `rel`
+ *   or `class` unchecked (`shared/safeExtensions.ts`).
+ */
+
+/** Longest link or image address, in characters. */
+export const MAX_URL_LENGTH = 8192;
+/** Longest image `alt` or `title`, or link `title`, in characters. */
+export const MAX_TEXT_ATTRIBUTE_LENGTH = 2000;
+/** Largest `colspan` or `rowspan` of one table cell. */
+export const MAX_TABLE_SPAN = 1000;
+/** Largest column width and image width or height, in pixels. */
+export const MAX_PIXELS = 10_000;
+/** Heading levels the editor offers. */
+export const HEADING_LEVELS = [1, 2, 3] as const;
+/** The only `rel` a link is rendered with. */
+export const LINK_REL = 'noopener noreferrer nofollow';
+
+/** The rule of one attribute: whether a value is valid, and the valid value closest to any value. */
+export interface AttributeRule {
+  /** The value PM gives the attribute when it is not set. */
+  readonly default: unknown;
+  /** A description of what is valid, for error messages. */
+  readonly expected: string;
+  valid(value: unknown): boolean;
+  /** `value` when valid, otherwise the closest valid value (often the default). */
+  normalize(value: unknown): unknown;
+}
+
+const rule = (expected: string, defaultValue: unknown, valid: (value: unknown) => boolean, closest?: (value: unknown) => unknown): AttributeRule => ({
+  default: defaultValue,
+  expected,
+  valid,
+  normalize: (value) => (valid(value) ? value : (closest?.(value) ?? defaultValue)),
+});
+
+function oneOf(values: readonly unknown[], defaultValue: unknown = null): AttributeRule {
+  return rule(`one of ${values.map((value) => JSON.stringify(value)).join(', ')}`, defaultValue, (value) => values.includes(value));
+}
+
+/** A whole number in [min, max] (a numeric string is normalized to it, an out-of-range number clamped). */
+function integer(min: number, max: number, defaultValue: number | null): AttributeRule {
+  const valid = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+  return rule(
+    `${defaultValue === null ? 'null or ' : ''}a whole number from ${min} to ${max}`,
+    defaultValue,
+    (value) => valid(value) || (defaultValue === null && value === null),
+    (value) => {
+      const number = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number)) return defaultValue;
+      return Math.min(max, Math.max(min, Math.round(number)));
+    },
+  );
+}
+
+function optionalText(maxLength: number): AttributeRule {
+  return rule(
+    `null or a string of at most ${maxLength} characters`,
+    null,
+    (value) => value === null || (typeof value === 'string' && value.length <= maxLength),
+    (value) => (typeof value === 'string' ? value.slice(0, maxLength) : null),
+  );
+}
+
+/** A code block language: one class-name token (no whitespace or control characters), which the HTML puts after `language-`. */
+const LANGUAGE = /^[^\s\p{C}"'<>`]{1,64}$/u;
+
+/** Column widths of a cell: one entry per spanned column, each 0 (not set) to `MAX_PIXELS`. */
+const colwidth = rule(`null or an array of 1 to ${MAX_TABLE_SPAN} whole numbers from 0 to ${MAX_PIXELS}`, null, (value) => {
+  if (value === null) return true;
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= MAX_TABLE_SPAN &&
+    value.every((width) => typeof width === 'number' && Number.isInteger(width) && width >= 0 && width <= MAX_PIXELS)
+  );
+});
+
+const TEXT_ALIGN = oneOf([null, 'left', 'center', 'right', 'justify']);
+
+/** Node attributes, by node type name. A node type not listed has no attributes. */
+export const NODE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, AttributeRule>>>> = {
+  paragraph: { textAlign: TEXT_ALIGN },
+  heading: { textAlign: TEXT_ALIGN, level: integer(HEADING_LEVELS[0], HEADING_LEVELS[HEADING_LEVELS.length - 1], HEADING_LEVELS[0]) },
+  codeBlock: {
+    language: rule(
+      'null or one word of at most 64 characters (no spaces, quotes or angle brackets)',
+      null,
+      (value) => value === null || (typeof value === 'string' && LANGUAGE.test(value)),
+    ),
+  },
+  orderedList: { start: integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1), type: oneOf([null, '1', 'a', 'A', 'i', 'I']) },
+  taskItem: {
+    checked: rule(
+      'true or false',
+      false,
+      (value) => typeof value === 'boolean',
+      (value) => value === 'true',
+    ),
+  },
+  tableCell: cellAttributes(),
+  tableHeader: cellAttributes(),
+  image: {
+    src: rule(
+      `null or an http(s) or same-origin address of at most ${MAX_URL_LENGTH} characters`,
+      null,
+      (value) => value === null || safeImageSrc(value) !== null,
+    ),
+    alt: optionalText(MAX_TEXT_ATTRIBUTE_LENGTH),
+    title: optionalText(MAX_TEXT_ATTRIBUTE_LENGTH),
+    width: integer(1, MAX_PIXELS, null),
+    height: integer(1, MAX_PIXELS, null),
+  },
+};
+
+function cellAttributes(): Record<string, AttributeRule> {
+  return {
+    colspan: integer(1, MAX_TABLE_SPAN, 1),
+    rowspan: integer(1, MAX_TABLE_SPAN, 1),
+    colwidth,
+    align: oneOf([null, 'left', 'center', 'right']),
+  };
+}
+
+/** Mark attributes, by mark type name. A mark type not listed has no attributes. */
+export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, AttributeRule>>>> = {
+  link: {
+    href: rule(
+      `an http, https, mailto or tel address, or a relative one, of at most ${MAX_URL_LENGTH} characters`,
+      null,
+      (value) => safeLinkHref(value) !== null,
+    ),
+    // Links open in a new tab or in place, never in a named or parent frame.
+    target: oneOf([null, '_blank'], '_blank'),
+    // `rel="opener"` would hand the opened page this window.
+    rel: oneOf([null, LINK_REL], LINK_REL),
+    // A class could pick up any of the app's own styles (a full-screen overlay, say).
+    class: oneOf([null]),
+    title: optionalText(MAX_TEXT_ATTRIBUTE_LENGTH),
+  },
+};
+
+/** The rules of the attributes of a node (`kind` 'node') or mark type, or undefined for an unknown type. */
+export function attributeRulesOf(kind: 'node' | 'mark', typeName: string): Readonly<Record<string, AttributeRule>> {
+  return (kind === 'node' ? NODE_ATTRIBUTES : MARK_ATTRIBUTES)[typeName] ?? {};
+}
+
+/**
+ * Why `value` is not valid for attribute `name` of node or mark type `typeName`, or null when
+ * it is. An attribute the type does not have is never valid.
+ */
+export function attributeProblem(kind: 'node' | 'mark', typeName: string, name: string, value: unknown): string | null {
+  const rules = attributeRulesOf(kind, typeName);
+  const attributeRule = Object.hasOwn(rules, name) ? rules[name] : undefined;
+  if (!attributeRule) return `${kind} "${typeName}" has no attribute "${name}"`;
+  if (attributeRule.valid(value)) return null;
+  return `attribute "${name}" of ${kind} "${typeName}" must be ${attributeRule.expected} (got ${shortJson(value)})`;
+}
+
+/** The closest valid value of attribute `name` of a node or mark type to `value` (the value itself when valid). */
+export function normalizeAttribute(kind: 'node' | 'mark', typeName: string, name: string, value: unknown): unknown {
+  const rules = attributeRulesOf(kind, typeName);
+  return Object.hasOwn(rules, name) ? rules[name].normalize(value) : value;
+}
+
+/**
+ * The attributes of a node or mark with every value made valid and unknown attributes left out;
+ * `changed` tells whether anything had to change.
+ */
+export function normalizeAttributes(
+  kind: 'node' | 'mark',
+  typeName: string,
+  attrs: Record<string, unknown> | null | undefined,
+): { attrs: Record<string, unknown>; changed: boolean } {
+  const rules = attributeRulesOf(kind, typeName);
+  const result: Record<string, unknown> = {};
+  let changed = false;
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (!Object.hasOwn(rules, name)) {
+      changed = true;
+      continue;
+    }
+    const normalized = rules[name].normalize(value);
+    if (normalized !== value) changed = true;
+    result[name] = normalized;
+  }
+  return { attrs: result, changed };
+}
+
+const LINK_SCHEMES = ['http', 'https', 'mailto', 'tel'];
+const IMAGE_SCHEMES = ['http', 'https'];
+
+/**
+ * Browsers drop ASCII tab and line breaks anywhere in a URL and control characters and spaces at
+ * its ends ("java\tscript:" is a `javascript:` URL), so schemes are judged on what remains.
+ */
+function asBrowserSees(url: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what browsers strip.
+  return url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
+function schemeOf(url: string): string | null {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  return match ? match[1].toLowerCase() : null;
+}
+
+/** The address a link may carry: http, https, mailto, tel or relative, not too long. Null when it may not. */
+export function safeLinkHref(href: unknown): string | null {
+  if (typeof href !== 'string' || href.length > MAX_URL_LENGTH) return null;
+  const seen = asBrowserSees(href);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a URL with control characters left is not one a browser reads as written.
+  if (seen === '' || /[\u0000-\u001f\u007f]/.test(seen)) return null;
+  const scheme = schemeOf(seen);
+  return scheme === null || LINK_SCHEMES.includes(scheme) ? href : null;
+}
+
+/**
+ * The address an image may load: http(s), or relative to the page's own origin (a path; not
+ * `//host`, which is another origin). Null when it may not: `data:`, `javascript:` and the like.
+ */
+export function safeImageSrc(src: unknown): string | null {
+  if (typeof src !== 'string' || src.length > MAX_URL_LENGTH) return null;
+  const seen = asBrowserSees(src);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: as for links.
+  if (seen === '' || /[\u0000-\u001f\u007f]/.test(seen)) return null;
+  const scheme = schemeOf(seen);
+  if (scheme !== null) return IMAGE_SCHEMES.includes(scheme) ? src : null;
+  // Browsers read "\" as "/" in http(s) URLs: "/\host" is "//host".
+  return /^[/\\]{2}/.test(seen) ? null : src;
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
