@@ -67,12 +67,16 @@ export async function stopWhileEditing(
       for (const item of pending) acknowledged.add(item);
       pending = [];
     });
+    let burst = 0;
     const type = () => {
       if (!typing) return;
       const item = `${index}/${typed++}`;
       pending.push(item);
       client.doc.getArray<string>(TYPED_FIELD).push([item]);
-      setTimeout(type, 3);
+      // Bursts of keystrokes 3 ms apart with pauses between them, as people type: an
+      // acknowledgement (everything sent so far is stored) can only arrive in a pause.
+      burst = (burst + 1) % 8;
+      setTimeout(type, burst === 0 ? 150 : 3);
     };
     return { client, type };
   });
