@@ -4,6 +4,20 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { waitFor } from './waitFor';
 
+/**
+ * `ws` as the Hocuspocus provider uses it, except that an error on a socket the provider has
+ * already let go of is ignored instead of thrown. The provider removes its listeners from a socket
+ * before it closes it (on destroy, on reconnect), and such a socket still reports what happens to
+ * it then: "closed before the connection was established" when it was still connecting, a reset
+ * when the server dropped it meanwhile. Errors while the provider listens reach it as before.
+ */
+class ClosableWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 /** A real Hocuspocus provider in Node, on its own socket. */
 export interface HocuspocusClient {
   doc: Y.Doc;
@@ -25,7 +39,7 @@ export function hocuspocusClient(url: string, name: string, token: string | (() 
   const refusals: string[] = [];
   const websocketProvider = new HocuspocusProviderWebsocket({
     url,
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: ClosableWebSocket,
     // Tests drive reconnects themselves; keep retries quick.
     delay: 100,
     minDelay: 50,
@@ -49,9 +63,6 @@ export function hocuspocusClient(url: string, name: string, token: string | (() 
     synced: () => waitFor(() => provider.synced, { message: `${name} to sync` }).then(() => undefined),
     saved: () => waitFor(() => provider.synced && provider.unsyncedChanges === 0, { message: `${name} to be saved` }).then(() => undefined),
     destroy: () => {
-      // A socket still connecting (a retry after the server went away) makes ws report an error
-      // once it is closed, after the provider has stopped listening to it: expected here.
-      (websocketProvider.webSocket as unknown as WebSocket | null)?.on('error', () => {});
       provider.destroy();
       websocketProvider.destroy();
     },
