@@ -9,6 +9,7 @@
  * Its first line says which address to open, before a build that may take a minute.
  */
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { CollabServer, portOf } from './collab-server/CollabServer';
@@ -16,6 +17,7 @@ import { configFromProcess, stopOnSignals } from './collab-server/cli';
 import { APP_DEFAULTS } from './collab-server/config';
 import { PRIVATE_UMASK } from './collab-server/dataFolder';
 import { rawRefusal, setPageHeaders } from './collab-server/http/securityHeaders';
+import { ShellWorkerRoute } from './collab-server/http/shellWorkerRoute';
 import { createLogger, logDestination, routeConsoleTo } from './collab-server/logger';
 import { addressToOpen } from './collab-server/openAddress';
 import { ensureAppBuild } from './scripts/ensureAppBuild';
@@ -89,10 +91,13 @@ async function start(): Promise<Running> {
 }
 
 async function serve(collab: CollabServer): Promise<Server> {
+  // The service worker that keeps the app shell of the build Next.js serves (NEXT_DIST_DIR, as in next.config.js).
+  const shellWorker = new ShellWorkerRoute({ root, distDir: path.join(root, process.env.NEXT_DIST_DIR || '.next'), dev });
   const handleNext = app.getRequestHandler();
   const http = createServer(async (request, response) => {
     try {
       if (await collab.handleRequest(request, response)) return;
+      if (await shellWorker.handle(request, response)) return;
       // Everything Next.js answers (pages, its files, 404s) gets the app's policy, with a fresh nonce.
       setPageHeaders(request, response, { embedOrigins: config.embedOrigins, dev });
       await handleNext(request, response);

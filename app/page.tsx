@@ -1,5 +1,11 @@
 import { HomePage } from './components/HomePage';
+import { ShellWorker } from './components/ShellWorker';
 
 export default function Home() {
-  return <HomePage />;
+  return (
+    <>
+      <HomePage />
+      <ShellWorker />
+    </>
+  );
 }

@@ -186,3 +186,29 @@ test('after the server restarts, the embed asks the host for a fresh token and g
   await expect(editorOf(full)).toContainText('After the restart.', { timeout: 20_000 });
   expect((await hostEvents(hostPage)).filter((event) => event.name === 'error')).toEqual([]);
 });
+
+test("the embed's theme option forces light or dark, whatever the system's setting (screenshots attached)", async ({ browser }, testInfo) => {
+  const { name } = await openInApp(browser);
+  for (const [system, theme, background] of [
+    ['dark', 'light', 'rgb(255, 255, 255)'],
+    ['light', 'dark', 'rgb(24, 25, 27)'],
+    ['dark', 'dark', 'rgb(24, 25, 27)'],
+  ] as const) {
+    const hostPage = await (await browser.newContext({ colorScheme: system })).newPage();
+    await hostPage.goto(`${host.url}/?doc=${encodeURIComponent(name)}&theme=${theme}`);
+    const frame = hostPage.frameLocator('iframe');
+    await expect(frame.getByRole('textbox', { name: 'Document body' })).toBeVisible();
+    const colors = await frame.locator('.embed-shell').evaluate((shell) => ({
+      shell: getComputedStyle(shell).backgroundColor,
+      page: getComputedStyle(document.documentElement).backgroundColor,
+      text: getComputedStyle(shell.querySelector('.tiptap') as Element).color,
+    }));
+    expect(colors.shell, `${theme} theme on a ${system} system`).toBe(background);
+    expect(colors.page, `${theme} theme on a ${system} system`).toBe(background);
+    expect(colors.text).toBe(theme === 'dark' ? 'rgb(237, 238, 240)' : 'rgb(28, 32, 36)');
+    const path = testInfo.outputPath(`embed-${theme}-on-${system}-system.png`);
+    await hostPage.screenshot({ path });
+    await testInfo.attach(`embed-${theme}-on-${system}-system.png`, { path, contentType: 'image/png' });
+    await hostPage.context().close();
+  }
+});

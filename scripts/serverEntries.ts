@@ -22,6 +22,8 @@ export const SERVER_ENTRIES = {
   restore: 'collab-server/backup/restoreMain.ts',
   /** `npm run token`. */
   token: 'collab-server/tokenMain.ts',
+  /** The conversion worker thread (`collab-server/conversion/workerEntry.ts` starts it). */
+  conversionWorker: 'collab-server/conversion/conversionWorker.ts',
 } as const;
 
 /** The name of an entry point: its built file is `dist/<name>.js`. */

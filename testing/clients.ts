@@ -11,7 +11,7 @@ import { waitFor } from './waitFor';
  * it then: "closed before the connection was established" when it was still connecting, a reset
  * when the server dropped it meanwhile. Errors while the provider listens reach it as before.
  */
-class ClosableWebSocket extends WebSocket {
+class ProviderWebSocket extends WebSocket {
   constructor(...args: ConstructorParameters<typeof WebSocket>) {
     super(...args);
     this.on('error', () => {});
@@ -39,7 +39,7 @@ export function hocuspocusClient(url: string, name: string, token: string | (() 
   const refusals: string[] = [];
   const websocketProvider = new HocuspocusProviderWebsocket({
     url,
-    WebSocketPolyfill: ClosableWebSocket,
+    WebSocketPolyfill: ProviderWebSocket,
     // Tests drive reconnects themselves; keep retries quick.
     delay: 100,
     minDelay: 50,

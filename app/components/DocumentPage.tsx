@@ -9,6 +9,7 @@ import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError
 import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
+import { DocumentNotFound, StatusPage } from './StatusPage';
 
 // The editor (Tiptap, ProseMirror, Yjs) is most of the page's code. Loading it as its own chunk,
 // started together with the link exchange, lets the small page shell run first and overlap the
@@ -120,24 +121,12 @@ export function DocumentPage({ name }: { name: string }) {
     case 'loading':
       return <DocumentSkeleton />;
     case 'not-found':
-      return (
-        <main className="page centered-page">
-          <h1>Document not found</h1>
-          <p>This document does not exist, was deleted, or the link is not complete. Ask whoever shared it for a new link.</p>
-          <Link href="/" className="button primary">
-            Go to your documents
-          </Link>
-        </main>
-      );
+      return <DocumentNotFound />;
     case 'link-ended':
       return (
-        <main className="page centered-page">
-          <h1>{state.message}</h1>
+        <StatusPage title={state.message}>
           <p>Ask whoever shared it with you for the current link.</p>
-          <Link href="/" className="button primary">
-            Go to your documents
-          </Link>
-        </main>
+        </StatusPage>
       );
     case 'error':
       return (

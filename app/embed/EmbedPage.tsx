@@ -3,6 +3,7 @@
 import type { Editor } from '@tiptap/react';
 import { EditorContent } from '@tiptap/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { EmbedTheme } from '../../embed/protocol';
 import { useEditorEvents } from '../../embed/react/useEditorEvents';
 import { readClaims, type VisibleClaims } from '../../embed/tokenClaims';
@@ -159,7 +160,7 @@ function EmbedEditor({ name, settings, options, bridge, onEditor, session, claim
   const userName = claims?.name ?? 'Guest';
   const color = claims ? colorFor(claims.sub) : '#60646c';
   const user = useMemo(() => ({ name: userName, color }), [userName, color]);
-  const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => setDialog('link') });
+  const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')) });
   const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user });
   const shell = useRef<HTMLDivElement>(null);
 

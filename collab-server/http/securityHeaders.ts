@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 
 /**
  * The browser-facing security headers of every response the server sends, and the one place
- * their policies are written. Three kinds of response:
+ * their policies are written. Four kinds of response:
  *
  * - pages of the web app (and everything else Next.js serves: scripts, styles, files of `public/`,
  *   its 404 and error pages): a Content-Security-Policy whose scripts run only with a nonce made
@@ -12,7 +12,8 @@ import type { TLSSocket } from 'node:tls';
  *   scripts), framed only by the app itself, or for the embed page by EMBED_ORIGINS;
  * - answers of the collab server (`/api/…`, `/healthz`, `/metrics`, …): data, never a page, so a
  *   policy that allows nothing at all;
- * - refusals written straight onto a socket (a WebSocket upgrade that is not taken).
+ * - refusals written straight onto a socket (a WebSocket upgrade that is not taken);
+ * - the app's service worker script, which fetches from the app's origin and loads nothing else.
  */
 
 /** Where browsers send reports of what a page's Content-Security-Policy blocked. */
@@ -92,7 +93,7 @@ export interface PagePolicyOptions {
  * - Images: any http(s) address, as the editor lets people insert them by URL.
  * - Connections: `'self'`, which covers the app's own WebSocket endpoints (`ws:`/`wss:` on the
  *   same host and port: CSP level 3, checked in Chromium by the e2e suite).
- * - Workers: the app's own (room for an offline service worker).
+ * - Workers: the app's own (the service worker that keeps the app shell for offline use).
  */
 export function pagePolicy({ nonce, framedBy, dev = false }: PagePolicyOptions): string {
   const frameAncestors = framedBy.includes('*') ? '*' : ["'self'", ...framedBy].join(' ');
@@ -136,6 +137,20 @@ function setCommonHeaders(request: IncomingMessage, response: ServerResponse): v
   response.setHeader('cross-origin-opener-policy', 'same-origin');
   response.setHeader('permissions-policy', PERMISSIONS_POLICY);
   if (isTls(request)) response.setHeader('strict-transport-security', HSTS);
+}
+
+/**
+ * The policy of the app's service worker script (`/sw.js`): it loads no other script and fetches
+ * only from the app's own origin, to keep the app shell.
+ */
+export const WORKER_POLICY = `default-src 'none'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; report-uri ${CSP_REPORT_PATH}`;
+
+/** Sets the headers of the service worker script: its own policy, never framed, never read by other sites. */
+export function setWorkerHeaders(request: IncomingMessage, response: ServerResponse): void {
+  setCommonHeaders(request, response);
+  response.setHeader('content-security-policy', WORKER_POLICY);
+  response.setHeader('x-frame-options', 'DENY');
+  response.setHeader('cross-origin-resource-policy', 'same-origin');
 }
 
 /** Sets the headers of a collab server answer (`/api/…`, `/healthz`, `/metrics`, its 404s). */

@@ -2,7 +2,7 @@
 
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
-import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Printer, Share2, Trash2, UserRound } from 'lucide-react';
+import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Keyboard, ListTree, Printer, Search, Share2, Trash2, UserRound } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -15,10 +15,12 @@ import { setFlash } from '../../lib/flash';
 import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
 import { DocumentEditor } from '../editor/DocumentEditor';
+import { MOD } from '../editor/formatCommands';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
 import { SaveStatus } from '../editor/SaveStatus';
 import { TitleField } from '../editor/TitleField';
 import { useCollabSession } from '../editor/useCollabSession';
+import { usePreloadedComponent } from '../editor/usePreloadedComponent';
 import { usePresence } from '../editor/usePresence';
 import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
@@ -29,6 +31,10 @@ import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
 import { NameDialog } from './NameDialog';
 import { ShareDialog } from './ShareDialog';
+import { useEditorPanels } from './useEditorPanels';
+
+// Loaded after the editor, then shown at once by Ctrl+/ (its search field takes the next keys).
+const loadShortcutsDialog = () => import('../editor/shortcuts/ShortcutsDialog').then((module) => module.ShortcutsDialog);
 
 interface WorkspaceProps {
   name: string;
@@ -82,6 +88,8 @@ function Workspace({
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
   const shownTitle = title.trim() || UNTITLED;
+  const panels = useEditorPanels();
+  const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
   useEffect(() => {
     document.title = `${shownTitle} · Quire`;
@@ -152,12 +160,19 @@ function Workspace({
 
   // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
   // whatever is typed right after Enter would still land in the title.
-  const focusBody = () => {
+  const focusBody = useCallback(() => {
     if (!editor) return;
     const { state, view } = editor;
     view.dispatch(state.tr.setSelection(Selection.atStart(state.doc)).scrollIntoView());
     view.focus();
-  };
+  }, [editor]);
+
+  // The caret starts in the text (a new document takes typing at once), unless the person has
+  // already put focus somewhere else while the page was opening.
+  const editorReady = editor !== null && editable;
+  useEffect(() => {
+    if (editorReady && (document.activeElement === null || document.activeElement === document.body)) focusBody();
+  }, [editorReady, focusBody]);
 
   return (
     <div className="doc-app">
@@ -187,8 +202,18 @@ function Workspace({
           <MenuItem icon={<FileJson size={16} />} onSelect={() => void download('json')} disabled={!editor}>
             Download JSON (.json)
           </MenuItem>
-          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint="Ctrl+P">
+          <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint={`${MOD}P`}>
             Print
+          </MenuItem>
+          <MenuSeparator />
+          <MenuItem icon={<Search size={16} />} onSelect={() => panels.openFind(editable ? 'replace' : 'find')} hint={`${MOD}F`} disabled={!editor}>
+            {editable ? 'Find and replace…' : 'Find…'}
+          </MenuItem>
+          <MenuItem icon={<ListTree size={16} />} onSelect={() => panels.onOutlineChange(!panels.outline)} checked={panels.outline}>
+            Outline
+          </MenuItem>
+          <MenuItem icon={<Keyboard size={16} />} onSelect={() => panels.setShortcuts(true)} hint={`${MOD}/`}>
+            Keyboard shortcuts
           </MenuItem>
           <MenuSeparator />
           <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
@@ -219,7 +244,8 @@ function Workspace({
       {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
 
       <h1 className="print-title">{shownTitle}</h1>
-      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} />
+      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} panels={panels} />
+      {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
       {dialog === 'share' && (
         <ShareDialog name={name} linkKey={linkKey} opened={opened} userName={identity.name} onChange={onLinksChange} onClose={() => setDialog(null)} />

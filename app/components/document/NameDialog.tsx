@@ -22,7 +22,6 @@ export function NameDialog({ name, onSave, onClose }: { name: string; onSave: (n
         <label className="field">
           <span>Shown to others in documents you open</span>
           <input
-            autoFocus
             value={value}
             maxLength={MAX_NAME_LENGTH}
             autoComplete="name"

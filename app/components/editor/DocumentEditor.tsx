@@ -2,13 +2,36 @@
 
 import { type Editor, EditorContent } from '@tiptap/react';
 import './editor.css';
-import { useEffect, useState } from 'react';
+import './panels.css';
+import dynamic from 'next/dynamic';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import type { CollabSession } from './CollabSession';
+import type { FindMode } from './find/FindPanel';
 import { ImageDialog } from './ImageDialog';
 import { LinkDialog } from './LinkDialog';
+import { SlashMenuStore } from './slash/SlashMenuStore';
 import { Toolbar } from './Toolbar';
 import { type CaretUser, useDocumentEditor } from './useDocumentEditor';
+import { usePreloadedComponent } from './usePreloadedComponent';
 import { WordCount } from './WordCount';
+
+// Not loaded with the editor: find right after it (it must open at once for the keys typed after
+// Ctrl+F), the outline and the / menu's list when first shown.
+const loadFindPanel = () => import('./find/FindPanel').then((module) => module.FindPanel);
+const OutlinePanel = dynamic(() => import('./outline/OutlinePanel').then((module) => module.OutlinePanel), { ssr: false });
+const SlashMenu = dynamic(() => import('./slash/SlashMenu').then((module) => module.SlashMenu), { ssr: false });
+
+/** The panels around the text that the page opens and closes (from its menu and shortcuts). */
+export interface EditorPanels {
+  /** The find bar, and whether it shows replacing; null when closed. */
+  find: FindMode | null;
+  /** Bumped when Ctrl+F is pressed with find already open. */
+  findFocus: number;
+  outline: boolean;
+  onFindChange: (mode: FindMode | null) => void;
+  onOutlineChange: (open: boolean) => void;
+}
 
 interface DocumentEditorProps {
   session: CollabSession;
@@ -18,15 +41,51 @@ interface DocumentEditorProps {
   /** Receives the editor once it exists (for export, focus, …). */
   onEditor?: (editor: Editor | null) => void;
   placeholder?: string;
+  /** Find, and the outline beside the page; without it the editor has neither. */
+  panels?: EditorPanels;
 }
 
 /**
- * The rich-text editor of one collaborative document: toolbar, body and counts. It takes an open
+ * The rich-text editor of one collaborative document: toolbar, body and counts, the / insert
+ * menu, and (when the page manages them) find and replace and the outline. It takes an open
  * `CollabSession`, so any page (the app's editor page, an embed) can host it.
  */
-export function DocumentEditor({ session, editable, user, onEditor, placeholder }: DocumentEditorProps) {
+export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels }: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
-  const editor = useDocumentEditor({ session, editable, user, placeholder, onLinkShortcut: editable ? () => setDialog('link') : undefined });
+  const [slashStore] = useState(() => new SlashMenuStore({ insertImage: () => setDialog('image') }));
+  // Rendered in the same task as Ctrl+K, so the key typed next lands in the dialog's field.
+  const editor = useDocumentEditor({
+    session,
+    editable,
+    user,
+    placeholder,
+    onLinkShortcut: editable ? () => flushSync(() => setDialog('link')) : undefined,
+  });
+  const FindPanel = usePreloadedComponent(loadFindPanel);
+  const slashOpen = useSyncExternalStore(
+    slashStore.subscribe,
+    () => slashStore.getSnapshot().open,
+    () => false,
+  );
+  const [slashUsed, setSlashUsed] = useState(false);
+  if (slashOpen && !slashUsed) setSlashUsed(true);
+
+  // The / menu's plugin arrives right after the editor (typing "/" before it is only a slash).
+  useEffect(() => {
+    if (!editor) return;
+    let unregister: (() => void) | undefined;
+    let cancelled = false;
+    import('./slash/slashPlugin').then(
+      ({ registerSlashMenu }) => {
+        if (!cancelled && !editor.isDestroyed) unregister = registerSlashMenu(editor, slashStore);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+      unregister?.();
+    };
+  }, [editor, slashStore]);
 
   useEffect(() => {
     onEditor?.(editor);
@@ -40,12 +99,25 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder 
           {editor ? <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} /> : <div className="toolbar" aria-hidden />}
         </div>
       )}
-      <div className="page-scroller">
-        <div className="page-sheet">
-          <EditorContent editor={editor} className="editor-content" />
+      <div className="editor-area">
+        {editor && panels?.outline && <OutlinePanel editor={editor} onClose={() => panels.onOutlineChange(false)} />}
+        <div className="page-scroller">
+          {editor && FindPanel && panels?.find && (
+            <FindPanel
+              editor={editor}
+              mode={panels.find}
+              onModeChange={panels.onFindChange}
+              focusRequest={panels.findFocus}
+              onClose={() => panels.onFindChange(null)}
+            />
+          )}
+          <div className="page-sheet">
+            <EditorContent editor={editor} className="editor-content" />
+          </div>
+          {editor && <WordCount editor={editor} />}
         </div>
-        {editor && <WordCount editor={editor} />}
       </div>
+      {slashUsed && <SlashMenu store={slashStore} />}
       {editor && dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}
       {editor && dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} />}
     </div>

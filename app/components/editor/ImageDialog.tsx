@@ -29,7 +29,6 @@ export function ImageDialog({ editor, onClose }: { editor: Editor; onClose: () =
         <label className="field">
           <span>Image address</span>
           <input
-            autoFocus
             type="url"
             inputMode="url"
             value={src}

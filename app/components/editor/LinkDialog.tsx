@@ -50,7 +50,6 @@ export function LinkDialog({ editor, onClose }: { editor: Editor; onClose: () =>
         <label className="field">
           <span>Address</span>
           <input
-            autoFocus
             type="url"
             inputMode="url"
             value={href}

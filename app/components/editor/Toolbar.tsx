@@ -2,11 +2,12 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEditorState } from '@tiptap/react';
-import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Image, Link, Redo2, Table, Undo2 } from 'lucide-react';
-import type { ReactNode } from 'react';
+import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Ellipsis, Image, Link, Redo2, Table, Undo2 } from 'lucide-react';
+import { Fragment, type ReactNode, useRef } from 'react';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from './formatCommands';
 import { useRovingFocus } from './useRovingFocus';
+import { useToolbarOverflow } from './useToolbarOverflow';
 
 const BLOCK_STYLES = [
   { value: 'paragraph', label: 'Normal text', hint: `${MOD}Alt+0` },
@@ -24,9 +25,11 @@ interface ToolbarProps {
 /**
  * The formatting toolbar: one row of labelled buttons that show what is active at the cursor.
  * Arrow keys move between controls (one Tab stop for the whole toolbar), as in a desktop editor.
+ * What does not fit the width (a phone) moves into a "More formatting" menu at the row's end.
  */
 export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
   const roving = useRovingFocus<HTMLDivElement>();
+  const toolbarRef = useRef<HTMLDivElement>(null);
   const state = useEditorState({
     editor,
     selector: ({ editor: e }) => ({
@@ -50,88 +53,186 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
     }),
   });
   const chain = () => editor.chain().focus();
-  const commandButtons = (commands: readonly FormatCommand[], active: boolean[]) =>
-    commands.map((command, index) => (
-      <ToolButton
-        key={command.label}
-        label={command.label}
-        shortcut={command.shortcut && shortcutText(command.shortcut)}
-        active={command.isActive ? active[index] : undefined}
-        onClick={() => command.run(chain()).run()}
-      >
-        <command.icon />
-      </ToolButton>
-    ));
+  const commandItems = (commands: readonly FormatCommand[], active: boolean[]): ToolbarItem[] =>
+    commands.map((command, index) => {
+      const shortcut = command.shortcut && shortcutText(command.shortcut);
+      const isActive = command.isActive ? active[index] : undefined;
+      const run = () => command.run(chain()).run();
+      return {
+        key: command.label,
+        bar: (
+          <ToolButton label={command.label} shortcut={shortcut} active={isActive} onClick={run}>
+            <command.icon />
+          </ToolButton>
+        ),
+        menu: (
+          <MenuItem icon={<command.icon size={16} />} hint={shortcut} checked={isActive} onSelect={run}>
+            {command.label}
+          </MenuItem>
+        ),
+      };
+    });
   const blockLabel = BLOCK_STYLES.find((style) => style.value === state.block)?.label ?? 'Code block';
+  const setBlockStyle = (value: (typeof BLOCK_STYLES)[number]['value']) =>
+    value === 'paragraph'
+      ? chain().setParagraph().run()
+      : chain()
+          .setHeading({ level: Number(value[1]) as 1 | 2 | 3 })
+          .run();
+  const alignItem = (align: 'left' | 'center' | 'right' | 'justify', label: string, keys: string, Icon: typeof AlignLeft): ToolbarItem => ({
+    key: label,
+    bar: (
+      <ToolButton label={label} shortcut={`${MOD}Shift+${keys}`} active={state.align === align} onClick={() => chain().setTextAlign(align).run()}>
+        <Icon />
+      </ToolButton>
+    ),
+    menu: (
+      <MenuItem icon={<Icon size={16} />} hint={`${MOD}Shift+${keys}`} checked={state.align === align} onSelect={() => chain().setTextAlign(align).run()}>
+        {label}
+      </MenuItem>
+    ),
+  });
+
+  // In order; on a narrow screen the items from the end that do not fit move into "More".
+  const items: ToolbarItem[] = [
+    {
+      key: 'undo',
+      bar: (
+        <ToolButton label="Undo" shortcut={`${MOD}Z`} disabled={!state.canUndo} onClick={() => chain().undo().run()}>
+          <Undo2 />
+        </ToolButton>
+      ),
+      menu: (
+        <MenuItem icon={<Undo2 size={16} />} hint={`${MOD}Z`} disabled={!state.canUndo} onSelect={() => chain().undo().run()}>
+          Undo
+        </MenuItem>
+      ),
+    },
+    {
+      key: 'redo',
+      bar: (
+        <ToolButton label="Redo" shortcut={`${MOD}Shift+Z`} disabled={!state.canRedo} onClick={() => chain().redo().run()}>
+          <Redo2 />
+        </ToolButton>
+      ),
+      menu: (
+        <MenuItem icon={<Redo2 size={16} />} hint={`${MOD}Shift+Z`} disabled={!state.canRedo} onSelect={() => chain().redo().run()}>
+          Redo
+        </MenuItem>
+      ),
+    },
+    DIVIDER('history'),
+    {
+      key: 'style',
+      bar: (
+        <Menu
+          label={`Text style: ${blockLabel}`}
+          align="start"
+          buttonClassName="tool-button text-style-button"
+          button={
+            <>
+              <span className="text-style-label">{blockLabel}</span>
+              <ChevronDown size={14} aria-hidden />
+            </>
+          }
+        >
+          {BLOCK_STYLES.map((style) => (
+            <MenuItem key={style.value} hint={style.hint} onSelect={() => setBlockStyle(style.value)}>
+              <span className={`text-style-sample sample-${style.value}`}>{style.label}</span>
+            </MenuItem>
+          ))}
+        </Menu>
+      ),
+      menu: BLOCK_STYLES.map((style) => (
+        <MenuItem key={style.value} hint={style.hint} checked={state.block === style.value} onSelect={() => setBlockStyle(style.value)}>
+          {style.label}
+        </MenuItem>
+      )),
+    },
+    DIVIDER('style'),
+    ...commandItems(MARK_COMMANDS, state.marks),
+    {
+      key: 'link',
+      bar: (
+        <ToolButton label={state.link ? 'Edit link' : 'Link'} shortcut={`${MOD}K`} active={state.link} onClick={onLink}>
+          <Link />
+        </ToolButton>
+      ),
+      menu: (
+        <MenuItem icon={<Link size={16} />} hint={`${MOD}K`} onSelect={onLink}>
+          {state.link ? 'Edit link…' : 'Link…'}
+        </MenuItem>
+      ),
+    },
+    DIVIDER('marks'),
+    alignItem('left', 'Align left', 'L', AlignLeft),
+    alignItem('center', 'Align center', 'E', AlignCenter),
+    alignItem('right', 'Align right', 'R', AlignRight),
+    alignItem('justify', 'Justify', 'J', AlignJustify),
+    DIVIDER('align'),
+    ...commandItems(LIST_COMMANDS, state.lists),
+    DIVIDER('lists'),
+    ...commandItems(BLOCK_COMMANDS, state.blocks),
+    {
+      key: 'image',
+      bar: (
+        <ToolButton label="Image" onClick={onImage}>
+          <Image />
+        </ToolButton>
+      ),
+      menu: (
+        <MenuItem icon={<Image size={16} />} onSelect={onImage}>
+          Image…
+        </MenuItem>
+      ),
+    },
+    {
+      key: 'table',
+      bar: <TableMenu editor={editor} inTable={state.inTable} />,
+      menu: <TableMenuItems editor={editor} inTable={state.inTable} onlyInsertOutside />,
+    },
+  ];
+  const visible = useToolbarOverflow(toolbarRef, items.length);
+  const overflowed = items.slice(visible);
 
   return (
-    <div className="toolbar" role="toolbar" aria-label="Formatting" ref={roving.ref} onKeyDown={roving.onKeyDown}>
-      <ToolButton label="Undo" shortcut={`${MOD}Z`} disabled={!state.canUndo} onClick={() => chain().undo().run()}>
-        <Undo2 />
-      </ToolButton>
-      <ToolButton label="Redo" shortcut={`${MOD}Shift+Z`} disabled={!state.canRedo} onClick={() => chain().redo().run()}>
-        <Redo2 />
-      </ToolButton>
-      <Divider />
-      <Menu
-        label={`Text style: ${blockLabel}`}
-        align="start"
-        buttonClassName="tool-button text-style-button"
-        button={
-          <>
-            <span className="text-style-label">{blockLabel}</span>
-            <ChevronDown size={14} aria-hidden />
-          </>
-        }
-      >
-        {BLOCK_STYLES.map((style) => (
-          <MenuItem
-            key={style.value}
-            hint={style.hint}
-            onSelect={() =>
-              style.value === 'paragraph'
-                ? chain().setParagraph().run()
-                : chain()
-                    .setHeading({ level: Number(style.value[1]) as 1 | 2 | 3 })
-                    .run()
-            }
-          >
-            <span className={`text-style-sample sample-${style.value}`}>{style.label}</span>
-          </MenuItem>
-        ))}
-      </Menu>
-      <Divider />
-      {commandButtons(MARK_COMMANDS, state.marks)}
-      <ToolButton label={state.link ? 'Edit link' : 'Link'} shortcut={`${MOD}K`} active={state.link} onClick={onLink}>
-        <Link />
-      </ToolButton>
-      <Divider />
-      <ToolButton label="Align left" shortcut={`${MOD}Shift+L`} active={state.align === 'left'} onClick={() => chain().setTextAlign('left').run()}>
-        <AlignLeft />
-      </ToolButton>
-      <ToolButton label="Align center" shortcut={`${MOD}Shift+E`} active={state.align === 'center'} onClick={() => chain().setTextAlign('center').run()}>
-        <AlignCenter />
-      </ToolButton>
-      <ToolButton label="Align right" shortcut={`${MOD}Shift+R`} active={state.align === 'right'} onClick={() => chain().setTextAlign('right').run()}>
-        <AlignRight />
-      </ToolButton>
-      <ToolButton label="Justify" shortcut={`${MOD}Shift+J`} active={state.align === 'justify'} onClick={() => chain().setTextAlign('justify').run()}>
-        <AlignJustify />
-      </ToolButton>
-      <Divider />
-      {commandButtons(LIST_COMMANDS, state.lists)}
-      <Divider />
-      {commandButtons(BLOCK_COMMANDS, state.blocks)}
-      <ToolButton label="Image" onClick={onImage}>
-        <Image />
-      </ToolButton>
-      <TableMenu editor={editor} inTable={state.inTable} />
+    <div
+      className="toolbar"
+      role="toolbar"
+      aria-label="Formatting"
+      ref={(element) => {
+        roving.ref.current = element;
+        toolbarRef.current = element;
+      }}
+      onKeyDown={roving.onKeyDown}
+    >
+      {items.map((item, index) => (
+        <span key={item.key} className="toolbar-item" data-divider={item.divider ? '' : undefined} data-overflowed={index >= visible ? '' : undefined}>
+          {item.bar}
+        </span>
+      ))}
+      <span className="toolbar-item toolbar-more" data-overflowed={overflowed.length === 0 ? '' : undefined}>
+        <Menu label="More formatting" align="end" buttonClassName="tool-button" button={<Ellipsis aria-hidden />}>
+          {overflowed.map((item, index) =>
+            item.divider ? index > 0 && index < overflowed.length - 1 && <MenuSeparator key={item.key} /> : <Fragment key={item.key}>{item.menu}</Fragment>,
+          )}
+        </Menu>
+      </span>
     </div>
   );
 }
 
+/** One item of the toolbar: what it shows in the row and, once moved into "More", as menu items. */
+interface ToolbarItem {
+  key: string;
+  bar: ReactNode;
+  menu?: ReactNode;
+  divider?: boolean;
+}
+
+const DIVIDER = (after: string): ToolbarItem => ({ key: `divider-${after}`, bar: <Divider />, divider: true });
+
 function TableMenu({ editor, inTable }: { editor: Editor; inTable: boolean }) {
-  const chain = () => editor.chain().focus();
   return (
     <Menu
       label="Table"
@@ -144,10 +245,28 @@ function TableMenu({ editor, inTable }: { editor: Editor; inTable: boolean }) {
         </>
       }
     >
-      <MenuItem onSelect={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()} disabled={inTable}>
-        Insert table
-      </MenuItem>
-      <MenuSeparator />
+      <TableMenuItems editor={editor} inTable={inTable} />
+    </Menu>
+  );
+}
+
+/** The table actions; in the "more" menu (`onlyInsertOutside`), outside a table only "Insert table". */
+function TableMenuItems({ editor, inTable, onlyInsertOutside = false }: { editor: Editor; inTable: boolean; onlyInsertOutside?: boolean }) {
+  const chain = () => editor.chain().focus();
+  const insert = (
+    <MenuItem
+      icon={onlyInsertOutside ? <Table size={16} /> : undefined}
+      onSelect={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}
+      disabled={inTable}
+    >
+      Insert table
+    </MenuItem>
+  );
+  if (onlyInsertOutside && !inTable) return insert;
+  return (
+    <>
+      {!onlyInsertOutside && insert}
+      {!onlyInsertOutside && <MenuSeparator />}
       <MenuItem onSelect={() => chain().addRowBefore().run()} disabled={!inTable}>
         Add row above
       </MenuItem>
@@ -174,7 +293,7 @@ function TableMenu({ editor, inTable }: { editor: Editor; inTable: boolean }) {
       <MenuItem onSelect={() => chain().deleteTable().run()} disabled={!inTable} danger>
         Delete table
       </MenuItem>
-    </Menu>
+    </>
   );
 }
 

@@ -2,7 +2,10 @@
 
 import { type KeyboardEvent, useCallback, useEffect, useRef } from 'react';
 
-const FOCUSABLE = ':scope > button:not([disabled]), :scope > .menu-anchor > button:not([disabled])';
+// The toolbar's own controls, not those of its open menus, nor items moved into its "more" menu.
+const FOCUSABLE = [':scope > .toolbar-item:not([data-overflowed]) > button', ':scope > .toolbar-item:not([data-overflowed]) > .menu-anchor > button']
+  .map((selector) => `${selector}:not([disabled])`)
+  .join(', ');
 
 /**
  * Roving tab stop for a toolbar (WAI-ARIA toolbar pattern): the toolbar is one Tab stop, Left and
@@ -23,13 +26,14 @@ export function useRovingFocus<T extends HTMLElement>() {
     });
   }, [controls]);
 
-  // Controls enable and disable as the selection moves: keep exactly one of them tabbable.
+  // Controls enable and disable as the selection moves, and move in and out of the "more" menu
+  // as the width changes: keep exactly one of them tabbable.
   useEffect(() => {
     apply();
     const root = ref.current;
     if (!root) return;
     const observer = new MutationObserver(apply);
-    observer.observe(root, { subtree: true, attributes: true, attributeFilter: ['disabled'], childList: true });
+    observer.observe(root, { subtree: true, attributes: true, attributeFilter: ['disabled', 'data-overflowed'], childList: true });
     const onFocusIn = (event: FocusEvent) => {
       const index = controls().indexOf(event.target as HTMLElement);
       if (index >= 0 && index !== current.current) {

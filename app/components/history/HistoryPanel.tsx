@@ -1,7 +1,7 @@
 'use client';
 
 import type { Editor, JSONContent } from '@tiptap/core';
-import { ArrowLeft, Bookmark, RefreshCw, RotateCcw } from 'lucide-react';
+import { ArrowLeft, Bookmark, List, RefreshCw, RotateCcw } from 'lucide-react';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { MAX_VERSION_LABEL_LENGTH } from '../../../shared/versionLabel';
@@ -51,6 +51,8 @@ export function HistoryPanel({ name, linkKey, canEdit, user, editor, currentTitl
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [dialog, setDialog] = useState<'restore' | 'name-current' | 'rename' | null>(null);
+  // On a phone the list and the selected version take the screen in turn (on a wide screen, both show).
+  const [pane, setPane] = useState<'list' | 'version'>('list');
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
 
@@ -162,31 +164,37 @@ export function HistoryPanel({ name, linkKey, canEdit, user, editor, currentTitl
   const titleChanged = compare && content && content.title.trim() !== currentTitle.trim();
 
   return (
-    <dialog ref={ref} className="history-screen" aria-labelledby={titleId}>
+    <dialog ref={ref} className="history-screen" aria-labelledby={titleId} data-pane={pane}>
       <header className="history-bar">
         <button type="button" className="icon-button" aria-label="Back to the document" title="Back to the document" onClick={() => ref.current?.close()}>
           <ArrowLeft aria-hidden />
         </button>
         <h2 id={titleId}>Version history</h2>
         <span className="spacer" />
-        {selectedVersion && (
-          <label className="compare-toggle">
-            <input type="checkbox" checked={compare} onChange={(event) => setCompare(event.target.checked)} disabled={!editor} />
-            Compare with current
-          </label>
-        )}
-        {canEdit && selectedVersion && (
-          <>
-            <button type="button" onClick={() => setDialog('rename')}>
-              <Bookmark size={16} aria-hidden />
-              {selectedVersion.label ? 'Rename' : 'Name this version'}
-            </button>
-            <button type="button" className="primary" onClick={() => setDialog('restore')}>
-              <RotateCcw size={16} aria-hidden />
-              Restore this version
-            </button>
-          </>
-        )}
+        <button type="button" className="history-list-button" onClick={() => setPane('list')}>
+          <List size={16} aria-hidden />
+          All versions
+        </button>
+        <div className="history-version-actions">
+          {selectedVersion && (
+            <label className="compare-toggle">
+              <input type="checkbox" checked={compare} onChange={(event) => setCompare(event.target.checked)} disabled={!editor} />
+              Compare with current
+            </label>
+          )}
+          {canEdit && selectedVersion && (
+            <>
+              <button type="button" onClick={() => setDialog('rename')}>
+                <Bookmark size={16} aria-hidden />
+                {selectedVersion.label ? 'Rename' : 'Name this version'}
+              </button>
+              <button type="button" className="primary" onClick={() => setDialog('restore')}>
+                <RotateCcw size={16} aria-hidden />
+                Restore this version
+              </button>
+            </>
+          )}
+        </div>
       </header>
 
       <div className="history-body">
@@ -261,6 +269,7 @@ export function HistoryPanel({ name, linkKey, canEdit, user, editor, currentTitl
                 setSelected(id);
                 setSummary(null);
                 setNotice(null);
+                setPane('version');
               }}
             />
           ) : (
@@ -346,7 +355,6 @@ function LabelDialog({
           maxLength={MAX_VERSION_LABEL_LENGTH}
           onChange={(event) => setLabel(event.target.value)}
           placeholder="For example: Sent for review"
-          autoFocus
         />
         {allowEmpty && <p className="muted">Leave it empty to make this an automatic version again (kept only as long as the retention policy says).</p>}
         <footer className="dialog-actions">

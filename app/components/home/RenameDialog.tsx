@@ -41,13 +41,7 @@ export function RenameDialog({ name, editKey, title, identity, onRenamed, onClos
       <form className="form" onSubmit={submit} noValidate>
         <label className="field">
           <span>Title</span>
-          <input
-            autoFocus
-            value={value}
-            maxLength={MAX_TITLE_LENGTH}
-            onChange={(event) => setValue(event.target.value)}
-            onFocus={(event) => event.target.select()}
-          />
+          <input value={value} maxLength={MAX_TITLE_LENGTH} onChange={(event) => setValue(event.target.value)} onFocus={(event) => event.target.select()} />
         </label>
         <FormFooter error={error} submitLabel={busy ? 'Renaming…' : 'Rename'} onCancel={onClose} busy={busy} />
       </form>

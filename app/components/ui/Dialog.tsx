@@ -1,7 +1,7 @@
 'use client';
 
 import { X } from 'lucide-react';
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useId, useLayoutEffect, useRef } from 'react';
 
 interface DialogProps {
   title: string;
@@ -14,9 +14,10 @@ interface DialogProps {
 }
 
 /**
- * A modal dialog on the native `<dialog>` element: the browser traps focus, closes on Escape and
- * returns focus to what opened it. Rendered only while open; `onClose` runs however it closes.
- * Focus starts on the element marked `data-autofocus`, if any.
+ * A modal dialog on the native `<dialog>` element: the browser traps focus and closes it on
+ * Escape, and focus returns to what had it before. Focus starts where typing can begin (see
+ * `initialFocus`), never on the close button. Rendered only while open; `onClose` runs however it
+ * closes.
  */
 export function Dialog({ title, onClose, children, actions, className }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -24,13 +25,14 @@ export function Dialog({ title, onClose, children, actions, className }: DialogP
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
 
-  useEffect(() => {
+  // A layout effect: the dialog is open, with focus in it, before the browser handles another
+  // key. A shortcut that opens it (Ctrl+K) is followed at once by typing meant for its field.
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     const opener = document.activeElement as HTMLElement | null;
     if (!dialog.open) dialog.showModal();
-    // The browser focuses the first control (the close button); a dialog may name a better start.
-    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    initialFocus(dialog)?.focus();
     const onNativeClose = () => onCloseRef.current();
     dialog.addEventListener('close', onNativeClose);
     return () => {
@@ -64,6 +66,23 @@ export function Dialog({ title, onClose, children, actions, className }: DialogP
       </div>
     </dialog>
   );
+}
+
+/**
+ * Where focus starts in a dialog: an element marked `data-autofocus`; else its first field; else
+ * the first action of its footer that is not dangerous (Cancel rather than Delete). The browser
+ * alone would pick the first focusable element, the close button, where typing is lost and Enter
+ * closes the dialog.
+ */
+export function initialFocus(dialog: HTMLElement): HTMLElement | null {
+  const marked = dialog.querySelector<HTMLElement>('[data-autofocus]');
+  if (marked) return marked;
+  const field = dialog.querySelector<HTMLElement>(
+    'input:not([type="hidden"]):not([disabled]), textarea:not([disabled]), select:not([disabled]), [contenteditable="true"]',
+  );
+  if (field) return field;
+  const actions = Array.from(dialog.querySelectorAll<HTMLElement>('.dialog-actions button:not([disabled])'));
+  return actions.find((button) => !button.classList.contains('danger')) ?? actions[0] ?? null;
 }
 
 /**

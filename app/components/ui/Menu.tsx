@@ -2,6 +2,9 @@
 
 import { type CSSProperties, type KeyboardEvent, type ReactNode, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 
+/** The roles of a menu's items. */
+const MENU_ITEMS = '[role="menuitem"], [role="menuitemcheckbox"], [role="menuitemradio"]';
+
 interface MenuProps {
   /** The accessible name of the button that opens the menu. */
   label: string;
@@ -40,7 +43,7 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
   // Focus the first item once the menu is placed (a hidden element cannot take focus).
   const placed = position.visibility === 'visible';
   useEffect(() => {
-    if (open && placed) menuRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus({ preventScroll: true });
+    if (open && placed) menuRef.current?.querySelector<HTMLElement>(`:is(${MENU_ITEMS}):not([disabled])`)?.focus({ preventScroll: true });
   }, [open, placed]);
 
   useEffect(() => {
@@ -63,7 +66,7 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
     };
   }, [open]);
 
-  const items = () => Array.from(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? []);
+  const items = () => Array.from(menuRef.current?.querySelectorAll<HTMLElement>(`:is(${MENU_ITEMS}):not([disabled])`) ?? []);
 
   const onMenuKeyDown = (event: KeyboardEvent) => {
     const list = items();
@@ -135,12 +138,12 @@ export function Menu({ label, button, buttonClassName, align = 'end', children, 
           tabIndex={-1}
           onKeyDown={onMenuKeyDown}
           onClick={(event) => {
-            // Choosing an item closes the menu; focus goes back to the button unless the item moved it.
-            if ((event.target as HTMLElement).closest('[role="menuitem"]')) {
+            // Choosing an item closes the menu, and focus goes back to its button: now, before a
+            // dialog the item opened is shown (it returns focus there when it closes). An item
+            // that moves focus itself (into the text) does so later, in an animation frame.
+            if ((event.target as HTMLElement).closest(MENU_ITEMS)) {
+              buttonRef.current?.focus({ preventScroll: true });
               setOpen(false);
-              requestAnimationFrame(() => {
-                if (document.activeElement === document.body) buttonRef.current?.focus();
-              });
             }
           }}
         >
@@ -159,12 +162,23 @@ interface MenuItemProps {
   danger?: boolean;
   /** A keyboard shortcut to show next to the label. */
   hint?: string;
+  /** For an item that is on or off (bold, a list): shown and announced as a checked item. */
+  checked?: boolean;
 }
 
 /** One entry of a `Menu`. */
-export function MenuItem({ onSelect, children, icon, disabled, danger, hint }: MenuItemProps) {
+export function MenuItem({ onSelect, children, icon, disabled, danger, hint, checked }: MenuItemProps) {
   return (
-    <button type="button" role="menuitem" tabIndex={-1} className={`menu-item${danger ? ' menu-item-danger' : ''}`} disabled={disabled} onClick={onSelect}>
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: aria-checked is set only with the role menuitemcheckbox, which has it.
+    <button
+      type="button"
+      role={checked === undefined ? 'menuitem' : 'menuitemcheckbox'}
+      aria-checked={checked}
+      tabIndex={-1}
+      className={`menu-item${danger ? ' menu-item-danger' : ''}`}
+      disabled={disabled}
+      onClick={onSelect}
+    >
       <span className="menu-item-icon" aria-hidden>
         {icon}
       </span>
