@@ -10,6 +10,7 @@
  * stripping) would stay loaded for the server's whole life.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +34,14 @@ const stopEarly = (signal) => {
 process.on('SIGTERM', stopEarly);
 process.on('SIGINT', stopEarly);
 
+// npm only warns about package.json's engines. Below the oldest supported line the build cannot run
+// (it relies on Node's own TypeScript type stripping), so say that instead of failing inside it.
+const engines = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
+if (!atLeastOldestLine(process.versions.node, engines)) {
+  console.error(`Quire needs Node.js ${engines} (package.json "engines"; see the README's Run it); this is Node.js ${process.versions.node}`);
+  process.exit(1);
+}
+
 const name = process.argv[2] ?? '';
 if (staleReason(root)) {
   build = spawn(process.execPath, [path.join(root, 'scripts/buildServer.ts'), '--quiet'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -53,3 +62,23 @@ const built = path.join(root, BUILD_FOLDER, `${name}.js`);
 // The entry reads its arguments from process.argv.slice(2), as when it is started as `node dist/<entry>.js`.
 process.argv.splice(1, 2, built);
 await import(pathToFileURL(built).href);
+
+/**
+ * Whether `version` is at least the oldest version `engines` allows (its caret ranges, `^22.18.0 || …`).
+ * @param {string} version
+ * @param {string} engines
+ */
+function atLeastOldestLine(version, engines) {
+  /** @param {string} text */
+  const parts = (text) =>
+    text
+      .replace(/^[\s^]+/, '')
+      .split('.')
+      .map(Number);
+  const oldest = engines
+    .split('||')
+    .map(parts)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])[0];
+  const [major, minor, patch] = parts(version);
+  return (major - oldest[0] || minor - oldest[1] || patch - oldest[2]) >= 0;
+}

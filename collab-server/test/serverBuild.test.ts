@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureServerBuild } from '../../scripts/buildServer';
 import { BUILD_FOLDER, staleReason } from '../../scripts/serverBuildState.mjs';
 import { entryUrl, SERVER_ENTRIES } from '../../scripts/serverEntries';
+import { ProjectCopy } from '../../testing/projectCopy';
 import { TEST_SECRET } from '../../testing/testServer';
 
 /**
@@ -17,25 +17,15 @@ import { TEST_SECRET } from '../../testing/testServer';
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** What a copy of the project leaves out: installed packages, builds, results. */
-const NOT_COPIED = new Set(['node_modules', '.git', '.next', 'dist', 'data', 'test-results', 'playwright-report', 'results']);
+let project: ProjectCopy;
 let copy: string;
 
 beforeAll(() => {
-  copy = mkdtempSync(path.join(os.tmpdir(), 'server-build-'));
-  cpSync(root, copy, { recursive: true, filter: (source) => !NOT_COPIED.has(path.basename(source)) && !path.basename(source).startsWith('.next-') });
-  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+  project = ProjectCopy.create();
+  copy = project.root;
 });
 
-afterAll(() => {
-  rmSync(copy, { recursive: true, force: true });
-});
-
-/** Marks `file` (relative to the copy) as changed now (after any build so far). */
-function touch(file: string): void {
-  const now = Date.now() / 1000;
-  utimesSync(path.join(copy, file), now, now);
-}
+afterAll(() => project.remove());
 
 describe('the server build', () => {
   it('builds every entry into dist/<name>.js, which plain node runs with no TypeScript loader', async () => {
@@ -57,14 +47,14 @@ describe('the server build', () => {
     // A change to a module the server bundles (not an entry itself) reaches the build.
     const module = 'collab-server/openAddress.ts';
     writeFileSync(path.join(copy, module), readFileSync(path.join(copy, module), 'utf8').replaceAll('from this machine only', 'from this very machine only'));
-    touch(module);
+    project.touch(module);
     expect(staleReason(copy)).toBe(`${module} changed`);
     await ensureServerBuild(copy);
     expect(readFileSync(path.join(copy, BUILD_FOLDER, 'start.js'), 'utf8')).toContain('from this very machine only');
     expect(staleReason(copy)).toBeNull();
 
     // The build's own configuration counts too.
-    touch('scripts/serverEntries.ts');
+    project.touch('scripts/serverEntries.ts');
     expect(staleReason(copy)).toBe('scripts/serverEntries.ts changed');
     await ensureServerBuild(copy);
 
@@ -73,7 +63,7 @@ describe('the server build', () => {
   });
 
   it('the launcher builds a stale server silently: `npm run -s token` still prints only the token', () => {
-    touch('shared/token.ts');
+    project.touch('shared/token.ts');
     expect(staleReason(copy)).not.toBeNull();
     const stdout = execFileSync(process.execPath, ['scripts/run.mjs', 'token', '--role', 'admin', '--doc', '*'], {
       cwd: copy,
@@ -82,6 +72,20 @@ describe('the server build', () => {
     });
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     expect(staleReason(copy), 'the launcher built it').toBeNull();
+  });
+
+  it("the launcher on a Node.js older than package.json's engines allow says which it needs and exits 1, before building", () => {
+    project.touch('shared/token.ts');
+    const engines = (JSON.parse(readFileSync(project.path('package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    for (const version of ['20.19.0', '22.17.1']) {
+      // The launcher reads the version of the Node.js running it from process.versions.
+      const claim = `data:text/javascript,Object.defineProperty(process.versions, 'node', { value: '${version}' })`;
+      const result = spawnSync(process.execPath, ['--import', claim, 'scripts/run.mjs', 'token', '--help'], { cwd: copy, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toBe(`Quire needs Node.js ${engines} (package.json "engines"; see the README's Run it); this is Node.js ${version}\n`);
+      expect(result.stdout).toBe('');
+    }
+    expect(staleReason(copy), 'nothing was built').toBe('shared/token.ts changed');
   });
 
   it('entryUrl names the source file when running from source and the built sibling when running from the build', () => {
