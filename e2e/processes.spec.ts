@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { mintToken } from '../shared/token';
 import { CommandProcess } from '../testing/commandProcess';
+import { ProjectCopy } from '../testing/projectCopy';
 import { CTRL_C_IN_TERMINAL, STOP_REQUESTS, type StopRequest, stopWhileEditing } from '../testing/stopWhileEditing';
 import { waitFor } from '../testing/waitFor';
 
@@ -142,4 +143,34 @@ test.describe('`npm run dev`', () => {
       await expectGracefulStop(command, dataDir, await command.listening(), request);
     });
   }
+
+  test('reloads: a change to the server’s code stops the server gracefully and starts it again on the new code', async () => {
+    // On a copy of the project, so that the change touches no file of this checkout.
+    const project = ProjectCopy.create('hard-linked');
+    folders.push(project.root);
+    const env = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: await dataFolder(), AUTH_SECRET };
+    const command = CommandProcess.start(['npm', 'run', 'dev'], env, project.root);
+    commands.push(command);
+    await command.listening();
+    const listening = () =>
+      command
+        .records()
+        .filter((record) => record.event === 'listening')
+        .map((record) => String(record.msg));
+    expect(listening()).toEqual([expect.stringContaining('(from this machine only;')]);
+
+    const module = project.path('collab-server/openAddress.ts');
+    writeFileSync(module, readFileSync(module, 'utf8').replaceAll('from this machine only', 'from this very machine only'));
+    await command.line('[dev] server code changed; restarting the server');
+    await waitFor(() => listening().length === 2, { timeoutMs: 60_000, message: 'the restarted server to listen' });
+    expect(listening()[1]).toContain('(from this very machine only;');
+    // The new server started only once the old one had stored everything and let go of the data folder.
+    const stored = command.output.indexOf('every received update is stored');
+    expect(stored, command.output).toBeGreaterThan(-1);
+    expect(stored).toBeLessThan(command.output.indexOf('from this very machine only'));
+
+    process.kill(command.pid, 'SIGTERM');
+    expect(await command.exited, command.output).toEqual({ code: 0, signal: null });
+    await waitFor(() => command.tree().length === 0, { timeoutMs: 10_000, message: `no process left: ${JSON.stringify(command.tree())}` });
+  });
 });

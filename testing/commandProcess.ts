@@ -48,12 +48,15 @@ export class CommandProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Starts `command` (program and arguments, e.g. `['npm', 'start']`) in the project with `env` over this process's environment. */
-  static start(command: string[], env: Record<string, string>): CommandProcess {
+  /**
+   * Starts `command` (program and arguments, e.g. `['npm', 'start']`) in the project (or in `cwd`,
+   * a copy of it) with `env` over this process's environment.
+   */
+  static start(command: string[], env: Record<string, string>, cwd: string = root): CommandProcess {
     const mark = randomUUID();
     const [program, ...args] = command;
     const child = spawn(program, args, {
-      cwd: root,
+      cwd,
       env: { ...process.env, ...env, [MARK]: mark },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

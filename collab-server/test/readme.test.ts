@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APP_DEFAULTS, helpText, OPTIONS } from '../config';
 
@@ -33,6 +33,16 @@ describe('the README as a new user reads it', () => {
 
     const named = lines.map(({ major, minor }) => (minor > 0 ? `${major} (${major}.${minor} or newer)` : `${major}`));
     expect(section('Run it')).toContain(`You need Node.js ${named.slice(0, -1).join(', ')} or ${named.at(-1)}`);
+  });
+
+  it('every test file .ci/run runs on the other Node.js lines exists (a renamed one would silently drop out)', () => {
+    const list = /^NODE_SURFACES=\(\n([\s\S]*?)^\)/m.exec(read('.ci/run'))?.[1] ?? '';
+    const files = list
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter(Boolean);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(existsSync(new URL(`../../${file}`, import.meta.url)), file).toBe(true);
   });
 
   it('its example addresses are where `npm start` serves (port 3000), and the table gives both default ports', () => {
