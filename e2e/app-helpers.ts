@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { type App, createDocument, editorOf, expect } from './fixtures';
 
 /** A page in a new browser context: no cookies, storage or IndexedDB shared with any other. */
@@ -23,7 +23,12 @@ export async function createTitledDocument(page: Page, app: App, title: string):
 
 /** The text of the document body without the name labels of remote carets. */
 export function bodyTextOf(page: Page): Promise<string> {
-  return editorOf(page).evaluate((element) => {
+  return textWithoutCarets(editorOf(page));
+}
+
+/** The text of an editor (the app's, an embed's) without the name labels of remote carets. */
+export function textWithoutCarets(editor: Locator): Promise<string> {
+  return editor.evaluate((element) => {
     const copy = element.cloneNode(true) as HTMLElement;
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
     return copy.textContent ?? '';

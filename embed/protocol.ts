@@ -19,6 +19,8 @@
  *   embed page → host   quire:content         { id, content } or { id, error }
  */
 
+import type { Role } from '../shared/token';
+
 /** Bumped when a message changes incompatibly; embed.js checks it in `quire:hello`. */
 export const EMBED_PROTOCOL_VERSION = 1;
 
@@ -32,6 +34,8 @@ export interface EmbedPerson {
   id: string;
   name: string;
   color: string;
+  /** Their token's role (`viewer`, `editor`, `admin`), as the server says; null from a server too old to say. */
+  role: Role | null;
   /** This embed's own user. */
   self: boolean;
 }

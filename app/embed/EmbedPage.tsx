@@ -161,7 +161,7 @@ function EmbedEditor({ name, settings, options, bridge, onEditor, session, claim
   const color = claims ? colorFor(claims.sub) : '#60646c';
   const user = useMemo(() => ({ name: userName, color }), [userName, color]);
   const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')) });
-  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user });
+  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user, role: claims?.role ?? null });
   const shell = useRef<HTMLDivElement>(null);
 
   useEditorEvents({

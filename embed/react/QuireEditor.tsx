@@ -99,7 +99,7 @@ function SessionEditor(props: QuireEditorProps & { session: CollabSession; claim
   const color = props.user?.color ?? (claims ? colorFor(claims.sub) : '#60646c');
   const user = useMemo(() => ({ name, color }), [name, color]);
   const editor = useDocumentEditor({ session, editable: !readOnly, user, placeholder: props.placeholder });
-  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', name, color });
+  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', name, color, role: claims?.role ?? null });
   useEditorEvents({ session, editor, people, document: props.document, readOnly, handlers: props });
 
   useEffect(() => {
