@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { type App, createDocument, editorOf, expect } from './fixtures';
 
@@ -75,6 +76,13 @@ export function recordRequestUrls(context: BrowserContext): string[] {
 export async function chooseFromDocumentMenu(page: Page, item: string | RegExp): Promise<void> {
   await page.getByRole('button', { name: 'Document menu' }).click();
   await page.getByRole('menuitem', { name: item }).click();
+}
+
+/** Downloads the document from the document menu's `item` (a format); returns the file's text. */
+export async function downloadFromMenu(page: Page, item: string | RegExp): Promise<string> {
+  const downloaded = page.waitForEvent('download');
+  await chooseFromDocumentMenu(page, item);
+  return readFile(await (await downloaded).path(), 'utf8');
 }
 
 /** The list of people in a document (the avatars in the header). */

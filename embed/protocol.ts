@@ -40,10 +40,13 @@ export interface EmbedPerson {
   self: boolean;
 }
 
-/** Why the editor cannot go on (or could not start). */
+/** Why the editor cannot go on (or could not start), or why an image was not added. */
 export interface EmbedError {
-  /** `refused` (token not accepted), `deleted`, `token` (the host could not give a token), `load-failed` (from embed.js). */
-  code: 'refused' | 'deleted' | 'token' | 'load-failed';
+  /**
+   * `refused` (token not accepted), `deleted`, `token` (the host could not give a token),
+   * `load-failed` (from embed.js), `image` (an image was not added: too large, not an image, offline…).
+   */
+  code: 'refused' | 'deleted' | 'token' | 'load-failed' | 'image';
   message: string;
 }
 

@@ -131,7 +131,7 @@ function Workspace({
       setExportError(null);
       try {
         const { exportDocument } = await import('../../lib/exportDocument');
-        const file = exportDocument(editor.state.doc, title.trim(), format);
+        const file = await exportDocument(editor.state.doc, title.trim(), format);
         downloadFile(file.filename, file.type, file.content);
       } catch (error) {
         setExportError(`The download failed: ${errorMessage(error)}`);
@@ -147,7 +147,7 @@ function Workspace({
     setExportError(null);
     try {
       const { exportState } = await import('../../lib/exportDocument');
-      const file = exportState(copy, 'markdown');
+      const file = await exportState(copy, 'markdown');
       downloadFile(file.filename, file.type, file.content);
     } catch (error) {
       setExportError(`The download failed: ${errorMessage(error)}`);
