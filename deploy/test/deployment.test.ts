@@ -69,9 +69,9 @@ describe('deployment files', () => {
       return values?.[0];
     };
     // The server process itself, so SIGTERM reaches it alone and once (see README).
-    expect(one('ExecStart')).toBe('/usr/bin/node --import tsx start.ts');
-    expect(JSON.parse(read('../../package.json')).dependencies.tsx, 'tsx must be a runtime dependency').toBeDefined();
-    expect(existsSync(new URL('../../start.ts', import.meta.url))).toBe(true);
+    expect(one('ExecStart')).toBe('/usr/bin/node scripts/run.mjs start');
+    expect(JSON.parse(read('../../package.json')).scripts.start, 'the unit runs what npm start runs').toBe('exec node scripts/run.mjs start');
+    expect(existsSync(new URL('../../scripts/run.mjs', import.meta.url))).toBe(true);
     expect(one('User')).toBe('quire');
     expect(one('StateDirectory')).toBe('quire');
     expect(one('StateDirectoryMode')).toBe('0700');
