@@ -1,0 +1,111 @@
+import type { Page } from '@playwright/test';
+import { freshPage, saveStatusOf, selectionSettled, typeInBody } from './app-helpers';
+import { createDocument, editorOf, expect, test } from './fixtures';
+
+const toolbarOf = (page: Page) => page.getByRole('toolbar', { name: 'Formatting' });
+
+/** Selects the whole of the last paragraph typed. */
+async function selectCurrentBlock(page: Page) {
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await selectionSettled(page);
+}
+
+/** What a reader of the document sees of the formatting of the paragraph holding "Styled words". */
+async function formattingOf(page: Page) {
+  const paragraph = editorOf(page).locator('p', { hasText: 'Styled words' });
+  return {
+    indent: await paragraph.getAttribute('data-indent'),
+    margin: await paragraph.evaluate((element) => getComputedStyle(element).marginLeft),
+    color: await paragraph
+      .locator('span[style*="color"]')
+      .getAttribute('style', { timeout: 1000 })
+      .catch(() => null),
+    highlight: await paragraph
+      .locator('mark')
+      .getAttribute('data-color', { timeout: 1000 })
+      .catch(() => null),
+  };
+}
+
+test('text colour, highlight colour, font size and indent apply from the toolbar and the keyboard, reach another browser, survive a reload and clear', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const alice = await freshPage(browser);
+  const url = await createDocument(alice, app);
+  const body = editorOf(alice);
+  await typeInBody(alice, 'Styled words');
+  await selectCurrentBlock(alice);
+  const toolbar = toolbarOf(alice);
+
+  // Text colour from the palette with the mouse.
+  await toolbar.getByRole('button', { name: 'Text colour' }).click();
+  const textPalette = alice.getByRole('menu', { name: 'Text colour' });
+  await expect(textPalette.getByRole('group', { name: 'Text colour' }).getByRole('menuitemradio')).toHaveCount(40);
+  await textPalette.getByRole('menuitemradio', { name: 'Dark red berry' }).click();
+  await expect(body.locator('span[style]')).toHaveAttribute('style', /color: #85200c/);
+
+  // Highlight colour with the keyboard only: open, down into the grid, across and down, Enter.
+  await toolbar.getByRole('button', { name: 'Highlight colour' }).focus();
+  await alice.keyboard.press('ArrowDown');
+  const highlightPalette = alice.getByRole('menu', { name: 'Highlight colour' });
+  await expect(highlightPalette.getByRole('menuitemradio', { name: 'No highlight' })).toBeFocused();
+  await alice.keyboard.press('ArrowDown');
+  await expect(highlightPalette.getByRole('menuitemradio', { name: 'Black' })).toBeFocused();
+  await alice.keyboard.press('ArrowRight');
+  await alice.keyboard.press('ArrowRight');
+  await alice.keyboard.press('ArrowRight');
+  await alice.keyboard.press('ArrowDown');
+  await alice.keyboard.press('ArrowDown');
+  await expect(highlightPalette.getByRole('menuitemradio', { name: 'Light yellow' })).toBeFocused();
+  await alice.keyboard.press('Enter');
+  await expect(body.locator('mark')).toHaveAttribute('data-color', '#fff2cc');
+  await toolbar.getByRole('button', { name: 'Highlight colour' }).click();
+  await expect(highlightPalette.getByRole('menuitemradio', { name: 'Light yellow' })).toHaveAttribute('aria-checked', 'true');
+  await alice.keyboard.press('Escape');
+
+  // Font size from the list; the button says the size.
+  await toolbar.getByRole('button', { name: /^Font size/ }).click();
+  await alice.getByRole('menuitemcheckbox', { name: '18 pt' }).click();
+  await expect(body.locator('span[style]')).toHaveAttribute('style', /font-size: 18pt/);
+  await expect(toolbar.getByRole('button', { name: 'Font size: 18 pt' })).toBeVisible();
+
+  // Indent: twice from the toolbar, then back one and forward one with Ctrl+[ and Ctrl+].
+  await toolbar.getByRole('button', { name: 'Increase indent' }).click();
+  await toolbar.getByRole('button', { name: 'Increase indent' }).click();
+  await expect(body.locator('p').first()).toHaveAttribute('data-indent', '2');
+  await alice.keyboard.press('ControlOrMeta+BracketLeft');
+  await expect(body.locator('p').first()).toHaveAttribute('data-indent', '1');
+  await alice.keyboard.press('ControlOrMeta+BracketRight');
+  await alice.keyboard.press('ControlOrMeta+BracketRight');
+  await expect(body.locator('p').first()).toHaveAttribute('data-indent', '3');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  const applied = { indent: '3', margin: '144px', color: expect.stringMatching(/color: #85200c; font-size: 18pt/), highlight: '#fff2cc' };
+  expect(await formattingOf(alice)).toEqual(applied);
+
+  // Another browser sees all of it, and so does Alice after a reload.
+  const bob = await freshPage(browser);
+  await bob.goto(url);
+  await expect(editorOf(bob).locator('mark')).toHaveAttribute('data-color', '#fff2cc');
+  expect(await formattingOf(bob)).toEqual(applied);
+  await alice.reload();
+  await expect(editorOf(alice).locator('mark')).toHaveAttribute('data-color', '#fff2cc');
+  expect(await formattingOf(alice)).toEqual(applied);
+
+  // Clear formatting (Ctrl+\) takes colour, highlight, size and indent away, for Bob too.
+  await editorOf(alice).click();
+  await alice.keyboard.press('ControlOrMeta+End');
+  await selectCurrentBlock(alice);
+  await alice.keyboard.press('ControlOrMeta+Backslash');
+  const cleared = { indent: null, margin: '0px', color: null, highlight: null };
+  await expect.poll(() => formattingOf(alice)).toEqual(cleared);
+  await expect.poll(() => formattingOf(bob)).toEqual(cleared);
+  await expect(editorOf(bob)).toContainText('Styled words');
+
+  // The shortcut list names the new shortcuts.
+  await alice.keyboard.press('ControlOrMeta+Slash');
+  const shortcuts = alice.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  for (const action of ['Clear formatting', 'Increase indent', 'Decrease indent']) await expect(shortcuts).toContainText(action);
+  await expect(shortcuts).toContainText(/Increase indent\s*Ctrl\+]/);
+});
