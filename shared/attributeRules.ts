@@ -130,8 +130,8 @@ function fontSizeOf(value: unknown): string | null {
   return `${clamped}pt`;
 }
 
-/** Indent of a paragraph or heading, in steps. */
-const INDENT = integer(0, MAX_INDENT, 0);
+/** Indent of a paragraph or heading, in steps; null (no indent) by default, so an unindented paragraph stores nothing. */
+const INDENT = integer(0, MAX_INDENT, null);
 
 /** Node attributes, by node type name. A node type not listed has no attributes. */
 export const NODE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, AttributeRule>>>> = {

@@ -23,8 +23,8 @@ function indentOfMargin(margin: string | null): number | null {
 }
 
 /**
- * Paragraph and heading indent, as Google Docs: `indent` steps of half an inch (0 to
- * `MAX_INDENT`), Mod+] and Mod+[. In a list those keys nest and lift the item instead (as Tab and
+ * Paragraph and heading indent, as Google Docs: `indent` steps of half an inch (null for none, 1
+ * to `MAX_INDENT`), Mod+] and Mod+[. In a list those keys nest and lift the item instead (as Tab and
  * Shift+Tab do), so a list keeps one way of nesting. The attribute's rule is in
  * `shared/attributeRules.ts`; `SafeIndent` (`shared/safeExtensions.ts`) is what the schema uses.
  */
@@ -41,11 +41,12 @@ export const Indent = Extension.create<{ types: string[] }>({
         types: this.options.types,
         attributes: {
           indent: {
-            default: 0,
+            // Null, not 0: y-tiptap stores every attribute that is not null on every paragraph.
+            default: null,
             parseHTML: (element) => {
               const data = element.getAttribute('data-indent');
               if (data !== null) return data;
-              return indentOfMargin(getStyleProperty(element, 'margin-left')) ?? 0;
+              return indentOfMargin(getStyleProperty(element, 'margin-left')) || null;
             },
             renderHTML: (attributes) => {
               const indent = attributes.indent;
@@ -77,7 +78,7 @@ export const Indent = Extension.create<{ types: string[] }>({
           const current = typeof node.attrs.indent === 'number' ? node.attrs.indent : 0;
           const next = Math.min(MAX_INDENT, Math.max(0, current + by));
           if (next !== current) {
-            tr.setNodeAttribute(pos, 'indent', next);
+            tr.setNodeAttribute(pos, 'indent', next === 0 ? null : next);
             changed = true;
           }
           return false;

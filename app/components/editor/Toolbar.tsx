@@ -160,7 +160,6 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
     },
     DIVIDER('style'),
     fontSize,
-    DIVIDER('size'),
     ...commandItems(MARK_COMMANDS, state.marks),
     ...colors,
     {

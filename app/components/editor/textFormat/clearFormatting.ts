@@ -12,7 +12,7 @@ declare module '@tiptap/core' {
 /** The character formatting "Clear formatting" removes; links and comment anchors are content, not formatting, and stay. */
 export const CLEARED_MARKS = ['bold', 'italic', 'underline', 'strike', 'code', 'highlight', 'textStyle'];
 
-/** "Clear formatting" (Mod+\, as Google Docs): character formatting off, indent back to 0. */
+/** "Clear formatting" (Mod+\, as Google Docs): character formatting off, indent removed. */
 export const ClearFormatting = Extension.create({
   name: 'clearFormatting',
 
@@ -29,7 +29,7 @@ export const ClearFormatting = Extension.create({
             else tr.removeMark(from, to, type);
           }
           state.doc.nodesBetween(from, to, (node, pos) => {
-            if (typeof node.attrs.indent === 'number' && node.attrs.indent !== 0) tr.setNodeAttribute(pos, 'indent', 0);
+            if (node.attrs.indent !== undefined && node.attrs.indent !== null) tr.setNodeAttribute(pos, 'indent', null);
             return true;
           });
           dispatch?.(tr);

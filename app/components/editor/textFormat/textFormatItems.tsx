@@ -55,13 +55,10 @@ export function textFormatItems(editor: Editor, state: TextFormatState): { fontS
   const textGrid = <ColorGrid label="Text colour" noneLabel="Default colour" current={state.textColor} onPick={pickText} />;
   const highlightGrid = <ColorGrid label="Highlight colour" noneLabel="No highlight" current={state.highlightColor} onPick={pickHighlight} />;
   const colorButton = (Icon: typeof Baseline, color: string | null) => (
-    <>
-      <span className="color-button-icon">
-        <Icon aria-hidden />
-        <span className="color-button-bar" style={{ backgroundColor: color ?? 'transparent' }} aria-hidden />
-      </span>
-      <ChevronDown size={14} aria-hidden />
-    </>
+    <span className="color-button-icon">
+      <Icon aria-hidden />
+      <span className="color-button-bar" style={{ backgroundColor: color ?? 'transparent' }} aria-hidden />
+    </span>
   );
   return {
     fontSize: {
