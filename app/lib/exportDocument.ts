@@ -2,6 +2,7 @@ import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { bodyNode, exportNode } from '../../shared/conversion';
 import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
+import { withTitleHeading } from '../../shared/titleHeading';
 
 /**
  * Document export in the browser, through the server's own converters
@@ -19,16 +20,24 @@ export interface ExportedFile {
   content: string;
 }
 
-/** Converts a document body (the editor's document node) and its title into a file of `format`. */
+/**
+ * Converts a document body (the editor's document node) and its title into a file of `format`.
+ * Markdown and HTML files start with the title as a level-1 heading, which an import takes back
+ * as the title (`shared/titleHeading.ts`); JSON is the body alone.
+ */
 export function exportDocument(body: Node, title: string, format: ExportFormat): ExportedFile {
   const base = fileBaseName(title);
   switch (format) {
     case 'markdown':
-      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(body, 'markdown') };
+      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(withTitleHeading(body, title), 'markdown') };
     case 'json':
       return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
     case 'html':
-      return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, exportNode(body, 'html')) };
+      return {
+        filename: `${base}.html`,
+        type: 'text/html;charset=utf-8',
+        content: htmlDocument(title || UNTITLED, exportNode(withTitleHeading(body, title), 'html')),
+      };
   }
 }
 

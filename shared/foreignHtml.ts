@@ -1,0 +1,306 @@
+/**
+ * HTML written by word processors, rewritten into the HTML the editor's schema reads: the same
+ * transform for a paste in the editor (`transformPastedHTML`) and for an HTML import on the server
+ * (`collab-server/conversion/parseWithLimits.ts`), so both give the same document.
+ *
+ * What the programs write, and what becomes of it:
+ * - Word (Windows and Mac, its clipboard and "Web Page" HTML): list items are paragraphs
+ *   (`MsoListParagraph…`) whose style says `mso-list:l1 level2 lfo1`, and whose bullet or number
+ *   is text (`·`, `o`, `§`, `1.`, `a)`) in a span marked `mso-list:Ignore`, between
+ *   `<!--[if !supportLists]-->` and `<!--[endif]-->`. Runs of them become nested `<ul>`/`<ol>`
+ *   lists, without the marker text; empty `<o:p>` elements go.
+ * - Google Docs: everything sits in `<b style="font-weight:normal" id="docs-internal-guid-…">`
+ *   (not bold: unwrapped); bold, italic, underline and strikethrough are spans styled
+ *   `font-weight:700`, `font-style:italic`, `text-decoration:underline` / `line-through`;
+ *   a nested list is a `<ul>` or `<ol>` placed right after the `<li>` it belongs to, its items
+ *   carrying `aria-level`; check-list items are `<li role="checkbox" aria-checked="…">`.
+ * - LibreOffice: real lists, nested the same way as Google Docs' (a list straight inside a list).
+ * Styled spans become `<strong>`, `<em>`, `<u>`, `<s>`; a list straight inside a list moves into
+ * the item before it; a list whose items' `aria-level`s say they nest, but do not, is nested.
+ *
+ * Only standard DOM calls are used, so it runs on the browser's DOM and on happy-dom alike.
+ */
+
+/** Parses a whole HTML text into a document (the browser's `DOMParser`, happy-dom's on the server). */
+export type HtmlDocumentParser = (html: string) => Document;
+
+/** True when `html` may hold something `normalizeForeignHtml` rewrites; when false, the rewrite would change nothing. */
+export function mayBeForeignHtml(html: string): boolean {
+  return FOREIGN_SIGNS.test(html);
+}
+
+const FOREIGN_SIGNS =
+  /mso-|docs-internal-guid|aria-level|role\s*=\s*["']?checkbox|<!(?:--)?\[if|<\/li>\s*<(?:ul|ol)\b|<\/(?:ul|ol)>\s*<(?:ul|ol)\b|font-weight|font-style|text-decoration/i;
+
+/** `html` rewritten as described above (the body's HTML); unchanged when it shows no sign of a word processor. */
+export function foreignHtmlToEditorHtml(html: string, parse: HtmlDocumentParser): string {
+  if (!mayBeForeignHtml(html)) return html;
+  const document = parse(html);
+  normalizeForeignHtml(document.body);
+  return document.body.innerHTML;
+}
+
+/** Rewrites the word-processor HTML under `root` (see above) in place. */
+export function normalizeForeignHtml(root: Element): void {
+  unwrapNotBold(root);
+  wordLists(root);
+  nestStrayLists(root);
+  nestByAriaLevel(root);
+  checkLists(root);
+  styledMarks(root);
+}
+
+const ELEMENT = 1;
+const TEXT = 3;
+const COMMENT = 8;
+
+function elements(root: Element, selector: string): Element[] {
+  return Array.from(root.querySelectorAll(selector));
+}
+
+/** Replaces `element` by its children. */
+function unwrap(element: Element): void {
+  const parent = element.parentNode;
+  if (!parent) return;
+  while (element.firstChild) parent.insertBefore(element.firstChild, element);
+  parent.removeChild(element);
+}
+
+/** The declarations of an element's `style` attribute, by lowercase property name. */
+function styleOf(element: Element): Map<string, string> {
+  const declarations = new Map<string, string>();
+  for (const part of (element.getAttribute('style') ?? '').split(';')) {
+    const colon = part.indexOf(':');
+    if (colon > 0)
+      declarations.set(
+        part.slice(0, colon).trim().toLowerCase(),
+        part
+          .slice(colon + 1)
+          .trim()
+          .toLowerCase(),
+      );
+  }
+  return declarations;
+}
+
+const NOT_BOLD = /^(normal|lighter|[1-4]00)$/;
+
+/** `<b>`/`<strong>` styled not bold: Google Docs' wrapper around everything. */
+function unwrapNotBold(root: Element): void {
+  for (const element of elements(root, 'b, strong')) if (NOT_BOLD.test(styleOf(element).get('font-weight') ?? '')) unwrap(element);
+}
+
+/** What a styled element's style makes of its text: the tags to wrap its contents in. */
+function marksOfStyle(style: Map<string, string>): string[] {
+  const tags: string[] = [];
+  const weight = style.get('font-weight') ?? '';
+  if (/^(bold|bolder|[5-9]00)$/.test(weight)) tags.push('strong');
+  if (/^(italic|oblique)/.test(style.get('font-style') ?? '')) tags.push('em');
+  const decoration = `${style.get('text-decoration') ?? ''} ${style.get('text-decoration-line') ?? ''}`;
+  if (decoration.includes('underline')) tags.push('u');
+  if (decoration.includes('line-through')) tags.push('s');
+  return tags;
+}
+
+/** Spans (and fonts) styled bold, italic, underlined or struck through get the elements that say so. */
+function styledMarks(root: Element): void {
+  for (const element of elements(root, 'span[style], font[style]')) {
+    const tags = marksOfStyle(styleOf(element));
+    let inner: Element = element;
+    for (const tag of tags) {
+      const mark = element.ownerDocument.createElement(tag);
+      while (inner.firstChild) mark.appendChild(inner.firstChild);
+      inner.appendChild(mark);
+      inner = mark;
+    }
+  }
+}
+
+/** An item of a list being rebuilt: its nesting level (1 = top), its kind and the element holding its content. */
+interface FlatItem {
+  level: number;
+  ordered: boolean;
+  start: number | null;
+  /** An ordered list's `type` (`a`, `A`, `i`, `I`), as its first item's marker shows. */
+  numbering?: string;
+  content: Node[];
+  attributes?: Record<string, string>;
+}
+
+/**
+ * Builds nested lists from items in document order, each at its level; returns the top lists.
+ * A deeper item goes into a new list in the last item above it; a change of kind at one level
+ * starts a new list.
+ */
+function buildLists(document: Document, items: FlatItem[]): Element[] {
+  const tops: Element[] = [];
+  const stack: Array<{ list: Element; level: number; ordered: boolean }> = [];
+  for (const item of items) {
+    while (stack.length > 0 && stack[stack.length - 1].level > item.level) stack.pop();
+    let top = stack[stack.length - 1];
+    if (top && top.level === item.level && top.ordered !== item.ordered) {
+      stack.pop();
+      top = stack[stack.length - 1];
+    }
+    if (!top || top.level < item.level) {
+      const list = document.createElement(item.ordered ? 'ol' : 'ul');
+      if (item.ordered && item.start !== null && item.start !== 1) list.setAttribute('start', String(item.start));
+      if (item.ordered && item.numbering) list.setAttribute('type', item.numbering);
+      if (top) {
+        let host = top.list.lastElementChild;
+        if (!host) host = top.list.appendChild(document.createElement('li'));
+        host.appendChild(list);
+      } else tops.push(list);
+      top = { list, level: item.level, ordered: item.ordered };
+      stack.push(top);
+    }
+    const li = document.createElement('li');
+    for (const [name, value] of Object.entries(item.attributes ?? {})) li.setAttribute(name, value);
+    for (const node of item.content) li.appendChild(node);
+    top.list.appendChild(li);
+  }
+  return tops;
+}
+
+/** The level and list of a Word list paragraph (`mso-list:l0 level2 lfo1`), or null for any other element. */
+function wordListLevel(element: Element): number | null {
+  if (element.tagName.toLowerCase() !== 'p') return null;
+  const match = /(?:^|;)\s*mso-list\s*:\s*l\d+\s+level(\d+)/i.exec(element.getAttribute('style') ?? '');
+  return match ? Math.min(Number(match[1]), 9) : null;
+}
+
+/** `·`, `o`, `§`, `-` are bullets; `1.`, `a)`, `iv.`, `(2)` are numbers. */
+const NUMBER_MARKER = /^\(?([0-9]+|[a-z]|[ivxlcdm]+)[.)]$/i;
+
+/**
+ * Takes the marker out of a Word list paragraph: the nodes between `[if !supportLists]` and
+ * `[endif]` comments, or else the span styled `mso-list:Ignore`. Returns the marker's text.
+ */
+function takeWordMarker(paragraph: Element): string {
+  let marker = '';
+  const comments = Array.from(paragraph.childNodes).filter((node) => node.nodeType === COMMENT);
+  const open = comments.find((node) => /^\[if !supportLists\]$/i.test((node.nodeValue ?? '').trim()));
+  if (open) {
+    let node = open.nextSibling;
+    while (node && !(node.nodeType === COMMENT && /^\[endif\]$/i.test((node.nodeValue ?? '').trim()))) {
+      const next: ChildNode | null = node.nextSibling;
+      marker += node.textContent ?? '';
+      paragraph.removeChild(node);
+      node = next;
+    }
+    if (node) paragraph.removeChild(node);
+    paragraph.removeChild(open);
+  } else {
+    for (const ignored of elements(paragraph, 'span')) {
+      if (!/mso-list\s*:\s*ignore/i.test(ignored.getAttribute('style') ?? '') || !ignored.isConnected) continue;
+      marker += ignored.textContent ?? '';
+      ignored.remove();
+    }
+  }
+  return (
+    marker
+      .replace(/[\s\u00a0]+/g, ' ')
+      .trim()
+      .split(' ')[0] ?? ''
+  );
+}
+
+/** The list type a Word number marker shows: `a`/`A` for letters, `i`/`I` for Roman numerals, none for digits. */
+function numberingOf(marker: string | undefined): string | undefined {
+  if (!marker || /^\d/.test(marker)) return undefined;
+  const roman = /^[ivxlcdm]+$/i.test(marker) && (marker.length > 1 || /^[iI]$/.test(marker));
+  const upper = marker === marker.toUpperCase();
+  return roman ? (upper ? 'I' : 'i') : upper ? 'A' : 'a';
+}
+
+/** Siblings after `node` up to the next element, skipping blank text and comments; the element, or null. */
+function nextElementSkippingBlanks(node: Node): Element | null {
+  let next = node.nextSibling;
+  while (next && (next.nodeType === COMMENT || (next.nodeType === TEXT && (next.nodeValue ?? '').trim() === ''))) next = next.nextSibling;
+  return next && next.nodeType === ELEMENT ? (next as Element) : null;
+}
+
+/** Runs of Word list paragraphs become nested lists. */
+function wordLists(root: Element): void {
+  for (const emptyOp of Array.from(root.getElementsByTagName('o:p'))) if ((emptyOp.textContent ?? '').replace(/\u00a0/g, '').trim() === '') emptyOp.remove();
+  const document = root.ownerDocument;
+  for (const first of elements(root, 'p[style*="mso-list"]')) {
+    if (!first.isConnected || wordListLevel(first) === null) continue;
+    const run: Element[] = [];
+    for (let paragraph: Element | null = first; paragraph && wordListLevel(paragraph) !== null; paragraph = nextElementSkippingBlanks(paragraph))
+      run.push(paragraph);
+    const anchor = document.createComment('');
+    first.parentNode?.insertBefore(anchor, first);
+    const items = run.map((paragraph): FlatItem => {
+      const level = wordListLevel(paragraph) as number;
+      const marker = takeWordMarker(paragraph);
+      const number = NUMBER_MARKER.exec(marker);
+      paragraph.removeAttribute('class');
+      paragraph.removeAttribute('style');
+      paragraph.remove();
+      return {
+        level,
+        ordered: number !== null,
+        start: number && /^\d+$/.test(number[1]) ? Number(number[1]) : null,
+        numbering: numberingOf(number?.[1]),
+        content: [paragraph],
+      };
+    });
+    for (const list of buildLists(document, items)) anchor.parentNode?.insertBefore(list, anchor);
+    anchor.remove();
+  }
+}
+
+/** A list straight inside a list (Google Docs, LibreOffice) moves into the item before it. */
+function nestStrayLists(root: Element): void {
+  for (const list of elements(root, 'ul > ul, ul > ol, ol > ul, ol > ol')) {
+    let previous = list.previousElementSibling;
+    while (previous && previous.tagName.toLowerCase() !== 'li') previous = previous.previousElementSibling;
+    if (!previous) {
+      previous = list.ownerDocument.createElement('li');
+      list.parentNode?.insertBefore(previous, list);
+    }
+    previous.appendChild(list);
+  }
+}
+
+const ORDERED_STYLE = /decimal|alpha|roman|latin|greek|armenian|georgian|cjk|hiragana|katakana|hebrew/;
+
+/** A flat list whose items' `aria-level`s differ is nested by them (Google Docs writes such lists on some paths). */
+function nestByAriaLevel(root: Element): void {
+  for (const list of elements(root, 'ul, ol')) {
+    const items = Array.from(list.children).filter((child) => child.tagName.toLowerCase() === 'li');
+    const levels = items.map((item) => Number(item.getAttribute('aria-level')));
+    if (items.length !== list.children.length || levels.some((level) => !Number.isInteger(level) || level < 1) || new Set(levels).size < 2) continue;
+    const ordered = list.tagName.toLowerCase() === 'ol';
+    const flat = items.map((item, index): FlatItem => {
+      const styleType = styleOf(item).get('list-style-type');
+      return {
+        level: levels[index] - Math.min(...levels) + 1,
+        ordered: styleType ? ORDERED_STYLE.test(styleType) : ordered,
+        start: null,
+        content: Array.from(item.childNodes),
+        attributes: Object.fromEntries(Array.from(item.attributes).map((attribute) => [attribute.name, attribute.value])),
+      };
+    });
+    const rebuilt = buildLists(list.ownerDocument, flat);
+    for (const top of rebuilt) list.parentNode?.insertBefore(top, list);
+    list.remove();
+  }
+}
+
+/** Items marked `role="checkbox"` make their list a check list (the editor's task list). */
+function checkLists(root: Element): void {
+  for (const list of elements(root, 'ul, ol')) {
+    const items = Array.from(list.children).filter((child) => child.tagName.toLowerCase() === 'li');
+    if (items.length === 0 || !items.every((item) => item.getAttribute('role') === 'checkbox')) continue;
+    const taskList = list.ownerDocument.createElement('ul');
+    taskList.setAttribute('data-type', 'taskList');
+    for (const item of items) {
+      item.setAttribute('data-type', 'taskItem');
+      item.setAttribute('data-checked', String(item.getAttribute('aria-checked') === 'true'));
+      taskList.appendChild(item);
+    }
+    list.replaceWith(taskList);
+  }
+}
