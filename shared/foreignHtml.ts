@@ -9,14 +9,14 @@
  *   is text (`·`, `o`, `§`, `1.`, `a)`) in a span marked `mso-list:Ignore`, between
  *   `<!--[if !supportLists]-->` and `<!--[endif]-->`. Runs of them become nested `<ul>`/`<ol>`
  *   lists, without the marker text; empty `<o:p>` elements go.
- * - Google Docs: everything sits in `<b style="font-weight:normal" id="docs-internal-guid-…">`
- *   (not bold: unwrapped); bold, italic, underline and strikethrough are spans styled
- *   `font-weight:700`, `font-style:italic`, `text-decoration:underline` / `line-through`;
- *   a nested list is a `<ul>` or `<ol>` placed right after the `<li>` it belongs to, its items
- *   carrying `aria-level`; check-list items are `<li role="checkbox" aria-checked="…">`.
- * - LibreOffice: real lists, nested the same way as Google Docs' (a list straight inside a list).
- * Styled spans become `<strong>`, `<em>`, `<u>`, `<s>`; a list straight inside a list moves into
- * the item before it; a list whose items' `aria-level`s say they nest, but do not, is nested.
+ * - Google Docs: a list whose items' `aria-level`s say they nest, but that is flat, is nested;
+ *   check-list items (`<li role="checkbox" aria-checked="…">`) make a check list.
+ * - Style elements (Word's, LibreOffice's) are dropped before anything parses the HTML: the browser checks them against
+ *   the page's Content-Security-Policy even in a parsed-only document, and they style nothing.
+ * What the schema's own parse rules already read is left to them: Google Docs' not-bold
+ * `<b style="font-weight:normal">` wrapper, its spans styled `font-weight:700`,
+ * `font-style:italic`, `text-decoration:underline` / `line-through`, and the lists that Google Docs
+ * and LibreOffice nest straight inside a list (checked by `shared/test/foreignHtml.test.ts`).
  *
  * Only standard DOM calls are used, so it runs on the browser's DOM and on happy-dom alike.
  */
@@ -29,25 +29,37 @@ export function mayBeForeignHtml(html: string): boolean {
   return FOREIGN_SIGNS.test(html);
 }
 
-const FOREIGN_SIGNS =
-  /mso-|docs-internal-guid|aria-level|role\s*=\s*["']?checkbox|<!(?:--)?\[if|<\/li>\s*<(?:ul|ol)\b|<\/(?:ul|ol)>\s*<(?:ul|ol)\b|font-weight|font-style|text-decoration/i;
+const FOREIGN_SIGNS = /mso-list|aria-level|role\s*=\s*["']?checkbox/i;
 
-/** `html` rewritten as described above (the body's HTML); unchanged when it shows no sign of a word processor. */
+/** `html` rewritten as described above (the body's HTML); only without style elements when it shows no sign of a word processor. */
 export function foreignHtmlToEditorHtml(html: string, parse: HtmlDocumentParser): string {
-  if (!mayBeForeignHtml(html)) return html;
-  const document = parse(html);
+  const unstyled = withoutStyleElements(html);
+  if (!mayBeForeignHtml(unstyled)) return unstyled;
+  const document = parse(unstyled);
   normalizeForeignHtml(document.body);
   return document.body.innerHTML;
 }
 
+/** `html` without its `<style>` elements (an unclosed one runs to the end); linear in the length. */
+function withoutStyleElements(html: string): string {
+  const lower = html.toLowerCase();
+  let kept = '';
+  let from = 0;
+  for (let open = lower.indexOf('<style', from); open >= 0; open = lower.indexOf('<style', from)) {
+    kept += html.slice(from, open);
+    const close = lower.indexOf('</style', open);
+    const end = close < 0 ? -1 : lower.indexOf('>', close);
+    if (end < 0) return kept;
+    from = end + 1;
+  }
+  return from === 0 ? html : kept + html.slice(from);
+}
+
 /** Rewrites the word-processor HTML under `root` (see above) in place. */
 export function normalizeForeignHtml(root: Element): void {
-  unwrapNotBold(root);
   wordLists(root);
-  nestStrayLists(root);
   nestByAriaLevel(root);
   checkLists(root);
-  styledMarks(root);
 }
 
 const ELEMENT = 1;
@@ -56,14 +68,6 @@ const COMMENT = 8;
 
 function elements(root: Element, selector: string): Element[] {
   return Array.from(root.querySelectorAll(selector));
-}
-
-/** Replaces `element` by its children. */
-function unwrap(element: Element): void {
-  const parent = element.parentNode;
-  if (!parent) return;
-  while (element.firstChild) parent.insertBefore(element.firstChild, element);
-  parent.removeChild(element);
 }
 
 /** The declarations of an element's `style` attribute, by lowercase property name. */
@@ -81,39 +85,6 @@ function styleOf(element: Element): Map<string, string> {
       );
   }
   return declarations;
-}
-
-const NOT_BOLD = /^(normal|lighter|[1-4]00)$/;
-
-/** `<b>`/`<strong>` styled not bold: Google Docs' wrapper around everything. */
-function unwrapNotBold(root: Element): void {
-  for (const element of elements(root, 'b, strong')) if (NOT_BOLD.test(styleOf(element).get('font-weight') ?? '')) unwrap(element);
-}
-
-/** What a styled element's style makes of its text: the tags to wrap its contents in. */
-function marksOfStyle(style: Map<string, string>): string[] {
-  const tags: string[] = [];
-  const weight = style.get('font-weight') ?? '';
-  if (/^(bold|bolder|[5-9]00)$/.test(weight)) tags.push('strong');
-  if (/^(italic|oblique)/.test(style.get('font-style') ?? '')) tags.push('em');
-  const decoration = `${style.get('text-decoration') ?? ''} ${style.get('text-decoration-line') ?? ''}`;
-  if (decoration.includes('underline')) tags.push('u');
-  if (decoration.includes('line-through')) tags.push('s');
-  return tags;
-}
-
-/** Spans (and fonts) styled bold, italic, underlined or struck through get the elements that say so. */
-function styledMarks(root: Element): void {
-  for (const element of elements(root, 'span[style], font[style]')) {
-    const tags = marksOfStyle(styleOf(element));
-    let inner: Element = element;
-    for (const tag of tags) {
-      const mark = element.ownerDocument.createElement(tag);
-      while (inner.firstChild) mark.appendChild(inner.firstChild);
-      inner.appendChild(mark);
-      inner = mark;
-    }
-  }
 }
 
 /** An item of a list being rebuilt: its nesting level (1 = top), its kind and the element holding its content. */
@@ -248,19 +219,6 @@ function wordLists(root: Element): void {
     });
     for (const list of buildLists(document, items)) anchor.parentNode?.insertBefore(list, anchor);
     anchor.remove();
-  }
-}
-
-/** A list straight inside a list (Google Docs, LibreOffice) moves into the item before it. */
-function nestStrayLists(root: Element): void {
-  for (const list of elements(root, 'ul > ul, ul > ol, ol > ul, ol > ol')) {
-    let previous = list.previousElementSibling;
-    while (previous && previous.tagName.toLowerCase() !== 'li') previous = previous.previousElementSibling;
-    if (!previous) {
-      previous = list.ownerDocument.createElement('li');
-      list.parentNode?.insertBefore(previous, list);
-    }
-    previous.appendChild(list);
   }
 }
 

@@ -1,28 +1,32 @@
 import { Window } from 'happy-dom';
-import { foreignHtmlToEditorHtml, mayBeForeignHtml } from '../../shared/foreignHtml';
+import { foreignHtmlToEditorHtml } from '../../shared/foreignHtml';
 
 /**
  * `foreignHtmlToEditorHtml` (`shared/foreignHtml.ts`, the transform a paste in the editor gets)
  * on the server, where happy-dom (the DOM `@tiptap/html` parses with) stands in for the browser's.
- * HTML with no sign of a word processor is returned as it is, so the editor's own HTML costs no
+ * A DOM is made only for HTML with a sign of a word processor, so the editor's own HTML costs no
  * second parse.
  */
 export function foreignHtmlOnServer(html: string): string {
-  if (!mayBeForeignHtml(html)) return html;
-  const window = new Window({
-    settings: {
-      disableJavaScriptEvaluation: true,
-      disableJavaScriptFileLoading: true,
-      disableCSSFileLoading: true,
-      disableIframePageLoading: true,
-      disableComputedStyleRendering: true,
-    },
-  });
+  const windows: Window[] = [];
   try {
-    const parser = new window.DOMParser();
-    return foreignHtmlToEditorHtml(html, (text) => parser.parseFromString(text, 'text/html') as unknown as Document);
+    return foreignHtmlToEditorHtml(html, (text) => {
+      const window = new Window({
+        settings: {
+          disableJavaScriptEvaluation: true,
+          disableJavaScriptFileLoading: true,
+          disableCSSFileLoading: true,
+          disableIframePageLoading: true,
+          disableComputedStyleRendering: true,
+        },
+      });
+      windows.push(window);
+      return new window.DOMParser().parseFromString(text, 'text/html') as unknown as Document;
+    });
   } finally {
-    void window.happyDOM.abort();
-    void window.happyDOM.close();
+    for (const window of windows) {
+      void window.happyDOM.abort();
+      void window.happyDOM.close();
+    }
   }
 }

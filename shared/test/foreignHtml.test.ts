@@ -74,6 +74,13 @@ describe('HTML from word processors', () => {
     expect(imported(html)).toBe('plain ***both***');
   });
 
+  it("drops style elements, which the page's Content-Security-Policy would report, from any pasted HTML", () => {
+    const styled = '<html><head><style>p { color: red }</style></head><body><p>kept</p><STYLE type="text/css">x{}</STYLE></body></html>';
+    expect(foreignHtmlToEditorHtml(styled, parse)).toBe('<html><head></head><body><p>kept</p></body></html>');
+    expect(foreignHtmlToEditorHtml('<p>a</p><style>never closed', parse)).toBe('<p>a</p>');
+    expect(foreignHtmlToEditorHtml(clipboardHtml('word'), parse)).not.toContain('mso-style');
+  });
+
   it("leaves the editor's own HTML as it is, without parsing it twice", () => {
     const own = '<h2>Agenda</h2><p>Point <strong>one</strong>.</p><ul><li><p>a</p><ul><li><p>b</p></li></ul></li></ul>';
     expect(mayBeForeignHtml(own)).toBe(false);
