@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import type { BlobStore } from '../persistence/BlobStore';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
@@ -36,9 +37,12 @@ import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
 import { addHistoryAppRoutes } from './http/historyAppRoutes';
+import { addImageRoutes } from './http/imageRoutes';
 import { addLinkApiRoutes } from './http/linkApiRoutes';
 import { Router, sendJson } from './http/Router';
 import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
+import { ImageCollector } from './images/ImageCollector';
+import { ImageService } from './images/ImageService';
 import { LinkAccessExtension } from './links/LinkAccessExtension';
 import { ShareLinks } from './links/ShareLinks';
 import { createLogger, type Logger } from './logger';
@@ -66,7 +70,7 @@ export interface CollabServerOptions {
   config: Config;
   logger?: Logger;
   /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
-  store?: DocumentStore & VersionStore;
+  store?: DocumentStore & VersionStore & BlobStore;
 }
 
 /**
@@ -90,6 +94,10 @@ export class CollabServer {
   readonly webhooks: WebhookExtension | null;
   /** The web app's share links: checked, created, reset and removed here. */
   readonly shareLinks: ShareLinks;
+  /** Images stored by the server: uploads and reads. */
+  readonly images: ImageService;
+  /** Removes the images no version of their document refers to any more. */
+  readonly imageCollector: ImageCollector;
   /** The client address of a request (from trusted proxies' X-Forwarded-For). */
   readonly addresses: ClientAddresses;
   /** The per-user connection count and the other per-document limits. */
@@ -108,7 +116,7 @@ export class CollabServer {
 
   private constructor(
     readonly config: Config,
-    openedStore: DocumentStore & VersionStore,
+    openedStore: DocumentStore & VersionStore & BlobStore,
     readonly logger: Logger,
     readonly authSecret: string,
   ) {
@@ -309,6 +317,21 @@ export class CollabServer {
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
+    this.images = new ImageService({
+      store: openedStore,
+      maxImageBytes: config.maxImageBytes,
+      maxDocumentImageBytes: config.maxDocumentImageBytes,
+      maxImagePixels: config.maxImagePixels,
+      uploadsPerMinute: config.maxImageUploadsPerMinute,
+    });
+    this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
+    addImageRoutes(this.router, {
+      images: this.images,
+      authSecret,
+      links: this.shareLinks,
+      addresses: this.addresses,
+      allowedOrigins: config.allowedOrigins,
+    });
     addApiRoutes(this.router, {
       documents: this.documents,
       conversions: this.conversions,
@@ -418,6 +441,7 @@ export class CollabServer {
     await this.webhooks?.close(Math.min(5000, this.config.shutdownTimeoutMs));
     // The last editors' departure started captures; they write before the store closes.
     await this.history.close(Math.min(5000, this.config.shutdownTimeoutMs));
+    await this.imageCollector.close();
     await this.linkMigration;
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');

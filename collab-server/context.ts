@@ -1,7 +1,7 @@
 import type { LinkClaim, Role } from '../shared/token';
 import type { TokenLease } from './extensions/TokenExpiryExtension';
 
-/** The identity a connection proved with its token; presence shows exactly this. */
+/** The identity a connection proved with its token; presence shows this (name and id cut to `MAX_SHOWN_IDENTITY_CHARS`). */
 export interface Identity {
   id: string;
   name: string;

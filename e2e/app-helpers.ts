@@ -1,4 +1,5 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { type App, createDocument, editorOf, expect } from './fixtures';
 
 /** A page in a new browser context: no cookies, storage or IndexedDB shared with any other. */
@@ -23,7 +24,12 @@ export async function createTitledDocument(page: Page, app: App, title: string):
 
 /** The text of the document body without the name labels of remote carets. */
 export function bodyTextOf(page: Page): Promise<string> {
-  return editorOf(page).evaluate((element) => {
+  return textWithoutCarets(editorOf(page));
+}
+
+/** The text of an editor (the app's, an embed's) without the name labels of remote carets. */
+export function textWithoutCarets(editor: Locator): Promise<string> {
+  return editor.evaluate((element) => {
     const copy = element.cloneNode(true) as HTMLElement;
     for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
     return copy.textContent ?? '';
@@ -70,6 +76,13 @@ export function recordRequestUrls(context: BrowserContext): string[] {
 export async function chooseFromDocumentMenu(page: Page, item: string | RegExp): Promise<void> {
   await page.getByRole('button', { name: 'Document menu' }).click();
   await page.getByRole('menuitem', { name: item }).click();
+}
+
+/** Downloads the document from the document menu's `item` (a format); returns the file's text. */
+export async function downloadFromMenu(page: Page, item: string | RegExp): Promise<string> {
+  const downloaded = page.waitForEvent('download');
+  await chooseFromDocumentMenu(page, item);
+  return readFile(await (await downloaded).path(), 'utf8');
 }
 
 /** The list of people in a document (the avatars in the header). */

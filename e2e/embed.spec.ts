@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { type ExampleServer, startExampleServer } from '../examples/server';
 import { mintToken } from '../shared/token';
 import { ServerProcess } from '../testing/serverProcess';
+import { textWithoutCarets } from './app-helpers';
 import { cspViolationsIn, expectNoCspViolations } from './cspViolations';
 import { type App, createDocument, editorOf, expect, test } from './fixtures';
 
@@ -101,9 +102,12 @@ test('a page on another origin embeds a document with embed.js: typing there rea
   await expect
     .poll(async () => {
       const presence = (await hostEvents(hostPage)).filter((event) => event.name === 'presence').at(-1);
-      return (presence?.detail.people as Array<{ name: string; self: boolean }> | undefined)?.map((person) => `${person.name}${person.self ? ' (self)' : ''}`);
+      return (presence?.detail.people as Array<{ name: string; self: boolean; role: string }> | undefined)?.map(
+        (person) => `${person.name}${person.self ? ' (self)' : ''}: ${person.role}`,
+      );
     })
-    .toEqual(expect.arrayContaining(['Embedded Eve (self)', expect.not.stringContaining('(self)')]));
+    // Each with the role the server gives them in presence.
+    .toEqual(expect.arrayContaining(['Embedded Eve (self): editor', expect.stringMatching(/^(?!.*\(self\)).*: editor$/)]));
 
   // The host can read the content and switch the editor to read-only.
   expect(
@@ -185,6 +189,55 @@ test('after the server restarts, the embed asks the host for a fresh token and g
   await hostPage.keyboard.type('After the restart.');
   await expect(editorOf(full)).toContainText('After the restart.', { timeout: 20_000 });
   expect((await hostEvents(hostPage)).filter((event) => event.name === 'error')).toEqual([]);
+});
+
+test('after a restore, undo in embed.js and in the React component never brings back what the restore re-created', async ({ browser }) => {
+  const { page: full, name } = await openInApp(browser);
+  const hostPage = await (await browser.newContext()).newPage();
+  await hostPage.goto(`${host.url}/?doc=${encodeURIComponent(name)}`);
+  const embedded = hostPage.frameLocator('iframe').getByRole('textbox', { name: 'Document body' });
+  const reactPage = await (await browser.newContext()).newPage();
+  await reactPage.goto(`${host.url}/react?doc=${encodeURIComponent(name)}`);
+  const reactEditor = reactPage.locator('.quire-editor').getByRole('textbox', { name: 'Document body' });
+  await expect(reactPage.locator('.quire-editor__status')).toHaveText('Saved');
+
+  await embedded.click();
+  await hostPage.keyboard.type('Keep this. Drop');
+  await expect.poll(() => textWithoutCarets(reactEditor)).toBe('Keep this. Drop');
+  const admin = await mintToken(AUTH_SECRET, { sub: 'e2e-backend', name: 'Backend', doc: '*', role: 'admin' });
+  const api = (path: string, body: object) =>
+    fetch(`${server.httpUrl}/api/docs/${encodeURIComponent(name)}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const named = (await (await api('/versions', { label: 'Before' })).json()) as { id: number };
+
+  // Each deletes what it wrote last; then a backend restores the version.
+  await reactEditor.click();
+  await reactPage.keyboard.press('ControlOrMeta+End');
+  await reactPage.keyboard.type(' React');
+  for (let i = 0; i < 6; i++) await reactPage.keyboard.press('Backspace');
+  await embedded.click();
+  await hostPage.keyboard.press('ControlOrMeta+End');
+  for (let i = 0; i < 4; i++) await hostPage.keyboard.press('Backspace');
+  await expect.poll(() => textWithoutCarets(editorOf(full))).toBe('Keep this. ');
+  await expect(reactPage.locator('.quire-editor__status')).toHaveText('Saved');
+  expect((await api(`/versions/${named.id}/restore`, {})).status).toBe(200);
+  for (const editor of [embedded, reactEditor, editorOf(full)]) await expect.poll(() => textWithoutCarets(editor)).toBe('Keep this. Drop');
+
+  // Undo, many times, in both: the document stays the restored version.
+  for (const [page, editor] of [
+    [hostPage, embedded],
+    [reactPage, reactEditor],
+  ] as const) {
+    await editor.click();
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('ControlOrMeta+z');
+      expect(await textWithoutCarets(editor)).toBe('Keep this. Drop');
+    }
+  }
+  await expect.poll(() => textWithoutCarets(editorOf(full))).toBe('Keep this. Drop');
 });
 
 test("the embed's theme option forces light or dark, whatever the system's setting (screenshots attached)", async ({ browser }, testInfo) => {

@@ -19,6 +19,8 @@
  *   embed page → host   quire:content         { id, content } or { id, error }
  */
 
+import type { Role } from '../shared/token';
+
 /** Bumped when a message changes incompatibly; embed.js checks it in `quire:hello`. */
 export const EMBED_PROTOCOL_VERSION = 1;
 
@@ -32,14 +34,19 @@ export interface EmbedPerson {
   id: string;
   name: string;
   color: string;
+  /** Their token's role (`viewer`, `editor`, `admin`), as the server says; null from a server too old to say. */
+  role: Role | null;
   /** This embed's own user. */
   self: boolean;
 }
 
-/** Why the editor cannot go on (or could not start). */
+/** Why the editor cannot go on (or could not start), or why an image was not added. */
 export interface EmbedError {
-  /** `refused` (token not accepted), `deleted`, `token` (the host could not give a token), `load-failed` (from embed.js). */
-  code: 'refused' | 'deleted' | 'token' | 'load-failed';
+  /**
+   * `refused` (token not accepted), `deleted`, `token` (the host could not give a token),
+   * `load-failed` (from embed.js), `image` (an image was not added: too large, not an image, offline…).
+   */
+  code: 'refused' | 'deleted' | 'token' | 'load-failed' | 'image';
   message: string;
 }
 

@@ -1,3 +1,4 @@
+import type { BlobInfo } from './BlobStore';
 import type { VersionHistory } from './VersionStore';
 
 /**
@@ -87,11 +88,14 @@ export interface Tombstone {
 
 /**
  * What `exportAll` yields, in this order: one `summary` (counts as of the export's point in
- * time), every document in `list` order, then every tombstone in name order.
+ * time), every document in `list` order, each followed by its blobs (when the store keeps blobs,
+ * `BlobStore.ts`), then every tombstone in name order. A blob's chunks must be read before the
+ * next item is asked for.
  */
 export type ExportItem =
   | { kind: 'summary'; documents: number; tombstones: number }
   | { kind: 'document'; document: ExportedDocument }
+  | { kind: 'blob'; name: string; blob: BlobInfo; chunks: AsyncIterable<Uint8Array> }
   | { kind: 'tombstone'; tombstone: Tombstone };
 
 /** Storage for Yjs documents. See `persistence/SPEC.md` for the rules each implementation keeps. */

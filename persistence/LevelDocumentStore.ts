@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { BatchOperation } from 'leveldown';
+import { assertBlobType, BlobChunker, type BlobInfo, type BlobStore, isBlobHash, type NewBlob, type StoredBlob } from './BlobStore';
 import { type Cursor, decodeCursor, encodeCursor } from './cursorEncoding';
 import {
   applyPatch,
@@ -16,6 +18,9 @@ import {
 import { encodeDelta } from './deltaEncoding';
 import { checkedHistory } from './historyImport';
 import {
+  blobKey,
+  blobRange,
+  chunkKey,
   cursorKey,
   cursorRange,
   deltaKey,
@@ -30,9 +35,23 @@ import {
   snapshotKey,
   tombstoneKey,
   tombstoneRange,
+  uploadKey,
   versionKey,
 } from './keys';
 import { LevelDatabase, type SnapshotView } from './LevelDatabase';
+import {
+  BLOB_BATCH_BYTES,
+  blobInfoOf,
+  blobKeysOf,
+  chunkKeys,
+  putBlobRecord,
+  putUploadMark,
+  readBlobChunks,
+  readBlobRecord,
+  readBlobRecords,
+  type StoredBlobRecord,
+  sweepUnfinishedPuts,
+} from './levelBlobs';
 import {
   hasHistory,
   headFrom,
@@ -85,7 +104,7 @@ interface PreparedWrite {
  * batch. Metadata of documents in use is cached and updated as writes are queued; the cache is
  * dropped whenever a batch fails, so the next write starts again from what is on disk.
  */
-export class LevelDocumentStore implements DocumentStore, VersionStore {
+export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStore {
   private readonly db: LevelDatabase;
   private readonly now: () => number;
   private readonly queue: WriteQueue;
@@ -99,6 +118,8 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
   private readonly landing = new Map<string, Promise<void>>();
   /** Counts failed batches; a preparation that saw it change starts over. */
   private failedBatches = 0;
+  /** `putBlob` calls under way, per document: a deletion of the document cancels them ([L29]). */
+  private readonly uploads = new Map<string, Set<{ cancelled: boolean }>>();
   private opened = false;
 
   constructor(options: LevelDocumentStoreOptions) {
@@ -139,6 +160,8 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         // [L3] Another layout version: read nothing, write nothing.
         throw new StoreError('FORMAT', `${this.db.location} uses key layout "${format.toString()}"; this version reads layout ${LAYOUT_VERSION}`);
       }
+      // [L31] What blob writes cut short by a crash left behind goes before anything reads.
+      await sweepUnfinishedPuts(this.db);
     } catch (error) {
       await this.db.close();
       throw error instanceof StoreError
@@ -284,6 +307,9 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       // [L18] The history goes in the same batch; earlier version writes land first so their keys are seen.
       await this.landing.get(name);
       for (const key of await this.withView((view) => historyKeys(view, name))) keys.add(key);
+      // [L29] So do its blobs, and the chunks of blob writes still under way, which can no longer finish.
+      for (const upload of this.uploads.get(name) ?? []) upload.cancelled = true;
+      for (const key of await this.withView((view) => blobKeysOf(view, name))) keys.add(key);
       for (const key of keys) operations.push({ type: 'del', key });
       return { meta: null, operations };
     });
@@ -329,7 +355,15 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
         const name = parseMeta(next[0], next[1]).name;
         const content = await this.read(() => readDocument(view, name));
         // [L24] The history comes from the same snapshot as the content it describes.
-        if (content) yield { kind: 'document', document: { ...content, history: await this.read(() => readHistory(view, name)) } };
+        if (content) {
+          yield { kind: 'document', document: { ...content, history: await this.read(() => readHistory(view, name)) } };
+          // [L32] And so do its blobs, each read while the export waits for it.
+          for (const record of await this.read(() => readBlobRecords(view, name))) {
+            const reading = { done: false };
+            yield { kind: 'blob', name, blob: blobInfoOf(record), chunks: this.exportChunks(view, name, record, reading) };
+            reading.done = true;
+          }
+        }
         from = `${metaKey(name)}\u0000`;
       }
       const found: Tombstone[] = [];
@@ -460,6 +494,137 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
     });
   }
 
+  async putBlob(name: string, blob: NewBlob, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<BlobInfo> {
+    this.check(name);
+    assertBlobType(blob.type);
+    const createdAt = blob.createdAt ?? this.now();
+    if (!Number.isSafeInteger(createdAt) || createdAt < 0)
+      throw new StoreError('INVALID_ARGUMENT', `a blob's createdAt must be a time in ms (got ${createdAt})`);
+    if (!(await this.readMeta(name))) throw notFound(name);
+    const upload = { cancelled: false };
+    const uploads = this.uploads.get(name) ?? new Set();
+    this.uploads.set(name, uploads.add(upload));
+    const id = randomBytes(12).toString('hex');
+    const chunker = new BlobChunker();
+    let written = 0;
+    // [L31] The mark goes out with the first chunks: a crash from then on leaves something `open` removes.
+    let batch: BatchOperation[] = [putUploadMark(name, id)];
+    let batchBytes = 0;
+    const flush = async () => {
+      const operations = batch;
+      batch = [];
+      batchBytes = 0;
+      this.assertOpen();
+      await this.queue.enqueue(operations).catch((error: unknown) => {
+        throw new StoreError('WRITE_FAILED', `writing a blob of document "${name}" failed: ${messageOf(error)}`, { cause: error });
+      });
+    };
+    const add = async (chunk: Buffer) => {
+      batch.push({ type: 'put', key: chunkKey(name, id, written), value: chunk });
+      written += 1;
+      batchBytes += chunk.byteLength;
+      // [L27] Bytes reach the disk as they come, in batches of about a megabyte, never all at once.
+      if (batchBytes >= BLOB_BATCH_BYTES) await flush();
+    };
+    try {
+      for await (const input of chunks) for (const chunk of chunker.push(input)) await add(chunk);
+      const { last, hash } = chunker.finish();
+      if (last) await add(last);
+      await flush();
+      let stored: BlobInfo | undefined;
+      await this.write(name, async (current) => {
+        if (!current || upload.cancelled) throw notFound(name);
+        await this.landing.get(name);
+        const existing = await this.withView((view) => readBlobRecord(view, name, hash));
+        const operations: BatchOperation[] = [{ type: 'del', key: uploadKey(id) }];
+        if (existing) {
+          // [L27] Bytes the document holds already: the stored blob stays, this copy goes.
+          stored = blobInfoOf(existing);
+          for (const key of chunkKeys(name, id, written)) operations.push({ type: 'del', key });
+        } else {
+          const record: StoredBlobRecord = { hash, size: chunker.size, type: blob.type, createdAt, upload: id, chunks: written };
+          stored = blobInfoOf(record);
+          operations.push(putBlobRecord(name, record));
+        }
+        return { meta: current, operations };
+      });
+      return stored as BlobInfo;
+    } catch (error) {
+      // Nothing of a failed call stays; if even this fails, the mark has `open` finish it.
+      if (this.opened) {
+        const operations: BatchOperation[] = [
+          { type: 'del', key: uploadKey(id) },
+          ...chunkKeys(name, id, written).map((key) => ({ type: 'del' as const, key })),
+        ];
+        await this.queue.enqueue(operations).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      uploads.delete(upload);
+      if (uploads.size === 0 && this.uploads.get(name) === uploads) this.uploads.delete(name);
+    }
+  }
+
+  async getBlob(name: string, hash: string): Promise<StoredBlob | null> {
+    this.check(name);
+    if (!isBlobHash(hash)) return null;
+    await this.earlierWrites();
+    const record = await this.withView((view) => readBlobRecord(view, name, hash));
+    return record ? { info: blobInfoOf(record), chunks: this.blobChunks(name, record) } : null;
+  }
+
+  async listBlobs(name: string): Promise<BlobInfo[] | null> {
+    this.check(name);
+    await this.earlierWrites();
+    return this.withView(async (view) => ((await view.get(metaKey(name))) ? (await readBlobRecords(view, name)).map(blobInfoOf) : null));
+  }
+
+  deleteBlobs(name: string, hashes: string[]): Promise<void> {
+    this.check(name);
+    const wanted = hashes.filter(isBlobHash);
+    return this.write(name, async (current) => {
+      if (!current) throw notFound(name);
+      await this.landing.get(name);
+      const records = await this.withView(async (view) => (await readBlobRecords(view, name)).filter((record) => wanted.includes(record.hash)));
+      if (records.length === 0) return null;
+      // [L30] Descriptions and chunks go in one batch.
+      const operations: BatchOperation[] = records.flatMap((record) => [
+        { type: 'del' as const, key: blobKey(name, record.hash) },
+        ...chunkKeys(name, record.upload, record.chunks).map((key) => ({ type: 'del' as const, key })),
+      ]);
+      return { meta: current, operations };
+    });
+  }
+
+  /** The chunks of a blob, read from one point in time when iterated ([L28]); NOT_FOUND when it went meanwhile. */
+  private async *blobChunks(name: string, record: StoredBlobRecord): AsyncGenerator<Uint8Array> {
+    this.assertOpen();
+    const view = await this.read(() => this.db.view());
+    try {
+      const current = await this.read(() => readBlobRecord(view, name, record.hash));
+      if (current?.upload !== record.upload) throw new StoreError('NOT_FOUND', `blob ${record.hash} of document "${name}" was deleted`);
+      const reading = readBlobChunks(view, name, record);
+      while (true) {
+        const next = await this.read(() => reading.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await view.close();
+    }
+  }
+
+  /** The chunks of a blob, through the export's view; only while the export waits for them ([L32]). */
+  private async *exportChunks(view: SnapshotView, name: string, record: StoredBlobRecord, reading: { done: boolean }): AsyncGenerator<Uint8Array> {
+    const chunks = readBlobChunks(view, name, record);
+    while (true) {
+      if (reading.done) throw new Error(`the chunks of blob ${record.hash} of "${name}" were read after the export moved on; read them before the next item`);
+      const next = await this.read(() => chunks.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+
   /** The history head as on disk once this document's earlier writes have landed (call inside `write`). */
   private async landedHead(name: string): Promise<HistoryHead> {
     await this.landing.get(name);
@@ -521,7 +686,8 @@ export class LevelDocumentStore implements DocumentStore, VersionStore {
       async (view) =>
         (await view.get(snapshotKey(name))) !== undefined ||
         (await firstIn(view, logRange(name).gte, logRange(name).lt)) !== undefined ||
-        (await hasHistory(view, name)),
+        (await hasHistory(view, name)) ||
+        (await firstIn(view, blobRange(name).gte, blobRange(name).lt)) !== undefined,
     );
     if (orphaned) throw corrupt(name, 'content is stored but its metadata is missing');
   }

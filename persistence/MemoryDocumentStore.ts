@@ -1,3 +1,4 @@
+import { assertBlobType, BlobChunker, type BlobInfo, type BlobStore, isBlobHash, type NewBlob, type StoredBlob } from './BlobStore';
 import {
   applyPatch,
   assertStorableName,
@@ -31,6 +32,8 @@ interface MemoryDocument {
   log: Uint8Array[];
   head: HistoryHead;
   versions: StoredVersion[];
+  /** By hash. */
+  blobs: Map<string, { info: BlobInfo; chunks: Buffer[] }>;
 }
 
 /**
@@ -38,7 +41,7 @@ interface MemoryDocument {
  * and a store for tests that do not need a disk. Nothing survives the process. Every method
  * copies bytes in and out, so callers can never change what is stored.
  */
-export class MemoryDocumentStore implements DocumentStore, VersionStore {
+export class MemoryDocumentStore implements DocumentStore, VersionStore, BlobStore {
   private readonly documents = new Map<string, MemoryDocument>();
   private readonly tombstones = new Map<string, number>();
   private opened = false;
@@ -65,7 +68,7 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
     const { update, ...patch } = init;
     const meta = { ...newMeta(name, this.now(), patch), size: update?.byteLength ?? 0 };
     this.tombstones.delete(name);
-    this.documents.set(name, { meta, snapshot: update ? update.slice() : null, log: [], head: emptyHead(), versions: [] });
+    this.documents.set(name, { meta, snapshot: update ? update.slice() : null, log: [], head: emptyHead(), versions: [], blobs: new Map() });
     return copy(meta);
   }
 
@@ -133,8 +136,13 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
       };
     });
     const tombstones: Tombstone[] = [...this.tombstones].sort(([a], [b]) => compareNames(a, b)).map(([name, deletedAt]) => ({ name, deletedAt }));
+    const blobs = new Map(this.names().map((name) => [name, [...this.require(name).blobs.values()].sort((a, b) => (a.info.hash < b.info.hash ? -1 : 1))]));
     yield { kind: 'summary', documents: documents.length, tombstones: tombstones.length };
-    for (const document of documents) yield { kind: 'document', document };
+    for (const document of documents) {
+      yield { kind: 'document', document };
+      for (const { info, chunks } of blobs.get(document.meta.name) ?? [])
+        yield { kind: 'blob', name: document.meta.name, blob: { ...info }, chunks: copies(chunks) };
+    }
     for (const tombstone of tombstones) yield { kind: 'tombstone', tombstone };
   }
 
@@ -150,6 +158,7 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
       log: log.map((entry) => entry.slice()),
       head,
       versions,
+      blobs: new Map(),
     });
   }
 
@@ -205,6 +214,48 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
       .map((version) => plan.rewritten.find((rewritten) => rewritten.info.id === version.info.id) ?? version);
   }
 
+  async putBlob(name: string, blob: NewBlob, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<BlobInfo> {
+    const document = this.require(name);
+    assertBlobType(blob.type);
+    const createdAt = blob.createdAt ?? this.now();
+    if (!Number.isSafeInteger(createdAt) || createdAt < 0)
+      throw new StoreError('INVALID_ARGUMENT', `a blob's createdAt must be a time in ms (got ${createdAt})`);
+    const chunker = new BlobChunker();
+    const stored: Buffer[] = [];
+    for await (const input of chunks) stored.push(...chunker.push(input));
+    const { last, hash } = chunker.finish();
+    if (last) stored.push(last);
+    // Deleted (or deleted and created again) while the bytes arrived: the blob has no document.
+    if (this.get(name) !== document) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
+    const existing = document.blobs.get(hash);
+    if (existing) return { ...existing.info };
+    const info: BlobInfo = { hash, size: chunker.size, type: blob.type, createdAt };
+    document.blobs.set(hash, { info, chunks: stored });
+    return { ...info };
+  }
+
+  async getBlob(name: string, hash: string): Promise<StoredBlob | null> {
+    const stored = this.get(name)?.blobs.get(hash);
+    if (!stored || !isBlobHash(hash)) return null;
+    // Read when iterated, as a LevelDB view would be: a blob deleted before then is gone.
+    const read = async function* (store: MemoryDocumentStore): AsyncGenerator<Uint8Array> {
+      if (store.get(name)?.blobs.get(hash) !== stored) throw new StoreError('NOT_FOUND', `blob ${hash} of document "${name}" was deleted`);
+      yield* copies(stored.chunks);
+    };
+    return { info: { ...stored.info }, chunks: read(this) };
+  }
+
+  async listBlobs(name: string): Promise<BlobInfo[] | null> {
+    const document = this.get(name);
+    if (!document) return null;
+    return [...document.blobs.values()].map(({ info }) => ({ ...info })).sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  }
+
+  async deleteBlobs(name: string, hashes: string[]): Promise<void> {
+    const document = this.require(name);
+    for (const hash of hashes) document.blobs.delete(hash);
+  }
+
   /** Names in the order LevelDB keeps them (UTF-8 bytes), so both stores list alike. */
   private names(): string[] {
     return [...this.documents.keys()].sort(compareNames);
@@ -225,6 +276,10 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore {
   private assertOpen(): void {
     if (!this.opened) throw new StoreError('NOT_OPEN', 'the document store is not open');
   }
+}
+
+async function* copies(chunks: Buffer[]): AsyncGenerator<Uint8Array> {
+  for (const chunk of chunks) yield Uint8Array.from(chunk);
 }
 
 function copy(meta: DocumentMeta): DocumentMeta {

@@ -44,3 +44,20 @@ export const deltaKey = (name: string, id: number) => `${PREFIX}d${SEP}${name}${
 export const deltaRange = (name: string) => ({ gte: `${PREFIX}d${SEP}${name}${SEP}`, lt: `${PREFIX}d${SEP}${name}\u0001` });
 /** Everything this layout writes. */
 export const layoutRange = { gte: PREFIX, lt: `v${LAYOUT_VERSION}\u0001` };
+/** One blob's description (JSON) in one document; `hash` is its SHA-256 in hex. */
+export const blobKey = (name: string, hash: string) => `${PREFIX}b${SEP}${name}${SEP}${hash}`;
+/** The range holding the blob descriptions of one document. */
+export const blobRange = (name: string) => ({ gte: `${PREFIX}b${SEP}${name}${SEP}`, lt: `${PREFIX}b${SEP}${name}\u0001` });
+/** One chunk of the bytes one `putBlob` call wrote (`upload` names the call); `index` is zero-padded hex, so chunks sort in order. */
+export const chunkKey = (name: string, upload: string, index: number) => `${PREFIX}k${SEP}${name}${SEP}${upload}${SEP}${index.toString(16).padStart(8, '0')}`;
+/** The range holding the chunks one `putBlob` call wrote. */
+export const uploadChunkRange = (name: string, upload: string) => ({
+  gte: `${PREFIX}k${SEP}${name}${SEP}${upload}${SEP}`,
+  lt: `${PREFIX}k${SEP}${name}${SEP}${upload}\u0001`,
+});
+/** The range holding every blob chunk of one document. */
+export const chunkRange = (name: string) => ({ gte: `${PREFIX}k${SEP}${name}${SEP}`, lt: `${PREFIX}k${SEP}${name}\u0001` });
+/** Marks a `putBlob` call that has written chunks and not finished yet; the value is the document name. */
+export const uploadKey = (upload: string) => `${PREFIX}u${SEP}${upload}`;
+/** The range holding every unfinished `putBlob` call's mark. */
+export const uploadRange = { gte: `${PREFIX}u${SEP}`, lt: `${PREFIX}u\u0001` };

@@ -8,6 +8,7 @@ import { HEADING_LEVELS, normalizeAttributes, safeImageSrc, safeLinkHref } from 
 import { type BodyReading, readBody } from './bodyReader';
 import { BODY_FIELD, TITLE_FIELD } from './documentFields';
 import { documentExtensions } from './editorExtensions';
+import { absoluteImageSrc } from './imagePaths';
 import { withEmptyTaskItemsSpaced, withSeparatedBulletLists } from './markdownLists';
 import { withHtmlUnderline } from './markdownUnderline';
 
@@ -84,9 +85,19 @@ export function bodyNode(doc: Y.Doc): Node {
   return readBodyOf(doc).node;
 }
 
+/** How an export is addressed. */
+export interface ExportOptions {
+  /**
+   * The server's origin (`https://quire.example.com`): HTML and Markdown give images stored on the
+   * server (whose `src` is a path of its origin) absolute addresses, so they show wherever the
+   * file is opened. JSON keeps the document's own paths.
+   */
+  imageBase?: string;
+}
+
 /** Renders the body of `doc` in `format`. */
-export function exportBody(doc: Y.Doc, format: ContentFormat): string {
-  return exportNode(bodyNode(doc), format);
+export function exportBody(doc: Y.Doc, format: ContentFormat, options: ExportOptions = {}): string {
+  return exportNode(bodyNode(doc), format, options);
 }
 
 /**
@@ -94,8 +105,9 @@ export function exportBody(doc: Y.Doc, format: ContentFormat): string {
  * (`shared/attributeRules.ts`): whatever made the node (the editor's document, say), no unsafe
  * link, image address or style leaves in any format.
  */
-export function exportNode(node: Node, format: ContentFormat): string {
-  const json = withValidAttributes(node).toJSON();
+export function exportNode(node: Node, format: ContentFormat, { imageBase }: ExportOptions = {}): string {
+  let json = withValidAttributes(node).toJSON();
+  if (imageBase && format !== 'json') json = withImageBase(json, imageBase);
   switch (format) {
     case 'json':
       return JSON.stringify(json);
@@ -106,6 +118,16 @@ export function exportNode(node: Node, format: ContentFormat): string {
     case 'text':
       return plainText(node);
   }
+}
+
+/** `json` with each image's path made absolute against `base`. */
+function withImageBase(json: JSONContent, base: string): JSONContent {
+  const walk = (node: JSONContent): JSONContent => {
+    const next = node.content ? { ...node, content: node.content.map(walk) } : node;
+    if (node.type === 'image' && typeof node.attrs?.src === 'string') return { ...next, attrs: { ...node.attrs, src: absoluteImageSrc(node.attrs.src, base) } };
+    return next;
+  };
+  return walk(json);
 }
 
 /** `node`, or a copy whose attributes are all valid when some are not (as imports make them). */

@@ -18,5 +18,15 @@ export const IDENTITY_FIELD = 'identity';
 /** The random id the server gives a document when it creates it, under `IDENTITY_FIELD`. */
 export const INCARNATION_KEY = 'incarnation';
 
+/**
+ * The Y.Map in which the server counts the restores of earlier versions (`RESTORE_COUNT_KEY`),
+ * written in the same transaction as each restore and by nobody else. Editors clear their undo
+ * history when it changes: undoing across a restore would bring back what the restore re-created.
+ */
+export const RESTORES_FIELD = 'restores';
+
+/** How many times a version was restored, under `RESTORES_FIELD`. */
+export const RESTORE_COUNT_KEY = 'count';
+
 /** Title used wherever a document has none yet. */
 export const UNTITLED = 'Untitled document';

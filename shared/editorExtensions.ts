@@ -24,6 +24,8 @@ export function documentExtensions(): AnyExtension[] {
       // refused edit would leave it forever unsaved. The gap cursor reaches the end instead.
       trailingNode: false,
       heading: { levels: [1, 2, 3] },
+      // Where a dragged block or file will land; drawn by the app's style sheet.
+      dropcursor: { class: 'drop-cursor', color: false, width: 3 },
       // Replaced below by their safe variants.
       link: false,
       codeBlock: false,

@@ -1,3 +1,4 @@
+import type { BlobInfo, BlobStore, NewBlob, StoredBlob } from '../persistence/BlobStore';
 import {
   type DocumentMeta,
   type DocumentStore,
@@ -24,9 +25,22 @@ export const WRITE_OPERATIONS = [
   'addContributors',
   'labelVersion',
   'removeVersions',
+  'putBlob',
+  'deleteBlobs',
 ] as const;
 /** Store operations that only read. */
-export const READ_OPERATIONS = ['load', 'getMeta', 'list', 'wasDeleted', 'exportAll', 'historyHead', 'listVersions', 'loadVersion'] as const;
+export const READ_OPERATIONS = [
+  'load',
+  'getMeta',
+  'list',
+  'wasDeleted',
+  'exportAll',
+  'historyHead',
+  'listVersions',
+  'loadVersion',
+  'getBlob',
+  'listBlobs',
+] as const;
 
 export type StoreOperation = (typeof WRITE_OPERATIONS)[number] | (typeof READ_OPERATIONS)[number];
 
@@ -43,14 +57,14 @@ export type FaultKind = 'fail' | 'fail-after-write';
  * exactly the errors a failing disk would give it (`StoreError` `WRITE_FAILED`/`READ_FAILED`),
  * through the same interface, while the data underneath stays real (usually LevelDB).
  */
-export class FaultyStore implements DocumentStore, VersionStore {
+export class FaultyStore implements DocumentStore, VersionStore, BlobStore {
   private readonly faults = new Map<StoreOperation, FaultKind>();
   /** Calls per operation, failed or not. */
   readonly calls = new Map<StoreOperation, number>();
   /** Injected failures per operation. */
   readonly failures = new Map<StoreOperation, number>();
 
-  constructor(readonly inner: DocumentStore & VersionStore) {}
+  constructor(readonly inner: DocumentStore & VersionStore & BlobStore) {}
 
   /** Makes `operations` fail (default: every write, the probe included) until `heal`. */
   inject(operations: readonly StoreOperation[] = WRITE_OPERATIONS, kind: FaultKind = 'fail'): void {
@@ -133,7 +147,19 @@ export class FaultyStore implements DocumentStore, VersionStore {
   async *exportAll(): AsyncGenerator<ExportItem> {
     const items: ExportItem[] = [];
     await this.run('exportAll', async () => {
-      for await (const item of this.inner.exportAll()) items.push(item);
+      for await (const item of this.inner.exportAll()) {
+        // A blob's chunks are read while the export waits: keep them for the replay.
+        if (item.kind === 'blob') {
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of item.chunks) chunks.push(chunk);
+          items.push({
+            ...item,
+            chunks: (async function* () {
+              yield* chunks;
+            })(),
+          });
+        } else items.push(item);
+      }
     });
     yield* items;
   }
@@ -172,5 +198,21 @@ export class FaultyStore implements DocumentStore, VersionStore {
 
   removeVersions(name: string, ids: number[]): Promise<void> {
     return this.run('removeVersions', () => this.inner.removeVersions(name, ids));
+  }
+
+  putBlob(name: string, blob: NewBlob, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<BlobInfo> {
+    return this.run('putBlob', () => this.inner.putBlob(name, blob, chunks));
+  }
+
+  getBlob(name: string, hash: string): Promise<StoredBlob | null> {
+    return this.run('getBlob', () => this.inner.getBlob(name, hash));
+  }
+
+  listBlobs(name: string): Promise<BlobInfo[] | null> {
+    return this.run('listBlobs', () => this.inner.listBlobs(name));
+  }
+
+  deleteBlobs(name: string, hashes: string[]): Promise<void> {
+    return this.run('deleteBlobs', () => this.inner.deleteBlobs(name, hashes));
   }
 }

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { type CreatedDocument, createDocument, creatorKey, documentPath, errorMessage, fetchIdentity } from '../lib/api';
 import { takeFlash } from '../lib/flash';
-import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
+import { chooseName, type LocalIdentity, loadIdentity, withServerIdentity } from '../lib/identity';
 import { rememberDocument } from '../lib/recentDocuments';
 import { NameDialog } from './document/NameDialog';
 import { AppHeader } from './home/AppHeader';
@@ -76,7 +76,12 @@ export function HomePage() {
         <DocumentList identity={identity} />
       </main>
       {naming && identity && (
-        <NameDialog name={identity.name} onSave={(name) => setIdentity(saveIdentity({ ...identity, name }))} onClose={() => setNaming(false)} />
+        <NameDialog
+          name={identity.named ? identity.name : ''}
+          placeholder={identity.name}
+          onSave={(name) => setIdentity(chooseName(identity, name))}
+          onClose={() => setNaming(false)}
+        />
       )}
     </>
   );

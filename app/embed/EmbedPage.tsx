@@ -10,6 +10,7 @@ import { readClaims, type VisibleClaims } from '../../embed/tokenClaims';
 import { canWrite, colorFor } from '../../shared/token';
 import type { CollabSession } from '../components/editor/CollabSession';
 import { ImageDialog } from '../components/editor/ImageDialog';
+import { uploadImageFiles } from '../components/editor/imageUploads';
 import { LinkDialog } from '../components/editor/LinkDialog';
 import { SaveStatus } from '../components/editor/SaveStatus';
 import { Toolbar } from '../components/editor/Toolbar';
@@ -160,8 +161,18 @@ function EmbedEditor({ name, settings, options, bridge, onEditor, session, claim
   const userName = claims?.name ?? 'Guest';
   const color = claims ? colorFor(claims.sub) : '#60646c';
   const user = useMemo(() => ({ name: userName, color }), [userName, color]);
-  const editor = useDocumentEditor({ session, editable: !readOnly, user, onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')) });
-  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user });
+  const [imageError, setImageError] = useState<string | null>(null);
+  const editor = useDocumentEditor({
+    session,
+    editable: !readOnly,
+    user,
+    onLinkShortcut: readOnly ? undefined : () => flushSync(() => setDialog('link')),
+    onImageError: (message) => {
+      setImageError(message);
+      bridge.emit('error', { code: 'image', message });
+    },
+  });
+  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', ...user, role: claims?.role ?? null });
   const shell = useRef<HTMLDivElement>(null);
 
   useEditorEvents({
@@ -207,11 +218,19 @@ function EmbedEditor({ name, settings, options, bridge, onEditor, session, claim
           {status.detail}
         </p>
       )}
+      {imageError && !closed && (
+        <p className="embed-notice" role="alert">
+          {imageError}{' '}
+          <button type="button" onClick={() => setImageError(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       <div className="embed-scroller">
         <EditorContent editor={editor} className="embed-content" />
       </div>
       {editor && dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}
-      {editor && dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} />}
+      {editor && dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} onFiles={(files) => uploadImageFiles(editor, files)} />}
     </div>
   );
 }

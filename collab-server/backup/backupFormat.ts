@@ -1,13 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
+import { type BlobInfo, isBlobHash } from '../../persistence/BlobStore';
 import type { DocumentMeta, ExportedDocument, Tombstone } from '../../persistence/DocumentStore';
 import { emptyHistory, type HistoryHead, isEmptyHistory, type VersionAuthor, type VersionInfo } from '../../persistence/VersionStore';
 
 /**
- * The backup file format, version 2: every document of a store with its version history, and
- * every tombstone, independent of the LevelDB key layout, streamable in both directions with one
- * document in memory at a time.
+ * The backup file format, version 3: every document of a store with its version history and its
+ * blobs (images), and every tombstone, independent of the LevelDB key layout, streamable in both
+ * directions with one document (and one chunk of a blob) in memory at a time.
  *
- *   "QUIRE-BACKUP 2\n"                          magic line with the format version
+ *   "QUIRE-BACKUP 3\n"                          magic line with the format version
  *   record*                                     type (1 byte), length (4 bytes, big-endian), payload
  *   SHA-256 (32 bytes)                          of every byte before it
  *
@@ -16,24 +17,30 @@ import { emptyHistory, type HistoryHead, isEmptyHistory, type VersionAuthor, typ
  * updates), then its history: a `head` (JSON: nextId, state in base64 or null, contributors),
  * left out when the document has no history yet, and per version, oldest first, a `version`
  * (JSON: id, createdAt, label, authors, bytes, restoredFrom) followed by its `delta` (the raw
- * Yjs update); the `tombstone`s (JSON: name, deletedAt); one `end` (JSON: the counts again, the
- * number of updates and of versions). A file that is cut short has no valid end and checksum and
- * is refused.
+ * Yjs update), then per blob a `blob` (JSON: hash, size, type, createdAt) followed by `blob data`
+ * records (its bytes, in order, adding up to its size; none for an empty blob), checked against
+ * its size and SHA-256 as they are read; the `tombstone`s (JSON: name, deletedAt); one `end`
+ * (JSON: the counts again, the number of updates, versions and blobs). A file that is cut short
+ * has no valid end and checksum and is refused.
  *
- * Version 1 is version 2 without history records (and without `versions` in `end`); it is still
- * read, its documents getting empty histories.
+ * Version 2 is version 3 without blob records (and without `blobs` in `end`), version 1 version 2
+ * without history records (and without `versions`); both are still read, their documents getting
+ * no blobs and (version 1) empty histories.
  */
 
-export const BACKUP_VERSION = 2;
+export const BACKUP_VERSION = 3;
 /** The format versions this code reads. */
-const READABLE_VERSIONS = [1, 2];
+const READABLE_VERSIONS = [1, 2, 3];
 const MAGIC_PREFIX = 'QUIRE-BACKUP ';
 const magicOf = (version: number) => `${MAGIC_PREFIX}${version}\n`;
 const MAGIC = magicOf(BACKUP_VERSION);
 const HASH_BYTES = 32;
 const RECORD_HEADER_BYTES = 5;
 
-const RecordType = { header: 1, document: 2, snapshot: 3, log: 4, tombstone: 5, end: 6, head: 7, version: 8, delta: 9 } as const;
+const RecordType = { header: 1, document: 2, snapshot: 3, log: 4, tombstone: 5, end: 6, head: 7, version: 8, delta: 9, blob: 10, blobData: 11 } as const;
+
+/** The last record type each format version knows. */
+const LAST_RECORD_TYPE: Record<number, number> = { 1: RecordType.end, 2: RecordType.delta, 3: RecordType.blobData };
 
 /** Counts a backup announces up front and repeats at its end. */
 export interface BackupSummary {
@@ -46,8 +53,10 @@ export interface BackupSummary {
 export type BackupItem =
   | { kind: 'header'; summary: BackupSummary }
   | { kind: 'document'; document: ExportedDocument }
+  /** A blob of the document before it; read its chunks before asking for the next item (or they are skipped). */
+  | { kind: 'blob'; name: string; blob: BlobInfo; chunks: AsyncIterable<Uint8Array> }
   | { kind: 'tombstone'; tombstone: Tombstone }
-  | { kind: 'end'; documents: number; tombstones: number; updates: number; versions: number; bytes: number };
+  | { kind: 'end'; documents: number; tombstones: number; updates: number; versions: number; blobs: number; bytes: number };
 
 /** A backup file that is not valid: wrong format or version, cut short, reordered or altered. */
 export class BackupFormatError extends Error {
@@ -64,6 +73,9 @@ export class BackupWriter {
   private tombstones = 0;
   private updates = 0;
   private versions = 0;
+  private blobs = 0;
+  /** Bytes of the current blob still to come. */
+  private blobBytesDue = 0;
   private started = false;
 
   /** The magic line and the header record. */
@@ -74,7 +86,7 @@ export class BackupWriter {
 
   /** The records of one document and its history. */
   document({ meta, snapshot, log, history }: ExportedDocument): Buffer {
-    this.assertStarted();
+    this.assertBlobDone();
     this.documents += 1;
     this.updates += log.length + (snapshot ? 1 : 0);
     this.versions += history.versions.length;
@@ -86,18 +98,37 @@ export class BackupWriter {
     return this.hashed(parts);
   }
 
+  /** The record of one blob of the document written last; its bytes follow through `blobData`. */
+  blob({ hash, size, type, createdAt }: BlobInfo): Buffer {
+    this.assertBlobDone();
+    this.blobs += 1;
+    this.blobBytesDue = size;
+    return this.hashed([record(RecordType.blob, json({ hash, size, type, createdAt }))]);
+  }
+
+  /** A chunk of the current blob's bytes. */
+  blobData(chunk: Uint8Array): Buffer {
+    this.assertStarted();
+    if (chunk.byteLength > this.blobBytesDue) throw new Error('BackupWriter: more blob bytes than the blob record announced');
+    this.blobBytesDue -= chunk.byteLength;
+    return this.hashed([record(RecordType.blobData, chunk)]);
+  }
+
   /** The record of one tombstone. */
   tombstone(tombstone: Tombstone): Buffer {
-    this.assertStarted();
+    this.assertBlobDone();
     this.tombstones += 1;
     return this.hashed([record(RecordType.tombstone, json(tombstone))]);
   }
 
   /** The end record and the checksum. */
   end(): Buffer {
-    this.assertStarted();
+    this.assertBlobDone();
     const body = this.hashed([
-      record(RecordType.end, json({ documents: this.documents, tombstones: this.tombstones, updates: this.updates, versions: this.versions })),
+      record(
+        RecordType.end,
+        json({ documents: this.documents, tombstones: this.tombstones, updates: this.updates, versions: this.versions, blobs: this.blobs }),
+      ),
     ]);
     return Buffer.concat([body, this.hash.digest()]);
   }
@@ -110,6 +141,11 @@ export class BackupWriter {
 
   private assertStarted(): void {
     if (!this.started) throw new Error('BackupWriter: start() must come first');
+  }
+
+  private assertBlobDone(): void {
+    this.assertStarted();
+    if (this.blobBytesDue > 0) throw new Error(`BackupWriter: the last blob still needs ${this.blobBytesDue} bytes`);
   }
 }
 
@@ -149,14 +185,20 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
 
   let summary: BackupSummary | null = null;
   let document: DocumentInProgress | null = null;
-  const counts = { documents: 0, tombstones: 0, updates: 0, versions: 0 };
-  while (true) {
+  /** The name of the last document read: the blobs after it are its own. */
+  let lastDocument: string | null = null;
+  const counts = { documents: 0, tombstones: 0, updates: 0, versions: 0, blobs: 0 };
+  const nextRecord = async () => {
     const head = await take(RECORD_HEADER_BYTES, 'a record header');
-    const type = head[0];
     const length = head.readUInt32BE(1);
-    const payload = await take(length, `a record of ${length} bytes`);
+    return { type: head[0], length, payload: await take(length, `a record of ${length} bytes`) };
+  };
+  while (true) {
+    const { type, length, payload } = await nextRecord();
     if (summary === null && type !== RecordType.header) throw new BackupFormatError('the backup does not start with its header record');
-    if (version === 1 && type > RecordType.end) throw new BackupFormatError(`unknown record type ${type} in a version 1 backup`);
+    if (type > LAST_RECORD_TYPE[version] && type <= RecordType.blobData) {
+      throw new BackupFormatError(`unknown record type ${type} in a version ${version} backup`);
+    }
     if (document?.awaitingDelta && type !== RecordType.delta) {
       throw new BackupFormatError(`version ${document.awaitingDelta.id} of "${document.document.meta.name}" is not followed by its delta record`);
     }
@@ -175,9 +217,30 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
       case RecordType.document: {
         if (counts.tombstones > 0) throw new BackupFormatError('a document record comes after the tombstones');
         document = { document: { meta: parseJson<DocumentMeta>(payload, 'document'), snapshot: null, log: [], history: emptyHistory() }, part: 'content' };
+        lastDocument = document.document.meta.name;
         counts.documents += 1;
         break;
       }
+      case RecordType.blob: {
+        if (lastDocument === null || counts.tombstones > 0) throw new BackupFormatError('a blob record does not follow a document');
+        const info = parseBlob(parseJson<unknown>(payload, 'blob'));
+        const data = new BlobData(info, lastDocument, async () => {
+          const next = await nextRecord();
+          if (next.type !== RecordType.blobData) {
+            throw new BackupFormatError(
+              `blob ${info.hash} of "${lastDocument}" is followed by a record of type ${next.type} before all its ${info.size} bytes`,
+            );
+          }
+          return next.payload;
+        });
+        yield { kind: 'blob', name: lastDocument, blob: info, chunks: data.chunks() };
+        // Whatever the reader left unread is read (and checked) here, so the file goes on in step.
+        while (await data.next()) {}
+        counts.blobs += 1;
+        break;
+      }
+      case RecordType.blobData:
+        throw new BackupFormatError('a blob data record does not follow its blob record');
       case RecordType.snapshot: {
         if (document?.part !== 'content' || document.document.snapshot || document.document.log.length > 0) {
           throw new BackupFormatError('a snapshot record is not right after its document record');
@@ -224,9 +287,16 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
       }
       case RecordType.end: {
         const end = parseJson<Partial<typeof counts>>(payload, 'end');
-        // Version 1 has no history, so its end record counts no versions.
+        // Version 1 has no history, and versions before 3 no blobs, so their end records count none.
         const versions = version === 1 ? 0 : end.versions;
-        if (end.documents !== counts.documents || end.tombstones !== counts.tombstones || end.updates !== counts.updates || versions !== counts.versions) {
+        const blobs = version < 3 ? 0 : end.blobs;
+        if (
+          end.documents !== counts.documents ||
+          end.tombstones !== counts.tombstones ||
+          end.updates !== counts.updates ||
+          versions !== counts.versions ||
+          blobs !== counts.blobs
+        ) {
           throw new BackupFormatError(`the end record counts ${JSON.stringify(end)} but the backup holds ${JSON.stringify(counts)}`);
         }
         const expected = hash.digest();
@@ -241,6 +311,65 @@ async function* readItems(input: ChunkReader): AsyncGenerator<BackupItem> {
         throw new BackupFormatError(`unknown record type ${type} at byte ${input.offset - length - RECORD_HEADER_BYTES}`);
     }
   }
+}
+
+/**
+ * The bytes of one blob as its data records arrive: each chunk is counted and hashed, and the last
+ * must leave the size and the SHA-256 the blob record announced.
+ */
+class BlobData {
+  private remaining: number;
+  private readonly hash = createHash('sha256');
+  private checked = false;
+
+  constructor(
+    private readonly info: BlobInfo,
+    private readonly document: string,
+    private readonly record: () => Promise<Buffer>,
+  ) {
+    this.remaining = info.size;
+  }
+
+  /** The next chunk, or null once every byte was read (and checked). */
+  async next(): Promise<Buffer | null> {
+    if (this.remaining === 0) {
+      this.check();
+      return null;
+    }
+    const chunk = await this.record();
+    if (chunk.byteLength > this.remaining) {
+      throw new BackupFormatError(`blob ${this.info.hash} of "${this.document}" holds more bytes than its size, ${this.info.size}`);
+    }
+    this.remaining -= chunk.byteLength;
+    this.hash.update(chunk);
+    if (this.remaining === 0) this.check();
+    return chunk;
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    while (true) {
+      const chunk = await this.next();
+      if (!chunk) return;
+      yield chunk;
+    }
+  }
+
+  private check(): void {
+    if (this.checked) return;
+    this.checked = true;
+    if (this.hash.digest('hex') !== this.info.hash) {
+      throw new BackupFormatError(`blob ${this.info.hash} of "${this.document}" does not hold the bytes its SHA-256 names: the file was altered or damaged`);
+    }
+  }
+}
+
+function parseBlob(value: unknown): BlobInfo {
+  const info = value as BlobInfo;
+  const whole = (field: unknown) => Number.isSafeInteger(field) && (field as number) >= 0;
+  if (typeof info !== 'object' || info === null || !isBlobHash(info.hash) || !whole(info.size) || !whole(info.createdAt) || typeof info.type !== 'string') {
+    throw new BackupFormatError('a blob record lacks its hash, size, type or time');
+  }
+  return { hash: info.hash, size: info.size, type: info.type, createdAt: info.createdAt };
 }
 
 /** The record types that belong to the document before them. */

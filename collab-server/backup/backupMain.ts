@@ -44,7 +44,7 @@ try {
   const result = await backupToFile({ url: values.url as string, token: token as string, out: values.out as string, progress });
   const seconds = (performance.now() - started) / 1000;
   progress.finish(
-    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s ` +
+    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${result.blobs} images, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s ` +
       `(${formatBytes(result.bytes / Math.max(seconds, 0.001))}/s); checksum verified; saved to ${values.out}`,
   );
 } catch (error) {

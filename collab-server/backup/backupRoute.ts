@@ -20,7 +20,7 @@ export interface BackupRouteOptions {
 }
 
 /**
- * `GET /admin/backup`: streams every document (with its version history) and tombstone of the
+ * `GET /admin/backup`: streams every document (with its version history and blobs) and tombstone of the
  * running server as one consistent backup (the store's export reads one LevelDB snapshot, so
  * writes that land while it streams are not in it, and nothing is half in it). Editing goes on meanwhile. Needs
  * `Authorization: Bearer <token>` with `role: admin` and `doc: *`.
@@ -62,6 +62,10 @@ export function addBackupRoute(router: Router, { store, authSecret, logger, metr
           documents += 1;
           versions += item.document.history.versions.length;
           bytes += await send(response, writer.document(item.document));
+        } else if (item.kind === 'blob') {
+          // A blob goes chunk by chunk, read from the export's point in time as the client takes them.
+          bytes += await send(response, writer.blob(item.blob));
+          for await (const chunk of item.chunks) bytes += await send(response, writer.blobData(chunk));
         } else {
           bytes += await send(response, writer.tombstone(item.tombstone));
         }

@@ -20,6 +20,7 @@ export interface BackupResult {
   tombstones: number;
   updates: number;
   versions: number;
+  blobs: number;
   bytes: number;
 }
 
@@ -75,7 +76,7 @@ export async function backupToFile({ url, token, out, progress }: BackupToFileOp
         await file.sync();
         await file.close();
         await rename(partial, out);
-        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, bytes: item.bytes };
+        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, blobs: item.blobs, bytes: item.bytes };
       }
     }
     throw new Error('the backup stream ended without its end record');

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { StoreError } from '../../persistence/DocumentStore';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
 import { FOLDER_MODE } from '../dataFolder';
@@ -24,12 +25,14 @@ export interface RestoreResult {
   tombstones: number;
   updates: number;
   versions: number;
+  blobs: number;
   bytes: number;
 }
 
 /**
  * Restores a backup into `dataDir` with the server stopped; each document is imported with its
- * version history in one atomic write (a backup of format 1 has none). The documents are written to a new
+ * version history in one atomic write (a backup of format 1 has none), then its blobs (format 3),
+ * streamed into the store chunk by chunk. The documents are written to a new
  * LevelDB folder next to the target and moved into place only after the whole file was read and
  * its checksum matched, so a damaged or cut-short backup leaves `dataDir` as it was.
  */
@@ -52,11 +55,18 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
       inFlight.push(write);
       if (inFlight.length >= IMPORTS_IN_FLIGHT) await inFlight.shift();
     };
+    let lastImport: Promise<void> = Promise.resolve();
     for await (const item of readBackup(countingStream(createReadStream(input), (n) => (bytes += n)))) {
       if (item.kind === 'header') total = item.summary.documents;
       else if (item.kind === 'document') {
-        await importing(store.importDocument(item.document));
+        lastImport = store.importDocument(item.document);
+        await importing(lastImport);
         documents += 1;
+      } else if (item.kind === 'blob') {
+        // Its document first; then the bytes stream from the file into the store.
+        await lastImport;
+        const stored = await store.putBlob(item.name, { type: item.blob.type, createdAt: item.blob.createdAt }, item.chunks);
+        if (stored.hash !== item.blob.hash) throw new StoreError('CORRUPT', `blob ${item.blob.hash} of "${item.name}" was stored as ${stored.hash}`);
       } else if (item.kind === 'tombstone') await importing(store.importTombstone(item.tombstone));
       else {
         await Promise.all(inFlight.splice(0));
@@ -66,7 +76,7 @@ export async function restoreFromFile({ dataDir, input, progress }: RestoreOptio
         await assertEmpty(target);
         await rmdir(target).catch(() => undefined);
         await rename(staging, target);
-        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, bytes: item.bytes };
+        return { documents: item.documents, tombstones: item.tombstones, updates: item.updates, versions: item.versions, blobs: item.blobs, bytes: item.bytes };
       }
       progress?.update(documents, total, bytes);
     }

@@ -44,7 +44,7 @@ try {
   const result = await restoreFromFile({ dataDir: dataDir as string, input: values.in as string, progress });
   const seconds = (performance.now() - started) / 1000;
   progress.finish(
-    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s; ` +
+    `${result.documents} documents, ${result.tombstones} tombstones, ${result.updates} updates, ${result.versions} versions, ${result.blobs} images, ${formatBytes(result.bytes)} in ${seconds.toFixed(1)} s; ` +
       `checksum verified; restored into ${path.resolve(dataDir as string)}`,
   );
   console.error(

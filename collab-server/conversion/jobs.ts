@@ -52,6 +52,8 @@ export interface ExportJob {
   kind: 'export';
   state: DocumentState;
   format: ContentFormat;
+  /** The server's origin as the request reached it: images stored there get absolute addresses in HTML and Markdown. */
+  imageBase?: string;
 }
 export interface ExportResult {
   content: string;
@@ -113,7 +115,7 @@ function run(job: ConversionJob, limits: ContentLimits): JobResults[ConversionJo
     }
     case 'export': {
       const doc = rebuild(job.state);
-      return { content: exportBody(doc, job.format), title: doc.getText(TITLE_FIELD).toString(), version: versionOf(doc) };
+      return { content: exportBody(doc, job.format, { imageBase: job.imageBase }), title: doc.getText(TITLE_FIELD).toString(), version: versionOf(doc) };
     }
     case 'diff': {
       const before = bodyNode(rebuild(job.before));

@@ -4,7 +4,7 @@ import { documentNameProblem } from '../../shared/documentName';
 import { canWrite, colorFor, coversDocument, type TokenClaims, TokenError, verifyToken } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
-import { ownedElsewhere } from './presenceStates';
+import { ownedElsewhere, shownIdentity } from './presenceStates';
 import { TokenLease } from './TokenExpiryExtension';
 
 export interface AuthOptions {
@@ -55,14 +55,17 @@ export class AuthExtension implements Extension {
 
   /**
    * A client may only speak for its own awareness client ids, and only as itself: states for ids
-   * that another connection owns are dropped, and `user` is replaced by the token's identity.
+   * that another connection owns are dropped, and `user` is replaced by the token's identity (its
+   * name and id cut to a bounded length, see `shownIdentity`) and role (so a viewer is shown as one,
+   * whatever its page claims).
    * Each accepted id is recorded as this connection's, so its state goes when the connection
    * does: Hocuspocus records only ids it sees as new, and a client that reconnects (same id,
    * already known) would otherwise stay in everyone's presence until it times out.
    */
   async beforeHandleAwareness({ states, connection, context, document }: beforeHandleAwarenessPayload): Promise<void> {
     if (!connection || !context) return;
-    const { user } = context as ConnectionContext;
+    const { role } = context as ConnectionContext;
+    const user = shownIdentity((context as ConnectionContext).user);
     const own = document.connections.get(connection)?.clients;
     for (const [clientId, state] of states) {
       if (ownedElsewhere(document, connection, clientId)) {
@@ -70,7 +73,7 @@ export class AuthExtension implements Extension {
         continue;
       }
       if (state && typeof state === 'object') {
-        state.user = { ...user };
+        state.user = { ...user, role };
         own?.add(clientId);
       }
     }

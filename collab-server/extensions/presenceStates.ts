@@ -1,4 +1,5 @@
 import type { beforeHandleAwarenessPayload } from '@hocuspocus/server';
+import type { Identity } from '../context';
 
 type PresenceDocument = beforeHandleAwarenessPayload['document'];
 type PresenceConnection = NonNullable<beforeHandleAwarenessPayload['connection']>;
@@ -25,4 +26,26 @@ export function dropScratchState(states: Map<number, Record<string, unknown>>): 
   if (first.done) return;
   const [clientId, state] = first.value;
   if (state && typeof state === 'object' && Object.keys(state).length === 0) states.delete(clientId);
+}
+
+/** Characters (code points) of the name and of the id the server shows in presence; longer ones are cut. */
+export const MAX_SHOWN_IDENTITY_CHARS = 256;
+
+/**
+ * The `user` field the server sets in presence: the token's identity with its name and id cut to
+ * `MAX_SHOWN_IDENTITY_CHARS` code points. A token may carry any name and `sub`, but the field must
+ * fit in the transport's `USER_FIELD_BYTES`: plain y-websocket clients send back every state they
+ * receive, and a relayed state larger than the transport's size check would close them. At most 6
+ * bytes of JSON per code point (`\u0001`), so the field stays under 3.2 KB.
+ */
+export function shownIdentity(user: Identity): Identity {
+  return { id: cut(user.id), name: cut(user.name), color: user.color };
+}
+
+function cut(text: string): string {
+  if (text.length <= MAX_SHOWN_IDENTITY_CHARS) return text;
+  // A code point is at most two UTF-16 units: slicing first keeps the work bounded for a huge text.
+  return Array.from(text.slice(0, MAX_SHOWN_IDENTITY_CHARS * 2))
+    .slice(0, MAX_SHOWN_IDENTITY_CHARS)
+    .join('');
 }

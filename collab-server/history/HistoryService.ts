@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import type { RestoredFrom, VersionInfo, VersionStore } from '../../persistence/VersionStore';
-import { TITLE_FIELD } from '../../shared/documentFields';
+import { RESTORE_COUNT_KEY, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import { replaceText } from '../../shared/titleText';
 import type { ConnectionContext } from '../context';
 import type { ConversionPool } from '../conversion/ConversionPool';
@@ -76,7 +76,8 @@ export class HistoryService {
   /**
    * Makes the document look as it did at version `id` (body and title), as a new change by `by`
    * that every connected editor receives at once; later history stays: the state restored over
-   * is captured as a version first. Resolves with the version holding the restored state.
+   * is captured as a version first, and the restore is counted in `RESTORES_FIELD`, which tells
+   * every editor to clear its undo history. Resolves with the version holding the restored state.
    */
   async restore(name: string, id: number, by: ConnectionContext): Promise<VersionInfo> {
     const target = await this.version(name, id);
@@ -92,6 +93,10 @@ export class HistoryService {
       (doc) => {
         Y.applyUpdate(doc, delta);
         replaceText(doc.getText(TITLE_FIELD), title);
+        // In the same transaction, so no editor can see the restore without learning of it ([U1]).
+        const restores = doc.getMap(RESTORES_FIELD);
+        const count = restores.get(RESTORE_COUNT_KEY);
+        restores.set(RESTORE_COUNT_KEY, (typeof count === 'number' ? count : 0) + 1);
       },
       context,
     );

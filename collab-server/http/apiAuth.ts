@@ -10,9 +10,10 @@ import { HttpError } from './Router';
 
 /**
  * The verified claims of the request's `Authorization: Bearer <token>`; a 401 otherwise, with a
- * `WWW-Authenticate` challenge saying why. The token itself is never echoed or logged.
+ * `WWW-Authenticate` challenge saying why. The token itself is never echoed or logged. Tokens the
+ * app minted from share links are refused unless `linkTokens` (the caller then checks the link).
  */
-export async function bearerClaims(request: IncomingMessage, response: ServerResponse, secret: string): Promise<TokenClaims> {
+export async function bearerClaims(request: IncomingMessage, response: ServerResponse, secret: string, { linkTokens = false } = {}): Promise<TokenClaims> {
   const header = request.headers.authorization;
   const refuse = (error: 'invalid_request' | 'invalid_token', message: string): never => {
     response.setHeader('www-authenticate', `Bearer realm="quire", error="${error}"`);
@@ -30,7 +31,7 @@ export async function bearerClaims(request: IncomingMessage, response: ServerRes
   }
   // A token minted for a share link opens the document in the app, where each connection checks
   // that the link was not reset since; it is no credential for the API.
-  if (claims.link)
+  if (claims.link && !linkTokens)
     return refuse('invalid_token', 'this token was minted for a share link and opens the document in the app only; the API needs a token from your backend');
   return claims;
 }

@@ -142,11 +142,13 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     response.writeHead(204, { 'cache-control': 'no-store' }).end();
   });
 
-  route('GET', `${API_PREFIX}/:name/content`, async ({ response, params, url, claims }) => {
+  route('GET', `${API_PREFIX}/:name/content`, async ({ request, response, params, url, claims }) => {
     requireRole(claims, 'viewer', params.name);
     const format = url.searchParams.get('format') ?? 'json';
     if (!isContentFormat(format)) throw new HttpError(400, `format must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
-    const { content, version } = await options.conversions.run({ kind: 'export', state: await documents.state(params.name), format });
+    // Images stored here get absolute addresses in HTML and Markdown, so they show wherever the file goes.
+    const imageBase = originOf(request, options.addresses.viaTrustedProxy(request));
+    const { content, version } = await options.conversions.run({ kind: 'export', state: await documents.state(params.name), format, imageBase });
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[format],
       etag: `"${version}"`,

@@ -6,7 +6,7 @@ import { type LiveTypes, type NewItem, type Placement, type TypeInfo, UpdateStru
 
 /**
  * Checks a client's Yjs update against the document schema before it is applied: rules [G1]–[G10]
- * and [I2] of `shared/SCHEMA-RULES.md`. Only what the update adds is checked; deletions are never
+ * [I2] and [U2] of `shared/SCHEMA-RULES.md`. Only what the update adds is checked; deletions are never
  * refused ([G9]). A keystroke (one string into an existing text) costs a decode and one binary
  * search.
  */
@@ -118,6 +118,8 @@ function checkItem(item: Y.Item, placement: Exclude<Placement, string>, rules: S
   switch (parent.field) {
     case 'identity':
       return { close: CloseCodes.DocumentReplaced, rule: 'I2', message: 'the update writes the document identity, which only the server writes' };
+    case 'restores':
+      return refuse('U2', 'the update writes the count of restores, which only the server writes');
     case 'other':
       return null;
     case 'title':

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { BODY_FIELD, IDENTITY_FIELD, TITLE_FIELD } from '../../shared/documentFields';
+import { BODY_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 
 /**
  * The content of a Yjs update as it would land in a live document, worked out without applying
@@ -13,8 +13,8 @@ import { BODY_FIELD, IDENTITY_FIELD, TITLE_FIELD } from '../../shared/documentFi
 
 /** Where a type sits, as the schema checks see it. */
 export interface TypeInfo {
-  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, or `other` (a field Quire does not use). */
-  field: 'body' | 'title' | 'identity' | 'other';
+  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, `restores`, or `other` (a field Quire does not use). */
+  field: 'body' | 'title' | 'identity' | 'restores' | 'other';
   /** `fragment` (the body itself), `element`, `text` (a Y.XmlText or the title), or `other` (any other Y type). */
   kind: 'fragment' | 'element' | 'text' | 'other';
   /** Node type name: the element's name, the body's `doc`; for a text, its element's name. */
@@ -45,6 +45,7 @@ const ROOT_INFO: Record<string, TypeInfo> = {
   [BODY_FIELD]: { field: 'body', kind: 'fragment', name: 'doc', depth: 0 },
   [TITLE_FIELD]: { field: 'title', kind: 'text', name: 'title', depth: 0 },
   [IDENTITY_FIELD]: { field: 'identity', kind: 'other', name: 'identity', depth: 0 },
+  [RESTORES_FIELD]: { field: 'restores', kind: 'other', name: 'restores', depth: 0 },
 };
 const OTHER_ROOT: TypeInfo = { field: 'other', kind: 'other', name: '', depth: 0 };
 

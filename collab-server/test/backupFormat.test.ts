@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { BlobInfo } from '../../persistence/BlobStore';
 import type { ExportedDocument } from '../../persistence/DocumentStore';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { emptyHistory, type VersionHistory } from '../../persistence/VersionStore';
@@ -18,6 +19,8 @@ import { DOCUMENTS_FOLDER } from '../CollabServer';
 
 /** A backup written by format 1 (documents without history), kept to prove it is still read. */
 const FORMAT_1_FILE = fileURLToPath(new URL('./fixtures/format1.backup', import.meta.url));
+/** A backup written by format 2 (documents with history, no blobs), kept to prove it is still read. */
+const FORMAT_2_FILE = fileURLToPath(new URL('./fixtures/format2.backup', import.meta.url));
 
 const meta = (name: string) => ({ name, createdAt: 1, updatedAt: 2, title: `T ${name}`, size: 0, logCount: 0, logBytes: 0, properties: { k: name } });
 const ada = { id: 'link:ada', name: 'Ada', color: '#e5484d' };
@@ -35,10 +38,21 @@ const documents: ExportedDocument[] = [
   { meta: meta('c'), snapshot: new Uint8Array(70_000).fill(9), log: [], history: { head: { nextId: 1, state: null, contributors: [ada] }, versions: [] } },
 ];
 
+/** The blob of document "a": three chunks, the last one short. */
+const blobBytes = Buffer.from(Array.from({ length: 2500 }, (_, i) => (i * 7) % 256));
+const blob: BlobInfo = { hash: createHash('sha256').update(blobBytes).digest('hex'), size: blobBytes.length, type: 'image/png', createdAt: 12 };
+const emptyBlob: BlobInfo = { hash: createHash('sha256').digest('hex'), size: 0, type: 'image/gif', createdAt: 13 };
+
 function encode(): Buffer {
   const writer = new BackupWriter();
   const parts = [writer.start({ createdAt: 5, documents: documents.length, tombstones: 1 })];
-  for (const document of documents) parts.push(writer.document(document));
+  for (const document of documents) {
+    parts.push(writer.document(document));
+    if (document.meta.name !== 'a') continue;
+    parts.push(writer.blob(blob));
+    for (let offset = 0; offset < blobBytes.length; offset += 1000) parts.push(writer.blobData(blobBytes.subarray(offset, offset + 1000)));
+    parts.push(writer.blob(emptyBlob));
+  }
   parts.push(writer.tombstone({ name: 'gone', deletedAt: 3 }));
   parts.push(writer.end());
   return Buffer.concat(parts);
@@ -46,7 +60,7 @@ function encode(): Buffer {
 
 /** The offset of the first record of `type` in an encoded backup. */
 function recordAt(bytes: Buffer, type: number): number {
-  let offset = 'QUIRE-BACKUP 2\n'.length;
+  let offset = 'QUIRE-BACKUP 3\n'.length;
   while (bytes[offset] !== type) offset += 5 + bytes.readUInt32BE(offset + 1);
   return offset;
 }
@@ -57,13 +71,20 @@ function rehashed(bytes: Buffer): Buffer {
   return Buffer.concat([body, createHash('sha256').update(body).digest()]);
 }
 
-/** Feeds `bytes` to the reader in chunks of `size`. */
-async function read(bytes: Buffer, size = 1000): Promise<BackupItem[]> {
+/** Feeds `bytes` to the reader in chunks of `size`; a blob's bytes are read (unless `skipBlobs`) and kept with it as `data`. */
+async function read(bytes: Buffer, size = 1000, skipBlobs = false): Promise<Array<BackupItem & { data?: number[] }>> {
   async function* chunks() {
     for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
   }
-  const items: BackupItem[] = [];
-  for await (const item of readBackup(chunks())) items.push(item);
+  const items: Array<BackupItem & { data?: number[] }> = [];
+  for await (const item of readBackup(chunks())) {
+    if (item.kind !== 'blob' || skipBlobs) items.push(item);
+    else {
+      const read: number[] = [];
+      for await (const chunk of item.chunks) read.push(...chunk);
+      items.push({ ...item, data: read });
+    }
+  }
   return items;
 }
 
@@ -73,12 +94,18 @@ const plain = (value: unknown) =>
 describe('backup format', () => {
   it('reads back exactly what was written, whatever the chunk sizes', async () => {
     const bytes = encode();
-    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 2\n');
+    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 3\n');
     for (const size of [1, 7, 4096, bytes.length]) {
       const items = await read(bytes, size);
-      expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'document', 'document', 'tombstone', 'end']);
+      expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'blob', 'blob', 'document', 'document', 'tombstone', 'end']);
+      const blobs = items.flatMap((item) => (item.kind === 'blob' ? [{ name: item.name, blob: item.blob, bytes: item.data }] : []));
+      expect(blobs).toEqual([
+        { name: 'a', blob, bytes: [...blobBytes] },
+        { name: 'a', blob: emptyBlob, bytes: [] },
+      ]);
+      expect(items.at(-1)).toMatchObject({ kind: 'end', blobs: 2 });
       expect(plain(items.flatMap((item) => (item.kind === 'document' ? [item.document] : [])))).toEqual(plain(documents));
-      expect(items.at(-1)).toEqual({ kind: 'end', documents: 3, tombstones: 1, updates: 5, versions: 2, bytes: bytes.length });
+      expect(items.at(-1)).toEqual({ kind: 'end', documents: 3, tombstones: 1, updates: 5, versions: 2, blobs: 2, bytes: bytes.length });
     }
   });
 
@@ -87,7 +114,7 @@ describe('backup format', () => {
     expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 1\n');
     const items = await read(bytes, 13);
     expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'tombstone', 'end']);
-    expect(items.at(-1)).toEqual({ kind: 'end', documents: 1, tombstones: 1, updates: 2, versions: 0, bytes: bytes.length });
+    expect(items.at(-1)).toEqual({ kind: 'end', documents: 1, tombstones: 1, updates: 2, versions: 0, blobs: 0, bytes: bytes.length });
     const [legacy] = items.flatMap((item) => (item.kind === 'document' ? [item.document] : []));
     expect(legacy.meta).toMatchObject({ name: 'legacy', title: 'Legacy', properties: { owner: 'format-1' } });
     expect(plain(legacy.history)).toEqual(plain(emptyHistory()));
@@ -162,8 +189,63 @@ describe('backup format', () => {
     await expect(read(Buffer.concat([bytes, Buffer.of(0)]))).rejects.toThrow(/bytes after its checksum/);
     await expect(read(Buffer.from('PK\u0003\u0004 a zip file, not a backup'))).rejects.toThrow(/not a Quire backup/);
     const future = Buffer.from(bytes);
-    future.write('3', 'QUIRE-BACKUP '.length);
-    await expect(read(future)).rejects.toThrow(/format version "3"; this version reads 1 and 2/);
+    future.write('4', 'QUIRE-BACKUP '.length);
+    await expect(read(future)).rejects.toThrow(/format version "4"; this version reads 1 and 2 and 3/);
+  });
+
+  it('reads a blob the reader skipped, and checks every blob against its size and SHA-256', async () => {
+    const bytes = encode();
+    const skipped = await read(bytes, 333, true);
+    expect(skipped.map((item) => item.kind)).toEqual(['header', 'document', 'blob', 'blob', 'document', 'document', 'tombstone', 'end']);
+    const data = recordAt(bytes, 11);
+    // One byte of the blob changed (the file checksum made right again): its SHA-256 tells.
+    const altered = Buffer.from(bytes);
+    altered[data + 5 + 10] ^= 0xff;
+    await expect(read(rehashed(altered))).rejects.toThrow(/does not hold the bytes its SHA-256 names/);
+    await expect(read(rehashed(altered), 333, true)).rejects.toThrow(/does not hold the bytes its SHA-256 names/);
+    // Its first data record relabelled as a log record: the blob ends before its bytes.
+    const cut = Buffer.from(bytes);
+    cut[data] = 4;
+    await expect(read(rehashed(cut))).rejects.toThrow(/followed by a record of type 4 before all its 2500 bytes/);
+    // A data record without its blob record (relabelled as a tombstone).
+    const orphan = Buffer.from(bytes);
+    orphan[recordAt(bytes, 10)] = 5;
+    await expect(read(rehashed(orphan))).rejects.toThrow(/a blob data record does not follow its blob record/);
+  });
+
+  it('reads a format 2 backup: its documents keep their history, get no blobs, and restore imports them', async () => {
+    const bytes = await readFile(FORMAT_2_FILE);
+    expect(bytes.subarray(0, 15).toString()).toBe('QUIRE-BACKUP 2\n');
+    const items = await read(bytes, 17);
+    expect(items.map((item) => item.kind)).toEqual(['header', 'document', 'tombstone', 'end']);
+    expect(items.at(-1)).toEqual({ kind: 'end', documents: 1, tombstones: 1, updates: 2, versions: 1, blobs: 0, bytes: bytes.length });
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'format2-restore-'));
+    try {
+      expect(await restoreFromFile({ dataDir, input: FORMAT_2_FILE })).toMatchObject({ documents: 1, tombstones: 1, versions: 1, blobs: 0 });
+      const store = new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) });
+      await store.open();
+      try {
+        const doc = new Y.Doc();
+        for (const update of (await store.load('versioned'))?.updates ?? []) Y.applyUpdate(doc, update);
+        expect(doc.getText('body').toString()).toBe('Written by format 2. With a version.');
+        expect((await store.listVersions('versioned'))?.map((version) => version.label)).toEqual(['First']);
+        expect(await store.listBlobs('versioned')).toEqual([]);
+        expect(await store.wasDeleted('gone')).toBe(true);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a format 2 backup cannot hold blob records', async () => {
+    const bytes = await readFile(FORMAT_2_FILE);
+    let offset = 'QUIRE-BACKUP 2\n'.length;
+    while (bytes[offset] !== 5) offset += 5 + bytes.readUInt32BE(offset + 1);
+    const altered = Buffer.from(bytes);
+    altered[offset] = 10;
+    await expect(read(rehashed(altered))).rejects.toThrow(/unknown record type 10 in a version 2 backup/);
   });
 });
 

@@ -1,12 +1,16 @@
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../shared/closeCodes';
+import { TITLE_FIELD } from '../../shared/documentFields';
 import { Bystander } from '../../testing/bystander';
+import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
 import { EventLoopWatchdog } from '../../testing/eventLoopWatchdog';
 import { awarenessUpdate, FrameType, hpFrames, readAwarenessStates, readServerFrame, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
+import { MAX_SHOWN_IDENTITY_CHARS } from '../extensions/presenceStates';
+import { USER_FIELD_BYTES } from '../transport/payloadCheck';
 
 /**
  * A presence (awareness) state is JSON the server parses on its event loop before the limits
@@ -85,4 +89,34 @@ describe('presence state size', () => {
       watchdog.assertNoStall('the event loop while presence states were refused');
     }
   }, 60_000);
+
+  it('[L10] a y-websocket client that sends back a state the server relayed stays connected, though the state is at the limit and its user field (set by the server from a token with a long name and id) is long', async () => {
+    const document = 'long-names';
+    // Escaped in JSON, each of these characters takes 6 bytes: the identity alone is far over USER_FIELD_BYTES.
+    const long = '\u0001'.repeat(USER_FIELD_BYTES);
+    const peer = hocuspocusClient(server.hocuspocusUrl, document, await server.token({ doc: document, sub: `peer${long}`, name: `Peer${long}` }));
+    const echoing = yWebsocketClient(server.yWebsocketUrl, document, await server.token({ doc: document, sub: 'echoing', name: 'Echoing' }));
+    try {
+      await Promise.all([peer.synced(), echoing.synced()]);
+      const padding = MAX_PRESENCE - JSON.stringify({ padding: '' }).length;
+      peer.provider.setAwarenessField('padding', 'p'.repeat(padding));
+      const relayed = () => echoing.provider.awareness.getStates().get(peer.doc.clientID);
+      await waitFor(() => relayed()?.padding?.length === padding, { message: 'the state at the limit to reach the y-websocket client' });
+      // The y-websocket client has sent it back; its edit, sent after on the same socket, reaching the peer proves the echo was handled.
+      const mark = 'after the echo';
+      echoing.doc.getText(TITLE_FIELD).insert(0, mark);
+      await waitFor(() => peer.doc.getText(TITLE_FIELD).toString() === mark, {
+        message: "the y-websocket client's edit to reach the peer",
+      });
+      expect(echoing.closes).toEqual([]);
+      expect(peer.closes).toEqual([]);
+      // The name and id the server shows are cut, so what it relays always passes its own check.
+      expect(relayed()?.user?.name.startsWith('Peer')).toBe(true);
+      expect(Array.from(relayed()?.user?.name ?? '')).toHaveLength(MAX_SHOWN_IDENTITY_CHARS);
+      expect(Buffer.byteLength(JSON.stringify(relayed()))).toBeLessThanOrEqual(MAX_PRESENCE + USER_FIELD_BYTES);
+    } finally {
+      peer.destroy();
+      echoing.destroy();
+    }
+  });
 });

@@ -222,7 +222,7 @@ describe('awareness', () => {
       }
       await waitFor(() => presence().has(mine), { message: "the attacker's own presence to reach the owner" });
       // Its own entry shows its own identity, whatever it claimed.
-      expect(presence().get(mine)?.user).toEqual({ id: 'mallory', name: 'Mallory', color: expect.any(String) });
+      expect(presence().get(mine)?.user).toEqual({ id: 'mallory', name: 'Mallory', color: expect.any(String), role: 'editor' });
       expect(liveDoc().awareness.getStates().get(mine)?.user?.id).toBe('mallory');
       // The owner's entry is untouched, on the server and as others see it.
       expect(liveDoc().awareness.getStates().get(ownerId)?.user?.id).toBe('owner');
@@ -254,6 +254,17 @@ describe('awareness', () => {
     expect((relayed.state as { user: { id: string } }).user.id).toBe('mallory');
     listener.close();
     attacker.close();
+  });
+
+  it('[P8] presence shows the token role: a viewer claiming to be an editor is shown as a viewer', async () => {
+    const token = await mintToken(TEST_SECRET, { sub: 'reader', name: 'Reader', doc: DOC, role: 'viewer' });
+    const viewer = await RawSocket.open(server.hocuspocusUrl);
+    viewer.send(hpFrames.auth(DOC, token));
+    expect(await viewer.authResult(DOC)).toBe('authenticated readonly');
+    viewer.send(hpFrames.awareness(DOC, awarenessUpdate([{ clientId: 777_778, clock: 1, state: { user: { id: 'reader', name: 'Reader', role: 'editor' } } }])));
+    await waitFor(() => presence().get(777_778)?.user?.role === 'viewer', { message: "the viewer's presence, with its token's role, at the owner" });
+    expect(presence().get(777_778)?.user).toEqual({ id: 'reader', name: 'Reader', color: expect.any(String), role: 'viewer' });
+    viewer.close();
   });
 });
 

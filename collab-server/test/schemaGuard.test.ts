@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
-import { BODY_FIELD, IDENTITY_FIELD, INCARNATION_KEY, TITLE_FIELD } from '../../shared/documentFields';
+import { BODY_FIELD, IDENTITY_FIELD, INCARNATION_KEY, RESTORE_COUNT_KEY, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
 import { FrameType, hpFrames, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
@@ -56,6 +56,7 @@ const stateOf = (doc: Y.Doc) =>
     body: doc.getXmlFragment(BODY_FIELD).toString(),
     title: doc.getText(TITLE_FIELD).toString(),
     identity: doc.getMap(IDENTITY_FIELD).toJSON(),
+    restores: doc.getMap(RESTORES_FIELD).toJSON(),
     stateVector: [...Y.encodeStateVector(doc)],
   });
 
@@ -266,6 +267,13 @@ describe('[I2] the document identity is the server’s', () => {
   it('[I2] a client writing the identity is refused with document-replaced, on both protocols', async () => {
     await expectRefused((doc) => doc.getMap(IDENTITY_FIELD).set(INCARNATION_KEY, 'forged'), CloseCodes.DocumentReplaced);
     await expectRefused((doc) => doc.getMap(IDENTITY_FIELD).set('other', 'x'), CloseCodes.DocumentReplaced);
+  });
+});
+
+describe('[U2] the count of restores is the server’s', () => {
+  it('[U2] a client writing the count of restores is refused with invalid-content, on both protocols', async () => {
+    await expectRefused((doc) => doc.getMap(RESTORES_FIELD).set(RESTORE_COUNT_KEY, 99));
+    await expectRefused((doc) => doc.getMap(RESTORES_FIELD).set('other', new Y.Map()));
   });
 });
 

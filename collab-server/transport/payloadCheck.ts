@@ -8,7 +8,9 @@ const utf8 = new TextDecoder();
 
 /**
  * Room for the `user` field of a presence state beyond `maxPresenceBytes`: the limits extension
- * does not count it (the auth extension replaces it by the token's identity).
+ * does not count it (the auth extension replaces it by the token's identity). The field the server
+ * sets fits in it whatever the token's name (`shownIdentity`), so a state the server relayed passes
+ * this check when a plain y-websocket client sends it back, as it does every state it receives.
  */
 export const USER_FIELD_BYTES = 4096;
 

@@ -39,6 +39,16 @@ export interface QuireEditorProps extends EditorEventHandlers {
   onEditor?: (editor: Editor | null) => void;
 }
 
+/** The http(s) origin of a collab server's WebSocket endpoint (`wss://host/collab` → `https://host`). */
+function serverOriginOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol === 'wss:' ? 'https:' : 'http:'}//${parsed.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
 const STATUS_TEXT: Record<SaveState, string> = {
   connecting: 'Connecting…',
   saving: 'Saving…',
@@ -92,14 +102,25 @@ export function QuireEditor(props: QuireEditorProps) {
 
 function SessionEditor(props: QuireEditorProps & { session: CollabSession; claims: VisibleClaims | null; className: string }) {
   const { session, claims, onEditor } = props;
+  const latestProps = useRef(props);
+  latestProps.current = props;
   const status = useSessionStatus(session);
   const closed = status.state === 'refused' || status.state === 'deleted' || status.state === 'replaced';
   const readOnly = Boolean(props.readOnly) || !claims || !canWrite(claims.role) || closed;
   const name = props.user?.name ?? claims?.name ?? 'You';
   const color = props.user?.color ?? (claims ? colorFor(claims.sub) : '#60646c');
   const user = useMemo(() => ({ name, color }), [name, color]);
-  const editor = useDocumentEditor({ session, editable: !readOnly, user, placeholder: props.placeholder });
-  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', name, color });
+  // Images the server stores are addressed by paths of its origin; this page is on another one.
+  const serverOrigin = useMemo(() => serverOriginOf(props.url), [props.url]);
+  const editor = useDocumentEditor({
+    session,
+    editable: !readOnly,
+    user,
+    placeholder: props.placeholder,
+    serverOrigin,
+    onImageError: (message) => latestProps.current.onError?.({ code: 'image', message }),
+  });
+  const people = usePresence(session.provider, { id: claims?.sub ?? 'self', name, color, role: claims?.role ?? null });
   useEditorEvents({ session, editor, people, document: props.document, readOnly, handlers: props });
 
   useEffect(() => {

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../BlobStore';
 import { type DocumentStore, type ExportItem, StoreError } from '../DocumentStore';
 import { bytes, entries, outcome, type StoreImplementation, steppingClock, storeImplementations, updatesOf } from './storeFixtures';
 
 /**
  * The store contract (persistence/SPEC.md): every rule that does not depend on LevelDB, run
- * against every implementation. Test names start with the rule they check.
+ * against every implementation. Test names start with the rule they check. Version history
+ * ([L18]–[L26]) is in `versions.test.ts` and blobs ([L27]–[L32]) in `blobs.test.ts`, against
+ * every implementation too.
  */
 describe.each(storeImplementations())('$name', (implementation: StoreImplementation) => {
   let store: DocumentStore;
@@ -47,6 +50,22 @@ describe.each(storeImplementations())('$name', (implementation: StoreImplementat
     for (const call of calls) expect(await outcome(call)).toEqual({ error: 'NOT_OPEN' });
     await store.open();
     expect(await store.getMeta('doc')).not.toBeNull();
+  });
+
+  it('[L16] blob operations on a closed store fail with NOT_OPEN', async () => {
+    const blobs = store as DocumentStore & BlobStore;
+    await store.create('doc');
+    const { hash } = await blobs.putBlob('doc', { type: 'image/png' }, [Uint8Array.of(1, 2, 3)]);
+    await store.close();
+    const calls: Array<() => Promise<unknown>> = [
+      () => blobs.putBlob('doc', { type: 'image/png' }, [Uint8Array.of(1)]),
+      () => blobs.getBlob('doc', hash),
+      () => blobs.listBlobs('doc'),
+      () => blobs.deleteBlobs('doc', [hash]),
+    ];
+    for (const call of calls) expect(await outcome(call)).toEqual({ error: 'NOT_OPEN' });
+    await store.open();
+    expect(await blobs.listBlobs('doc')).toHaveLength(1);
   });
 
   it('[L16] close waits for every write called before it, also those not queued yet', async () => {

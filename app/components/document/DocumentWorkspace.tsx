@@ -5,7 +5,7 @@ import type { Editor } from '@tiptap/react';
 import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Keyboard, ListTree, Printer, Search, Share2, Trash2, UserRound } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { canWrite, type Role } from '../../../shared/token';
 import { ApiError, collabUrl, errorMessage, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
@@ -30,7 +30,9 @@ import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
 import { NameDialog } from './NameDialog';
+import { NamePrompt, useFirstLocalEdit } from './NamePrompt';
 import { ShareDialog } from './ShareDialog';
+import { useDistinctDefaultName } from './useDistinctDefaultName';
 import { useEditorPanels } from './useEditorPanels';
 
 // Loaded after the editor, then shown at once by Ctrl+/ (its search field takes the next keys).
@@ -78,7 +80,7 @@ function Workspace({
   const status = useSessionStatus(session);
   const { title } = useTitle(session.doc);
   const [editor, setEditor] = useState<Editor | null>(null);
-  const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | 'name-prompt' | null>(null);
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -86,7 +88,7 @@ function Workspace({
   const writer = canWrite(role);
   const editable = writer && !closed;
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
-  const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user });
+  const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user, role });
   const shownTitle = title.trim() || UNTITLED;
   const panels = useEditorPanels();
   const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
@@ -129,7 +131,7 @@ function Workspace({
       setExportError(null);
       try {
         const { exportDocument } = await import('../../lib/exportDocument');
-        const file = exportDocument(editor.state.doc, title.trim(), format);
+        const file = await exportDocument(editor.state.doc, title.trim(), format);
         downloadFile(file.filename, file.type, file.content);
       } catch (error) {
         setExportError(`The download failed: ${errorMessage(error)}`);
@@ -145,18 +147,48 @@ function Workspace({
     setExportError(null);
     try {
       const { exportState } = await import('../../lib/exportDocument');
-      const file = exportState(copy, 'markdown');
+      const file = await exportState(copy, 'markdown');
       downloadFile(file.filename, file.type, file.content);
     } catch (error) {
       setExportError(`The download failed: ${errorMessage(error)}`);
     }
   }, [session, download]);
 
-  const changeName = (newName: string) => {
-    onIdentityChange({ ...identity, name: newName });
-    // The name others see comes from the token: reconnect to get one with the new name.
-    session.reconnect();
-  };
+  // The name others see comes from the token: a new name reconnects to get one with it.
+  const identityNow = useRef(identity);
+  identityNow.current = identity;
+  const updateIdentity = useCallback(
+    (change: Partial<LocalIdentity>) => {
+      // Kept at once, so a change right after this one (the dialog closing after Save) builds on it.
+      identityNow.current = { ...identityNow.current, ...change };
+      onIdentityChange(identityNow.current);
+    },
+    [onIdentityChange],
+  );
+  const renameTo = useCallback(
+    (change: Partial<LocalIdentity>) => {
+      updateIdentity(change);
+      session.reconnect();
+    },
+    [updateIdentity, session],
+  );
+  const changeName = (newName: string) => renameTo({ name: newName, named: true, asked: true });
+  const keepDefaultName = useCallback((name: string) => renameTo({ name, named: false }), [renameTo]);
+  useDistinctDefaultName(identity, participants, keepDefaultName);
+
+  // A default name is asked to be replaced once, after the first edit here (and never again in this browser once answered).
+  const askable = editable && !identity.named && !identity.asked;
+  const edited = useFirstLocalEdit(session.doc, askable);
+  const dismissNamePrompt = () => updateIdentity({ asked: true });
+  // The request's banner is gone once answered, so focus cannot return there as it does after
+  // other dialogs: it goes back to the text, where the person was typing. After the name dialog,
+  // only once that dialog has closed (while it is open, the page behind it takes no focus).
+  const [backToText, setBackToText] = useState(false);
+  useEffect(() => {
+    if (!backToText || dialog !== null || !editor) return;
+    setBackToText(false);
+    editor.view.focus();
+  }, [backToText, dialog, editor]);
 
   // Synchronous on purpose: Tiptap's focus command waits for the next animation frame, and
   // whatever is typed right after Enter would still land in the title.
@@ -242,6 +274,16 @@ function Workspace({
         </p>
       )}
       {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
+      {askable && edited && dialog !== 'name-prompt' && (
+        <NamePrompt
+          name={identity.name}
+          onChoose={() => setDialog('name-prompt')}
+          onDismiss={() => {
+            dismissNamePrompt();
+            setBackToText(true);
+          }}
+        />
+      )}
 
       <h1 className="print-title">{shownTitle}</h1>
       <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} panels={panels} />
@@ -261,7 +303,24 @@ function Workspace({
           onClose={() => setHistoryOpen(false)}
         />
       )}
-      {dialog === 'name' && <NameDialog name={identity.name} onSave={changeName} onClose={() => setDialog(null)} />}
+      {dialog === 'name' && (
+        <NameDialog name={identity.named ? identity.name : ''} placeholder={identity.name} onSave={changeName} onClose={() => setDialog(null)} />
+      )}
+      {dialog === 'name-prompt' && (
+        <NameDialog
+          title="What is your name?"
+          intro={`You are editing as ${identity.name}. Others in this document see your name on your cursor and in the list of people here.`}
+          name=""
+          placeholder={identity.name}
+          onSave={changeName}
+          onClose={() => {
+            setDialog(null);
+            setBackToText(true);
+            // Escape or Cancel: declined, not asked again; after Save the name is chosen.
+            if (!identityNow.current.named) dismissNamePrompt();
+          }}
+        />
+      )}
       {dialog === 'delete' && (
         <DeleteDialog
           name={name}

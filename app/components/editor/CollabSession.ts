@@ -68,6 +68,8 @@ const LINK_RESET = 'This link was reset, so it no longer opens the document.';
  */
 export class CollabSession {
   readonly doc = new Y.Doc();
+  /** The document name. */
+  readonly name: string;
   readonly provider: HocuspocusProvider;
   readonly socket: HocuspocusProviderWebsocket;
   private readonly local: IndexeddbPersistence | null;
@@ -93,6 +95,7 @@ export class CollabSession {
   private destroyed = false;
 
   constructor(private readonly options: CollabSessionOptions) {
+    this.name = options.name;
     const keepOnDevice = options.keepOnDevice ?? true;
     this.local = keepOnDevice && typeof indexedDB !== 'undefined' ? new IndexeddbPersistence(localDatabaseName(options.name), this.doc) : null;
     this.local?.whenSynced.then(() => {
@@ -187,6 +190,11 @@ export class CollabSession {
     this.socket.on('disconnect', connectAgain);
     this.socket.disconnect();
   };
+
+  /** A fresh token for this document, for requests beside the connection (uploading an image, say). */
+  requestToken(): Promise<string> {
+    return this.options.token();
+  }
 
   /** Forgets the IndexedDB copy (after the document was deleted). */
   async clearLocalCopy(): Promise<void> {

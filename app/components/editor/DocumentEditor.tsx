@@ -9,6 +9,7 @@ import { flushSync } from 'react-dom';
 import type { CollabSession } from './CollabSession';
 import type { FindMode } from './find/FindPanel';
 import { ImageDialog } from './ImageDialog';
+import { uploadImageFiles } from './imageUploads';
 import { LinkDialog } from './LinkDialog';
 import { SlashMenuStore } from './slash/SlashMenuStore';
 import { Toolbar } from './Toolbar';
@@ -52,6 +53,7 @@ interface DocumentEditorProps {
  */
 export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels }: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
+  const [imageError, setImageError] = useState<string | null>(null);
   const [slashStore] = useState(() => new SlashMenuStore({ insertImage: () => setDialog('image') }));
   // Rendered in the same task as Ctrl+K, so the key typed next lands in the dialog's field.
   const editor = useDocumentEditor({
@@ -60,6 +62,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
     user,
     placeholder,
     onLinkShortcut: editable ? () => flushSync(() => setDialog('link')) : undefined,
+    onImageError: setImageError,
   });
   const FindPanel = usePreloadedComponent(loadFindPanel);
   const slashOpen = useSyncExternalStore(
@@ -99,6 +102,14 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
           {editor ? <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} /> : <div className="toolbar" aria-hidden />}
         </div>
       )}
+      {imageError && (
+        <p role="alert" className="banner banner-error image-error">
+          {imageError}{' '}
+          <button type="button" onClick={() => setImageError(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       <div className="editor-area">
         {editor && panels?.outline && <OutlinePanel editor={editor} onClose={() => panels.onOutlineChange(false)} />}
         <div className="page-scroller">
@@ -119,7 +130,16 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
       </div>
       {slashUsed && <SlashMenu store={slashStore} />}
       {editor && dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}
-      {editor && dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} />}
+      {editor && dialog === 'image' && (
+        <ImageDialog
+          editor={editor}
+          onClose={() => setDialog(null)}
+          onFiles={(files) => {
+            setImageError(null);
+            uploadImageFiles(editor, files);
+          }}
+        />
+      )}
     </div>
   );
 }

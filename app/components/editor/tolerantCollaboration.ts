@@ -4,6 +4,7 @@ import { Plugin, PluginKey } from '@tiptap/pm/state';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
 import { readBodyChild } from '../../../shared/bodyReader';
+import { undoStopsAtRestore } from './undoStopsAtRestore';
 
 /**
  * Tiptap's Collaboration extension, reading the document through Quire's tolerant reader
@@ -18,6 +19,9 @@ import { readBodyChild } from '../../../shared/bodyReader';
  * each one with the tolerant reader, so y-tiptap's converter never runs, nothing is deleted, and
  * what the editor shows is always valid. Valid content maps to itself, so nothing is written back;
  * only a part the reader had to change is written, as the editor shows it, once someone edits it.
+ *
+ * Its undo history also stops at every restore of a version (`undoStopsAtRestore.ts`), so every
+ * editor with Quire's collaboration gets that too.
  */
 export const TolerantCollaboration = Collaboration.extend({
   addProseMirrorPlugins() {
@@ -26,7 +30,7 @@ export const TolerantCollaboration = Collaboration.extend({
     // With a mapping given, y-tiptap skips its own first rendering (which would convert with its
     // reader); `firstRender` below does it with this one.
     this.options.ySyncOptions = { ...this.options.ySyncOptions, mapping };
-    return [...(this.parent?.() ?? []), firstRender(fragment, mapping)];
+    return [...(this.parent?.() ?? []), firstRender(fragment, mapping), undoStopsAtRestore(fragment.doc as Y.Doc)];
   },
 });
 

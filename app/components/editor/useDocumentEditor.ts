@@ -10,6 +10,9 @@ import { documentExtensions } from '../../../shared/editorExtensions';
 import { foreignHtmlToEditorHtml } from '../../../shared/foreignHtml';
 import { pageNonce } from '../../lib/pageNonce';
 import type { CollabSession } from './CollabSession';
+import { imageUploadPath } from './imageUpload';
+import { ImageUploads } from './imageUploads';
+import { withImageView } from './imageView';
 import { TolerantCollaboration } from './tolerantCollaboration';
 
 /** Who this user is to others: the name and color on their caret. */
@@ -25,6 +28,13 @@ interface Options {
   placeholder?: string;
   /** Called for Mod-K (add or edit a link). */
   onLinkShortcut?: () => void;
+  /**
+   * The Quire server's origin when the editor runs on another one (`<QuireEditor>`): images it
+   * stores are loaded from it, and uploads go to it. Default: this page's origin.
+   */
+  serverOrigin?: string;
+  /** Told why an image was not added (too large, not an image, offline, …). */
+  onImageError?: (message: string) => void;
 }
 
 /**
@@ -33,9 +43,19 @@ interface Options {
  * extensions live here; anything that changes what a document can hold goes in
  * `shared/editorExtensions.ts`, which the server uses too.
  */
-export function useDocumentEditor({ session, editable, user, placeholder = 'Start writing…', onLinkShortcut }: Options): Editor | null {
+export function useDocumentEditor({
+  session,
+  editable,
+  user,
+  placeholder = 'Start writing…',
+  onLinkShortcut,
+  serverOrigin,
+  onImageError,
+}: Options): Editor | null {
   const linkShortcut = useRef(onLinkShortcut);
   linkShortcut.current = onLinkShortcut;
+  const imageError = useRef(onImageError);
+  imageError.current = onImageError;
   const initialUser = useRef(user);
   const editableRef = useRef(editable);
   editableRef.current = editable;
@@ -47,7 +67,12 @@ export function useDocumentEditor({ session, editable, user, placeholder = 'Star
       injectNonce: pageNonce(),
       editable,
       extensions: [
-        ...documentExtensions(),
+        // The schema's image, with the editor's resize handle, sizes and alt text.
+        ...documentExtensions().map((extension) => (extension.name === 'image' ? withImageView(extension, { serverOrigin }) : extension)),
+        ImageUploads.configure({
+          target: () => (editableRef.current ? { url: `${serverOrigin ?? ''}${imageUploadPath(session.name)}`, token: () => session.requestToken() } : null),
+          onError: (message) => imageError.current?.(message),
+        }),
         TolerantCollaboration.configure({ document: session.doc, field: BODY_FIELD }),
         CollaborationCaret.configure({ provider: session.provider, user: initialUser.current }),
         Placeholder.configure({ placeholder }),
