@@ -133,11 +133,14 @@ function buildLists(document: Document, items: FlatItem[]): Element[] {
   return tops;
 }
 
+/** The deepest list level Word and Google Docs offer. */
+const MAX_LIST_LEVEL = 9;
+
 /** The level and list of a Word list paragraph (`mso-list:l0 level2 lfo1`), or null for any other element. */
 function wordListLevel(element: Element): number | null {
   if (element.tagName.toLowerCase() !== 'p') return null;
   const match = /(?:^|;)\s*mso-list\s*:\s*l\d+\s+level(\d+)/i.exec(element.getAttribute('style') ?? '');
-  return match ? Math.min(Number(match[1]), 9) : null;
+  return match ? Math.min(Number(match[1]), MAX_LIST_LEVEL) : null;
 }
 
 /** `·`, `o`, `§`, `-` are bullets; `1.`, `a)`, `iv.`, `(2)` are numbers. */
@@ -228,13 +231,15 @@ const ORDERED_STYLE = /decimal|alpha|roman|latin|greek|armenian|georgian|cjk|hir
 function nestByAriaLevel(root: Element): void {
   for (const list of elements(root, 'ul, ol')) {
     const items = Array.from(list.children).filter((child) => child.tagName.toLowerCase() === 'li');
-    const levels = items.map((item) => Number(item.getAttribute('aria-level')));
+    // Word processors offer nine levels; deeper claims are read as the ninth.
+    const levels = items.map((item) => Math.min(Number(item.getAttribute('aria-level')), MAX_LIST_LEVEL));
     if (items.length !== list.children.length || levels.some((level) => !Number.isInteger(level) || level < 1) || new Set(levels).size < 2) continue;
     const ordered = list.tagName.toLowerCase() === 'ol';
+    const shallowest = levels.reduce((least, level) => Math.min(least, level));
     const flat = items.map((item, index): FlatItem => {
       const styleType = styleOf(item).get('list-style-type');
       return {
-        level: levels[index] - Math.min(...levels) + 1,
+        level: levels[index] - shallowest + 1,
         ordered: styleType ? ORDERED_STYLE.test(styleType) : ordered,
         start: null,
         content: Array.from(item.childNodes),

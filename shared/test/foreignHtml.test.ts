@@ -68,6 +68,21 @@ describe('HTML from word processors', () => {
     expect(imported(flat)).toBe('- top\n  - under\n- top again\n\n- [x] done\n- [ ] to do');
   });
 
+  it('nests no deeper than the nine levels word processors offer, whatever the levels claim, and stays linear in the items', () => {
+    const items = Array.from({ length: 2000 }, (_, index) => `<li aria-level="${index + 1}"><p>item ${index}</p></li>`).join('');
+    const node = parseWithLimits(`<ul>${items}</ul>`, 'html', LIMITS);
+    const markdown = exportNode(node, 'markdown');
+    expect(markdown.split('\n').filter((line) => line.trim() !== '')).toHaveLength(2000);
+    // The ninth level is indented 16 spaces; nothing deeper.
+    expect(markdown).toContain(`${' '.repeat(16)}- item 8`);
+    expect(markdown).not.toMatch(/^ {17,}-/m);
+    const wordDeep = wordList([
+      [1, '·', 'one'],
+      [12, '·', 'claims twelve'],
+    ]);
+    expect(imported(wordDeep)).toBe('- one\n  - claims twelve');
+  });
+
   it("unwraps Google Docs' not-bold wrapper, and styled spans become marks only for what their style says", () => {
     const html =
       '<b style="font-weight:normal;" id="docs-internal-guid-1"><p><span style="font-weight:400;mso-bidi-font-weight:700">plain</span> <span style="font-weight:bold;font-style:italic">both</span></p></b>';
