@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitOnStopSignals } from '../testing/childLifetime';
 import { barPanels, lineChart, SYSTEM_COLORS } from './charts';
 import { automergePaper, documentOfSize } from './fixtures';
 import { type BenchResults, checkTargets, markdown } from './report';
@@ -66,6 +67,7 @@ const context: WorkloadContext = {
   quick: args.quick,
   log: (message) => console.log(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`),
 };
+exitOnStopSignals(context.log);
 const results: BenchResults = {
   quick: args.quick,
   startedAt: new Date().toISOString(),

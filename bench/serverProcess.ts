@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killWithThisProcess } from '../testing/childLifetime';
 import type { ProbeStats } from './servers/probe';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +65,7 @@ export class BenchServerProcess {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
     );
+    killWithThisProcess(child);
     let output = '';
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${label} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);

@@ -33,6 +33,7 @@ import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
+import { addCommentApiRoutes } from './http/commentApiRoutes';
 import { addCspReportRoute } from './http/cspReportRoute';
 import { addHealthRoutes } from './http/healthRoutes';
 import { addHistoryApiRoutes } from './http/historyApiRoutes';
@@ -40,7 +41,7 @@ import { addHistoryAppRoutes } from './http/historyAppRoutes';
 import { addImageRoutes } from './http/imageRoutes';
 import { addLinkApiRoutes } from './http/linkApiRoutes';
 import { Router, sendJson } from './http/Router';
-import { CSP_REPORT_PATH, rawRefusal, setApiHeaders } from './http/securityHeaders';
+import { CSP_REPORT_PATH, rawRefusal, reachedOverHttps, setApiHeaders } from './http/securityHeaders';
 import { ImageCollector } from './images/ImageCollector';
 import { ImageService } from './images/ImageService';
 import { LinkAccessExtension } from './links/LinkAccessExtension';
@@ -332,6 +333,7 @@ export class CollabServer {
       addresses: this.addresses,
       allowedOrigins: config.allowedOrigins,
     });
+    addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
     addApiRoutes(this.router, {
       documents: this.documents,
       conversions: this.conversions,
@@ -388,7 +390,7 @@ export class CollabServer {
   async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (!this.router.handles(path)) return false;
-    setApiHeaders(request, response);
+    setApiHeaders(response, this.reachedOverHttps(request));
     // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
     if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
       const wait = this.apiRequests.take(this.addresses.of(request));
@@ -398,6 +400,11 @@ export class CollabServer {
       }
     }
     return this.router.handle(request, response);
+  }
+
+  /** True when the client reached this server over HTTPS, on its socket or as a trusted proxy says (`reachedOverHttps`). */
+  reachedOverHttps(request: IncomingMessage): boolean {
+    return reachedOverHttps(request, this.addresses.viaTrustedProxy(request));
   }
 
   /** Takes a WebSocket upgrade; false when the path is not one of ours. */
@@ -454,7 +461,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     server.handleRequest(request, response).then(
       (handled) => {
         if (!handled) {
-          setApiHeaders(request, response);
+          setApiHeaders(response, server.reachedOverHttps(request));
           response.writeHead(404, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: `nothing at ${new URL(request.url ?? '/', 'http://x').pathname}` }));
         }

@@ -35,6 +35,9 @@ type Option = IntegerOption | StringOption | ListOption | BooleanOption;
 
 const MiB = 1024 * 1024;
 
+/** Defaults of `npm start` (the app and the server on one port) that differ from the collab server's. */
+export const APP_DEFAULTS: Readonly<Record<string, string>> = { PORT: '3000' };
+
 /** Every option. Keep descriptions short: they are the `--help` text and the README table. */
 export const OPTIONS = {
   port: {
@@ -43,7 +46,7 @@ export const OPTIONS = {
     default: 1234,
     min: 0,
     max: 65535,
-    description: 'TCP port to listen on (0 picks a free one); `npm start` defaults to 3000',
+    description: 'TCP port to listen on (0 picks a free one)',
   },
   host: { env: 'HOST', kind: 'string', default: '127.0.0.1', description: 'Address to listen on; use 0.0.0.0 to accept connections from other machines' },
   dataDir: { env: 'DATA_DIR', kind: 'string', default: './data', description: 'Folder for the LevelDB documents and the generated auth secret' },
@@ -482,9 +485,10 @@ function parseValue(option: Option, raw: string, source: string): unknown {
 }
 
 /** The `--help` text. */
-export function helpText(command: string): string {
+export function helpText(command: string, defaults: Readonly<Record<string, string>> = {}): string {
   const rows = Object.values(OPTIONS as Record<string, Option>).map((option) => {
-    const fallback = option.default === undefined ? '' : ` (default: ${Array.isArray(option.default) ? option.default.join(',') || 'none' : option.default})`;
+    const value = defaults[option.env] ?? (Array.isArray(option.default) ? option.default.join(',') || 'none' : option.default);
+    const fallback = value === undefined ? '' : ` (default: ${value})`;
     return `  ${`${flagOf(option)}, ${option.env}`.padEnd(52)} ${option.description}${fallback}`;
   });
   return [

@@ -18,15 +18,15 @@ export interface App {
 }
 
 /** A running app, as the fixtures keep it. */
-interface RunningApp {
+export interface RunningApp {
   app: App;
   /** What the app's processes printed so far (every process, when it was restarted). */
   output(): string;
   stop(): Promise<string>;
 }
 
-/** Starts the app over a new temporary DATA_DIR. */
-async function startApp(): Promise<RunningApp> {
+/** Starts the app over a new temporary DATA_DIR, with `env` added to its environment. */
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'e2e-data-'));
   // Every test of a worker shares one client address: budgets meant for one stranger are too small.
   let server = await ServerProcess.start('start.ts', {
@@ -34,6 +34,7 @@ async function startApp(): Promise<RunningApp> {
     DATA_DIR: dataDir,
     MAX_CREATIONS_PER_MINUTE: '10000',
     MAX_API_REQUESTS_PER_MINUTE: '100000',
+    ...env,
   });
   let earlierOutput = '';
   const app: App = {

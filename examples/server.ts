@@ -3,12 +3,13 @@
  * `embed.js` (`/`), a React app with `<QuireEditor>` (`/react`), and the one backend endpoint a
  * host needs, which mints Quire tokens for its users (`POST /quire-token`).
  *
- *   AUTH_SECRET=<32+ characters> EMBED_ORIGINS=http://localhost:4000 ALLOWED_ORIGINS=http://localhost:4000 npm start
- *   AUTH_SECRET=<the same> npx tsx examples/server.ts
- *   open http://localhost:4000/?doc=team-notes and http://localhost:4000/react?doc=team-notes
+ *   AUTH_SECRET=<32+ characters> EMBED_ORIGINS=http://127.0.0.1:4000 ALLOWED_ORIGINS=http://127.0.0.1:4000 npm start
+ *   AUTH_SECRET=<the same> npm run example
+ *   open http://127.0.0.1:4000/?doc=team-notes and http://127.0.0.1:4000/react?doc=team-notes
  *
  * Environment: AUTH_SECRET (required: the Quire server's), QUIRE_URL (default http://localhost:3000),
- * PORT (default 4000), HOST (default 127.0.0.1).
+ * PORT (default 4000), HOST (default 127.0.0.1). `npm run example` runs this file with plain
+ * `node` (its TypeScript is only type annotations, which Node strips), so it imports with `.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { quireToken } from './quireToken';
+import { quireToken } from './quireToken.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -131,7 +132,7 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-// `npx tsx examples/server.ts` runs it.
+// `npm run example` runs it.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const authSecret = process.env.AUTH_SECRET;
   if (!authSecret) {
@@ -144,5 +145,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     port: Number(process.env.PORT ?? 4000),
     host: process.env.HOST ?? '127.0.0.1',
   });
+  // Stops on the first SIGTERM or SIGINT, closing its connections at once (it keeps no state);
+  // copies of the signal that a terminal or npm send meanwhile change nothing. Listening starts
+  // before the line below: whoever waits for that line may signal at once.
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   console.log(`example host site on ${server.url} (embed.js) and ${server.url}/react (React)`);
 }

@@ -1,9 +1,11 @@
-import { OPTIONS } from '../collab-server/config';
+import { APP_DEFAULTS, OPTIONS } from '../collab-server/config';
 
 /** The README's configuration table, generated from the options table in `collab-server/config.ts`. */
 export function configTable(): string {
   const rows = Object.values(OPTIONS).map((option) => {
-    const fallback = option.default === undefined ? '—' : Array.isArray(option.default) ? option.default.join(',') || '—' : String(option.default);
+    const own = option.default === undefined ? '—' : Array.isArray(option.default) ? option.default.join(',') || '—' : String(option.default);
+    const app = APP_DEFAULTS[option.env];
+    const fallback = app === undefined ? own : `${app} (\`npm start\`), ${own} (\`npm run collab-server\`)`;
     const flag = `--${option.env.toLowerCase().replace(/_/g, '-')}`;
     return `| \`${option.env}\` | \`${flag}\` | ${fallback} | ${option.description.replace(/\|/g, '\\|')} |`;
   });
@@ -15,7 +17,7 @@ export function withConfigTable(readme: string): string {
   return readme.replace(/(<!-- config-table:start[^>]*-->\n)[\s\S]*?(<!-- config-table:end -->)/, `$1${configTable()}\n$2`);
 }
 
-// `tsx scripts/configTable.ts` rewrites the table in README.md.
+// `npx tsx scripts/configTable.ts` rewrites the table in README.md.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { readFileSync, writeFileSync } = await import('node:fs');
   const file = new URL('../README.md', import.meta.url);

@@ -6,6 +6,7 @@ import { prosemirrorJSONToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap
 import * as Y from 'yjs';
 import { HEADING_LEVELS, normalizeAttributes, safeImageSrc, safeLinkHref } from './attributeRules';
 import { type BodyReading, readBody } from './bodyReader';
+import { exportThreads } from './comments/threadExport';
 import { BODY_FIELD, TITLE_FIELD } from './documentFields';
 import { documentExtensions } from './editorExtensions';
 import { absoluteImageSrc } from './imagePaths';
@@ -95,9 +96,16 @@ export interface ExportOptions {
   imageBase?: string;
 }
 
-/** Renders the body of `doc` in `format`. */
+/**
+ * Renders the body of `doc` in `format`. JSON also carries the document's comment threads, when
+ * it has any, as `threads` beside the body's `content` (`shared/comments/threadExport.ts`).
+ */
 export function exportBody(doc: Y.Doc, format: ContentFormat, options: ExportOptions = {}): string {
-  return exportNode(bodyNode(doc), format, options);
+  const body = bodyNode(doc);
+  const rendered = exportNode(body, format, options);
+  if (format !== 'json') return rendered;
+  const threads = exportThreads(doc, body);
+  return threads.length === 0 ? rendered : JSON.stringify({ ...JSON.parse(rendered), threads });
 }
 
 /**

@@ -15,6 +15,12 @@ export const TITLE_FIELD = 'title';
  */
 export const IDENTITY_FIELD = 'identity';
 
+/**
+ * The Y.Map of the document's comment threads: thread id → thread (a Y.Map). Its shape and who
+ * may write what in it are `shared/comments/COMMENTS.md`; the server checks every write.
+ */
+export const COMMENTS_FIELD = 'comments';
+
 /** The random id the server gives a document when it creates it, under `IDENTITY_FIELD`. */
 export const INCARNATION_KEY = 'incarnation';
 

@@ -7,6 +7,7 @@ import { ROLES, type Role } from './token';
  */
 export const LINK_KINDS = [
   { kind: 'edit', role: 'editor', label: 'Edit link', description: 'Can change the document, rename and delete it.' },
+  { kind: 'comment', role: 'commenter', label: 'Comment link', description: 'Can read the document and comment on it; cannot change its text.' },
   { kind: 'view', role: 'viewer', label: 'View-only link', description: 'Can read the document and see who is in it; cannot change anything.' },
 ] as const satisfies ReadonlyArray<{ kind: string; role: Role; label: string; description: string }>;
 
@@ -31,7 +32,7 @@ export function roleOfLink(kind: LinkKind): Role {
   return linkKindInfo(kind).role;
 }
 
-/** How much a role may do, for comparing roles: viewer < editor < admin. */
+/** How much a role may do, for comparing roles: viewer < commenter < editor < admin. */
 export function roleRank(role: Role): number {
   return ROLES.indexOf(role);
 }

@@ -5,11 +5,12 @@ import { errors, jwtVerify, SignJWT } from 'jose';
  * the editor mints one per user and document; the app mints one when a share link is opened.
  *
  * Claims: `sub` (stable user id), `name` (shown to others), `doc` (one document name, or `*`),
- * `role` (`viewer` | `editor` | `admin`), `exp` (seconds since the epoch), and on tokens the server
+ * `role` (`viewer` | `commenter` | `editor` | `admin`), `exp` (seconds since the epoch), and on tokens the server
  * mints for a share link, `link`: which link (`kind`) and which of its secrets (`generation`).
  */
 
-export const ROLES = ['viewer', 'editor', 'admin'] as const;
+/** The roles, least powerful first: a commenter reads and comments, an editor also writes the text. */
+export const ROLES = ['viewer', 'commenter', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface TokenClaims {
@@ -109,6 +110,11 @@ export function coversDocument(claims: Pick<TokenClaims, 'doc'>, documentName: s
 /** True when the role may change content. */
 export function canWrite(role: Role): boolean {
   return role === 'editor' || role === 'admin';
+}
+
+/** True when the role may write comments (everyone but viewers). */
+export function canComment(role: Role): boolean {
+  return role !== 'viewer';
 }
 
 const PALETTE = ['#e5484d', '#f76b15', '#ffc53d', '#46a758', '#12a594', '#0090ff', '#6e56cf', '#d6409f', '#8e4ec6', '#3e63dd'];

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintToken } from '../shared/token';
 import { ackThenKillRound } from '../testing/ackThenKill';
+import { exitOnStopSignals } from '../testing/childLifetime';
 import { hocuspocusClient, yWebsocketClient } from '../testing/clients';
 import { percentile } from '../testing/latencyProbe';
 import { randomYEdit } from '../testing/randomEdits';
@@ -53,6 +54,7 @@ process.setMaxListeners(users * 2 + 10);
 const root = mkdtempSync(path.join(os.tmpdir(), 'quire-soak-'));
 const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const failures: string[] = [];
+exitOnStopSignals(log);
 
 log(
   `seed ${seed}; ${minutes} min: churn ${Math.round(churnMs / 60_000)} min with ${users} users over ${documentCount} documents, then ${killRounds} kill rounds`,

@@ -5,9 +5,11 @@ import * as Y from 'yjs';
 import { waitFor } from './waitFor';
 
 /**
- * `ws` emits 'error' for a socket closed while it is still connecting (a provider destroyed during
- * a reconnect), and an 'error' nobody listens to ends the process. The provider learns of every
- * close by itself, so these errors need no handling: they only must not crash a test.
+ * `ws` as the Hocuspocus provider uses it, except that an error on a socket the provider has
+ * already let go of is ignored instead of thrown. The provider removes its listeners from a socket
+ * before it closes it (on destroy, on reconnect), and such a socket still reports what happens to
+ * it then: "closed before the connection was established" when it was still connecting, a reset
+ * when the server dropped it meanwhile. Errors while the provider listens reach it as before.
  */
 class ProviderWebSocket extends WebSocket {
   constructor(...args: ConstructorParameters<typeof WebSocket>) {

@@ -3,18 +3,27 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestCertificate } from './certificate';
 import { waitFor } from './waitFor';
 
-/** A real nginx in front of a server, as a deployment runs it (see README "Behind a reverse proxy"). */
+/** A real nginx in front of a server, as a deployment runs it (`deploy/nginx/quire.conf`, shown in the README). */
 export interface NginxProxy {
   port: number;
+  /** `https://…` with `tls`, else `http://…`. */
   httpUrl: string;
+  /** `wss://…` with `tls`, else `ws://…`. */
   wsUrl: string;
+  /** The plain-HTTP server of the configuration, which redirects to `httpUrl`. */
+  redirectUrl: string;
   stop(): Promise<void>;
 }
 
 /** The nginx binary: `NGINX_PATH`, else the Debian package's. */
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+
+/** The configuration a deployment uses, which the tests run. */
+export const NGINX_CONFIG_FILE = fileURLToPath(new URL('../deploy/nginx/quire.conf', import.meta.url));
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released for nginx to take). */
 async function freePort(): Promise<number> {
@@ -25,12 +34,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Replaces the one occurrence of `from` in `text`; throws when the file no longer has it, so the tests never run a configuration other than the one they mean. */
+function replaceOnce(text: string, from: string, to: string): string {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`${NGINX_CONFIG_FILE} should contain "${from}" exactly once`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+export interface NginxPorts {
+  port: number;
+  redirectPort: number;
+  upstreamPort: number;
+}
+
 /**
- * The configuration the README recommends, for an upstream on 127.0.0.1:`upstreamPort`: WebSocket
- * upgrades passed on, long timeouts, and X-Forwarded-For/-Proto/-Host set by the proxy (the
- * client's own X-Forwarded-For kept to the left of the address nginx saw).
+ * `deploy/nginx/quire.conf` as the tests run it: the deployment's own lines, with only what
+ * differs on a test machine replaced (loopback ports for 80 and 443, the upstream, and the
+ * certificate; without `tls`, the main server speaks plain HTTP and its `ssl_` lines go), inside
+ * the top-level settings nginx needs to run unprivileged from a temporary folder.
  */
-function config(dir: string, port: number, upstreamPort: number): string {
+export function testConfig(deployment: string, dir: string, ports: NginxPorts, tls?: Pick<TestCertificate, 'certFile' | 'keyFile'>): string {
+  let site = replaceOnce(deployment, 'listen 80;', `listen 127.0.0.1:${ports.redirectPort};`);
+  site = replaceOnce(site, 'listen 443 ssl;', `listen 127.0.0.1:${ports.port}${tls ? ' ssl' : ''};`);
+  site = replaceOnce(site, 'proxy_pass http://127.0.0.1:3000;', `proxy_pass http://127.0.0.1:${ports.upstreamPort};`);
+  // The redirect names the port the test's HTTPS server listens on.
+  site = replaceOnce(site, 'return 301 https://$host$request_uri;', `return 301 https://$host:${ports.port}$request_uri;`);
+  site = replaceOnce(site, '/etc/letsencrypt/live/quire.example.com/fullchain.pem', tls?.certFile ?? '');
+  site = replaceOnce(site, '/etc/letsencrypt/live/quire.example.com/privkey.pem', tls?.keyFile ?? '');
+  if (!tls) site = site.replace(/^\s*ssl_.*\n/gm, '');
   // As root, nginx's workers would otherwise switch to `nobody`, who cannot read this folder.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
   return `${user}
@@ -45,39 +76,24 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $host;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-      proxy_buffering off;
-    }
-  }
+${site}
 }
 `;
 }
 
 /**
- * Starts nginx on a free loopback port, forwarding to `upstreamPort`, with a generated
- * configuration in a temporary folder. Fails with a clear message when nginx is not installed.
+ * Starts nginx on free loopback ports, forwarding to `upstreamPort`, with the deployment's
+ * configuration (`testConfig`) in a temporary folder; with `tls`, over HTTPS with that
+ * certificate. Fails with a clear message when nginx is not installed.
  */
-export async function startNginx(upstreamPort: number): Promise<NginxProxy> {
-  if (spawnSync(NGINX, ['-v']).error)
-    throw new Error(`nginx is needed for this test: install it (apt-get install nginx-light) or set NGINX_PATH (tried ${NGINX})`);
+export async function startNginx(upstreamPort: number, options: { tls?: TestCertificate } = {}): Promise<NginxProxy> {
+  if (spawnSync(NGINX, ['-v']).error) throw new Error(`nginx is needed for this test: install it (apt-get install nginx) or set NGINX_PATH (tried ${NGINX})`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nginx-'));
   await chmod(dir, 0o755);
-  const port = await freePort();
+  const ports = { port: await freePort(), redirectPort: await freePort(), upstreamPort };
+  const { port } = ports;
   const file = path.join(dir, 'nginx.conf');
-  await writeFile(file, config(dir, port, upstreamPort));
+  await writeFile(file, testConfig(await readFile(NGINX_CONFIG_FILE, 'utf8'), dir, ports, options.tls));
   const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk) => {
@@ -104,8 +120,9 @@ export async function startNginx(upstreamPort: number): Promise<NginxProxy> {
   }
   return {
     port,
-    httpUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    httpUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    wsUrl: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
+    redirectUrl: `http://127.0.0.1:${ports.redirectPort}`,
     stop: async () => {
       // SIGTERM is nginx's fast shutdown: open WebSockets are cut at once.
       if (child.exitCode === null) child.kill('SIGTERM');

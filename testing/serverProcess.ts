@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureServerBuild } from '../scripts/buildServer';
+import { BUILD_FOLDER } from '../scripts/serverBuildState.mjs';
+import { SERVER_ENTRIES } from '../scripts/serverEntries';
+import { killWithThisProcess } from './childLifetime';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -10,8 +14,10 @@ const OUTPUT_KEPT = 1024 * 1024;
 export type ServerEntry = 'start.ts' | 'collab-server/main.ts';
 
 /**
- * A server running as a real child process, so tests can SIGTERM or SIGKILL it. It is started
- * with `PORT=0` (or a given port) and reports the port it got in its `listening` log line.
+ * A server running as a real child process, so tests can SIGTERM or SIGKILL it. It runs what
+ * production runs: plain `node` on the built entry (`dist/<name>.js`, rebuilt first if a source
+ * changed). It is started with `PORT=0` (or a given port) and reports the port it got in its
+ * `listening` log line.
  */
 export class ServerProcess {
   private exited: Promise<number | null>;
@@ -42,11 +48,13 @@ export class ServerProcess {
 
   /** Starts `entry` with `env` (merged over this process's environment) and waits until it listens. */
   static async start(entry: ServerEntry, env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    await ensureServerBuild(root);
+    const child = spawn(process.execPath, ['--enable-source-maps', builtFile(entry)], {
       cwd: root,
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', NEXT_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killWithThisProcess(child);
     let output = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     const port = await new Promise<number>((resolve, reject) => {
@@ -88,4 +96,11 @@ export class ServerProcess {
     await this.stop(signal);
     return ServerProcess.start(this.entry, { ...this.env, PORT: String(this.port) });
   }
+}
+
+/** The built file of a source entry point (`collab-server/main.ts` → `dist/collab-server.js`). */
+function builtFile(entry: ServerEntry): string {
+  const name = Object.entries(SERVER_ENTRIES).find(([, source]) => source === entry)?.[0];
+  if (!name) throw new Error(`${entry} is not in SERVER_ENTRIES (scripts/serverEntries.ts)`);
+  return path.join(root, BUILD_FOLDER, `${name}.js`);
 }

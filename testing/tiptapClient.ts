@@ -49,15 +49,15 @@ function releaseDom(): void {
 
 /**
  * A Tiptap editor bound to the local Y.Doc `doc`, without a server: the app's schema with
- * `collaboration` (the app's, by default). For tests of the binding itself.
+ * `collaboration` (the app's, by default) and any `extra` extensions after it. For tests of the binding itself.
  */
-export function localEditor(doc: Y.Doc, collaboration: AnyExtension = TolerantCollaboration): { editor: Editor; destroy(): void } {
+export function localEditor(doc: Y.Doc, collaboration: AnyExtension = TolerantCollaboration, extra: AnyExtension[] = []): { editor: Editor; destroy(): void } {
   const window = acquireDom();
   const element = window.document.createElement('div');
   window.document.body.appendChild(element);
   const editor = new Editor({
     element: element as unknown as HTMLElement,
-    extensions: [...documentExtensions(), (collaboration as typeof TolerantCollaboration).configure({ document: doc, field: BODY_FIELD })],
+    extensions: [...documentExtensions(), (collaboration as typeof TolerantCollaboration).configure({ document: doc, field: BODY_FIELD }), ...extra],
   });
   return {
     editor,

@@ -1,5 +1,6 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
+import { type ExportedThread, exportThreads } from '../../shared/comments/threadExport';
 import { bodyNode, exportNode } from '../../shared/conversion';
 import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
 import { absoluteImageSrc, storedImageOf } from '../../shared/imagePaths';
@@ -31,9 +32,10 @@ export interface ExportedFile {
 /**
  * Converts a document body (the editor's document node) and its title into a file of `format`.
  * Markdown and HTML files start with the title as a level-1 heading, which an import takes back
- * as the title (`shared/titleHeading.ts`); JSON is the body alone.
+ * as the title (`shared/titleHeading.ts`); JSON is the body alone, with `threads`, the comment
+ * threads, when there are any.
  */
-export async function exportDocument(body: Node, title: string, format: ExportFormat): Promise<ExportedFile> {
+export async function exportDocument(body: Node, title: string, format: ExportFormat, threads: ExportedThread[] = []): Promise<ExportedFile> {
   const base = fileBaseName(title);
   const imageBase = globalThis.location?.origin;
   switch (format) {
@@ -44,7 +46,11 @@ export async function exportDocument(body: Node, title: string, format: ExportFo
         content: exportNode(withTitleHeading(body, title), 'markdown', { imageBase }),
       };
     case 'json':
-      return { filename: `${base}.json`, type: 'application/json;charset=utf-8', content: `${JSON.stringify(body.toJSON(), null, 2)}\n` };
+      return {
+        filename: `${base}.json`,
+        type: 'application/json;charset=utf-8',
+        content: `${JSON.stringify(threads.length > 0 ? { ...body.toJSON(), threads } : body.toJSON(), null, 2)}\n`,
+      };
     case 'html': {
       const html = await withImagesInline(exportNode(withTitleHeading(body, title), 'html', { imageBase }), body, imageBase);
       return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, html) };
@@ -57,7 +63,8 @@ export async function exportState(state: Uint8Array, format: ExportFormat): Prom
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, state);
-    return await exportDocument(bodyNode(doc), doc.getText(TITLE_FIELD).toString().trim(), format);
+    const body = bodyNode(doc);
+    return await exportDocument(body, doc.getText(TITLE_FIELD).toString().trim(), format, exportThreads(doc, body));
   } finally {
     doc.destroy();
   }

@@ -1,4 +1,5 @@
 import type { WorkerOptions } from 'node:worker_threads';
+import { entryUrl } from '../../scripts/serverEntries';
 
 /** How to start a conversion worker: what `new Worker(filename, options)` is given. */
 export interface WorkerSpec {
@@ -7,21 +8,20 @@ export interface WorkerSpec {
 }
 
 /**
- * Where the conversion worker's code is: the one place that knows.
+ * Where the conversion worker's code is: entry `conversionWorker` of `scripts/serverEntries.ts`.
  *
- * - Run from source (`tsx`, Vitest), this module is a `.ts` file, and so is the worker,
- *   `conversionWorker.ts` beside it. Node 20 does not run `--import` hooks in worker threads, so
- *   the worker starts from a two-line script that registers tsx in the thread, then imports it.
- * - Run from a bundle, this module is inside a `.js` file, and the worker must be the bundle of
- *   `collab-server/conversion/conversionWorker.ts` (built as its own entry point, ESM) named
- *   `conversionWorker.js`, in the same folder as the bundle holding this module.
+ * - Run from the build (`npm start`, `node dist/<entry>.js`), it is `dist/conversionWorker.js`,
+ *   beside the bundle holding this module, and plain Node runs it.
+ * - Run from source (Vitest, `tsx`), it is `conversionWorker.ts`. Node does not run the parent's
+ *   `--import` hooks in worker threads, so the worker starts from a two-line script that
+ *   registers tsx in the thread, then imports it.
  */
 export function conversionWorkerSpec(): WorkerSpec {
-  if (!import.meta.url.endsWith('.ts')) return { filename: new URL('./conversionWorker.js', import.meta.url), options: {} };
+  const entry = entryUrl('conversionWorker');
+  if (!entry.pathname.endsWith('.ts')) return { filename: entry, options: {} };
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./conversionWorker.ts', import.meta.url).href;
   return {
-    filename: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
+    filename: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
     options: { eval: true },
   };
 }

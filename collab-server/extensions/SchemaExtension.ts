@@ -1,10 +1,12 @@
-import type { afterLoadDocumentPayload, beforeHandleMessagePayload, Extension } from '@hocuspocus/server';
+import type { afterHandleMessagePayload, afterLoadDocumentPayload, beforeHandleMessagePayload, Connection, Extension } from '@hocuspocus/server';
 import type { Schema } from '@tiptap/pm/model';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { BodyProblem } from '../../shared/bodyReader';
 import { BODY_FIELD } from '../../shared/documentFields';
 import { type SchemaRules, schemaRulesOf } from '../../shared/schemaRules';
+import type { Writer } from '../comments/commentGuard';
+import { isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { dropFromPending } from '../schema/pendingStructs';
@@ -41,11 +43,19 @@ export interface SchemaOptions {
  * update, in a gap between Hocuspocus' asynchronous steps) could make the update land elsewhere
  * than checked. So an accepted update is applied here; Hocuspocus applies it once more right after,
  * which changes nothing (Yjs skips what a document already has) and sends the acknowledgement.
+ *
+ * Writes into the comment threads are checked for everyone against the writer's token identity
+ * ([CM1]–[CM8] of `shared/comments/COMMENTS.md`). Commenters are read-only connections, like
+ * viewers, so Hocuspocus drops whatever they write; an update of theirs that writes only into the
+ * comment threads is checked and applied here instead, and the connection is writable for that
+ * one message only, so Hocuspocus acknowledges it like an editor's ([CM9]).
  */
 export class SchemaExtension implements Extension {
   readonly extensionName = 'Schema';
   private readonly liveTypes = new WeakMap<Y.Doc, LiveTypes>();
   private readonly rules: SchemaRules;
+  /** Commenter connections made writable for the message being handled (see `beforeHandleMessage`). */
+  private readonly writableForMessage = new WeakSet<Connection>();
 
   constructor(private readonly options: SchemaOptions) {
     this.rules = schemaRulesOf(options.schema);
@@ -55,15 +65,22 @@ export class SchemaExtension implements Extension {
     this.repair(documentName, document, 'load');
   }
 
-  async beforeHandleMessage({ documentName, document, connection, update: frame, socketId }: beforeHandleMessagePayload): Promise<void> {
+  async beforeHandleMessage({ documentName, document, connection, update: frame, socketId, context }: beforeHandleMessagePayload): Promise<void> {
     const update = clientUpdate(frame);
+    if (!update) return;
+    const writer: Writer | undefined = isConnectionContext(context) ? { id: context.user.id, role: context.role } : undefined;
+    const commenter = connection.readOnly && writer?.role === 'commenter';
     // Viewers' writes are dropped by Hocuspocus (read-only connections); nothing to check.
-    if (!update || connection.readOnly) return;
+    if (connection.readOnly && !commenter) return;
     const result = checkUpdate(document, update, {
       rules: this.rules,
       live: this.liveTypesOf(document),
       maxPendingBytes: this.options.maxPendingBytes ?? MAX_PENDING_BYTES,
+      writer,
+      deletedFields: commenter,
     });
+    // A commenter's write into anything but the comment threads is dropped whole, as a viewer's is.
+    if (commenter && (result.fields.size === 0 || [...result.fields].some((field) => field !== 'comments'))) return;
     if (result.dropPending.size > 0) {
       this.options.logger.warn(
         { document: documentName, socket: socketId, clients: [...result.dropPending.keys()] },
@@ -88,6 +105,16 @@ export class SchemaExtension implements Extension {
       document.off('afterTransaction', observe);
     }
     if (result.recheck || (changed && needsRepair(changed, this.rules))) this.repair(documentName, document, 'update');
+    if (commenter) {
+      connection.readOnly = false;
+      this.writableForMessage.add(connection);
+    }
+  }
+
+  /** A commenter's connection is read-only again once its comment write was handled. */
+  async afterHandleMessage({ connection }: afterHandleMessagePayload): Promise<void> {
+    if (!this.writableForMessage.delete(connection)) return;
+    connection.readOnly = true;
   }
 
   /** Repairs the body of `document` as the server, if it needs it, and says so. */

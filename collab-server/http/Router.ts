@@ -71,7 +71,14 @@ export class Router {
       if (response.headersSent) {
         response.destroy();
       } else if (error instanceof HttpError) {
-        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message }, error.headers);
+        // Refused before its body was read (too large, say): the rest of the body is still on the
+        // way, so this connection cannot carry another request. Without saying so, a client that
+        // keeps connections alive (fetch) sends its next request into it and gets a reset (Node 24).
+        const close: Record<string, string> = request.complete ? {} : { connection: 'close' };
+        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message }, {
+          ...error.headers,
+          ...close,
+        });
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;

@@ -3,6 +3,7 @@ import { LINK_KINDS, type LinkKind, roleOfLink } from '../../shared/linkKinds';
 import type { TokenClaims } from '../../shared/token';
 import { type LinkSummary, type ShareLinks, sharePath } from '../links/ShareLinks';
 import { HttpError } from './Router';
+import { firstForwarded } from './securityHeaders';
 
 /** How the content API describes share links, and who may manage them: shared by the link routes and document creation. */
 
@@ -56,8 +57,7 @@ export function requireManager(links: ShareLinks, claims: TokenClaims, kind?: Li
  * else those headers are ignored.
  */
 export function originOf(request: IncomingMessage, viaTrustedProxy: boolean): string {
-  const first = (value: string | string[] | undefined) =>
-    viaTrustedProxy ? (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined : undefined;
+  const first = (value: string | string[] | undefined) => (viaTrustedProxy ? firstForwarded(value) : undefined);
   const host = first(request.headers['x-forwarded-host']) ?? request.headers.host;
   if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
     throw new HttpError(400, 'the request has no valid Host header, which the share links are addressed to');

@@ -121,22 +121,32 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
-/** True when the request arrived over TLS on this socket (HSTS is sent only then). */
-export function isTls(request: IncomingMessage): boolean {
-  return (request.socket as TLSSocket).encrypted === true;
+/** The first value of a forwarding header (`X-Forwarded-Proto: https, http` names the nearest hop's first), trimmed. */
+export function firstForwarded(value: string | string[] | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim() || undefined;
 }
 
 /**
- * The headers every response carries, whatever its kind. HSTS only when the request came over TLS
- * on this very socket: behind a TLS-terminating proxy the proxy sets it (forwarded headers are not
- * trusted here).
+ * True when the client reached the server over HTTPS: TLS on this very socket, or a trusted proxy
+ * (`viaTrustedProxy`, see TRUST_PROXY) that terminated TLS says so in `X-Forwarded-Proto`. From any
+ * other peer that header proves nothing and is ignored. HSTS is sent only then.
  */
-function setCommonHeaders(request: IncomingMessage, response: ServerResponse): void {
+export function reachedOverHttps(request: IncomingMessage, viaTrustedProxy: boolean): boolean {
+  if ((request.socket as TLSSocket).encrypted === true) return true;
+  return viaTrustedProxy && firstForwarded(request.headers['x-forwarded-proto'])?.toLowerCase() === 'https';
+}
+
+/**
+ * The headers every response carries, whatever its kind. HSTS only when the client reached the
+ * server over HTTPS (`https`, from `reachedOverHttps`): a browser that got it over plain HTTP
+ * would ignore it anyway, and one a client merely claims must not be echoed.
+ */
+function setCommonHeaders(response: ServerResponse, https: boolean): void {
   response.setHeader('x-content-type-options', 'nosniff');
   response.setHeader('referrer-policy', 'no-referrer');
   response.setHeader('cross-origin-opener-policy', 'same-origin');
   response.setHeader('permissions-policy', PERMISSIONS_POLICY);
-  if (isTls(request)) response.setHeader('strict-transport-security', HSTS);
+  if (https) response.setHeader('strict-transport-security', HSTS);
 }
 
 /**
@@ -145,17 +155,17 @@ function setCommonHeaders(request: IncomingMessage, response: ServerResponse): v
  */
 export const WORKER_POLICY = `default-src 'none'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; report-uri ${CSP_REPORT_PATH}`;
 
-/** Sets the headers of the service worker script: its own policy, never framed, never read by other sites. */
-export function setWorkerHeaders(request: IncomingMessage, response: ServerResponse): void {
-  setCommonHeaders(request, response);
+/** Sets the headers of the service worker script: its own policy, never framed, never read by other sites. `https`: see `reachedOverHttps`. */
+export function setWorkerHeaders(response: ServerResponse, https: boolean): void {
+  setCommonHeaders(response, https);
   response.setHeader('content-security-policy', WORKER_POLICY);
   response.setHeader('x-frame-options', 'DENY');
   response.setHeader('cross-origin-resource-policy', 'same-origin');
 }
 
-/** Sets the headers of a collab server answer (`/api/…`, `/healthz`, `/metrics`, its 404s). */
-export function setApiHeaders(request: IncomingMessage, response: ServerResponse): void {
-  setCommonHeaders(request, response);
+/** Sets the headers of a collab server answer (`/api/…`, `/healthz`, `/metrics`, its 404s). `https`: see `reachedOverHttps`. */
+export function setApiHeaders(response: ServerResponse, https: boolean): void {
+  setCommonHeaders(response, https);
   response.setHeader('content-security-policy', API_POLICY);
   response.setHeader('x-frame-options', 'DENY');
   response.setHeader('cross-origin-resource-policy', 'same-origin');
@@ -164,6 +174,8 @@ export function setApiHeaders(request: IncomingMessage, response: ServerResponse
 export interface PageHeaderOptions {
   /** EMBED_ORIGINS: the sites that may show the embed page in a frame (`*` any). */
   embedOrigins: readonly string[];
+  /** The client reached the server over HTTPS (`reachedOverHttps`): HSTS is sent. */
+  https: boolean;
   dev?: boolean;
 }
 
@@ -181,7 +193,7 @@ export function setPageHeaders(request: IncomingMessage, response: ServerRespons
   const policy = pagePolicy({ nonce, framedBy: embed ? options.embedOrigins : [], dev: options.dev });
   delete request.headers['content-security-policy-report-only'];
   request.headers['content-security-policy'] = policy;
-  setCommonHeaders(request, response);
+  setCommonHeaders(response, options.https);
   response.setHeader('content-security-policy', policy);
   // Older browsers without frame-ancestors; the embed page's list of sites has no equivalent here.
   if (!embed) response.setHeader('x-frame-options', 'SAMEORIGIN');

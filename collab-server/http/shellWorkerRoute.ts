@@ -87,11 +87,11 @@ export class ShellWorkerRoute {
 
   constructor(private readonly options: ShellWorkerOptions) {}
 
-  /** Answers a request for the worker script; false for any other request. */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  /** Answers a request for the worker script; false for any other request. `https`: see `reachedOverHttps`. */
+  async handle(request: IncomingMessage, response: ServerResponse, https: boolean): Promise<boolean> {
     const pathname = (request.url ?? '/').split('?', 1)[0];
     if (pathname !== SHELL_WORKER_PATH) return false;
-    setWorkerHeaders(request, response);
+    setWorkerHeaders(response, https);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response
         .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })

@@ -1,7 +1,9 @@
 import * as Y from 'yjs';
 import { attributeProblem } from '../../shared/attributeRules';
 import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
+import { COMMENTS_FIELD } from '../../shared/documentFields';
 import { MAX_DEPTH, type SchemaRules, TEXT } from '../../shared/schemaRules';
+import { CommentChecker, forEachDeletedItem, type Writer } from '../comments/commentGuard';
 import { type LiveTypes, type NewItem, type Placement, type TypeInfo, UpdateStructs } from './updateStructs';
 
 /**
@@ -33,6 +35,12 @@ export interface GuardResult {
    * their order. The structure is checked, and repaired, after applying.
    */
   recheck: boolean;
+  /**
+   * The fields the update writes into (`body`, `title`, `comments`, …; `unknown` for content
+   * whose place is not known yet), by its new items and, when `deletedFields` is asked for or the
+   * document has comments, its deletions.
+   */
+  fields: Set<string>;
 }
 
 export interface GuardOptions {
@@ -40,22 +48,36 @@ export interface GuardOptions {
   live: LiveTypes;
   /** Largest pending set (content waiting for missing dependencies) an update may leave, in bytes. */
   maxPendingBytes: number;
+  /** Who sends the update; writes into the comment threads are checked against it ([CM1]–[CM8]). Without one they are refused. */
+  writer?: Writer;
+  /** Also list the fields the update's deletions touch, even in a document without comments. */
+  deletedFields?: boolean;
 }
 
 /** Checks `update` (a v1 Yjs update from a client) against document `doc`. */
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOptions): GuardResult {
   const pending = doc.store.pendingStructs?.update ?? null;
   const structs = new UpdateStructs(doc, update, options.live, pending);
-  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false, recheck: false };
+  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false, recheck: false, fields: new Set() };
   const created = new Map<Y.Item, Y.Item[]>();
+  const comments = options.writer ? new CommentChecker(doc, structs, options.writer) : null;
 
   for (const entry of structs.newItems) {
     const placement = structs.placementOf(entry.item);
     if (placement === 'missing') {
-      if (!entry.pending) result.waits = true;
+      if (!entry.pending) {
+        result.waits = true;
+        result.fields.add('unknown');
+      }
       continue;
     }
-    const refusal = placement === 'dropped' ? null : checkItem(entry.item, placement, options.rules);
+    if (placement !== 'dropped' && !entry.pending) result.fields.add(placement.parent.field);
+    const refusal =
+      placement === 'dropped'
+        ? null
+        : placement.parent.field === 'comments'
+          ? checkCommentItem(entry, placement, comments)
+          : checkItem(entry.item, placement, options.rules);
     if (refusal) {
       if (!reject(result, entry, refusal)) return result;
       continue;
@@ -84,6 +106,23 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
     if (refusal && !reject(result, entry, refusal)) return result;
   }
 
+  // Deletions: in the comment threads only what [CM3] and [CM4] allow; the fields they touch.
+  const commentsRoot = doc.share.get(COMMENTS_FIELD) as Y.Map<unknown> | undefined;
+  if (options.deletedFields || (commentsRoot && commentsRoot._map.size > 0)) {
+    forEachDeletedItem(doc, structs, (item) => {
+      const field = options.live.infoOf(item.parent as Y.AbstractType<unknown>).field;
+      result.fields.add(field);
+      if (field !== 'comments') return true;
+      result.refusal = comments ? comments.checkDeletion(item) : noWriter();
+      return result.refusal === null;
+    });
+    if (result.refusal) return result;
+  }
+  if (comments) {
+    result.refusal = comments.finish();
+    if (result.refusal) return result;
+  }
+
   if (result.waits && (pending?.byteLength ?? 0) + update.byteLength > options.maxPendingBytes) {
     result.refusal = {
       close: CloseCodes.InvalidContent,
@@ -106,6 +145,17 @@ function reject(result: GuardResult, entry: NewItem, refusal: Refusal): boolean 
   return true;
 }
 
+/**
+ * A new item in the comment threads. Content that waited for missing dependencies is not taken:
+ * whose it is cannot be told once another client's update completes it ([CM8]).
+ */
+function checkCommentItem(entry: NewItem, placement: Exclude<Placement, string>, comments: CommentChecker | null): Refusal | null {
+  if (entry.pending) return refuse('CM8', 'comment content that waited for missing dependencies is dropped');
+  return comments ? comments.check(entry.item, placement) : noWriter();
+}
+
+const noWriter = (): Refusal => refuse('CM2', 'writes into the comment threads need the identity of their author');
+
 /** The content of an item. */
 type ItemContent = Y.Item['content'];
 
@@ -121,6 +171,7 @@ function checkItem(item: Y.Item, placement: Exclude<Placement, string>, rules: S
     case 'restores':
       return refuse('U2', 'the update writes the count of restores, which only the server writes');
     case 'other':
+    case 'comments':
       return null;
     case 'title':
       if (parent.depth > 0 || parentSub !== null || !(content instanceof Y.ContentString || content instanceof Y.ContentDeleted)) {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { BODY_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
+import { BODY_FIELD, COMMENTS_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 
 /**
  * The content of a Yjs update as it would land in a live document, worked out without applying
@@ -13,8 +13,8 @@ import { BODY_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD } from '../../s
 
 /** Where a type sits, as the schema checks see it. */
 export interface TypeInfo {
-  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, `restores`, or `other` (a field Quire does not use). */
-  field: 'body' | 'title' | 'identity' | 'restores' | 'other';
+  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, `restores`, `comments`, or `other` (a field Quire does not use). */
+  field: 'body' | 'title' | 'identity' | 'restores' | 'comments' | 'other';
   /** `fragment` (the body itself), `element`, `text` (a Y.XmlText or the title), or `other` (any other Y type). */
   kind: 'fragment' | 'element' | 'text' | 'other';
   /** Node type name: the element's name, the body's `doc`; for a text, its element's name. */
@@ -25,8 +25,11 @@ export interface TypeInfo {
 
 /** Where a new item would go. */
 export type Placement =
-  /** Under `parent` (a type of the live document or created by the update), at map key `parentSub` (null: in its list). */
-  | { parent: TypeInfo; parentSub: string | null; createdBy: Y.Item | null }
+  /**
+   * Under `parent` (a type of the live document, `live`, or created by the update, `createdBy`),
+   * at map key `parentSub` (null: in its list). `live` is null for a root the document does not have yet.
+   */
+  | { parent: TypeInfo; parentSub: string | null; createdBy: Y.Item | null; live?: Y.AbstractType<unknown> | null }
   /** Yjs would discard it (its neighbour or parent was garbage-collected or is not a type). */
   | 'dropped'
   /** Something it depends on is neither in the document nor in the update. */
@@ -46,6 +49,7 @@ const ROOT_INFO: Record<string, TypeInfo> = {
   [TITLE_FIELD]: { field: 'title', kind: 'text', name: 'title', depth: 0 },
   [IDENTITY_FIELD]: { field: 'identity', kind: 'other', name: 'identity', depth: 0 },
   [RESTORES_FIELD]: { field: 'restores', kind: 'other', name: 'restores', depth: 0 },
+  [COMMENTS_FIELD]: { field: 'comments', kind: 'other', name: 'comments', depth: 0 },
 };
 const OTHER_ROOT: TypeInfo = { field: 'other', kind: 'other', name: '', depth: 0 };
 
@@ -196,18 +200,27 @@ export class UpdateStructs {
     if (neighbour instanceof Y.Item) {
       if (this.isLive(neighbour)) {
         const parent = neighbour.parent as Y.AbstractType<unknown> | null;
-        return parent ? { parent: this.live.infoOf(parent), parentSub: neighbour.parentSub, createdBy: null } : 'dropped';
+        return parent ? { parent: this.live.infoOf(parent), parentSub: neighbour.parentSub, createdBy: null, live: parent } : 'dropped';
       }
       return neighbour;
     }
     // No neighbours: the parent is given, a root's name or the id of the item holding the type.
     const parent = item.parent as unknown;
-    if (typeof parent === 'string') return { parent: rootInfo(parent), parentSub: item.parentSub, createdBy: null };
+    if (typeof parent === 'string')
+      return {
+        parent: rootInfo(parent),
+        parentSub: item.parentSub,
+        createdBy: null,
+        live: (this.doc.share.get(parent) as Y.AbstractType<unknown> | undefined) ?? null,
+      };
     if (!(parent instanceof Y.ID)) return 'dropped';
     const holder = this.lookup(parent);
     if (holder === null || holder instanceof Y.Skip) return 'missing';
     if (!(holder instanceof Y.Item) || !(holder.content instanceof Y.ContentType)) return 'dropped';
-    if (this.isLive(holder)) return { parent: this.live.infoOf(holder.content.type as Y.AbstractType<unknown>), parentSub: item.parentSub, createdBy: null };
+    if (this.isLive(holder)) {
+      const type = holder.content.type as Y.AbstractType<unknown>;
+      return { parent: this.live.infoOf(type), parentSub: item.parentSub, createdBy: null, live: type };
+    }
     const holderPlacement = this.placementOf(holder);
     if (typeof holderPlacement === 'string') return holderPlacement;
     if (holderPlacement.parentSub !== null) return { parent: { ...holderPlacement.parent, kind: 'other' }, parentSub: item.parentSub, createdBy: holder };

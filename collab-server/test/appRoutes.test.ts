@@ -27,13 +27,14 @@ interface Created {
   name: string;
   editKey: string;
   viewKey: string;
+  commentKey: string;
 }
 
 const call = (method: string, path: string, body: unknown) => browser.call(method, path, body);
 
 const create = async (body: Record<string, unknown> = {}): Promise<Created> => {
   const { name, secrets } = await browser.create(body);
-  return { name, editKey: secrets.edit, viewKey: secrets.view };
+  return { name, editKey: secrets.edit, viewKey: secrets.view, commentKey: secrets.comment };
 };
 const session = (name: string, key: string) => browser.session(name, key);
 /** The name the renaming person chose, as the app sends it (who they are is the browser's cookie). */
@@ -41,16 +42,23 @@ const renamer = { userName: '  Grace Hopper ' };
 
 describe('app routes', () => {
   it('creates documents with two different 128-bit link secrets that open as editor and viewer', async () => {
-    const { name, editKey, viewKey } = await create({ title: 'Plans' });
+    const { name, editKey, viewKey, commentKey } = await create({ title: 'Plans' });
     expect(Buffer.from(editKey, 'base64url')).toHaveLength(16);
     expect(Buffer.from(viewKey, 'base64url')).toHaveLength(16);
     expect(editKey).not.toBe(viewKey);
     const asEditor = await session(name, editKey);
     expect(asEditor.status).toBe(200);
-    expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', link: 'edit', manages: ['edit', 'view'] });
-    // The edit link's holder is shown both links, as the Share dialog asks for them.
+    expect(asEditor.data).toMatchObject({ role: 'editor', title: 'Plans', link: 'edit', manages: ['edit', 'comment', 'view'] });
+    // The edit link's holder is shown every link, as the Share dialog asks for them.
     expect(await browser.links(name, editKey)).toEqual([
       { kind: 'edit', secret: editKey, expiresAt: null, expired: false },
+      { kind: 'comment', secret: commentKey, expiresAt: null, expired: false },
+      { kind: 'view', secret: viewKey, expiresAt: null, expired: false },
+    ]);
+    // The comment link's holder comments, manages nothing by default, and is shown its own link and the view link.
+    expect((await session(name, commentKey)).data).toMatchObject({ role: 'commenter', link: 'comment', manages: [] });
+    expect(await browser.links(name, commentKey)).toEqual([
+      { kind: 'comment', secret: commentKey, expiresAt: null, expired: false },
       { kind: 'view', secret: viewKey, expiresAt: null, expired: false },
     ]);
     const asViewer = await session(name, viewKey);

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeCertificate } from '../../testing/certificate';
 import { TEST_SECRET } from '../../testing/testServer';
 import { CollabServer, listen, portOf } from '../CollabServer';
 import { parseConfig } from '../config';
@@ -15,7 +15,8 @@ import { createLogger } from '../logger';
 
 /**
  * [B6]–[B8]: the report endpoint browsers send CSP violations to (`POST /api/csp-reports`), on a
- * real server whose log is captured, and HSTS, which only a response sent over TLS carries.
+ * real server whose log is captured, and HSTS, which only a response that reached the client over
+ * TLS carries (on the server's socket, or on a trusted proxy's).
  */
 
 interface LogLine {
@@ -31,11 +32,11 @@ afterEach(async () => {
 const output: string[] = [];
 const violations = (): LogLine[] => output.map((line) => JSON.parse(line) as LogLine).filter((line) => line.event === 'csp-violation');
 
-/** A real collab server on port 0 whose log goes to `output`. */
-async function start(): Promise<{ server: CollabServer; url: string }> {
+/** A real collab server on port 0 whose log goes to `output`, believing the proxies in `trustProxy`. */
+async function start(trustProxy: string[] = []): Promise<{ server: CollabServer; url: string }> {
   output.length = 0;
   const folder = await mkdtemp(path.join(os.tmpdir(), 'csp-reports-'));
-  const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir: folder, authSecret: TEST_SECRET, logLevel: 'info' });
+  const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir: folder, authSecret: TEST_SECRET, logLevel: 'info', trustProxy });
   const server = await CollabServer.create({ config, logger: createLogger('info', { write: (line: string) => void output.push(line) }) });
   const http = await listen(server, 0, '127.0.0.1');
   cleanups.push(async () => {
@@ -154,22 +155,6 @@ describe('CSP violation reports', () => {
 });
 
 describe('HSTS', () => {
-  /** A self-signed certificate for 127.0.0.1, made with openssl in a temporary folder. */
-  async function certificate(): Promise<{ key: Buffer; cert: Buffer }> {
-    const folder = await mkdtemp(path.join(os.tmpdir(), 'hsts-'));
-    cleanups.push(() => rm(folder, { recursive: true, force: true }));
-    const key = path.join(folder, 'key.pem');
-    const cert = path.join(folder, 'cert.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    return { key: await readFile(key), cert: await readFile(cert) };
-  }
-
   function headersOver(url: string, secure: boolean, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const request = (secure ? httpsRequest : httpRequest)(url, { headers, rejectUnauthorized: false }, (response) => {
@@ -183,11 +168,12 @@ describe('HSTS', () => {
 
   it('[B8] HSTS is sent only on responses that went over TLS on the socket, never because a client says https', async () => {
     const { server, url } = await start();
-    const tls = await certificate();
+    const tls = await makeCertificate();
+    cleanups.push(tls.remove);
     const https: Server = createHttpsServer(tls, (request, response) => {
       void server.handleRequest(request, response).then((handled) => {
         if (handled) return;
-        setPageHeaders(request, response, { embedOrigins: [] });
+        setPageHeaders(request, response, { embedOrigins: [], https: server.reachedOverHttps(request) });
         response.end('a page');
       });
     });
@@ -202,5 +188,12 @@ describe('HSTS', () => {
     expect((await headersOver(`${secureUrl}/some-page`, true))['strict-transport-security']).toBe(HSTS);
     const forwarded = { 'x-forwarded-proto': 'https', forwarded: 'proto=https' };
     expect((await headersOver(`${url}/healthz`, false, forwarded))['strict-transport-security']).toBeUndefined();
+  });
+
+  it('[B8] behind a trusted proxy (TRUST_PROXY) that terminated TLS, HSTS is sent as its X-Forwarded-Proto says', async () => {
+    const { url } = await start(['127.0.0.1']);
+    expect((await headersOver(`${url}/healthz`, false, { 'x-forwarded-proto': 'https' }))['strict-transport-security']).toBe(HSTS);
+    expect((await headersOver(`${url}/healthz`, false, { 'x-forwarded-proto': 'http' }))['strict-transport-security']).toBeUndefined();
+    expect((await headersOver(`${url}/healthz`, false))['strict-transport-security']).toBeUndefined();
   });
 });

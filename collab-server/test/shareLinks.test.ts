@@ -31,8 +31,9 @@ afterAll(async () => {
 
 interface Links {
   edit?: string;
+  comment?: string;
   view?: string;
-  paths: { edit?: string; view?: string };
+  paths: { edit?: string; comment?: string; view?: string };
   links: Array<{ kind: string; role: string; generation: number; createdAt: string; expiresAt: string | null; expired: boolean }>;
 }
 
@@ -67,13 +68,16 @@ describe('share links through the content API', () => {
     expect(links.edit).not.toBe(links.view);
     expect(links.paths).toEqual({
       edit: new URL(links.edit as string).pathname + new URL(links.edit as string).hash,
+      comment: expect.stringMatching(/^\/d\/api-made#/),
       view: expect.stringMatching(/^\/d\/api-made#/),
     });
     expect(links.links.map(({ kind, role, generation, expiresAt }) => ({ kind, role, generation, expiresAt }))).toEqual([
       { kind: 'edit', role: 'editor', generation: 1, expiresAt: null },
+      { kind: 'comment', role: 'commenter', generation: 1, expiresAt: null },
       { kind: 'view', role: 'viewer', generation: 1, expiresAt: null },
     ]);
     expect(await openInApp(links.edit as string)).toMatchObject({ status: 200, role: 'editor', title: 'Made by a backend' });
+    expect(await openInApp(links.comment as string)).toMatchObject({ status: 200, role: 'commenter' });
     expect(await openInApp(links.view as string)).toMatchObject({ status: 200, role: 'viewer' });
 
     // Asking again creates nothing and shows no secret: the server keeps only hashes.
@@ -85,7 +89,7 @@ describe('share links through the content API', () => {
     // GET describes the links, without secrets; so does nothing else.
     const described = await api(server, 'GET', '/api/docs/api-made/links', await tokenFor(server, 'api-made', 'viewer'));
     expect(described).toEqual({ status: 200, json: { links: links.links } });
-    for (const secret of [links.edit, links.view].map((link) => new URL(link as string).hash.slice(1))) {
+    for (const secret of [links.edit, links.comment, links.view].map((link) => new URL(link as string).hash.slice(1))) {
       expect(JSON.stringify(described.json)).not.toContain(secret);
       expect(JSON.stringify((await api(server, 'GET', '/api/docs/api-made', await admin())).json)).not.toContain(secret);
     }
@@ -120,6 +124,7 @@ describe('share links through the content API', () => {
     expect(asEditorInApp).toMatchObject({ status: 200, role: 'editor' });
     expect(asEditorInApp.links).toEqual([
       { kind: 'edit', secret: new URL(asEditor.json.edit as string).hash.slice(1), expiresAt: null, expired: false },
+      { kind: 'comment', secret: new URL(asEditor.json.comment as string).hash.slice(1), expiresAt: null, expired: false },
       { kind: 'view', secret: null, expiresAt: null, expired: false },
     ]);
   });
@@ -134,6 +139,7 @@ describe('share links through the content API', () => {
     // The edit link's holder sees the view link: it was sealed for the edit link when both were made.
     expect(opened.links).toEqual([
       { kind: 'edit', secret: new URL(links.edit as string).hash.slice(1), expiresAt: null, expired: false },
+      { kind: 'comment', secret: new URL(links.comment as string).hash.slice(1), expiresAt: null, expired: false },
       { kind: 'view', secret: new URL(links.view as string).hash.slice(1), expiresAt: null, expired: false },
     ]);
     expect(await openInApp(links.view as string)).toMatchObject({ status: 200, role: 'viewer' });

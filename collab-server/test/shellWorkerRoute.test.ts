@@ -33,7 +33,7 @@ async function fakeBuild(buildId: string): Promise<string> {
 /** A real HTTP server answering with the route, and 404 for whatever the route leaves. */
 async function serve(route: ShellWorkerRoute): Promise<string> {
   const server: Server = createServer(async (request, response) => {
-    if (!(await route.handle(request, response))) response.writeHead(404).end();
+    if (!(await route.handle(request, response, false))) response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));

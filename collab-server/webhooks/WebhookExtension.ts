@@ -1,11 +1,12 @@
-import type { afterUnloadDocumentPayload, Extension, onChangePayload } from '@hocuspocus/server';
+import type { afterLoadDocumentPayload, afterUnloadDocumentPayload, beforeUnloadDocumentPayload, Extension, onChangePayload } from '@hocuspocus/server';
 import type { Registry } from 'prom-client';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import type { Config } from '../config';
 import { isConnectionContext } from '../context';
 import { describeDocument } from '../http/apiRoutes';
 import type { Logger } from '../logger';
-import { type Editor, webhookEvent } from './events';
+import { watchComments } from './commentEvents';
+import { type Editor, type WebhookEvent, webhookEvent } from './events';
 import type { DocumentEventListener } from './storeEvents';
 import { WebhookSender } from './WebhookSender';
 
@@ -38,12 +39,16 @@ interface PendingChange {
  * change, from any client or from the server), debounced per document, and announced as
  * `document.changed` only once they are durable, so a receiver that reads the content back gets
  * them. Creation and deletion are reported by the store (`withDocumentEvents`), whichever
- * feature made them. Nothing here waits on a receiver: sending only queues.
+ * feature made them. New comments and resolved threads are seen in each loaded document's
+ * comment threads (`commentEvents.ts`) and announced once durable. Nothing here waits on a
+ * receiver: sending only queues.
  */
 export class WebhookExtension implements Extension, DocumentEventListener {
   readonly extensionName = 'Webhooks';
   private readonly pending = new Map<string, PendingChange>();
   private readonly announcing = new Set<Promise<void>>();
+  /** Stops watching the comments of each loaded document. */
+  private readonly unwatch = new Map<string, () => void>();
 
   constructor(private readonly options: WebhookExtensionOptions) {}
 
@@ -66,6 +71,20 @@ export class WebhookExtension implements Extension, DocumentEventListener {
   /** The last editor left: announce now rather than after the debounce. */
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.flush(documentName);
+  }
+
+  /** Comments written from now on are announced (what the store held is not new). */
+  async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
+    this.unwatch.get(documentName)?.();
+    this.unwatch.set(
+      documentName,
+      watchComments(documentName, document, (event) => this.track(this.announceComment(documentName, event))),
+    );
+  }
+
+  async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+    this.unwatch.get(documentName)?.();
+    this.unwatch.delete(documentName);
   }
 
   /** A document was created (told by the store). */
@@ -96,8 +115,26 @@ export class WebhookExtension implements Extension, DocumentEventListener {
     if (!entry) return;
     clearTimeout(entry.timer);
     this.pending.delete(name);
-    const run: Promise<void> = this.announce(name, entry).finally(() => this.announcing.delete(run));
+    this.track(this.announce(name, entry));
+  }
+
+  private track(announcement: Promise<void>): void {
+    const run: Promise<void> = announcement.finally(() => this.announcing.delete(run));
     this.announcing.add(run);
+  }
+
+  /** Sends a comment event once the change holding it is durable; never for a document deleted first. */
+  private async announceComment(name: string, event: WebhookEvent): Promise<void> {
+    try {
+      // Observers run before the document emits the update that persistence queues: wait for
+      // the end of the transaction, so `whenSaved` covers it.
+      await Promise.resolve();
+      await this.options.whenSaved(name);
+      this.options.sender.send(event);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'NOT_FOUND') return;
+      this.options.logger.error({ err: error, document: name }, `${event.type} webhook not sent`);
+    }
   }
 
   private async announce(name: string, entry: PendingChange): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentDescription } from '../http/apiRoutes';
 
 /** What a webhook announces. */
-export type WebhookEventType = 'document.created' | 'document.changed' | 'document.deleted';
+export type WebhookEventType = 'document.created' | 'document.changed' | 'document.deleted' | 'comment.created' | 'comment.resolved';
 
 /** Someone whose edits a `document.changed` event covers (the token identity; `server` for server-side changes). */
 export interface Editor {
@@ -24,6 +24,25 @@ export interface WebhookEvent {
   document: DocumentDescription | { name: string };
   /** `document.changed` only: whose edits this event covers. */
   changedBy?: Editor[];
+  /** `comment.*` only: the thread (see `commentEvents.ts`). */
+  thread?: { id: string; quote: string; status: string };
+  /** `comment.created` only: the new comment, with the people it mentions. */
+  comment?: { id: string; author: Editor; text: string; created: string; mentions: Editor[] };
+  /** `comment.created` only: the ids of the people mentioned, for the host to notify. */
+  mentioned?: string[];
+  /** `comment.resolved` only: who resolved the thread. */
+  resolvedBy?: Editor;
+}
+
+/** A comment event; its `id` is derived from what it announces, so the same comment is never announced under two ids. */
+export function commentEvent(
+  id: string,
+  type: 'comment.created' | 'comment.resolved',
+  documentName: string,
+  extra: Pick<WebhookEvent, 'thread' | 'comment' | 'mentioned' | 'resolvedBy'> & { occurredAt: number },
+): WebhookEvent {
+  const { occurredAt, ...rest } = extra;
+  return { id, type, occurredAt: new Date(occurredAt).toISOString(), document: { name: documentName }, ...rest };
 }
 
 /** A new event with a fresh id. */

@@ -2,18 +2,33 @@
 
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
-import { ArrowLeft, Download, EllipsisVertical, FileCode, FileJson, Keyboard, ListTree, Printer, Search, Share2, Trash2, UserRound } from 'lucide-react';
+import {
+  ArrowLeft,
+  Download,
+  EllipsisVertical,
+  FileCode,
+  FileJson,
+  Keyboard,
+  ListTree,
+  MessageSquare,
+  Printer,
+  Search,
+  Share2,
+  Trash2,
+  UserRound,
+} from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
-import { canWrite, type Role } from '../../../shared/token';
+import { canComment, canWrite, type Role } from '../../../shared/token';
 import { ApiError, collabUrl, errorMessage, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
 import { type LocalIdentity, UNKNOWN_COLOR } from '../../lib/identity';
 import { forgetDocument, updateRecentDocument } from '../../lib/recentDocuments';
+import { useWorkspaceComments } from '../comments/useWorkspaceComments';
 import { DocumentEditor } from '../editor/DocumentEditor';
 import { MOD } from '../editor/formatCommands';
 import { PresenceAvatars } from '../editor/PresenceAvatars';
@@ -90,6 +105,7 @@ function Workspace({
   const user = useMemo(() => ({ name: identity.name, color: identity.color ?? UNKNOWN_COLOR }), [identity]);
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user, role });
   const shownTitle = title.trim() || UNTITLED;
+  const comments = useWorkspaceComments({ name, linkKey, doc: session.doc, role, identity, participants, closed, editor });
   const panels = useEditorPanels();
   const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
@@ -116,14 +132,14 @@ function Workspace({
 
   // Closing the tab with changes the server has not confirmed asks first.
   useEffect(() => {
-    if (!writer || !status.unsaved || closed) return;
+    if (!canComment(role) || !status.unsaved || closed) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       event.returnValue = '';
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
-  }, [writer, status.unsaved, closed]);
+  }, [role, status.unsaved, closed]);
 
   const download = useCallback(
     async (format: ExportFormat) => {
@@ -131,13 +147,14 @@ function Workspace({
       setExportError(null);
       try {
         const { exportDocument } = await import('../../lib/exportDocument');
-        const file = await exportDocument(editor.state.doc, title.trim(), format);
+        const { exportThreads } = await import('../../../shared/comments/threadExport');
+        const file = await exportDocument(editor.state.doc, title.trim(), format, format === 'json' ? exportThreads(session.doc, editor.state.doc) : []);
         downloadFile(file.filename, file.type, file.content);
       } catch (error) {
         setExportError(`The download failed: ${errorMessage(error)}`);
       }
     },
-    [editor, title],
+    [editor, title, session],
   );
 
   /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
@@ -214,9 +231,12 @@ function Workspace({
         </Link>
         <div className="doc-title-block">
           <TitleField doc={session.doc} readOnly={!editable} onEnter={focusBody} />
-          <SaveStatus status={status} readOnly={!writer} onRetry={session.retry} />
+          <SaveStatus status={status} readOnly={!canComment(role)} onRetry={session.retry} />
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
+        <button type="button" className="icon-button" aria-label="Comments" title="Comments" aria-pressed={comments.open} onClick={comments.toggle}>
+          <MessageSquare size={18} aria-hidden />
+        </button>
         <HistoryButton onClick={() => setHistoryOpen(true)} />
         {status.state !== 'deleted' && status.state !== 'revoked' && (
           <button type="button" className="primary share-button" onClick={() => setDialog('share')} aria-label="Share">
@@ -273,7 +293,13 @@ function Workspace({
           {exportError}
         </p>
       )}
-      {!writer && !closed && <p className="banner banner-info">You are viewing this document. Changes need the edit link.</p>}
+      {!writer && !closed && (
+        <p className="banner banner-info">
+          {canComment(role)
+            ? 'You can comment on this document. Changing its text needs the edit link.'
+            : 'You are viewing this document. Changes need the edit link.'}
+        </p>
+      )}
       {askable && edited && dialog !== 'name-prompt' && (
         <NamePrompt
           name={identity.name}
@@ -286,7 +312,16 @@ function Workspace({
       )}
 
       <h1 className="print-title">{shownTitle}</h1>
-      <DocumentEditor session={session} editable={editable} user={user} onEditor={setEditor} panels={panels} />
+      <DocumentEditor
+        session={session}
+        editable={editable}
+        user={user}
+        onEditor={setEditor}
+        panels={panels}
+        extensions={comments.extensions}
+        onComment={comments.startDraft}
+        aside={comments.aside}
+      />
       {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 
       {dialog === 'share' && (

@@ -1,10 +1,11 @@
 'use client';
 
+import type { AnyExtension } from '@tiptap/core';
 import { type Editor, EditorContent } from '@tiptap/react';
 import './editor.css';
 import './panels.css';
 import dynamic from 'next/dynamic';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { type ReactNode, useEffect, useState, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
 import type { CollabSession } from './CollabSession';
 import type { FindMode } from './find/FindPanel';
@@ -44,6 +45,12 @@ interface DocumentEditorProps {
   placeholder?: string;
   /** Find, and the outline beside the page; without it the editor has neither. */
   panels?: EditorPanels;
+  /** Extensions of the hosting page (comments). */
+  extensions?: AnyExtension[];
+  /** Shown beside the page (the comments); receives the editor. */
+  aside?: (editor: Editor | null) => ReactNode;
+  /** Comments on the selection, from the toolbar. */
+  onComment?: () => void;
 }
 
 /**
@@ -51,7 +58,7 @@ interface DocumentEditorProps {
  * menu, and (when the page manages them) find and replace and the outline. It takes an open
  * `CollabSession`, so any page (the app's editor page, an embed) can host it.
  */
-export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels }: DocumentEditorProps) {
+export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels, extensions, aside, onComment }: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
   const [imageError, setImageError] = useState<string | null>(null);
   const [slashStore] = useState(() => new SlashMenuStore({ insertImage: () => setDialog('image') }));
@@ -61,6 +68,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
     editable,
     user,
     placeholder,
+    extensions,
     onLinkShortcut: editable ? () => flushSync(() => setDialog('link')) : undefined,
     onImageError: setImageError,
   });
@@ -99,7 +107,11 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
     <div className="document-editor">
       {editable && (
         <div className="toolbar-row">
-          {editor ? <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} /> : <div className="toolbar" aria-hidden />}
+          {editor ? (
+            <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} onComment={onComment} />
+          ) : (
+            <div className="toolbar" aria-hidden />
+          )}
         </div>
       )}
       {imageError && (
@@ -112,7 +124,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
       )}
       <div className="editor-area">
         {editor && panels?.outline && <OutlinePanel editor={editor} onClose={() => panels.onOutlineChange(false)} />}
-        <div className="page-scroller">
+        <div className={aside ? 'page-scroller with-comments' : 'page-scroller'}>
           {editor && FindPanel && panels?.find && (
             <FindPanel
               editor={editor}
@@ -125,6 +137,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
           <div className="page-sheet">
             <EditorContent editor={editor} className="editor-content" />
           </div>
+          {aside?.(editor)}
           {editor && <WordCount editor={editor} />}
         </div>
       </div>

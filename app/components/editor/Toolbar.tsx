@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEditorState } from '@tiptap/react';
-import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Ellipsis, Image, Link, Redo2, Table, Undo2 } from 'lucide-react';
+import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Ellipsis, Image, Link, MessageSquarePlus, Redo2, Table, Undo2 } from 'lucide-react';
 import { Fragment, type ReactNode, useRef } from 'react';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from './formatCommands';
@@ -20,6 +20,8 @@ interface ToolbarProps {
   editor: Editor;
   onLink: () => void;
   onImage: () => void;
+  /** Comments on the selection (absent: no comment button). */
+  onComment?: () => void;
 }
 
 /**
@@ -27,7 +29,7 @@ interface ToolbarProps {
  * Arrow keys move between controls (one Tab stop for the whole toolbar), as in a desktop editor.
  * What does not fit the width (a phone) moves into a "More formatting" menu at the row's end.
  */
-export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
+export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
   const roving = useRovingFocus<HTMLDivElement>();
   const toolbarRef = useRef<HTMLDivElement>(null);
   const state = useEditorState({
@@ -191,6 +193,23 @@ export function Toolbar({ editor, onLink, onImage }: ToolbarProps) {
       bar: <TableMenu editor={editor} inTable={state.inTable} />,
       menu: <TableMenuItems editor={editor} inTable={state.inTable} onlyInsertOutside />,
     },
+    ...(onComment
+      ? [
+          {
+            key: 'comment',
+            bar: (
+              <ToolButton label="Comment" shortcut={`${MOD}Alt+M`} onClick={onComment}>
+                <MessageSquarePlus />
+              </ToolButton>
+            ),
+            menu: (
+              <MenuItem icon={<MessageSquarePlus size={16} />} hint={`${MOD}Alt+M`} onSelect={onComment}>
+                Comment…
+              </MenuItem>
+            ),
+          },
+        ]
+      : []),
   ];
   const visible = useToolbarOverflow(toolbarRef, items.length);
   const overflowed = items.slice(visible);

@@ -1,6 +1,6 @@
 'use client';
 
-import { Extension } from '@tiptap/core';
+import { type AnyExtension, Extension } from '@tiptap/core';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { CharacterCount, Placeholder } from '@tiptap/extensions';
 import { type Editor, useEditor } from '@tiptap/react';
@@ -35,6 +35,8 @@ interface Options {
   serverOrigin?: string;
   /** Told why an image was not added (too large, not an image, offline, …). */
   onImageError?: (message: string) => void;
+  /** Extensions of the page hosting the editor (comments), after the collaboration binding. */
+  extensions?: AnyExtension[];
 }
 
 /**
@@ -51,6 +53,7 @@ export function useDocumentEditor({
   onLinkShortcut,
   serverOrigin,
   onImageError,
+  extensions = [],
 }: Options): Editor | null {
   const linkShortcut = useRef(onLinkShortcut);
   linkShortcut.current = onLinkShortcut;
@@ -86,6 +89,7 @@ export function useDocumentEditor({
             },
           }),
         }),
+        ...extensions,
       ],
       editorProps: {
         // A function, so `aria-readonly` follows `setEditable` (ProseMirror recomputes it on every update).

@@ -32,6 +32,7 @@ export function shortcutGroups(): ShortcutGroup[] {
         { action: 'Find', keys: `${MOD}F` },
         { action: 'Find and replace', keys: isApple ? `${MOD}Alt+F` : `${MOD}H or ${MOD}Alt+F` },
         { action: 'Next match, previous match (in find)', keys: 'Enter, Shift+Enter' },
+        { action: 'Comment on the selection', keys: `${MOD}Alt+M` },
         { action: 'Keyboard shortcuts', keys: `${MOD}/` },
         { action: 'Print', keys: `${MOD}P` },
       ],
