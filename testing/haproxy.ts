@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { haproxyConfig } from '../cluster/haproxyConfig';
+import { freePort } from './postgres';
+import { waitFor } from './waitFor';
+
+/** A real HAProxy in front of a cluster's nodes, with the configuration `cluster/haproxy.cfg` shows. */
+export interface HaproxyServer {
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The HAProxy binary: `HAPROXY_PATH`, else the Debian package's. */
+const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
+
+/**
+ * Starts HAProxy on a free loopback port (or `port`) in front of the nodes at `nodePorts` on
+ * 127.0.0.1, hashing each document's name to a node (consistent hashing) and taking a node out of
+ * the rotation while its `/readyz` fails. Fails with a clear message when HAProxy is not installed.
+ */
+export async function startHaproxy(nodePorts: readonly number[], options: { port?: number; checkIntervalMs?: number } = {}): Promise<HaproxyServer> {
+  if (spawnSync(HAPROXY, ['-v']).error) throw new Error(`HAProxy is needed: install it (apt-get install haproxy) or set HAPROXY_PATH (tried ${HAPROXY})`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'quire-haproxy-'));
+  await chmod(dir, 0o755);
+  const port = options.port ?? (await freePort());
+  const file = path.join(dir, 'haproxy.cfg');
+  await writeFile(
+    file,
+    haproxyConfig({
+      bind: `127.0.0.1:${port}`,
+      nodes: nodePorts.map((nodePort, index) => ({ name: `node${index + 1}`, address: `127.0.0.1:${nodePort}` })),
+      checkIntervalMs: options.checkIntervalMs ?? 500,
+    }),
+  );
+  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve, reject) => {
+          if (child.exitCode !== null) reject(new Error(`haproxy exited with ${child.exitCode}`));
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
+        }),
+      { message: 'HAProxy to listen', timeoutMs: 10_000 },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${output}`);
+  }
+  return {
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
