@@ -365,6 +365,8 @@ export class CollabServer {
             onBatch,
             // Every write of a document's content carries this node's lease epoch ([PG6]).
             fence: (name) => server?.cluster?.fence(name) ?? null,
+            // A transaction left open by a stalled node ends before its leases could be taken over.
+            idleInTransactionTimeoutMs: config.leaseTtlMs,
             onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it is replaced'),
           })
         : new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), commitIntervalMs: config.commitIntervalMs, onBatch }));
@@ -397,6 +399,8 @@ export class CollabServer {
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (!this.router.handles(path)) return false;
     setApiHeaders(request, response);
+    // Which node of a cluster answered: for checking what the load balancer does.
+    if (this.cluster) response.setHeader('x-quire-node', this.cluster.nodeId);
     // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
     if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
       const wait = this.apiRequests.take(this.addresses.of(request));

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { haproxyConfig } from '../cluster/haproxyConfig';
 import { freePort } from './postgres';
+import { findProgram } from './systemProgram';
 import { waitFor } from './waitFor';
 
 /** A real HAProxy in front of a cluster's nodes, with the configuration `cluster/haproxy.cfg` shows. */
@@ -15,8 +16,13 @@ export interface HaproxyServer {
   stop(): Promise<void>;
 }
 
-/** The HAProxy binary: `HAPROXY_PATH`, else the Debian package's. */
-const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
+/** The HAProxy program: `HAPROXY_PATH`, else the Debian package's, else `haproxy` on PATH (found as `postgresBin` finds PostgreSQL). */
+export function haproxyPath(): string {
+  if (process.env.HAPROXY_PATH) return process.env.HAPROXY_PATH;
+  const found = findProgram('haproxy', ['/usr/sbin/haproxy']);
+  if (!found) throw new Error('HAProxy is needed: install it (apt-get install haproxy) or set HAPROXY_PATH to the haproxy program');
+  return found;
+}
 
 /**
  * Starts HAProxy on a free loopback port (or `port`) in front of the nodes at `nodePorts` on
@@ -24,7 +30,8 @@ const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
  * the rotation while its `/readyz` fails. Fails with a clear message when HAProxy is not installed.
  */
 export async function startHaproxy(nodePorts: readonly number[], options: { port?: number; checkIntervalMs?: number } = {}): Promise<HaproxyServer> {
-  if (spawnSync(HAPROXY, ['-v']).error) throw new Error(`HAProxy is needed: install it (apt-get install haproxy) or set HAPROXY_PATH (tried ${HAPROXY})`);
+  const haproxy = haproxyPath();
+  if (spawnSync(haproxy, ['-v']).error) throw new Error(`HAProxy is needed: ${haproxy} does not run; install it (apt-get install haproxy) or set HAPROXY_PATH`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'quire-haproxy-'));
   await chmod(dir, 0o755);
   const port = options.port ?? (await freePort());
@@ -37,7 +44,7 @@ export async function startHaproxy(nodePorts: readonly number[], options: { port
       checkIntervalMs: options.checkIntervalMs ?? 500,
     }),
   );
-  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(haproxy, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk) => {
     output = (output + chunk).slice(-20_000);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { findProgram } from './systemProgram';
 import { waitFor } from './waitFor';
 
 /**
@@ -28,14 +29,18 @@ export interface PostgresServer {
   destroy(): Promise<void>;
 }
 
-/** The PostgreSQL programs: `PG_BIN`, else the newest Debian install under /usr/lib/postgresql. */
+/**
+ * The folder of the PostgreSQL programs: `PG_BIN`, else the newest Debian install under
+ * /usr/lib/postgresql, else the folder of `initdb` on PATH.
+ */
 export function postgresBin(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((entry) => /^\d+$/.test(entry)) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error('PostgreSQL is needed: install it (apt-get install postgresql) or set PG_BIN to the folder holding initdb and postgres');
-  return path.join(root, newest, 'bin');
+  const initdb = findProgram('initdb', newest ? [path.join(root, newest, 'bin', 'initdb')] : []);
+  if (!initdb) throw new Error('PostgreSQL is needed: install it (apt-get install postgresql) or set PG_BIN to the folder holding initdb and postgres');
+  return path.dirname(initdb);
 }
 
 const SERVICE_USER = 'postgres';

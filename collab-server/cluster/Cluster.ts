@@ -28,6 +28,12 @@ import { changeElsewhere } from './RemoteChanges';
 import { RELAY_HEADER, type Relayed, relayCredential, verifyRelayCredential } from './relayCredential';
 import { pipeUpgrade } from './UpgradeRelay';
 
+/**
+ * How long a node waits for the node serving a document to answer a relayed connection (to open
+ * its socket, or the first bytes of a piped upgrade); then the client is sent to reconnect.
+ */
+const RELAY_TIMEOUT_MS = 3000;
+
 export interface ClusterOptions {
   config: Config & { databaseUrl: string };
   authSecret: string;
@@ -167,7 +173,7 @@ export class Cluster {
     }
     const credential = await relayCredential(this.options.authSecret, { node: this.nodeId, clientAddress: this.options.addressOf(request) });
     try {
-      await pipeUpgrade(request, socket, head, route.address, credential, () => {
+      await pipeUpgrade(request, socket, head, route.address, credential, RELAY_TIMEOUT_MS, () => {
         this.pipes.delete(socket);
         this.options.metrics.relayEnded();
       });
@@ -231,7 +237,12 @@ export class Cluster {
 
   private async connectTo(address: string, clientAddress: string): Promise<WebSocket> {
     const credential = await relayCredential(this.options.authSecret, { node: this.nodeId, clientAddress });
-    const ws = new WebSocket(`${address.replace(/^http/, 'ws')}/collab`, { headers: { [RELAY_HEADER]: credential }, perMessageDeflate: false });
+    const ws = new WebSocket(`${address.replace(/^http/, 'ws')}/collab`, {
+      headers: { [RELAY_HEADER]: credential },
+      perMessageDeflate: false,
+      // An owner that accepts TCP but does not answer (paused, overloaded) is given up on.
+      handshakeTimeout: RELAY_TIMEOUT_MS,
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

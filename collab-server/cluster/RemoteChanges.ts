@@ -41,8 +41,10 @@ export async function changeElsewhere(
   const socket = new HocuspocusProviderWebsocket({
     url: `${address.replace(/^http/, 'ws')}/collab`,
     WebSocketPolyfill: RelaySocket,
-    // One attempt: a failure is reported to the caller, who may retry.
+    // One attempt: a failure is reported to the caller, who may retry. (The retry library refuses
+    // a delay below minDelay, and then never connects: both are set.)
     delay: 100,
+    minDelay: 100,
     maxAttempts: 1,
   });
   let provider: HocuspocusProvider | null = null;
@@ -57,6 +59,9 @@ export async function changeElsewhere(
         reject(error);
       };
       let changed = false;
+      socket.on('maxAttemptsFailed', ({ error }: { error?: unknown }) =>
+        fail(new Error(`the node serving "${name}" (${address}) cannot be reached: ${error instanceof Error ? error.message : String(error)}`)),
+      );
       provider = new HocuspocusProvider({
         websocketProvider: socket,
         name,

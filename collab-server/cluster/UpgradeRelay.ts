@@ -11,9 +11,18 @@ const REPLACED = new Set([RELAY_HEADER, 'x-forwarded-for']);
  * credential, and then pipes the two connections into each other until either ends: the owner
  * answers the upgrade and serves the socket, and this node only copies bytes (SPEC.md [PG8]).
  * Resolves once the owner's connection is open; rejects (nothing sent to the client yet) when it
- * cannot be reached.
+ * cannot be reached. An owner that says nothing within `timeoutMs` (paused, overloaded) has both
+ * connections cut, and the client reconnects.
  */
-export function pipeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string, credential: string, onEnd: () => void): Promise<void> {
+export function pipeUpgrade(
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  address: string,
+  credential: string,
+  timeoutMs: number,
+  onEnd: () => void,
+): Promise<void> {
   const target = new URL(address);
   return new Promise((resolve, reject) => {
     const upstream = net.connect({ host: target.hostname, port: Number(target.port || 80) });
@@ -40,6 +49,9 @@ export function pipeUpgrade(request: IncomingMessage, socket: Duplex, head: Buff
         onEnd();
       });
       socket.once('close', end);
+      const silent = setTimeout(end, timeoutMs);
+      upstream.once('data', () => clearTimeout(silent));
+      upstream.once('close', () => clearTimeout(silent));
       socket.pipe(upstream);
       upstream.pipe(socket);
       resolve();

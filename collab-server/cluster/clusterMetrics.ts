@@ -6,10 +6,12 @@ export interface ClusterMetrics extends LeaseEvents {
   /** Reads the number of leases held at scrape time. */
   watchLeases(count: () => number): void;
   /** A connection (or a server-side change) relayed to the node serving its document. */
-  relayed(kind: 'upgrade' | 'frames' | 'change'): void;
+  relayed(kind: (typeof RELAY_KINDS)[number]): void;
   /** A relay to another node ended. */
   relayEnded(): void;
 }
+
+const RELAY_KINDS = ['upgrade', 'frames', 'change'] as const;
 
 /** The cluster metrics, in `registry`. */
 export function clusterMetrics(registry: Registry): ClusterMetrics {
@@ -44,6 +46,8 @@ export function clusterMetrics(registry: Registry): ClusterMetrics {
     labelNames: ['kind'],
     registers,
   });
+  // Every kind is shown from the start, at 0, so a dashboard's rate has a series to read.
+  for (const kind of RELAY_KINDS) relays.inc({ kind }, 0);
   const open = new Gauge({ name: 'collab_cluster_relays_open', help: 'Relays to other nodes open now', registers });
   return {
     watchLeases: (count) => {

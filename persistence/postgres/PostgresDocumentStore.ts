@@ -34,6 +34,13 @@ export interface PostgresDocumentStoreOptions {
   fence?: (name: string) => number | null;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * How long the database lets one of this store's transactions sit idle before it ends it (its
+   * session). A node paused mid-transaction (SIGSTOP, a stall) would otherwise hold its row locks,
+   * among them its leases' `FOR SHARE` ([PG6]), and keep another node from taking the documents
+   * over until it resumes. A cluster node sets it to its lease TTL; default: no limit.
+   */
+  idleInTransactionTimeoutMs?: number;
   /** Told of connection errors on idle connections (they are replaced; nothing else fails). */
   onPoolError?: (error: Error) => void;
 }
@@ -73,7 +80,13 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
   async open(): Promise<void> {
     if (this.pool) return;
     this.queue.resume();
-    const pool = new pg.Pool({ connectionString: this.options.url, max: this.options.poolSize ?? 10, types: TYPES, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({
+      connectionString: this.options.url,
+      max: this.options.poolSize ?? 10,
+      types: TYPES,
+      connectionTimeoutMillis: 10_000,
+      idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs,
+    });
     pool.on('error', (error) => this.options.onPoolError?.(error));
     try {
       await migrate(pool);
