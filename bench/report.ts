@@ -1,6 +1,7 @@
 import { bytes, ms, ratio } from './stats';
 import type { SystemId } from './systems';
 import type { ColdLoadResult } from './workloads/coldLoad';
+import { type ConversionBombsResult, conversionBombsTable, STALL_GOAL_MS } from './workloads/conversionBombs';
 import type { DurabilityResult } from './workloads/durability';
 import type { FanOutResult } from './workloads/fanOut';
 import type { JoinStormResult } from './workloads/joinStorm';
@@ -20,6 +21,7 @@ export interface BenchResults {
   coldLoad?: { plainApplyMs: number; bySystem: Partial<Record<SystemId, ColdLoadResult>> };
   durability?: Partial<Record<SystemId, DurabilityResult>>;
   joinStorm?: Partial<Record<SystemId, JoinStormResult>>;
+  conversionBombs?: ConversionBombsResult;
   targets?: Target[];
 }
 
@@ -32,6 +34,8 @@ export interface Target {
   met: boolean | null;
   /** The same ratio between two processes of bare Hocuspocus in this run, where the run measured one. */
   control?: number;
+  /** What `measured` and `limit` count: a ratio (the default) or milliseconds. */
+  unit?: 'ms';
 }
 
 const Q: SystemId = 'quire';
@@ -75,6 +79,28 @@ export function checkTargets(results: BenchResults): Target[] {
     add('disk bytes per update byte', '≤ 0.5× full-state saving (both measured)', durable.diskBytesPerUpdateByte / fullState.diskBytesPerUpdateByte, 0.5);
   } else if (durable) {
     add('disk bytes per update byte', '≤ 0.5× full-state saving (computed payload)', durable.diskBytesPerUpdateByte / durable.fullStateBytesPerUpdateByte, 0.5);
+  }
+  const bombs = results.conversionBombs;
+  if (bombs) {
+    const goal = `≤ ${STALL_GOAL_MS} ms`;
+    const stall = bombs.worstServerLoopDelay;
+    const healthz = bombs.worstHealthz;
+    targets.push({
+      name: 'worst event-loop stall under conversion bombs',
+      goal,
+      measured: stall,
+      limit: STALL_GOAL_MS,
+      met: stall <= STALL_GOAL_MS,
+      unit: 'ms',
+    });
+    targets.push({
+      name: 'worst /healthz answer under conversion bombs',
+      goal,
+      measured: healthz,
+      limit: STALL_GOAL_MS,
+      met: healthz <= STALL_GOAL_MS,
+      unit: 'ms',
+    });
   }
   return targets;
 }
@@ -242,6 +268,7 @@ export function markdown(results: BenchResults): string {
       ],
     );
   }
+  if (results.conversionBombs) lines.push(...conversionBombsTable(results.conversionBombs));
   if (results.targets?.length) {
     lines.push('**Targets** (ratios from this run)', '');
     const withControl = results.targets.some((target) => target.control !== undefined);
@@ -250,7 +277,7 @@ export function markdown(results: BenchResults): string {
       results.targets.map((target) => [
         target.name,
         target.goal,
-        ratio(target.measured),
+        target.unit === 'ms' ? ms(target.measured) : ratio(target.measured),
         target.met === null ? '–' : target.met ? 'yes' : '**no**',
         ...(withControl ? [target.control === undefined ? '' : ratio(target.control)] : []),
       ]),

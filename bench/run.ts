@@ -15,6 +15,7 @@ import { type BenchResults, checkTargets, markdown } from './report';
 import { hocuspocusControl, hocuspocusDatabase, SYSTEMS, type SystemId } from './systems';
 import { coldLoad, plainApplyMs } from './workloads/coldLoad';
 import type { WorkloadContext } from './workloads/common';
+import { conversionBombs } from './workloads/conversionBombs';
 import { durability } from './workloads/durability';
 import { fanOut } from './workloads/fanOut';
 import { joinStorm } from './workloads/joinStorm';
@@ -23,7 +24,7 @@ import { memory } from './workloads/memory';
 
 /** The compared systems, and the full-state-saving baseline the durability workload adds. */
 const ALL_SYSTEMS = [...SYSTEMS, hocuspocusDatabase];
-const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm'] as const;
+const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm', 'conversionBombs'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; systems: SystemId[]; redraw: boolean } {
@@ -119,6 +120,8 @@ results.joinStorm = await run('joinStorm', async () => {
   for (const [index, system] of systems.entries()) bySystem[system.id] = await joinStorm(system, context, 50 + index);
   return bySystem;
 });
+// Only Quire converts content: the other systems have no content API.
+if (args.systems.includes('quire')) results.conversionBombs = await run('conversionBombs', () => conversionBombs(context));
 results.targets = checkTargets(results);
 results.finishedAt = new Date().toISOString();
 results.machine.loadAverageAtEnd = os.loadavg();

@@ -41,6 +41,11 @@ export class BenchServerProcess {
     return this.child.pid ?? -1;
   }
 
+  /** False once the process has exited. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** The last lines the server printed, for error messages. */
   get output(): string {
     return this.tail;

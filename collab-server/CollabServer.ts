@@ -16,6 +16,8 @@ import { Cluster } from './cluster/Cluster';
 import { clusterMetrics } from './cluster/clusterMetrics';
 import type { Config } from './config';
 import { clientAddressOf } from './context';
+import { ConversionPool } from './conversion/ConversionPool';
+import { conversionMetrics } from './conversion/conversionMetrics';
 import { prepareDataFolder } from './dataFolder';
 import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
@@ -103,6 +105,8 @@ export class CollabServer {
   readonly tokenExpiry: TokenExpiryExtension;
   /** With DATABASE_URL: this node of a cluster (leases, relaying, events); null on LevelDB. */
   readonly cluster: Cluster | null;
+  /** Worker threads that convert content (imports, the content API, exports, diffs) off the event loop. */
+  readonly conversions: ConversionPool;
   private closing: Promise<void> | null = null;
   /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
   private linkMigration: Promise<void> = Promise.resolve();
@@ -305,6 +309,15 @@ export class CollabServer {
       },
     });
 
+    this.conversions = new ConversionPool({
+      workers: config.conversionWorkers,
+      queueLength: config.conversionQueue,
+      timeoutMs: config.conversionTimeoutMs,
+      memoryMb: config.conversionMemoryMb,
+      limits: { maxDepth: config.conversionMaxDepth, maxNodes: config.conversionMaxNodes },
+      logger,
+      ...conversionMetrics(this.metrics.registry, () => this.conversions),
+    });
     this.documents = new DocumentService(
       this.hocuspocus,
       store,
@@ -312,7 +325,7 @@ export class CollabServer {
       logger,
       this.cluster ? (name, change, by) => (this.cluster as Cluster).changeElsewhere(name, change, by) : undefined,
     );
-    this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history });
+    this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history, conversions: this.conversions });
 
     addHealthRoutes(this.router, {
       store,
@@ -330,13 +343,15 @@ export class CollabServer {
       authSecret,
       takeCreation: (request) => creations.take(this.addresses.of(request)),
       linkTokenSeconds: config.linkTokenSeconds,
+      conversions: this.conversions,
     });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
-    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService });
-    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret });
+    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions });
+    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
     addApiRoutes(this.router, {
       documents: this.documents,
+      conversions: this.conversions,
       authSecret,
       maxNameLength: config.maxNameLength,
       maxBodyBytes: config.maxMessageBytes,
@@ -449,6 +464,8 @@ export class CollabServer {
 
   private async shutdown(): Promise<void> {
     this.gateway.pause();
+    // Requests still converting are answered 503: nothing of theirs was applied yet.
+    await this.conversions.close();
     const connections = [...this.hocuspocus.documents.values()].flatMap((document) => document.getConnections());
     await Promise.all(connections.map((connection) => connection.waitForPendingMessages()));
     const deadline = new Promise<false>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, false).unref());

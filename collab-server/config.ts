@@ -1,3 +1,4 @@
+import { MAX_DEPTH } from '../shared/schemaRules';
 import { MIN_SECRET_LENGTH, ROLES, type Role } from '../shared/token';
 import { trustProxyProblem } from './net/ClientAddresses';
 
@@ -306,6 +307,52 @@ export const OPTIONS = {
     min: 100,
     description:
       'With DATABASE_URL: how often a node renews its leases (and gives back those of documents it no longer serves); less than a third of LEASE_TTL_MS',
+  },
+  conversionWorkers: {
+    env: 'CONVERSION_WORKERS',
+    kind: 'integer',
+    default: 2,
+    min: 1,
+    max: 64,
+    description: 'Worker threads that convert content (imports, content API reads and writes, version exports and diffs), so the event loop never does',
+  },
+  conversionQueue: {
+    env: 'CONVERSION_QUEUE',
+    kind: 'integer',
+    default: 16,
+    min: 0,
+    description: 'Conversions that may wait for a worker; beyond that a request gets 503 with Retry-After',
+  },
+  conversionTimeoutMs: {
+    env: 'CONVERSION_TIMEOUT_MS',
+    kind: 'integer',
+    default: 10_000,
+    min: 100,
+    description:
+      'Processor time one conversion may use (10 times as long in all); then its worker is stopped (a fresh one takes over) and the request gets 422',
+  },
+  conversionMemoryMb: {
+    env: 'CONVERSION_MEMORY_MB',
+    kind: 'integer',
+    default: 512,
+    min: 32,
+    description: 'Heap of each conversion worker, in MB (HTML takes about 10 KB per element); a conversion needing more is stopped and the request gets 413',
+  },
+  conversionMaxDepth: {
+    env: 'CONVERSION_MAX_DEPTH',
+    kind: 'integer',
+    default: MAX_DEPTH,
+    min: 4,
+    // Deeper than the schema allows, a document would be flattened when it is next read.
+    max: MAX_DEPTH,
+    description: `Deepest nesting of lists, quotes, tables and HTML elements accepted in content (at most the schema's ${MAX_DEPTH}); deeper gets 422`,
+  },
+  conversionMaxNodes: {
+    env: 'CONVERSION_MAX_NODES',
+    kind: 'integer',
+    default: 50_000,
+    min: 10,
+    description: 'Most nodes (blocks, list items, table cells, text runs, HTML elements) one write or import may create; more gets 422',
   },
 } satisfies Record<string, Option>;
 

@@ -63,3 +63,24 @@ test('the title is synced live to everyone and shown in the tab and the list', a
   await bob.goto(app.url);
   await expect(bob.getByRole('list', { name: 'Documents' })).toContainText('Our Weekly sync notes');
 });
+
+test('two people typing in the title at the same moment keep every character, in order, and their cursors', async ({ sharedApp: app, browser }) => {
+  const alice = await freshPage(browser);
+  const url = await createDocument(alice, app);
+  const bob = await freshPage(browser);
+  await bob.goto(url);
+  await titleOf(alice).click();
+  await alice.keyboard.type('middle');
+  await expect(titleOf(bob)).toHaveValue('middle');
+  await titleOf(bob).click();
+  await bob.keyboard.press('Home');
+  await alice.keyboard.press('End');
+  // Each key lands while the other's keys keep arriving: a remote change shown late would move
+  // the cursor, or be undone by the next local key.
+  const front = 'front words typed by bob ';
+  const back = ' back words typed by alice';
+  await Promise.all([bob.keyboard.type(front), alice.keyboard.type(back)]);
+  const expected = `${front}middle${back}`;
+  await expect(titleOf(alice)).toHaveValue(expected);
+  await expect(titleOf(bob)).toHaveValue(expected);
+});

@@ -83,3 +83,29 @@ export async function setName(page: Page, name: string): Promise<void> {
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog).toHaveCount(0);
 }
+
+/**
+ * Resolves once every change the page has written to its IndexedDB copy of `documentName` so far
+ * is committed: a read of the updates store waits for the writes queued before it (IndexedDB runs
+ * transactions on one store in the order they were made). "Saved" says the server holds a change,
+ * not that this browser's copy does; close a page only after this if the test reads that copy.
+ */
+export async function localCopyWritten(page: Page, documentName: string): Promise<void> {
+  await page.evaluate(
+    (database) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(database);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const transaction = open.result.transaction('updates', 'readonly');
+          transaction.objectStore('updates').count();
+          transaction.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+    `quire-doc:${documentName}`,
+  );
+}

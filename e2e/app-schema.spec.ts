@@ -14,7 +14,7 @@ import { FrameType, hpFrames, yFrames } from '../testing/rawFrames';
 import { RawSocket } from '../testing/rawSocket';
 import { element, paragraph, text } from '../testing/sampleDocument';
 import { waitFor } from '../testing/waitFor';
-import { bodyTextOf, chooseFromDocumentMenu, freshPage, linkParts, saveStatusOf, typeInBody } from './app-helpers';
+import { bodyTextOf, chooseFromDocumentMenu, freshPage, linkParts, localCopyWritten, saveStatusOf, typeInBody } from './app-helpers';
 import { type App, createDocument, editorOf, expect, test } from './fixtures';
 import { appToken, contentOf, createWithLinks, renderedDangers } from './schema-helpers';
 
@@ -241,6 +241,7 @@ test('[I2] [I3] a browser’s copy of a deleted document is refused by the one c
   await page.goto(first.editUrl);
   await typeInBody(page, '\nWritten before the deletion');
   await expect(saveStatusOf(page)).toHaveText('Saved');
+  await localCopyWritten(page, 'team-notes');
   await page.close();
 
   const admin = await appToken(app, '*');

@@ -8,7 +8,7 @@ export interface Answer {
 
 /**
  * One request to a server's HTTP API at `baseUrl`. `token` goes in a bearer header; `body` is sent
- * as JSON unless it is a string (sent as is, with the caller's content type).
+ * as JSON unless it is a string or bytes (sent as they are, with the caller's content type).
  */
 export async function apiRequest(
   baseUrl: string,
@@ -22,7 +22,12 @@ export async function apiRequest(
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string' || options.body instanceof Uint8Array
+          ? (options.body as string | Uint8Array<ArrayBuffer>)
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let json: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchResults, checkTargets, markdown } from '../report';
+import type { ConversionRow } from '../workloads/conversionBombs';
 import type { FanOutResult } from '../workloads/fanOut';
 
 /** A fan-out row with the given p99 (every other figure is beside the point here). */
@@ -52,5 +53,39 @@ describe('fan-out targets', () => {
     const table = markdown({ ...run, targets });
     expect(table).not.toContain('control');
     expect(table).toContain('| fan-out p99, N=10 | ≤ 1.0× bare Hocuspocus | 0.90× | yes |');
+  });
+});
+
+describe('conversion bomb targets', () => {
+  const row = (shape: string, serverLoopDelayMax: number, healthzWorst: number): ConversionRow => ({
+    shape,
+    endpoint: 'import',
+    bytes: 1024,
+    status: 422,
+    answerMs: 500,
+    serverLoopDelayMax,
+    serverGcPauseMax: 5,
+    healthzWorst,
+    typingWorst: 40,
+  });
+
+  it('check the worst event-loop stall and the worst /healthz answer against 100 ms, shown in milliseconds', () => {
+    const run = results(undefined);
+    run.conversionBombs = {
+      quiet: row('nothing (control)', 12, 8),
+      bombs: [row('md-deep-quotes', 60, 140), row('html-deep-divs', 90, 30)],
+      honest: [],
+      worstServerLoopDelay: 90,
+      worstHealthz: 140,
+      worstTyping: 40,
+    };
+    const targets = checkTargets(run);
+    expect(targets.map(({ name, measured, met, unit }) => ({ name, measured, met, unit }))).toEqual([
+      { name: 'worst event-loop stall under conversion bombs', measured: 90, met: true, unit: 'ms' },
+      { name: 'worst /healthz answer under conversion bombs', measured: 140, met: false, unit: 'ms' },
+    ]);
+    const table = markdown({ ...run, targets });
+    expect(table).toContain('| worst /healthz answer under conversion bombs | ≤ 100 ms | 140 ms | **no** |');
+    expect(table).toContain('| md-deep-quotes | import | 1.0 KB | 422 | 500 ms | 60.0 ms (5.00 ms) | 140 ms | 40.0 ms |');
   });
 });

@@ -62,6 +62,19 @@ export class DocumentService {
   }
 
   /**
+   * The current state of a document as Yjs updates that rebuild it (for a conversion worker): the
+   * live document's whole state when it is loaded, else the stored updates, never applied here.
+   * Fresh copies, so they can be moved to a worker. Throws StoreError `NOT_FOUND`.
+   */
+  async state(name: string): Promise<Uint8Array[]> {
+    const live = this.hocuspocus.documents.get(name);
+    if (live && !live.isLoading) return [Y.encodeStateAsUpdate(live)];
+    const loaded = await this.store.load(name);
+    if (!loaded) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
+    return loaded.updates.map((update) => new Uint8Array(update));
+  }
+
+  /**
    * Applies `change` to the live document in one transaction, as `by` (default: the server),
    * and resolves once it is durable. Connected editors receive it like any remote edit.
    * Throws StoreError `NOT_FOUND` for a document that does not exist.

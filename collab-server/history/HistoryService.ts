@@ -1,10 +1,10 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import type { RestoredFrom, VersionInfo, VersionStore } from '../../persistence/VersionStore';
-import { bodyNode, replaceBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { replaceText } from '../../shared/titleText';
 import type { ConnectionContext } from '../context';
+import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryExtension, RestoreContext } from './HistoryExtension';
 import { rebuildVersion } from './versionDelta';
@@ -13,6 +13,8 @@ export interface HistoryServiceOptions {
   store: VersionStore;
   documents: DocumentService;
   history: HistoryExtension;
+  /** Rebuilds versions and computes restores off the event loop. */
+  conversions: ConversionPool;
 }
 
 /**
@@ -36,11 +38,19 @@ export class HistoryService {
     return version;
   }
 
-  /** Calls `read` with the document as it was at version `id` (rebuilt, then destroyed). */
-  async read<T>(name: string, id: number, read: (doc: Y.Doc) => T): Promise<T> {
+  /**
+   * Version `id` as Yjs updates that rebuild it (its deltas and those of the versions before it),
+   * to hand to a conversion worker: fresh copies, so they can be moved there.
+   */
+  async state(name: string, id: number): Promise<Uint8Array[]> {
     const deltas = await this.options.store.loadVersion(name, id);
     if (!deltas) throw (await this.options.store.listVersions(name)) ? noVersion(name, id) : noDocument(name);
-    const doc = rebuildVersion(deltas);
+    return deltas.map((delta) => new Uint8Array(delta));
+  }
+
+  /** Calls `read` with the document as it was at version `id` (rebuilt on this thread, then destroyed). */
+  async read<T>(name: string, id: number, read: (doc: Y.Doc) => T): Promise<T> {
+    const doc = rebuildVersion(await this.state(name, id));
     try {
       return read(doc);
     } finally {
@@ -70,14 +80,17 @@ export class HistoryService {
    */
   async restore(name: string, id: number, by: ConnectionContext): Promise<VersionInfo> {
     const target = await this.version(name, id);
-    const { body, title } = await this.read(name, id, (doc) => ({ body: bodyNode(doc), title: doc.getText(TITLE_FIELD).toString() }));
+    const restored = await this.state(name, id);
     await this.options.history.capture(name);
     const restoredFrom: RestoredFrom = { id: target.id, createdAt: target.createdAt, label: target.label };
     const context: RestoreContext = { ...by, restoredFrom };
+    // A worker rebuilds the version and makes the body change on a copy of the document; the
+    // update it returns is applied here, like any editor's.
+    const { delta, title } = await this.options.conversions.run({ kind: 'restore', version: restored, current: await this.options.documents.state(name) });
     await this.options.documents.change(
       name,
       (doc) => {
-        replaceBody(doc, body);
+        Y.applyUpdate(doc, delta);
         replaceText(doc.getText(TITLE_FIELD), title);
       },
       context,

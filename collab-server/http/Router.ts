@@ -9,6 +9,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly reason?: string,
+    /** Headers to send with the error (`Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -69,7 +71,7 @@ export class Router {
       if (response.headersSent) {
         response.destroy();
       } else if (error instanceof HttpError) {
-        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message });
+        sendJson(response, error.status, error.reason ? { error: error.message, reason: error.reason } : { error: error.message }, error.headers);
       } else {
         sendJson(response, 500, { error: 'internal server error' });
         throw error;
@@ -79,18 +81,35 @@ export class Router {
   }
 }
 
-/** Sends `body` as JSON with `status`. */
+/** JSON text made elsewhere (by a conversion worker), which `sendJson` sends as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Sends `body` as JSON with `status` (a JsonText is sent as it is). */
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   response.end(text);
 }
 
 /**
  * Reads a JSON request body of at most `limit` bytes; 415 when its Content-Type is not one of
- * `types`, 413 when larger, 400 when not JSON.
+ * `types`, 413 when larger, 400 when not JSON. Parsing costs the event loop: only for small bodies
+ * (a few kilobytes of nested brackets parse in milliseconds, megabytes take seconds); large ones
+ * go to a conversion worker as `readRawJson` reads them.
  */
 export async function readJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<unknown> {
+  const body = await readRawJson(request, limit, types);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
+}
+
+/** Reads the bytes of a JSON request body of at most `limit` bytes, unparsed; 415 when its Content-Type is not one of `types`, 413 when larger. */
+export async function readRawJson(request: IncomingMessage, limit: number, types: readonly string[] = ['application/json']): Promise<Buffer> {
   const type = (request.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
   if (!types.includes(type)) throw new HttpError(415, `the request body must be JSON (Content-Type: ${types.join(' or ')})`);
   const chunks: Buffer[] = [];
@@ -100,9 +119,5 @@ export async function readJson(request: IncomingMessage, limit: number, types: r
     if (size > limit) throw new HttpError(413, `the request body is larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the request body is not valid JSON');
-  }
+  return Buffer.concat(chunks);
 }

@@ -1,34 +1,29 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import {
-  appendBody,
-  CONTENT_FORMATS,
-  ContentError,
-  type ContentFormat,
-  exportBody,
-  initialUpdate,
-  isContentFormat,
-  parseContent,
-  replaceBody,
-} from '../../shared/conversion';
+import { CONTENT_FORMATS, ContentError, type ContentFormat, isContentFormat } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, type TokenClaims } from '../../shared/token';
+import type { ConversionPool } from '../conversion/ConversionPool';
+import { bodyFieldsProblem } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
+import { versionOf } from '../documents/documentVersion';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
 import type { ClientAddresses } from '../net/ClientAddresses';
 import { bearerClaims, requireRole } from './apiAuth';
+import { conversionHttpError } from './conversionErrors';
 import { originOf, requireManager, shareLinksOf } from './linkDescriptions';
-import { HttpError, type Router, readJson, sendJson } from './Router';
+import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
 import { CONTENT_POLICY } from './securityHeaders';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
+
+/** Largest body of a request without content (a title): parsed on the event loop, so kept small. */
+const SMALL_BODY_BYTES = 16 * 1024;
 
 /** Largest page of `GET /api/docs`, and the page size when `limit` is not given. */
 export const MAX_LIST_LIMIT = 1000;
@@ -36,6 +31,8 @@ export const DEFAULT_LIST_LIMIT = 100;
 
 export interface ApiRoutesOptions {
   documents: DocumentService;
+  /** Converts content off the event loop: request bodies with content are parsed there too. */
+  conversions: ConversionPool;
   authSecret: string;
   maxNameLength: number;
   /** Largest request body, in bytes. */
@@ -107,19 +104,20 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
 
   route('POST', API_PREFIX, async ({ request, response, claims }) => {
     requireRole(claims, 'admin');
-    const body = await readBody(request, options.maxBodyBytes, ['name', 'title', 'content', 'format', 'links']);
+    const raw = await readRawJson(request, options.maxBodyBytes);
+    // The body is parsed, its content converted and the initial update built in a worker.
+    const rules = { dialect: 'api', fields: ['name', 'title', 'content', 'format', 'links'], contentRequired: false } as const;
+    const { fields: body, update } = await options.conversions.run({ kind: 'create', body: raw, rules });
     if (body.links !== undefined && typeof body.links !== 'boolean') throw new HttpError(400, '"links" must be true (create share links) or false');
     const name = body.name === undefined ? newDocumentName() : validName(body.name, options.maxNameLength);
     requireRole(claims, 'admin', name);
     const title = body.title === undefined ? '' : validTitle(body.title);
-    const node = body.content === undefined ? null : contentOf(body);
-    const update = node || title ? initialUpdate(node, title) : undefined;
     if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
     // Share links asked for at creation are made with the document, in the same write.
     // Their secrets are in this answer and never again: the server keeps only their hashes.
     const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
     const links = body.links ? initialLinks(name, requireManager(options.shareLinks, claims)) : null;
-    const meta = await documents.create(name, { update, title, properties: links?.properties });
+    const meta = await documents.create(name, { update: update ?? undefined, title, properties: links?.properties });
     const described = links ? { ...describeDocument(meta), links: shareLinksOf(origin, name, links.secrets) } : describeDocument(meta);
     sendJson(response, 201, described, { location: `${API_PREFIX}/${encodeURIComponent(name)}` });
   });
@@ -131,7 +129,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
 
   route('PATCH', `${API_PREFIX}/:name`, async ({ request, response, params, claims }) => {
     requireRole(claims, 'editor', params.name);
-    const body = await readBody(request, options.maxBodyBytes, ['title']);
+    const body = await readBody(request, SMALL_BODY_BYTES, ['title']);
     if (body.title === undefined) throw new HttpError(400, 'nothing to change: send {"title": "…"}');
     const title = validTitle(body.title);
     await documents.change(params.name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), actingAs(claims));
@@ -148,7 +146,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     requireRole(claims, 'viewer', params.name);
     const format = url.searchParams.get('format') ?? 'json';
     if (!isContentFormat(format)) throw new HttpError(400, `format must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
-    const { content, version } = await documents.read(params.name, (doc) => ({ content: exportBody(doc, format), version: versionOf(doc) }));
+    const { content, version } = await options.conversions.run({ kind: 'export', state: await documents.state(params.name), format });
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[format],
       etag: `"${version}"`,
@@ -160,16 +158,17 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
   });
 
   const write =
-    (change: (doc: Y.Doc, node: Node) => void) =>
+    (mode: 'replace' | 'append') =>
     async ({ request, response, params, claims }: RequestContext) => {
       requireRole(claims, 'editor', params.name);
       const expected = ifMatch(request);
-      const body = await readBody(request, options.maxBodyBytes, ['content', 'format']);
-      const node = contentOf(body);
+      const raw = await readRawJson(request, options.maxBodyBytes);
       const before = await existing(documents, params.name);
-      const added = initialUpdate(node).byteLength;
+      // A worker parses the body, converts the content and makes the change on a copy of the
+      // document; what comes back is the update, applied here like any editor's.
+      const { delta } = await options.conversions.run({ kind: 'write', body: raw, mode, state: await documents.state(params.name) });
       const size = Math.max(options.sizeOf(params.name), before.size);
-      if (size + added > options.maxDocumentBytes) throw tooLarge(size + added, options.maxDocumentBytes);
+      if (size + delta.byteLength > options.maxDocumentBytes) throw tooLarge(size + delta.byteLength, options.maxDocumentBytes);
       let version = '';
       await documents.change(
         params.name,
@@ -178,15 +177,15 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
           if (expected && !expected.includes('*') && !expected.includes(versionOf(doc))) {
             throw new HttpError(412, 'the document changed since the version in If-Match was read; read it again (GET …/content) and retry');
           }
-          change(doc, node);
+          Y.applyUpdate(doc, delta);
           version = versionOf(doc);
         },
         actingAs(claims),
       );
       sendJson(response, 200, describeDocument(await existing(documents, params.name)), { etag: `"${version}"` });
     };
-  route('PUT', `${API_PREFIX}/:name/content`, write(replaceBody));
-  route('POST', `${API_PREFIX}/:name/content`, write(appendBody));
+  route('PUT', `${API_PREFIX}/:name/content`, write('replace'));
+  route('POST', `${API_PREFIX}/:name/content`, write('append'));
 }
 
 /** What an API route's handler gets: the request, and the claims of its bearer token. */
@@ -225,17 +224,6 @@ export function describeDocument(meta: DocumentMeta): DocumentDescription {
   };
 }
 
-/**
- * The document's version: a hash of everything it contains (the Yjs state vector and delete
- * set), so any change, an insertion or a deletion, gives a new version.
- */
-export function versionOf(doc: Y.Doc): string {
-  return createHash('sha256')
-    .update(Y.encodeSnapshot(Y.snapshot(doc)))
-    .digest('base64url')
-    .slice(0, 27);
-}
-
 /** The versions an `If-Match` header accepts (`*`: any), or null without one. */
 function ifMatch(request: IncomingMessage): string[] | null {
   const header = request.headers['if-match'];
@@ -261,32 +249,15 @@ async function existing(documents: DocumentService, name: string): Promise<Docum
   return meta;
 }
 
-/** Reads a JSON object body with only `allowed` fields; a misspelt field is an error, not ignored. */
+/**
+ * Reads a small JSON object body (parsed on the event loop: keep `limit` small) with only
+ * `allowed` fields; a misspelt field is an error, not ignored.
+ */
 export async function readBody(request: IncomingMessage, limit: number, allowed: string[]): Promise<Record<string, unknown>> {
   const body = await readJson(request, limit);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, `the request body must be a JSON object with the fields ${allowed.join(', ')}`);
-  }
-  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) throw new HttpError(400, `unknown field ${JSON.stringify(unknown[0])}; the fields are ${allowed.join(', ')}`);
+  const problem = bodyFieldsProblem(body, allowed);
+  if (problem) throw new HttpError(400, problem);
   return body as Record<string, unknown>;
-}
-
-/** The document node a write body describes. A string defaults to Markdown, an object to JSON. */
-function contentOf(body: Record<string, unknown>): Node {
-  const { content } = body;
-  if (content === undefined) throw new HttpError(400, '"content" is required');
-  const format = body.format ?? (typeof content === 'string' ? 'markdown' : 'json');
-  if (!isContentFormat(format)) throw new HttpError(400, `"format" must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
-  if (typeof content !== 'string' && (format !== 'json' || typeof content !== 'object' || content === null)) {
-    throw new HttpError(400, format === 'json' ? '"content" must be a JSON document or a string holding one' : `"content" must be a string of ${format}`);
-  }
-  try {
-    return parseContent(content as string, format);
-  } catch (error) {
-    if (error instanceof ContentError) throw new HttpError(400, error.message);
-    throw error;
-  }
 }
 
 function validName(name: unknown, maxLength: number): string {
@@ -326,9 +297,10 @@ function tooLarge(bytes: number, limit: number): HttpError {
   return new HttpError(413, `the document would be about ${bytes} bytes; the largest allowed is ${limit} bytes (MAX_DOCUMENT_BYTES)`);
 }
 
-/** Store and content errors as the HTTP errors a client can act on. */
+/** Store, content and conversion errors as the HTTP errors a client can act on. */
 export function asHttpError(error: unknown): unknown {
   if (error instanceof ContentError) return new HttpError(400, error.message);
+  error = conversionHttpError(error);
   if (!(error instanceof StoreError)) return error;
   switch (error.code) {
     case 'NOT_FOUND':

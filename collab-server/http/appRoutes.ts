@@ -1,18 +1,19 @@
 import type { IncomingMessage } from 'node:http';
-import * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
-import { ContentError, initialUpdate, parseContent } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { LINK_KINDS } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
+import type { ConversionPool } from '../conversion/ConversionPool';
+import { importTooLarge, titleOf } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
 import { NOT_FOUND, requireLink } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
-import { HttpError, type Router, readJson, sendJson } from './Router';
+import { conversionHttpError } from './conversionErrors';
+import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -25,6 +26,8 @@ export interface AppRoutesOptions {
   links: ShareLinks;
   identities: BrowserIdentities;
   authSecret: string;
+  /** Converts imports off the event loop (the body is parsed there too). */
+  conversions: ConversionPool;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
   /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
@@ -55,7 +58,7 @@ export interface AppRoutesOptions {
  */
 export function addAppRoutes(
   router: Router,
-  { documents, links, identities, authSecret, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+  { documents, links, identities, authSecret, conversions, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
@@ -77,23 +80,16 @@ export function addAppRoutes(
       response.setHeader('retry-after', String(wait));
       throw new HttpError(429, `too many documents created from this address; retry in ${wait} s`);
     }
-    const body = await readImportBody(request, maxImportBytes);
-    const title = typeof body?.title === 'string' ? normalizeTitle(body.title.trim()) : '';
-    let update: Uint8Array | undefined;
-    if (body?.content !== undefined) {
-      if (body.format !== 'markdown') throw new HttpError(400, '"format" must be "markdown" when "content" is given');
-      if (typeof body.content !== 'string') throw new HttpError(400, '"content" must be a string of Markdown');
-      const bytes = Buffer.byteLength(body.content);
-      if (bytes > maxImportBytes) throw new HttpError(413, tooLarge(maxImportBytes, bytes));
-      try {
-        update = initialUpdate(parseContent(body.content, 'markdown'), title);
-      } catch (error) {
-        if (error instanceof ContentError) throw new HttpError(422, `the Markdown could not be imported: ${error.message}`);
-        throw error;
-      }
-    } else if (title) {
-      update = titleUpdate(title);
+    const raw = await readImportBody(request, maxImportBytes);
+    // The body is parsed, the Markdown converted and the initial update built in a worker.
+    let imported: { fields: Record<string, unknown>; update: Uint8Array | null };
+    try {
+      imported = await conversions.run({ kind: 'create', body: raw, rules: { dialect: 'import', maxContentBytes: maxImportBytes } });
+    } catch (error) {
+      throw conversionHttpError(error);
     }
+    const title = titleOf(imported.fields);
+    const update = imported.update ?? undefined;
     const name = newDocumentName();
     // Whoever creates a document holds its most powerful link, and with it every other one.
     const { properties, secrets } = initialLinks(
@@ -173,30 +169,16 @@ export function addAppRoutes(
   });
 }
 
-/** Reads the create body; a body too large for any import gets the import size message. */
-async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Record<string, unknown> | null> {
+/** Reads the create body's bytes (parsed in a worker); a body too large for any import gets the import size message. */
+async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Buffer> {
   // JSON escaping can double the size of Markdown (every newline becomes `\n`), plus the other fields.
   const limit = maxImportBytes * 2 + 16 * 1024;
   try {
-    return (await readJson(request, limit)) as Record<string, unknown> | null;
+    return await readRawJson(request, limit);
   } catch (error) {
-    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, tooLarge(maxImportBytes));
+    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, importTooLarge(maxImportBytes));
     throw error;
   }
-}
-
-function tooLarge(limit: number, bytes?: number): string {
-  const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
-  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown is accepted`;
-}
-
-/** A Yjs update that sets only the title of a new document. */
-function titleUpdate(title: string): Uint8Array {
-  const doc = new Y.Doc();
-  doc.getText(TITLE_FIELD).insert(0, title);
-  const update = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return update;
 }
 
 /** The string `field` of a request body, 1 to `maxLength` characters; 400 otherwise. */

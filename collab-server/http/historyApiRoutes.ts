@@ -1,10 +1,10 @@
 import type { VersionInfo } from '../../persistence/VersionStore';
-import { bodyNode, CONTENT_FORMATS, type ContentFormat, exportBody, isContentFormat } from '../../shared/conversion';
-import { changeText, diffDocuments } from '../../shared/documentDiff';
+import { CONTENT_FORMATS, type ContentFormat, isContentFormat } from '../../shared/conversion';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import type { VersionDescription } from '../../shared/versionDescription';
 import { MAX_VERSION_LABEL_LENGTH, versionLabelOf } from '../../shared/versionLabel';
 import type { ConnectionContext } from '../context';
+import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
 import type { HistoryService } from '../history/HistoryService';
 import { requireRole } from './apiAuth';
@@ -16,6 +16,8 @@ export interface HistoryApiRoutesOptions {
   history: HistoryService;
   documents: DocumentService;
   authSecret: string;
+  /** Rebuilds, exports and compares versions off the event loop. */
+  conversions: ConversionPool;
 }
 
 const CONTENT_TYPES: Record<ContentFormat, string> = {
@@ -37,7 +39,7 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  *   GET    /api/docs/<name>/versions/<id>/diff       viewer  what changed since: `?to=current` (default) or `?to=<id>`
  *   POST   /api/docs/<name>/versions/<id>/restore    editor  the document becomes that version again (a new change)
  */
-export function addHistoryApiRoutes(router: Router, { history, documents, authSecret }: HistoryApiRoutesOptions): void {
+export function addHistoryApiRoutes(router: Router, { history, documents, authSecret, conversions }: HistoryApiRoutesOptions): void {
   const apiRouteAt = apiRoute(router, authSecret);
   const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
     apiRouteAt(method, `${API_PREFIX}/:name/versions${path}`, handler);
@@ -74,7 +76,7 @@ export function addHistoryApiRoutes(router: Router, { history, documents, authSe
     const id = versionId(params.id);
     const format = url.searchParams.get('format') ?? 'json';
     if (!isContentFormat(format)) throw new HttpError(400, `format must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
-    const content = await history.read(params.name, id, (doc) => exportBody(doc, format));
+    const { content } = await conversions.run({ kind: 'export', state: await history.state(params.name, id), format });
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[format],
       // Not cached: a document deleted and created again under its name starts its version ids again.
@@ -88,9 +90,9 @@ export function addHistoryApiRoutes(router: Router, { history, documents, authSe
     requireRole(claims, 'viewer', params.name);
     const id = versionId(params.id);
     const to = url.searchParams.get('to') ?? 'current';
-    const before = await history.read(params.name, id, bodyNode);
-    const after = to === 'current' ? await documents.read(params.name, bodyNode) : await history.read(params.name, versionId(to), bodyNode);
-    const changes = diffDocuments(before, after).map((change) => changeText(before, after, change));
+    const before = await history.state(params.name, id);
+    const after = to === 'current' ? await documents.state(params.name) : await history.state(params.name, versionId(to));
+    const { changes } = await conversions.run({ kind: 'diff', before, after });
     sendJson(response, 200, { from: id, to: to === 'current' ? 'current' : Number(to), changes });
   });
 

@@ -1,20 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import { exportBody } from '../../shared/conversion';
-import { TITLE_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
+import type { ConversionPool } from '../conversion/ConversionPool';
 import type { HistoryService } from '../history/HistoryService';
 import type { ShareLinks } from '../links/ShareLinks';
 import { requireLink } from './appLinkAccess';
 import { stringField } from './appRoutes';
 import type { BrowserIdentities } from './browserIdentity';
+import { conversionHttpError } from './conversionErrors';
 import { describeVersion, labelOf } from './historyApiRoutes';
-import { HttpError, type Router, readJson, sendJson } from './Router';
+import { HttpError, JsonText, type Router, readJson, sendJson } from './Router';
 
 export interface HistoryAppRoutesOptions {
   links: ShareLinks;
   identities: BrowserIdentities;
   history: HistoryService;
+  /** Rebuilds and exports versions off the event loop. */
+  conversions: ConversionPool;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface HistoryAppRoutesOptions {
  *
  * A restore is credited to the browser's own identity (its signed cookie, `browserIdentity.ts`).
  */
-export function addHistoryAppRoutes(router: Router, { links, identities, history }: HistoryAppRoutesOptions): void {
+export function addHistoryAppRoutes(router: Router, { links, identities, history, conversions }: HistoryAppRoutesOptions): void {
   /** Reads the body and checks its link secret; `editor` refuses the view link. */
   const authorize = async (request: IncomingMessage, name: string, needs: Role): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
@@ -60,11 +62,9 @@ export function addHistoryAppRoutes(router: Router, { links, identities, history
     const { body } = await authorize(request, name, 'viewer');
     const id = idOf(body);
     const version = await history.version(name, id);
-    const { title, content } = await history.read(name, id, (doc) => ({
-      title: doc.getText(TITLE_FIELD).toString(),
-      content: JSON.parse(exportBody(doc, 'json')),
-    }));
-    return { version: describeVersion(version), title, content };
+    const { title, content } = await conversions.run({ kind: 'export', state: await history.state(name, id), format: 'json' });
+    // The content is JSON text from the worker: spliced in as it is, not parsed and written again here.
+    return new JsonText(`{"version":${JSON.stringify(describeVersion(version))},"title":${JSON.stringify(title)},"content":${content}}`);
   });
 
   route('/name', async (request, name) => {
@@ -86,7 +86,7 @@ export function addHistoryAppRoutes(router: Router, { links, identities, history
 
 /** Store errors as the app's errors: the document was found when authorizing, so what is missing now is the version. */
 function asAppError(error: unknown): unknown {
-  if (!(error instanceof StoreError)) return error;
+  if (!(error instanceof StoreError)) return conversionHttpError(error);
   if (error.code === 'NOT_FOUND') return new HttpError(404, 'this version does not exist (any more)');
   return new HttpError(503, 'the document store is not available right now; try again later');
 }

@@ -6,6 +6,8 @@ import { checkPayload } from './payloadCheck';
 
 export interface InboundLimits {
   maxMessagesPerSecond: number;
+  /** Largest presence (awareness) state of one client id, in bytes of JSON (see `checkPayload`). */
+  maxPresenceBytes: number;
   maxPendingMessages: number;
   maxPendingDocuments: number;
   maxNameLength: number;
@@ -55,9 +57,9 @@ export class InboundGuard {
     try {
       const header = readHeader(frame);
       documentName = header.documentName;
-      checkPayload(header);
-    } catch {
-      throw CloseCodes.BadMessage;
+      checkPayload(header, this.limits.maxPresenceBytes);
+    } catch (error) {
+      throw error === CloseCodes.PresenceTooLarge ? error : CloseCodes.BadMessage;
     }
     if (hasName(this.established, documentName)) return;
     if (documentNameProblem(documentName, this.limits.maxNameLength)) throw CloseCodes.InvalidDocumentName;

@@ -1,6 +1,6 @@
 'use client';
 
-import { useLayoutEffect, useRef } from 'react';
+import { useRef } from 'react';
 import type * as Y from 'yjs';
 import { UNTITLED } from '../../../shared/documentFields';
 import { MAX_TITLE_LENGTH } from '../../../shared/titleText';
@@ -15,23 +15,19 @@ interface TitleFieldProps {
 
 /** The document title as an input, synced live with everyone in the document. */
 export function TitleField({ doc, readOnly, onEnter }: TitleFieldProps) {
-  const { title, setTitle, lastRemoteChange } = useTitle(doc);
   const input = useRef<HTMLInputElement>(null);
-  const selection = useRef<{ start: number; end: number } | null>(null);
-
-  // A remote change re-renders the input with a new value; keep the local cursor where it was
-  // relative to the text around it, instead of letting it jump to the end.
-  useLayoutEffect(() => {
+  // A remote change goes into the input at once, the cursor carried through it: left to React's
+  // next render, the browser would move the cursor to the end, and a key typed before that render
+  // would be diffed against the old text, undoing the remote change.
+  const { title, setTitle } = useTitle(doc, (text, map) => {
     const element = input.current;
-    const saved = selection.current;
-    if (!element || !saved || document.activeElement !== element || !lastRemoteChange) return;
-    element.setSelectionRange(lastRemoteChange(saved.start), lastRemoteChange(saved.end));
-  }, [lastRemoteChange]);
-
-  const remember = () => {
-    const element = input.current;
-    if (element) selection.current = { start: element.selectionStart ?? 0, end: element.selectionEnd ?? 0 };
-  };
+    if (!element || element.value === text) return;
+    const focused = document.activeElement === element;
+    const start = element.selectionStart ?? 0;
+    const end = element.selectionEnd ?? 0;
+    element.value = text;
+    if (focused) element.setSelectionRange(map(start), map(end));
+  });
 
   return (
     <input
@@ -43,12 +39,7 @@ export function TitleField({ doc, readOnly, onEnter }: TitleFieldProps) {
       maxLength={MAX_TITLE_LENGTH}
       readOnly={readOnly}
       spellCheck
-      onChange={(event) => {
-        setTitle(event.target.value);
-        remember();
-      }}
-      onSelect={remember}
-      onKeyUp={remember}
+      onChange={(event) => setTitle(event.target.value)}
       onKeyDown={(event) => {
         if (event.key === 'Enter') {
           event.preventDefault();

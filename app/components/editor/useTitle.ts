@@ -1,26 +1,34 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import { TITLE_FIELD } from '../../../shared/documentFields';
 import { normalizeTitle, replaceText } from '../../../shared/titleText';
 
-/** Where the text cursor of the title input should go after a remote change. */
+/** Where a position in the title before a remote change is after it. */
 export type CursorMapper = (position: number) => number;
 
+/** A remote change to the title, as it is applied: the new text and how positions moved. */
+export type RemoteTitleChange = (text: string, map: CursorMapper) => void;
+
 /**
- * The document title (the `title` Y.Text), live: returns the current value, a setter that writes
- * the smallest change (so two people typing in the title keep both their typing), and the
- * position mapping of the last remote change, for keeping a local cursor in place.
+ * The document title (the `title` Y.Text), live: returns the current value and a setter that
+ * writes the smallest change (so two people typing in the title keep both their typing).
+ * `onRemoteChange` hears every remote change synchronously as it is applied, so an input can show
+ * it at once: between a remote change and React's next render, a keystroke would otherwise be
+ * read against the old text and its diff would undo the remote change.
  */
-export function useTitle(doc: Y.Doc): { title: string; setTitle: (value: string) => void; lastRemoteChange: CursorMapper | null } {
+export function useTitle(doc: Y.Doc, onRemoteChange?: RemoteTitleChange): { title: string; setTitle: (value: string) => void } {
   const text = doc.getText(TITLE_FIELD);
-  const [state, setState] = useState<{ title: string; lastRemoteChange: CursorMapper | null }>(() => ({ title: text.toString(), lastRemoteChange: null }));
+  const [title, setTitleState] = useState(() => text.toString());
+  const listener = useRef(onRemoteChange);
+  listener.current = onRemoteChange;
 
   useEffect(() => {
-    setState({ title: text.toString(), lastRemoteChange: null });
+    setTitleState(text.toString());
     const onChange = (event: Y.YTextEvent, transaction: Y.Transaction) => {
-      setState({ title: text.toString(), lastRemoteChange: transaction.local ? null : mapperOf(event.delta) });
+      if (!transaction.local) listener.current?.(text.toString(), mapperOf(event.delta));
+      setTitleState(text.toString());
     };
     text.observe(onChange);
     return () => text.unobserve(onChange);
@@ -33,7 +41,7 @@ export function useTitle(doc: Y.Doc): { title: string; setTitle: (value: string)
     [doc, text],
   );
 
-  return { title: state.title, setTitle, lastRemoteChange: state.lastRemoteChange };
+  return { title, setTitle };
 }
 
 /** Maps a position in the old text to the new one through a Yjs text delta. */

@@ -1,0 +1,105 @@
+import type { JSONContent } from '@tiptap/core';
+import type { Node } from '@tiptap/pm/model';
+import { CONTENT_FORMATS, ContentError, type ContentFormat, isContentFormat } from '../../shared/conversion';
+import { normalizeTitle } from '../../shared/titleText';
+import { ConversionError } from './ConversionError';
+import { type ContentLimits, jsonDepthFor, scanJsonDepth } from './contentLimits';
+import { parseWithLimits } from './parseWithLimits';
+
+/**
+ * The request bodies that carry content, read in a conversion worker: a body of megabytes costs
+ * its `JSON.parse` (seconds for a few megabytes of nested brackets) and then its conversion, and
+ * neither may run on the event loop. The route reads the raw bytes and hands them over; what comes
+ * back is the body's other fields and the converted content.
+ */
+
+/** How a route reads its body: the content API's rules, or the app's Markdown import. */
+export type BodyRules =
+  /** A JSON object with only `fields`; `content` is Markdown, HTML, text (strings) or a JSON document, as `format` says. */
+  | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
+  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown. */
+  | { dialect: 'import'; maxContentBytes: number };
+
+/** A body read: its fields other than `content`, and the content as a document (null without content). */
+export interface ContentRequest {
+  fields: Record<string, unknown>;
+  node: Node | null;
+}
+
+/** Parses and converts a request body by `rules`; throws ConversionError (`invalid` carries the route's status). */
+export function readContentRequest(bytes: Uint8Array, rules: BodyRules, limits: ContentLimits): ContentRequest {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  scanJsonDepth(text, jsonDepthFor(limits), 'the request body', limits);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ConversionError('invalid', 'the request body is not valid JSON', 400);
+  }
+  return rules.dialect === 'api' ? apiContent(body, rules.fields, rules.contentRequired, limits) : importedContent(body, rules.maxContentBytes, limits);
+}
+
+/** The title a body names, as the document will hold it ('' when it names none). */
+export function titleOf(fields: Record<string, unknown>): string {
+  return typeof fields.title === 'string' ? normalizeTitle(fields.title.trim()) : '';
+}
+
+/** What is wrong with a body that should be a JSON object with only `allowed` fields, or null: a misspelt field is an error, not ignored. */
+export function bodyFieldsProblem(body: unknown, allowed: readonly string[]): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `the request body must be a JSON object with the fields ${allowed.join(', ')}`;
+  const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
+  return unknown.length > 0 ? `unknown field ${JSON.stringify(unknown[0])}; the fields are ${allowed.join(', ')}` : null;
+}
+
+/** The content API's body: a string defaults to Markdown, an object to JSON. */
+function apiContent(body: unknown, allowed: readonly string[], contentRequired: boolean, limits: ContentLimits): ContentRequest {
+  const problem = bodyFieldsProblem(body, allowed);
+  if (problem) throw new ConversionError('invalid', problem, 400);
+  const { content, ...fields } = body as Record<string, unknown>;
+  if (content === undefined) {
+    if (contentRequired) throw new ConversionError('invalid', '"content" is required', 400);
+    return { fields, node: null };
+  }
+  const format = fields.format ?? (typeof content === 'string' ? 'markdown' : 'json');
+  if (!isContentFormat(format))
+    throw new ConversionError('invalid', `"format" must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`, 400);
+  if (typeof content !== 'string' && (format !== 'json' || typeof content !== 'object' || content === null)) {
+    throw new ConversionError(
+      'invalid',
+      format === 'json' ? '"content" must be a JSON document or a string holding one' : `"content" must be a string of ${format}`,
+      400,
+    );
+  }
+  return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)) };
+}
+
+/** The app's import: Markdown only, up to `maxContentBytes`; of the other fields only the title is kept. */
+function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): ContentRequest {
+  const { content, format, title } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const fields = title === undefined ? {} : { title };
+  if (content === undefined) return { fields, node: null };
+  if (format !== 'markdown') throw new ConversionError('invalid', '"format" must be "markdown" when "content" is given', 400);
+  if (typeof content !== 'string') throw new ConversionError('invalid', '"content" must be a string of Markdown', 400);
+  const bytes = Buffer.byteLength(content);
+  if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
+  return {
+    fields,
+    node: convert(content, 'markdown', limits, (message) => new ConversionError('invalid', `the Markdown could not be imported: ${message}`, 422)),
+  };
+}
+
+/** Converts `content`; a ContentError (content that does not parse or fit the schema) becomes the route's error. */
+function convert(content: string | JSONContent, format: ContentFormat, limits: ContentLimits, invalid: (message: string) => ConversionError): Node {
+  try {
+    return parseWithLimits(content, format, limits);
+  } catch (error) {
+    if (error instanceof ContentError) throw invalid(error.message);
+    throw error;
+  }
+}
+
+/** The import's answer to a file over the size limit. */
+export function importTooLarge(limit: number, bytes?: number): string {
+  const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
+  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown is accepted`;
+}
