@@ -39,8 +39,9 @@ export interface LocalClusterOptions {
   env?: Record<string, string>;
   /** HAProxy's port (default: a free one). */
   port?: number;
-  /** How often HAProxy checks each node's `/readyz`. */
+  /** How often HAProxy checks each node's `/readyz`, and how long one check may take. */
   checkIntervalMs?: number;
+  checkTimeoutMs?: number;
 }
 
 /** Starts PostgreSQL, the nodes, then HAProxy in front of them. */
@@ -77,7 +78,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   let haproxy: HaproxyServer | undefined;
   try {
     await Promise.all(Array.from({ length: options.nodes }, (_, index) => startNode(index)));
-    haproxy = await startHaproxy(ports, { port: options.port, checkIntervalMs: options.checkIntervalMs });
+    haproxy = await startHaproxy(ports, { port: options.port, checkIntervalMs: options.checkIntervalMs, checkTimeoutMs: options.checkTimeoutMs });
   } catch (error) {
     await Promise.all(nodes.map((_, index) => stopNode(index, 'SIGKILL')));
     await postgres.destroy();

@@ -29,7 +29,10 @@ export function haproxyPath(): string {
  * 127.0.0.1, hashing each document's name to a node (consistent hashing) and taking a node out of
  * the rotation while its `/readyz` fails. Fails with a clear message when HAProxy is not installed.
  */
-export async function startHaproxy(nodePorts: readonly number[], options: { port?: number; checkIntervalMs?: number } = {}): Promise<HaproxyServer> {
+export async function startHaproxy(
+  nodePorts: readonly number[],
+  options: { port?: number; checkIntervalMs?: number; checkTimeoutMs?: number } = {},
+): Promise<HaproxyServer> {
   const haproxy = haproxyPath();
   if (spawnSync(haproxy, ['-v']).error) throw new Error(`HAProxy is needed: ${haproxy} does not run; install it (apt-get install haproxy) or set HAPROXY_PATH`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'quire-haproxy-'));
@@ -42,6 +45,7 @@ export async function startHaproxy(nodePorts: readonly number[], options: { port
       bind: `127.0.0.1:${port}`,
       nodes: nodePorts.map((nodePort, index) => ({ name: `node${index + 1}`, address: `127.0.0.1:${nodePort}` })),
       checkIntervalMs: options.checkIntervalMs ?? 500,
+      checkTimeoutMs: options.checkTimeoutMs,
     }),
   );
   const child: ChildProcess = spawn(haproxy, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
