@@ -12,6 +12,7 @@ import { type PostgresServer, startPostgres } from '../../testing/postgres';
 import { metric, scrapeMetrics } from '../../testing/scrapeMetrics';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
+import { RELAY_HEADER, relayCredential } from '../cluster/relayCredential';
 import { readLinks } from '../links/linkRecord';
 
 /**
@@ -145,12 +146,23 @@ describe('any node accepts any client', () => {
     expect(metric(await scrapeMetrics(nodeA.httpUrl), 'collab_cluster_leases_held')).toBeGreaterThanOrEqual(1);
   });
 
-  it('[PG8] a forged relay credential is not believed: the socket is served as any other, by its own token', async () => {
+  it('[PG8] a forged relay credential is not believed: the socket is routed and judged by its own token, as any other', async () => {
     const name = 'forged-relay';
-    const client = hocuspocusClient(nodeB.hocuspocusUrl, name, 'not-a-token');
-    clients.push(client);
-    await waitFor(() => client.refusals.length > 0, { message: 'the invalid token to be refused' });
-    expect(client.refusals).toContain(CloseCodes.Unauthorized.reason);
+    await editor(nodeA, name, 'ada');
+    await waitFor(() => nodeA.server.hocuspocus.documents.has(name), { message: 'node A to load the document' });
+    // Signed with another secret, claiming to come from a node of the cluster and another address.
+    const forged = await relayCredential('not-the-cluster-secret-but-long-enough!!', { node: 'node-a', clientAddress: '203.0.113.9' });
+    // Believed, node B would serve the socket as relayed to it and refuse a document it does not
+    // serve (document-moved) instead of relaying it to node A.
+    const withToken = hocuspocusClient(nodeB.hocuspocusUrl, name, await editorToken(name, 'eve'), { headers: { [RELAY_HEADER]: forged } });
+    clients.push(withToken);
+    await withToken.synced();
+    expect(withToken.closes.map((close) => close.reason)).not.toContain(CloseCodes.DocumentMoved.reason);
+    // And a forged credential opens nothing without a valid token.
+    const withoutToken = hocuspocusClient(nodeB.hocuspocusUrl, name, 'not-a-token', { headers: { [RELAY_HEADER]: forged } });
+    clients.push(withoutToken);
+    await waitFor(() => withoutToken.refusals.length > 0, { message: 'the invalid token to be refused' });
+    expect(withoutToken.refusals).toContain(CloseCodes.Unauthorized.reason);
   });
 });
 
