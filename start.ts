@@ -69,7 +69,11 @@ http.on('upgrade', (request, socket, head) => {
 });
 http.listen(config.port, config.host, () => {
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  logger.info({ event: 'listening', port: portOf(http), host: config.host, dev }, `ready on http://${shownHost}:${portOf(http)}`);
+  // In a cluster (DATABASE_URL) the node starts serving documents once it knows its address.
+  collab.listening(portOf(http)).then(
+    () => logger.info({ event: 'listening', port: portOf(http), host: config.host, dev }, `ready on http://${shownHost}:${portOf(http)}`),
+    (error) => logger.error({ err: error }, 'starting the cluster node failed'),
+  );
 });
 
 stopOnSignals(
