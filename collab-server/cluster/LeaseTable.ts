@@ -10,6 +10,18 @@ export interface LeaseHolder {
 }
 
 /**
+ * The lease rows `$1` (owner) holds at the epochs `$2` (names) and `$3`, locked in name order
+ * before they are updated. Writes lock the lease rows of a batch's documents in name order too
+ * (SPEC.md [PG2]); an update locking several rows in whatever order its plan visits them could
+ * hold one a batch waits for while waiting for one that batch holds: a deadlock.
+ */
+const HELD_IN_NAME_ORDER = `SELECT lease.name FROM quire_leases AS lease
+  JOIN unnest($2::text[], $3::bigint[]) AS held(name, epoch) ON lease.name = held.name AND lease.epoch = held.epoch
+  WHERE lease.owner = $1
+  ORDER BY lease.name
+  FOR UPDATE OF lease`;
+
+/**
  * The lease table's statements (`quire_leases`, SPEC.md [PG5]–[PG7]). Times are the database's
  * (`clock_timestamp()`), so the nodes' clocks never have to agree. A row is never deleted: its epoch
  * only grows, so an epoch a node once held is never given again.
@@ -52,8 +64,8 @@ export class LeaseTable {
     if (held.size === 0) return new Set();
     const renewed = await this.pool.query<{ name: string }>(
       `UPDATE quire_leases AS lease SET expires_at = clock_timestamp() + make_interval(secs => $4::float8 / 1000)
-       FROM unnest($2::text[], $3::bigint[]) AS held(name, epoch)
-       WHERE lease.name = held.name AND lease.epoch = held.epoch AND lease.owner = $1
+       FROM (${HELD_IN_NAME_ORDER}) AS held
+       WHERE lease.name = held.name
        RETURNING lease.name`,
       [owner, [...held.keys()], [...held.values()], this.ttlMs],
     );
@@ -65,8 +77,8 @@ export class LeaseTable {
     if (held.size === 0) return;
     await this.pool.query(
       `UPDATE quire_leases AS lease SET expires_at = '-infinity'
-       FROM unnest($2::text[], $3::bigint[]) AS held(name, epoch)
-       WHERE lease.name = held.name AND lease.epoch = held.epoch AND lease.owner = $1`,
+       FROM (${HELD_IN_NAME_ORDER}) AS held
+       WHERE lease.name = held.name`,
       [owner, [...held.keys()], [...held.values()]],
     );
   }

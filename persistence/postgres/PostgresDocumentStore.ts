@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { BlobInfo, BlobStore, NewBlob, StoredBlob } from '../BlobStore';
 import {
   assertStorableName,
   type DocumentMeta,
@@ -14,6 +15,7 @@ import { checkedHistory } from '../historyImport';
 import type { HistoryHead, NewVersion, VersionAuthor, VersionInfo, VersionStore } from '../VersionStore';
 import { type BatchReport, WriteQueue } from '../WriteQueue';
 import { migrate } from './migrations';
+import { PostgresBlobs, sweepAbandonedUploads } from './postgresBlobs';
 import { PostgresHistory } from './postgresHistory';
 import { type DocumentRow, metaOf, patchParams, readHistory } from './rows';
 import { runBatch, type Step, step } from './transactionBatch';
@@ -41,6 +43,14 @@ export interface PostgresDocumentStoreOptions {
    * over until it resumes. A cluster node sets it to its lease TTL; default: no limit.
    */
   idleInTransactionTimeoutMs?: number;
+  /** Connections for reading blobs' bytes, apart from the pool's, so slow downloads never hold up writes (default 4). */
+  blobReadConnections?: number;
+  /**
+   * How long an upload's mark may go untouched before `open` counts the upload as abandoned (its
+   * process died) and removes its chunks ([L31]); an upload under way touches it with every
+   * megabyte. Default 1 hour.
+   */
+  abandonedUploadMs?: number;
   /** Told of connection errors on idle connections (they are replaced; nothing else fails). */
   onPoolError?: (error: Error) => void;
 }
@@ -58,13 +68,25 @@ const TYPES = {
  * once ([L6]); each write resolves only after that COMMIT returned ([L1]). Every write of a
  * document's content by a server node is fenced by its lease's epoch ([PG6]).
  */
-export class PostgresDocumentStore implements DocumentStore, VersionStore {
+export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobStore {
   private pool: pg.Pool | null = null;
+  private blobReads: pg.Pool | null = null;
   private readonly now: () => number;
   private readonly queue: WriteQueue<Step>;
   /** Writes called and not yet settled, so reads can wait for them ([L14]). */
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private readonly history = new PostgresHistory((name, write) => this.write(name, write));
+  private readonly blobs = new PostgresBlobs({
+    write: (name, work) => this.write(name, work),
+    now: () => this.now(),
+    readPool: () => {
+      this.assertOpen();
+      return this.blobReads as pg.Pool;
+    },
+    earlierWrites: () => this.earlierWrites(),
+    leaseEpoch: (name) => (this.options.fence ? this.options.fence(name) : undefined),
+    assertOpen: () => this.assertOpen(),
+  });
 
   constructor(private readonly options: PostgresDocumentStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -90,12 +112,24 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
     pool.on('error', (error) => this.options.onPoolError?.(error));
     try {
       await migrate(pool);
+      // [L31] What blob writes of a process that died left behind.
+      await sweepAbandonedUploads(pool, this.options.abandonedUploadMs ?? 60 * 60_000);
     } catch (error) {
       await pool.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
       throw new StoreError('READ_FAILED', `cannot open the PostgreSQL database: ${messageOf(error)}`, { cause: error });
     }
+    const blobReads = new pg.Pool({
+      connectionString: this.options.url,
+      max: this.options.blobReadConnections ?? 4,
+      types: TYPES,
+      connectionTimeoutMillis: 10_000,
+      // A reader that stopped reading (a stalled download) gives its connection back.
+      idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs ?? 60_000,
+    });
+    blobReads.on('error', (error) => this.options.onPoolError?.(error));
     this.pool = pool;
+    this.blobReads = blobReads;
   }
 
   async close(): Promise<void> {
@@ -104,7 +138,9 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
     await this.queue.drain();
     await this.earlierWrites();
     this.pool = null;
-    await pool.end();
+    const blobReads = this.blobReads;
+    this.blobReads = null;
+    await Promise.all([pool.end(), blobReads?.end()]);
   }
 
   async load(name: string): Promise<LoadedDocument | null> {
@@ -223,8 +259,12 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
     this.check(name);
     const now = this.now();
     return this.write(name, async (client) => {
-      // The log and the history go with the row (ON DELETE CASCADE). The lease's epoch moves on, so
-      // the node serving the document can write nothing more under this name ([PG7]).
+      // [PG2] The lease row before the document's, as every write locks them, or a write of this
+      // document in flight (lease FOR SHARE, then its row) and this deletion would wait for each other.
+      await client.query('SELECT 1 FROM quire_leases WHERE name = $1 FOR UPDATE', [name]);
+      // The log, the history and the blobs (with the marks of uploads under way, [L29]) go with the
+      // row (ON DELETE CASCADE). The lease's epoch moves on, so the node serving the document can
+      // write nothing more under this name ([PG7]).
       const deleted = await client.query<{ deleted: number }>(
         `WITH removed AS (
            DELETE FROM quire_documents WHERE name = $1 RETURNING name
@@ -282,8 +322,15 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
         if (next.rows.length === 0) break;
         after = next.rows[0].name;
         const content = await readDocument(client, after);
+        if (!content) continue;
         // [L24] The history from the same snapshot as the content.
-        if (content) yield { kind: 'document', document: { ...content, history: await readHistory(client, after) } };
+        yield { kind: 'document', document: { ...content, history: await readHistory(client, after) } };
+        // [L32] And its blobs, each read while the export waits for it.
+        for (const { blob, chunks } of await this.blobs.exported(client, after)) {
+          const reading = { done: false };
+          yield { kind: 'blob', name: after, blob, chunks: chunks(reading) };
+          reading.done = true;
+        }
       }
       const tombstones = await client.query<{ name: string; deleted_at: number }>('SELECT name, deleted_at FROM quire_tombstones ORDER BY name');
       await client.query('COMMIT');
@@ -388,9 +435,32 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore {
     return this.history.remove(name, ids);
   }
 
+  /** [L27] Unfenced: a blob's bytes are its address and never change, whichever node stores them ([PG11]). */
+  putBlob(name: string, blob: NewBlob, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<BlobInfo> {
+    this.check(name);
+    return this.blobs.put(name, blob, chunks);
+  }
+
+  getBlob(name: string, hash: string): Promise<StoredBlob | null> {
+    this.check(name);
+    return this.blobs.get(name, hash);
+  }
+
+  async listBlobs(name: string): Promise<BlobInfo[] | null> {
+    this.check(name);
+    await this.earlierWrites();
+    return this.snapshot((client) => this.blobs.list(client, name));
+  }
+
+  /** [PG11] Fenced like `append`: only the document's owner decides which blobs it no longer uses. */
+  deleteBlobs(name: string, hashes: string[]): Promise<void> {
+    this.check(name);
+    return this.blobs.delete(name, hashes);
+  }
+
   /** Queues `work` for the next batch's transaction; resolves with its result once committed. */
   private write<T>(name: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    const { step: queued, result } = step(work);
+    const { step: queued, result } = step(name, work);
     const written = this.queue.enqueue(queued).then(result, (error) => {
       throw new StoreError('WRITE_FAILED', `writing document "${name}" failed: ${messageOf(error)}`, { cause: error });
     });

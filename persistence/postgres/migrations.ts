@@ -74,6 +74,36 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'blobs: descriptions, chunks, marks of uploads under way',
+    sql: `
+      CREATE TABLE quire_blobs (
+        name text COLLATE "C" NOT NULL REFERENCES quire_documents (name) ON DELETE CASCADE,
+        hash text COLLATE "C" NOT NULL,
+        size bigint NOT NULL,
+        type text NOT NULL,
+        created_at bigint NOT NULL,
+        upload text COLLATE "C" NOT NULL,
+        chunks integer NOT NULL,
+        PRIMARY KEY (name, hash)
+      );
+      CREATE TABLE quire_blob_chunks (
+        name text COLLATE "C" NOT NULL REFERENCES quire_documents (name) ON DELETE CASCADE,
+        upload text COLLATE "C" NOT NULL,
+        seq integer NOT NULL,
+        data bytea NOT NULL,
+        PRIMARY KEY (name, upload, seq)
+      );
+      CREATE TABLE quire_blob_uploads (
+        upload text COLLATE "C" PRIMARY KEY,
+        name text COLLATE "C" NOT NULL REFERENCES quire_documents (name) ON DELETE CASCADE,
+        touched_at timestamptz NOT NULL
+      );
+      CREATE INDEX quire_blob_uploads_name ON quire_blob_uploads (name);
+      CREATE INDEX quire_blob_uploads_touched ON quire_blob_uploads (touched_at);
+    `,
+  },
 ];
 
 /** The advisory lock nodes take while migrating (any constant; "quire" in ASCII). */

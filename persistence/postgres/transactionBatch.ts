@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StoreError } from '../DocumentStore';
+import { compareNames, StoreError } from '../DocumentStore';
 
 /**
  * One write of a group-commit batch (SPEC.md [PG2]): statements run on the batch's connection,
@@ -8,16 +8,19 @@ import { StoreError } from '../DocumentStore';
  * commit; any other error aborts the transaction.
  */
 export interface Step {
+  /** The document it writes: a batch runs its steps in name order ([PG2]). */
+  name: string;
   run(client: pg.ClientBase): Promise<void>;
   /** Told when the step cannot be written (its own error, or its transaction failed). */
   fail(error: unknown): void;
 }
 
 /** A step for `write`, with a promise of what it returned. */
-export function step<T>(write: (client: pg.ClientBase) => Promise<T>): { step: Step; result: () => T } {
+export function step<T>(name: string, write: (client: pg.ClientBase) => Promise<T>): { step: Step; result: () => T } {
   let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
   return {
     step: {
+      name,
       run: async (client) => {
         try {
           outcome = { ok: true, value: await write(client) };
@@ -40,6 +43,16 @@ export function step<T>(write: (client: pg.ClientBase) => Promise<T>): { step: S
 }
 
 /**
+ * `steps` in document name order (code points, as `COLLATE "C"` orders names), each document's in
+ * call order ([L4]). Every transaction that locks rows of several documents (a batch, the lease
+ * renewal) locks them in this order, so two of them never wait for each other in a cycle ([PG2]).
+ */
+export function inNameOrder(steps: Step[]): Step[] {
+  // Array.prototype.sort is stable: the steps of one document keep their order.
+  return [...steps].sort((a, b) => compareNames(a.name, b.name));
+}
+
+/**
  * Runs `steps` in one transaction and commits it once: one WAL flush for all of them. When a step
  * fails with an unexpected error (not a refusal), the transaction is rolled back and every step
  * runs again in a transaction of its own, so one bad write fails only itself. A failed COMMIT
@@ -49,10 +62,11 @@ export function step<T>(write: (client: pg.ClientBase) => Promise<T>): { step: S
 export async function runBatch(pool: pg.Pool, steps: Step[]): Promise<void> {
   const client = await pool.connect();
   let broken: unknown = null;
+  const ordered = inNameOrder(steps);
   try {
     await client.query('BEGIN');
     let failed = false;
-    for (const item of steps) {
+    for (const item of ordered) {
       try {
         await item.run(client);
       } catch {
@@ -65,7 +79,7 @@ export async function runBatch(pool: pg.Pool, steps: Step[]): Promise<void> {
       return;
     }
     await client.query('ROLLBACK');
-    for (const item of steps) {
+    for (const item of ordered) {
       try {
         await client.query('BEGIN');
         await item.run(client);

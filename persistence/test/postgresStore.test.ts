@@ -1,9 +1,8 @@
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../DocumentStore';
 import { MIGRATIONS } from '../postgres/migrations';
 import { PostgresDocumentStore } from '../postgres/PostgresDocumentStore';
-import { outcome, postgresSchemas } from './storeFixtures';
+import { outcome, postgresSchemas, query } from './storeFixtures';
 
 /**
  * What the PostgreSQL store adds to the store contract (persistence/SPEC.md, "PostgreSQL"):
@@ -23,17 +22,6 @@ function storeOn(url: string, fence?: (name: string) => number | null): Postgres
   const store = new PostgresDocumentStore({ url, fence });
   stores.push(store);
   return store;
-}
-
-/** Runs `statement` on the database at `url`. */
-async function query<T extends pg.QueryResultRow>(url: string, statement: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(statement, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 const update = (byte: number) => new Uint8Array([byte]);

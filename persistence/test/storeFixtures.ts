@@ -82,6 +82,17 @@ export function postgresSchemas(): { create(): Promise<string>; dropAll(): Promi
   };
 }
 
+/** Runs `statement` on the database at `url`, over a connection of its own; returns the rows. */
+export async function query<T extends pg.QueryResultRow>(url: string, statement: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(statement, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** A clock that moves one millisecond per reading, so every timestamp is predictable. */
 export function steppingClock(start = 1_700_000_000_000): () => number {
   let now = start;
