@@ -79,6 +79,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   private readonly blobs = new PostgresBlobs({
     write: (name, work) => this.write(name, work),
     now: () => this.now(),
+    pool: () => this.requirePool(),
     readPool: () => {
       this.assertOpen();
       return this.blobReads as pg.Pool;

@@ -23,7 +23,9 @@ interface BlobRow {
 export interface PostgresBlobsContext {
   write: Write;
   now: () => number;
-  /** Connections for blob reads, apart from the store's, so slow downloads never hold up writes. */
+  /** The store's connections. */
+  pool: () => pg.Pool;
+  /** Connections for reading blobs' chunks, apart from the store's, so slow downloads never hold up writes. */
   readPool: () => pg.Pool;
   /** Resolves once every write called before now has settled ([L14]). */
   earlierWrites: () => Promise<void>;
@@ -131,7 +133,7 @@ export class PostgresBlobs {
   async get(name: string, hash: string): Promise<StoredBlob | null> {
     if (!isBlobHash(hash)) return null;
     await this.context.earlierWrites();
-    const found = await read(() => this.context.readPool().query<BlobRow>('SELECT * FROM quire_blobs WHERE name = $1 AND hash = $2', [name, hash]));
+    const found = await read(() => this.context.pool().query<BlobRow>('SELECT * FROM quire_blobs WHERE name = $1 AND hash = $2', [name, hash]));
     const row = found.rows[0];
     return row ? { info: infoOf(row), chunks: this.chunks(name, row) } : null;
   }

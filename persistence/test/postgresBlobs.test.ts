@@ -116,6 +116,34 @@ describe('PostgreSQL blobs', () => {
     expect(await store.listBlobs('doc')).toEqual([kept]);
   });
 
+  it('[L28] readers that stop half-way through a blob hold only connections of their own: writes and other reads go on', async () => {
+    const url = await schemas.create();
+    const store = storeOn(url, { blobReadConnections: 2, poolSize: 2 });
+    await store.open();
+    await store.create('doc');
+    const bytes = randomBytes(3 * BLOB_CHUNK_BYTES);
+    const info = await store.putBlob('doc', { type: 'image/png' }, [bytes]);
+    // More stalled downloads than the store has connections of its own: each read one chunk and stopped.
+    const stalled: AsyncIterator<Uint8Array>[] = [];
+    for (let index = 0; index < 2; index++) {
+      const stored = await store.getBlob('doc', info.hash);
+      if (!stored) throw new Error('the blob was just stored');
+      const chunks = stored.chunks[Symbol.asyncIterator]();
+      expect((await chunks.next()).value?.byteLength).toBe(BLOB_CHUNK_BYTES);
+      stalled.push(chunks);
+    }
+    for (let index = 0; index < 3; index++) await store.append('doc', Uint8Array.of(index));
+    expect(await store.getBlob('doc', info.hash)).toMatchObject({ info });
+    expect(await store.listBlobs('doc')).toEqual([info]);
+    expect((await store.load('doc'))?.updates).toHaveLength(3);
+    // The stalled ones still read the rest of their blob.
+    for (const chunks of stalled) {
+      let rest = 0;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) rest += next.value.byteLength;
+      expect(rest).toBe(2 * BLOB_CHUNK_BYTES);
+    }
+  });
+
   it('[L30] a blob whose chunks do not add up to its description is CORRUPT when read', async () => {
     const url = await schemas.create();
     const store = storeOn(url);
