@@ -1,6 +1,7 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../DocumentStore';
-import { MIGRATIONS } from '../postgres/migrations';
+import { MIGRATIONS, migrate } from '../postgres/migrations';
 import { PostgresDocumentStore } from '../postgres/PostgresDocumentStore';
 import { outcome, postgresSchemas, query } from './storeFixtures';
 
@@ -39,6 +40,23 @@ describe('migrations', () => {
     await again.open();
     expect((await again.load('kept'))?.updates).toHaveLength(1);
     expect(await query(url, 'SELECT version FROM quire_schema')).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('[PG3][PG11] a database of schema version 1 gets the blob tables at open and keeps its documents, which can then hold blobs', async () => {
+    const url = await schemas.create();
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      await migrate(pool, MIGRATIONS.slice(0, 1));
+      await pool.query("INSERT INTO quire_documents VALUES ('old', 1, 1, 'Old', '{}', NULL, 0, 0, 0, 0)");
+    } finally {
+      await pool.end();
+    }
+    const store = storeOn(url);
+    await store.open();
+    expect(await query(url, 'SELECT version FROM quire_schema ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect((await store.getMeta('old'))?.title).toBe('Old');
+    const blob = await store.putBlob('old', { type: 'image/png' }, [update(1)]);
+    expect(await store.listBlobs('old')).toEqual([blob]);
   });
 
   it('[PG3] a database migrated by a newer build is refused with FORMAT naming both versions, and left as it is', async () => {
