@@ -109,3 +109,31 @@ test('text colour, highlight colour, font size and indent apply from the toolbar
   for (const action of ['Clear formatting', 'Increase indent', 'Decrease indent']) await expect(shortcuts).toContainText(action);
   await expect(shortcuts).toContainText(/Increase indent\s*Ctrl\+]/);
 });
+
+test('dark scheme: coloured text is shown with its lightness inverted and highlighted text is dark on its highlight, so both stay readable', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const page = await freshPage(browser, { colorScheme: 'dark' });
+  await createDocument(page, app);
+  await typeInBody(page, 'Black words');
+  await selectCurrentBlock(page);
+  const toolbar = toolbarOf(page);
+  await toolbar.getByRole('button', { name: 'Text colour' }).click();
+  await page.getByRole('menu', { name: 'Text colour' }).getByRole('menuitemradio', { name: 'Black', exact: true }).click();
+  const span = editorOf(page).locator('span[style]:not([class])');
+  await expect(span).toHaveCSS('color', 'rgb(0, 0, 0)');
+  await expect(span).toHaveCSS('filter', 'invert(1) hue-rotate(180deg)');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  // Clear formatting at the caret: the new text is not black.
+  await page.keyboard.press('ControlOrMeta+Backslash');
+  await page.keyboard.type('Marked words');
+  await expect(editorOf(page).locator('p', { hasText: 'Marked words' }).locator('span[style]:not([class])')).toHaveCount(0);
+  await selectCurrentBlock(page);
+  await toolbar.getByRole('button', { name: 'Highlight colour' }).click();
+  await page.getByRole('menu', { name: 'Highlight colour' }).getByRole('menuitemradio', { name: 'Yellow', exact: true }).click();
+  const mark = editorOf(page).locator('mark');
+  await expect(mark).toHaveCSS('background-color', 'rgb(255, 255, 0)');
+  await expect(mark).toHaveCSS('color', 'rgb(28, 32, 36)');
+});
