@@ -51,6 +51,8 @@ interface Place {
   depth: number;
   quote: boolean;
   list?: { reference: string } | 'bullet';
+  /** The numbering of the outermost numbered list this block is in: nested numbered lists are its deeper levels, so readers keep them one list. */
+  numbering?: string;
   prefix?: string;
 }
 
@@ -115,7 +117,7 @@ function block(node: Node, context: Context, place: Place): Array<Paragraph | Ta
     case 'taskList':
       return listItems(node, context, place, 'bullet');
     case 'orderedList':
-      return listItems(node, context, place, { reference: `ordered-${context.lists++}` });
+      return listItems(node, context, place, { reference: place.numbering ?? `ordered-${context.lists++}` });
     case 'image':
       return [new Paragraph({ ...quote, children: [imageLink(node, context)] })];
     case 'table':
@@ -129,13 +131,14 @@ function block(node: Node, context: Context, place: Place): Array<Paragraph | Ta
 function listItems(list: Node, context: Context, place: Place, kind: Place['list']): Array<Paragraph | Table> {
   const out: Array<Paragraph | Table> = [];
   const depth = place.depth + 1;
+  const numbering = kind !== 'bullet' && kind ? kind.reference : place.numbering;
   list.forEach((item) => {
     item.forEach((child, _offset, index) => {
       if (index === 0 && child.isTextblock) {
         const prefix = item.type.name === 'taskItem' ? (item.attrs.checked ? '☑ ' : '☐ ') : undefined;
         out.push(...block(child, context, { depth, quote: place.quote, list: kind, prefix }));
       } else if (child.type.name === 'bulletList' || child.type.name === 'orderedList' || child.type.name === 'taskList') {
-        out.push(...block(child, context, { depth, quote: place.quote }));
+        out.push(...block(child, context, { depth, quote: place.quote, numbering }));
       } else {
         out.push(...block(child, context, { depth: 0, quote: place.quote }));
       }

@@ -37,6 +37,13 @@ export async function importDocx(bytes: Uint8Array, limits: ContentLimits, zipLi
     html = result.value;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    // jszip checks each part's size as it unpacks it: a part larger than its directory says is a crafted or damaged file.
+    if (/size mismatch/.test(why))
+      throw new ConversionError(
+        'invalid',
+        'the .docx file is refused: a part unpacks to another size than its zip directory declares (a damaged or crafted file)',
+        422,
+      );
     throw new ConversionError(
       'invalid',
       `the file is not a .docx document that can be read (${why.slice(0, 200)}); a Word document saved as .docx is expected`,
