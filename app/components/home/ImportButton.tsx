@@ -2,14 +2,15 @@
 
 import { Upload } from 'lucide-react';
 import { useRef, useState } from 'react';
-import { type CreatedDocument, errorMessage, importMarkdown } from '../../lib/api';
+import { type CreatedDocument, errorMessage, importDocx, importMarkdown } from '../../lib/api';
 
 interface ImportButtonProps {
   onImported: (created: CreatedDocument) => void;
+  /** A problem, or (with `note`) what the import left out, to show on the page. */
   onError: (message: string | null) => void;
 }
 
-/** Imports a Markdown file as a new document (the server converts it with the editor's schema). */
+/** Imports a Markdown or Word (.docx) file as a new document (the server converts it with the editor's schema). */
 export function ImportButton({ onImported, onError }: ImportButtonProps) {
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
@@ -18,8 +19,15 @@ export function ImportButton({ onImported, onError }: ImportButtonProps) {
     setBusy(true);
     onError(null);
     try {
-      const content = await file.text();
-      onImported(await importMarkdown(content, titleFor(content, file.name)));
+      if (/\.docx$/i.test(file.name)) {
+        const created = await importDocx(file, file.name.replace(/\.docx$/i, '').trim());
+        // Images are not imported: the person hears it before opening the document.
+        if (created.notes.length > 0) window.alert(`“${file.name}” was imported. ${created.notes.join(' ')}`);
+        onImported(created);
+      } else {
+        const content = await file.text();
+        onImported(await importMarkdown(content, titleFor(content, file.name)));
+      }
     } catch (error) {
       onError(`Could not import “${file.name}”: ${errorMessage(error)}`);
     } finally {
@@ -32,12 +40,12 @@ export function ImportButton({ onImported, onError }: ImportButtonProps) {
     <>
       <button type="button" onClick={() => input.current?.click()} disabled={busy}>
         <Upload size={16} aria-hidden />
-        {busy ? 'Importing…' : 'Import Markdown'}
+        {busy ? 'Importing…' : 'Import Markdown or Word'}
       </button>
       <input
         ref={input}
         type="file"
-        accept=".md,.markdown,.txt,text/markdown,text/plain"
+        accept=".md,.markdown,.txt,.docx,text/markdown,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         className="visually-hidden"
         tabIndex={-1}
         aria-label="Markdown file to import"
