@@ -40,23 +40,24 @@ test('a Word file imports as a new document, and the menu downloads it as Word a
     buffer: await wordFile(),
   });
   await page.waitForURL(/\/d\/[^/]+#.+/);
-  await expect(titleOf(page)).toHaveValue('Survey');
-  await expect(editorOf(page).locator('h1')).toHaveText('Site survey');
+  // The leading heading becomes the title, as with Markdown and HTML files.
+  await expect(titleOf(page)).toHaveValue('Site survey');
+  await expect(editorOf(page).locator('h1')).toHaveCount(0);
   await expect(editorOf(page).locator('strong')).toHaveText('sound');
   await expect(editorOf(page).locator('ul li')).toHaveText(['gutters', 'chimney']);
   await expect(saveStatusOf(page)).toHaveText('Saved');
 
   const word = await download(page, /Word/);
-  expect(word.name).toBe('Survey.docx');
+  expect(word.name).toBe('Site survey.docx');
   expect(word.bytes.subarray(0, 2).toString()).toBe('PK');
   const { value } = await mammoth.convertToHtml({ buffer: word.bytes });
   expect(value).toBe('<h1>Site survey</h1><p>The roof is <strong>sound</strong>.</p><ul><li>gutters</li><li>chimney</li></ul>');
 
   const pdf = await download(page, /PDF/);
-  expect(pdf.name).toBe('Survey.pdf');
+  expect(pdf.name).toBe('Site survey.pdf');
   expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
   const parser = new PDFParse({ data: new Uint8Array(pdf.bytes) });
   const { text } = await parser.getText();
   await parser.destroy();
-  expect(text.replace(/\s+/g, ' ')).toContain('Survey Site survey The roof is sound. • gutters • chimney');
+  expect(text.replace(/\s+/g, ' ')).toContain('Site survey The roof is sound. • gutters • chimney');
 });

@@ -1,6 +1,7 @@
 import type { JSONContent } from '@tiptap/core';
 import type { Node } from '@tiptap/pm/model';
 import { CONTENT_FORMATS, ContentError, type ContentFormat, isContentFormat } from '../../shared/conversion';
+import { takeTitleHeading } from '../../shared/titleHeading';
 import { normalizeTitle } from '../../shared/titleText';
 import { ConversionError } from './ConversionError';
 import { type ContentLimits, jsonDepthFor, scanJsonDepth } from './contentLimits';
@@ -18,7 +19,7 @@ import { parseWithLimits } from './parseWithLimits';
 export type BodyRules =
   /** A JSON object with only `fields`; `content` is Markdown, HTML, text (strings) or a JSON document, as `format` says. */
   | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
-  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown, or of a .docx file in base64 with `"format": "docx"`. */
+  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML, or of a .docx file in base64 with `"format": "docx"`; its leading heading becomes the title. */
   | { dialect: 'import'; maxContentBytes: number };
 
 /** A body read: its fields other than `content`, the content as a document (null without content), and what the import left out. */
@@ -82,24 +83,32 @@ async function apiContent(body: unknown, allowed: readonly string[], contentRequ
   return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)), notes: [] };
 }
 
-/** The app's import: Markdown or a .docx file, up to `maxContentBytes`; of the other fields only the title is kept. */
+/**
+ * The app's import: Markdown, HTML or a .docx file, up to `maxContentBytes`; of the other fields
+ * only the title is kept. A file whose first block is a heading gets that heading as its title,
+ * out of its body (`shared/titleHeading.ts`); the body's `title` names the others.
+ */
 async function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): Promise<ContentRequest> {
   const { content, format, title } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const fields = title === undefined ? {} : { title };
+  const fields: Record<string, unknown> = title === undefined ? {} : { title };
   if (content === undefined) return { fields, node: null, notes: [] };
+  let imported: ContentRequest;
   if (format === 'docx' && typeof content === 'string') {
     if (base64Bytes(content) > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, base64Bytes(content), '.docx file'), 413);
-    return docxContent(fields, content, limits);
+    imported = await docxContent(fields, content, limits);
+  } else {
+    if (format !== 'markdown' && format !== 'html')
+      throw new ConversionError('invalid', '"format" must be "markdown", "html" or "docx" when "content" is given', 400);
+    const name = format === 'html' ? 'HTML' : 'Markdown';
+    if (typeof content !== 'string') throw new ConversionError('invalid', `"content" must be a string of ${name}`, 400);
+    const bytes = Buffer.byteLength(content);
+    if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
+    const node = convert(content, format, limits, (message) => new ConversionError('invalid', `the ${name} could not be imported: ${message}`, 422));
+    imported = { fields, node, notes: [] };
   }
-  if (format !== 'markdown') throw new ConversionError('invalid', '"format" must be "markdown" or "docx" when "content" is given', 400);
-  if (typeof content !== 'string') throw new ConversionError('invalid', '"content" must be a string of Markdown', 400);
-  const bytes = Buffer.byteLength(content);
-  if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
-  return {
-    fields,
-    node: convert(content, 'markdown', limits, (message) => new ConversionError('invalid', `the Markdown could not be imported: ${message}`, 422)),
-    notes: [],
-  };
+  const heading = takeTitleHeading(imported.node as Node);
+  if (heading.title !== null) fields.title = heading.title;
+  return { fields, node: heading.body, notes: imported.notes };
 }
 
 /** A .docx file given in base64, imported (`docx/docxImport.ts`). */
@@ -126,7 +135,7 @@ function convert(content: string | JSONContent, format: ContentFormat, limits: C
 }
 
 /** The import's answer to a file over the size limit. */
-export function importTooLarge(limit: number, bytes?: number, what = 'Markdown'): string {
+export function importTooLarge(limit: number, bytes?: number, what = 'Markdown or HTML'): string {
   const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
   return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of ${what} is accepted`;
 }

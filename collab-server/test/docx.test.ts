@@ -87,7 +87,8 @@ describe('export', () => {
     const { name } = await create(SOURCE, 'html', 'Plan');
     const docx = await download(name, 'docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
     const html = (await office.convert({ 'plan.docx': docx }, 'html')).plan.toString().replace(/\s+/g, ' ');
-    expect(html).toMatch(/<h1[^>]*>\s*Quarterly plan\s*<\/h1>/);
+    // The title leads as a level-1 heading, then the body.
+    expect(html).toMatch(/<h1[^>]*>\s*Plan\s*<\/h1>\s*<h1[^>]*>\s*Quarterly plan\s*<\/h1>/);
     expect(html).toMatch(/<b>bold words<\/b>/);
     expect(html).toMatch(/<i>leaning words<\/i>/);
     expect(html).toMatch(/<u>underlined words<\/u>/);
@@ -102,7 +103,7 @@ describe('export', () => {
     expect(html).toMatch(/<table.*Fruit.*Count.*apples.*3.*<\/table>/);
     // mammoth (another reader) agrees on the headings and lists.
     const { value } = await mammoth.convertToHtml({ buffer: docx });
-    expect(value).toContain('<h1>Quarterly plan</h1>');
+    expect(value).toContain('<h1>Plan</h1><h1>Quarterly plan</h1>');
     expect(value).toMatch(/<ol><li>step one<\/li><li>step two<ol><li>step two point one<\/li><\/ol><\/li><\/ol>/);
   }, 120_000);
 
@@ -159,7 +160,7 @@ describe('import', () => {
     expect(markdown).toMatch(/1\. measure\n2\. record/);
   });
 
-  it('[DX5] the app imports a .docx file into a new document, and says which images it left out', async () => {
+  it('[DX5] the app imports a .docx file into a new document (its leading heading as the title), and says which images it left out', async () => {
     const withImage = zipOf([
       ...docxParts(
         Buffer.from(
@@ -175,14 +176,22 @@ describe('import', () => {
       { name: 'word/media/image1.png', data: Buffer.from('not read') },
     ]);
     for (const [file, expected] of [
-      [wordFile, { text: '# Field report', notes: [] as string[] }],
-      [withImage, { text: 'Before the picture', notes: ['1 image was left out: images in .docx files are not imported; add them again in the editor'] }],
+      [wordFile, { title: 'Field report', text: '## Findings', notes: [] as string[] }],
+      [
+        withImage,
+        {
+          title: 'From Word',
+          text: 'Before the picture',
+          notes: ['1 image was left out: images in .docx files are not imported; add them again in the editor'],
+        },
+      ],
     ] as const) {
       const answer = await apiRequest(server.httpUrl, 'POST', '/api/app/documents', {
         body: { title: 'From Word', format: 'docx', content: file.toString('base64') },
       });
       expect(answer.status, answer.text).toBe(201);
       expect(answer.json.notes).toEqual(expected.notes);
+      expect(answer.json.title).toBe(expected.title);
       expect(await markdownOf(answer.json.name as string)).toContain(expected.text);
     }
   });

@@ -26,7 +26,9 @@ import { absoluteImageSrc } from '../../../shared/imagePaths';
  */
 export async function exportDocx(body: Node, title: string, imageBase?: string): Promise<Uint8Array> {
   const context: Context = { imageBase, lists: 0 };
-  const children = blocks(body, context, { depth: 0, quote: false });
+  // The title leads as a level-1 heading, as in the Markdown and HTML exports, so an import gives it back as the title.
+  const titled = title.trim() ? [new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(title.trim())] })] : [];
+  const children = [...titled, ...blocks(body, context, { depth: 0, quote: false })];
   const document = new Document({
     title,
     numbering: {
