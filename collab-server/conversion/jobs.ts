@@ -5,8 +5,6 @@ import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { versionOf } from '../documents/documentVersion';
 import type { ContentLimits } from './contentLimits';
-import { exportDocx } from './docx/docxExport';
-import { exportPdf } from './docx/pdfExport';
 import { stackOverflowAsTooDeep } from './parseWithLimits';
 import { type BodyRules, readContentRequest, titleOf } from './requestBody';
 
@@ -127,7 +125,7 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const title = doc.getText(TITLE_FIELD).toString();
       const content =
         job.format === 'docx' || job.format === 'pdf'
-          ? await (job.format === 'docx' ? exportDocx : exportPdf)(bodyNode(doc), title, job.imageBase)
+          ? await fileExport(job.format, bodyNode(doc), title, job.imageBase)
           : exportBody(doc, job.format, { imageBase: job.imageBase });
       return { content, title, version: versionOf(doc) };
     }
@@ -142,6 +140,12 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       return { delta: changed(job.current, (doc) => replaceBody(doc, body)), title: version.getText(TITLE_FIELD).toString() };
     }
   }
+}
+
+/** A document as a Word or PDF file; their writers are loaded on first use, so a worker that never makes one keeps its heap for the rest. */
+async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined): Promise<Uint8Array> {
+  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase);
+  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase);
 }
 
 /** A write's body: the content API's `{ content, format? }`. */

@@ -5,7 +5,6 @@ import { takeTitleHeading } from '../../shared/titleHeading';
 import { normalizeTitle } from '../../shared/titleText';
 import { ConversionError } from './ConversionError';
 import { type ContentLimits, jsonDepthFor, scanJsonDepth } from './contentLimits';
-import { droppedImagesNote, importDocx } from './docx/docxImport';
 import { parseWithLimits } from './parseWithLimits';
 
 /**
@@ -114,6 +113,8 @@ async function importedContent(body: unknown, maxContentBytes: number, limits: C
 /** A .docx file given in base64, imported (`docx/docxImport.ts`). */
 async function docxContent(fields: Record<string, unknown>, base64: string, limits: ContentLimits): Promise<ContentRequest> {
   if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(base64)) throw new ConversionError('invalid', '"content" must be the .docx file in base64', 400);
+  // Loaded on first use: a worker that never sees a .docx keeps its heap for the other formats.
+  const { droppedImagesNote, importDocx } = await import('./docx/docxImport');
   const { node, droppedImages } = await importDocx(Buffer.from(base64, 'base64'), limits);
   const note = droppedImagesNote(droppedImages);
   return { fields, node, notes: note ? [note] : [] };
