@@ -4,6 +4,7 @@ import { TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
 import { safeLinkHref } from './attributeRules';
+import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 import { SafeCodeBlock, SafeImage, SafeLink, SafeOrderedList, SafeTable, SafeTableCell, SafeTableHeader, SafeTaskItem, SafeTextAlign } from './safeExtensions';
 
 /**
@@ -50,5 +51,7 @@ export function documentExtensions(): AnyExtension[] {
     SafeTextAlign.configure({ types: ['heading', 'paragraph'] }),
     Highlight,
     SafeImage.configure({ inline: false, allowBase64: false }),
+    SuggestionInsert,
+    SuggestionDelete,
   ];
 }
