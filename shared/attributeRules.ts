@@ -156,11 +156,15 @@ export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, At
 /** A suggestion's `id`, `author`, `authorName` and `time` ([SG1] in `shared/suggestions/SUGGESTIONS.md`). */
 function suggestionAttributes(): Record<string, AttributeRule> {
   const text = (what: string, pattern: RegExp) =>
-    rule(`${what}: a string of 1 to ${MAX_SUGGESTION_ID_LENGTH} characters`, null, (value) => typeof value === 'string' && value.length <= MAX_SUGGESTION_ID_LENGTH && pattern.test(value));
+    rule(
+      `${what}: a string of 1 to ${MAX_SUGGESTION_ID_LENGTH} characters`,
+      null,
+      (value) => typeof value === 'string' && value.length <= MAX_SUGGESTION_ID_LENGTH && pattern.test(value),
+    );
   return {
     // Ids as comment ids are; the author is a token's `sub`, any non-empty string.
     id: text('the suggestion id (letters, digits, "-" and "_")', /^[A-Za-z0-9_-]+$/),
-    author: text("the author's id", /^[^]+$/),
+    author: text("the author's id", /^[\s\S]+$/),
     authorName: rule(
       `a string of at most ${MAX_SUGGESTION_NAME_LENGTH} characters`,
       '',

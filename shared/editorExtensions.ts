@@ -4,8 +4,8 @@ import { TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
 import { safeLinkHref } from './attributeRules';
-import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 import { SafeCodeBlock, SafeImage, SafeLink, SafeOrderedList, SafeTable, SafeTableCell, SafeTableHeader, SafeTaskItem, SafeTextAlign } from './safeExtensions';
+import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 
 /**
  * The document schema: every node and mark a document can hold. The browser editor adds its
