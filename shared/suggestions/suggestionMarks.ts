@@ -1,4 +1,5 @@
 import { Mark, mergeAttributes } from '@tiptap/core';
+import { attributeProblem } from '../attributeRules';
 import { ruledAttributes } from '../safeExtensions';
 
 /**
@@ -48,7 +49,11 @@ function suggestionMark(name: string, tag: 'ins' | 'del') {
       });
     },
     parseHTML() {
-      return [{ tag: `${tag}[data-suggestion]` }];
+      // Before strike and underline, which read `del` and `ins` too; one without a valid id or author is read as they read it.
+      const valid = (element: HTMLElement) =>
+        attributeProblem('mark', name, 'id', element.getAttribute('data-suggestion')) === null &&
+        attributeProblem('mark', name, 'author', element.getAttribute('data-author')) === null;
+      return [{ tag: `${tag}[data-suggestion]`, priority: 60, getAttrs: (element) => (valid(element) ? null : false) }];
     },
     renderHTML({ HTMLAttributes }) {
       return [tag, mergeAttributes(HTMLAttributes, { class: `suggestion suggestion-${tag === 'ins' ? 'insert' : 'delete'}` }), 0];

@@ -143,7 +143,7 @@ function toSuggestions(tr: Transaction, oldState: EditorState, state: EditorStat
       const start = out.mapping.map(later.map(from, 1), 1);
       const end = out.mapping.map(later.map(from + slice.size, -1), -1);
       out.removeMark(start, end, deleteType);
-      out.addMark(start, end, insertType.create({ ...stamp, id: neighbourId(out.doc, start, end, insertType, stamp.author) }));
+      out.addMark(start, end, insertType.create(joinedAttributes(out.doc, start, end, insertType, stamp)));
       cursor = end;
     }
     if (to > from) {
@@ -160,8 +160,8 @@ function toSuggestions(tr: Transaction, oldState: EditorState, state: EditorStat
         if (inserted && inserted.attrs.author === stamp.author) own.push(range);
         else if (!deleteType.isInSet(node.marks)) others.push(range);
       });
-      const id = neighbourId(out.doc, at, end, deleteType, stamp.author);
-      for (const [markFrom, markTo] of others) out.addMark(markFrom, markTo, deleteType.create({ ...stamp, id }));
+      const attributes = joinedAttributes(out.doc, at, end, deleteType, stamp);
+      for (const [markFrom, markTo] of others) out.addMark(markFrom, markTo, deleteType.create(attributes));
       const marked = out.steps.length;
       // Marks do not move positions; deleting from the end keeps the earlier ranges valid.
       for (const [ownFrom, ownTo] of own.reverse()) out.delete(ownFrom, ownTo);
@@ -176,14 +176,13 @@ function toSuggestions(tr: Transaction, oldState: EditorState, state: EditorStat
 }
 
 /**
- * The id of the author's own suggestion of `type` right before `from` or right after `to`, so
- * that a word typed (or deleted) letter by letter is one suggestion; a new id otherwise.
+ * The attributes of the author's own suggestion of `type` right before `from` or right after
+ * `to`, so that a word typed (or deleted) letter by letter is one suggestion with one mark (same
+ * id and time); a new suggestion's otherwise.
  */
-function neighbourId(doc: Node, from: number, to: number, type: MarkType, author: string): string {
-  const own = (mark: Mark | null | undefined) => (mark && mark.attrs.author === author ? (mark.attrs.id as string) : null);
-  const $from = doc.resolve(from);
-  const $to = doc.resolve(to);
-  return own(type.isInSet($from.nodeBefore?.marks ?? [])) ?? own(type.isInSet($to.nodeAfter?.marks ?? [])) ?? newId();
+function joinedAttributes(doc: Node, from: number, to: number, type: MarkType, stamp: Stamp): SuggestionAttributes {
+  const own = (mark: Mark | null | undefined) => (mark && mark.attrs.author === stamp.author ? (mark.attrs as SuggestionAttributes) : null);
+  return own(type.isInSet(doc.resolve(from).nodeBefore?.marks ?? [])) ?? own(type.isInSet(doc.resolve(to).nodeAfter?.marks ?? [])) ?? { ...stamp, id: newId() };
 }
 
 /**

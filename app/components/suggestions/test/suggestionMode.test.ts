@@ -12,7 +12,9 @@ afterEach(() => {
 });
 
 function editorOn(doc: Y.Doc, user = { id: 'ann', name: 'Ann' }): Editor {
-  const { editor, destroy } = localEditor(doc, TolerantCollaboration, [SuggestionMode.configure({ user: () => user, now: () => 1_700_000_000_000 })]);
+  // A clock that moves on every edit, as a person's typing does.
+  let clock = 1_700_000_000_000;
+  const { editor, destroy } = localEditor(doc, TolerantCollaboration, [SuggestionMode.configure({ user: () => user, now: () => clock++ })]);
   cleanups.push(destroy);
   return editor;
 }
@@ -59,8 +61,9 @@ describe('suggesting mode', () => {
     expect(yText(doc)).toBe('Hello [+big +]world|');
     const [range] = suggestionRanges(editor.state.doc);
     expect(range).toMatchObject({ type: 'suggestionInsert', text: 'big ', attrs: { author: 'ann', authorName: 'Ann', time: 1_700_000_000_000 } });
-    // One word typed letter by letter is one suggestion.
+    // One word typed letter by letter is one suggestion, one mark, dated by its first letter.
     expect(suggestionRanges(editor.state.doc)).toHaveLength(1);
+    expect(editor.state.doc.firstChild?.childCount).toBe(3);
   });
 
   it('[SG2] editing mode writes text as before', () => {
