@@ -9,13 +9,11 @@ import { SUGGESTION_DELETE, SUGGESTION_INSERT, type SuggestionAttributes } from 
 /**
  * Suggesting mode ([SG2]–[SG5] in `shared/suggestions/SUGGESTIONS.md`): while it is on, what the
  * user types is kept as a suggested insertion and what they delete stays in the document as a
- * suggested deletion. The edit happens as usual and an appended transaction turns it into marks
- * in the same dispatch, so only the marked result reaches Yjs (y-tiptap writes the difference
- * between the editor's document and the Y.Doc: formatting on existing text, not a deletion and a
- * new copy). Accepting and rejecting (`acceptSuggestion`, `rejectSuggestion`) change the text as
- * ordinary edits.
+ * suggested deletion. Each edit is replaced by its suggestion before it is applied, so the
+ * deleted text never leaves the editor's document (comment anchors and decorations stay on it)
+ * and only the new text and the formatting reach Yjs. Accepting and rejecting
+ * (`acceptSuggestion`, `rejectSuggestion`) change the text as ordinary edits.
  */
-
 /** Who suggests: a token's `sub` and display name. */
 export interface Suggester {
   id: string;
@@ -76,8 +74,15 @@ export const SuggestionMode = Extension.create<SuggestionModeOptions>({
           resolveSuggestion(state, tr, id, 'reject', dispatch !== undefined),
     };
   },
+  // The edit is turned into its suggestion before it is applied, so no plugin ever sees the
+  // deleted text go (comment anchors, carets and decorations stay on it).
+  dispatchTransaction({ transaction, next }) {
+    const state = this.editor.state;
+    if (!suggestible(transaction, state) || !isSuggestibleShape(transaction) || transaction.before !== state.doc) return next(transaction);
+    const user = this.options.user();
+    next(toSuggestion(transaction, state, { author: user.id, authorName: user.name, time: this.options.now() }));
+  },
   addProseMirrorPlugins() {
-    const options = this.options;
     return [
       new Plugin<boolean>({
         key,
@@ -87,13 +92,7 @@ export const SuggestionMode = Extension.create<SuggestionModeOptions>({
         },
         // [SG4] What suggesting cannot express is not done: formatting, attributes and changes of
         // the block structure (a new paragraph, a pasted list).
-        filterTransaction: (tr, state) => !suggestible(tr, state) || tr.steps.every((step, i) => isInlineReplace(step, tr.docs[i])),
-        appendTransaction: (transactions, oldState, newState) => {
-          const tr = transactions.find((one) => suggestible(one, oldState));
-          if (!tr || transactions.length !== 1) return null;
-          const user = options.user();
-          return toSuggestions(tr, oldState, newState, { author: user.id, authorName: user.name, time: options.now() });
-        },
+        filterTransaction: (tr, state) => !suggestible(tr, state) || isSuggestibleShape(tr),
       }),
     ];
   },
@@ -125,54 +124,56 @@ function isInlineReplace(step: unknown, doc: Node): boolean {
 
 type Stamp = Omit<SuggestionAttributes, 'id'>;
 
+/** One replacement within a textblock inserting only inline content: what suggesting turns into marks. */
+function isSuggestibleShape(tr: Transaction): boolean {
+  return tr.steps.length === 1 && isInlineReplace(tr.steps[0], tr.docs[0]);
+}
+
 /**
- * The transaction that turns `tr` (already applied, giving `state`) into suggestions: its
- * inserted text gets `suggestionInsert`, its deleted text comes back with `suggestionDelete`,
- * except the author's own suggested insertions, which really go ([SG3]).
+ * The suggestion `tr` (one inline replacement, made on `state`) stands for, as a transaction on
+ * `state`: what it inserts goes after what it deletes, with `suggestionInsert`; what it deletes
+ * stays, with `suggestionDelete`, except the author's own suggested insertions, which really go
+ * ([SG2], [SG3]).
  */
-function toSuggestions(tr: Transaction, oldState: EditorState, state: EditorState, stamp: Stamp): Transaction | null {
+function toSuggestion(tr: Transaction, state: EditorState, stamp: Stamp): Transaction {
+  const { from, to, slice } = tr.steps[0] as unknown as { from: number; to: number; slice: Slice };
   const out = state.tr;
+  for (const [name, value] of Object.entries((tr as unknown as { meta: Record<string, unknown> }).meta)) out.setMeta(name, value);
   out.setMeta(BYPASS, true);
   const insertType = state.schema.marks[SUGGESTION_INSERT];
   const deleteType = state.schema.marks[SUGGESTION_DELETE];
-  let cursor: number | null = null;
-  tr.steps.forEach((step, index) => {
-    const { from, to, slice } = step as unknown as { from: number; to: number; slice: Slice };
-    const later = tr.mapping.slice(index + 1);
-    if (slice.size > 0) {
-      const start = out.mapping.map(later.map(from, 1), 1);
-      const end = out.mapping.map(later.map(from + slice.size, -1), -1);
-      out.removeMark(start, end, deleteType);
-      out.addMark(start, end, insertType.create(joinedAttributes(out.doc, start, end, insertType, stamp)));
-      cursor = end;
-    }
-    if (to > from) {
-      const deleted = tr.docs[index].slice(from, to);
-      const at = out.mapping.map(later.map(from, -1), -1);
-      out.replace(at, at, deleted);
-      const end = at + deleted.size;
-      const own: Array<[number, number]> = [];
-      const others: Array<[number, number]> = [];
-      out.doc.nodesBetween(at, end, (node, pos) => {
-        if (!node.isText) return;
-        const range: [number, number] = [Math.max(pos, at), Math.min(pos + node.nodeSize, end)];
-        const inserted = insertType.isInSet(node.marks);
-        if (inserted && inserted.attrs.author === stamp.author) own.push(range);
-        else if (!deleteType.isInSet(node.marks)) others.push(range);
-      });
-      const attributes = joinedAttributes(out.doc, at, end, deleteType, stamp);
-      for (const [markFrom, markTo] of others) out.addMark(markFrom, markTo, deleteType.create(attributes));
-      const marked = out.steps.length;
-      // Marks do not move positions; deleting from the end keeps the earlier ranges valid.
-      for (const [ownFrom, ownTo] of own.reverse()) out.delete(ownFrom, ownTo);
-      const moved = out.mapping.slice(marked);
-      // Backspace leaves the cursor before the struck text, Delete after it.
-      const backspace = oldState.selection.empty && oldState.selection.head === to && tr.steps.length === 1;
-      cursor = backspace ? moved.map(at, -1) : moved.map(end, 1);
-    }
-  });
-  if (cursor !== null) out.setSelection(TextSelection.create(out.doc, Math.min(cursor, out.doc.content.size)));
-  return out.docChanged ? out : null;
+  let cursor = to;
+  if (slice.size > 0) {
+    out.replace(to, to, slice);
+    const end = to + slice.size;
+    out.removeMark(to, end, deleteType);
+    out.addMark(to, end, insertType.create(joinedAttributes(out.doc, to, end, insertType, stamp)));
+    cursor = end;
+  }
+  if (to > from) {
+    const own: Array<[number, number]> = [];
+    const others: Array<[number, number]> = [];
+    out.doc.nodesBetween(from, to, (node, pos) => {
+      if (!node.isText) return;
+      const range: [number, number] = [Math.max(pos, from), Math.min(pos + node.nodeSize, to)];
+      const inserted = insertType.isInSet(node.marks);
+      if (inserted && inserted.attrs.author === stamp.author) own.push(range);
+      else if (!deleteType.isInSet(node.marks)) others.push(range);
+    });
+    const attributes = joinedAttributes(out.doc, from, to, deleteType, stamp);
+    for (const [markFrom, markTo] of others) out.addMark(markFrom, markTo, deleteType.create(attributes));
+    const marked = out.steps.length;
+    // Marks do not move positions; deleting from the end keeps the earlier ranges valid.
+    for (const [ownFrom, ownTo] of own.reverse()) out.delete(ownFrom, ownTo);
+    const moved = out.mapping.slice(marked);
+    // Backspace leaves the cursor before the struck text (the next one strikes the character
+    // before it); Delete, a deleted selection and typing over one leave it after.
+    const backspace = slice.size === 0 && state.selection.empty && state.selection.head === to;
+    cursor = backspace ? moved.map(from, -1) : moved.map(cursor, 1);
+  }
+  out.setSelection(TextSelection.create(out.doc, Math.min(cursor, out.doc.content.size)));
+  if (tr.scrolledIntoView) out.scrollIntoView();
+  return out;
 }
 
 /**

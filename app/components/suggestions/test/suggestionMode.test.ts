@@ -1,8 +1,11 @@
 import type { Editor } from '@tiptap/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { readThreads } from '../../../../shared/comments/threadModel';
+import { createThread } from '../../../../shared/comments/threadWrites';
 import { BODY_FIELD } from '../../../../shared/documentFields';
 import { localEditor } from '../../../../testing/tiptapClient';
+import { anchorAt, Comments, commentsPluginKey } from '../../comments/commentsExtension';
 import { TolerantCollaboration } from '../../editor/tolerantCollaboration';
 import { SuggestionMode, suggestionRanges } from '../suggestionMode';
 
@@ -14,7 +17,10 @@ afterEach(() => {
 function editorOn(doc: Y.Doc, user = { id: 'ann', name: 'Ann' }): Editor {
   // A clock that moves on every edit, as a person's typing does.
   let clock = 1_700_000_000_000;
-  const { editor, destroy } = localEditor(doc, TolerantCollaboration, [SuggestionMode.configure({ user: () => user, now: () => clock++ })]);
+  const { editor, destroy } = localEditor(doc, TolerantCollaboration, [
+    Comments.configure({ onActivate: () => undefined }),
+    SuggestionMode.configure({ user: () => user, now: () => clock++ }),
+  ]);
   cleanups.push(destroy);
   return editor;
 }
@@ -173,5 +179,24 @@ describe('suggesting mode', () => {
     editor.commands.acceptSuggestion(insertion.attrs.id);
     editor.commands.rejectSuggestion(deletion.attrs.id);
     expect(yText(doc)).toBe('Hello world!|');
+  });
+
+  it('[SG3] a comment on text deleted as a suggestion stays on that text, in the editor and in the Y.Doc', async () => {
+    const doc = seeded('Hello world');
+    const editor = editorOn(doc);
+    const anchor = anchorAt(editor.state, 1, 6);
+    if (!anchor) throw new Error('no collaboration binding');
+    const { threadId } = createThread(doc, { id: 'ann', name: 'Ann' }, { ...anchor, quote: 'Hello', text: 'a comment' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const before = readThreads(doc).find((thread) => thread.id === threadId);
+    editor.commands.setSuggesting(true);
+    editor.commands.setTextSelection({ from: 1, to: 7 });
+    backspace(editor);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(yText(doc)).toBe('[-Hello -]world|');
+    const range = commentsPluginKey.getState(editor.state)?.ranges.get(threadId);
+    expect(range && editor.state.doc.textBetween(range.from, range.to)).toBe('Hello');
+    // The anchor was not rewritten.
+    expect(readThreads(doc).find((thread) => thread.id === threadId)?.start).toEqual(before?.start);
   });
 });
