@@ -117,6 +117,8 @@ async function serve(collab: CollabServer): Promise<Server> {
     http.once('error', reject);
     http.listen(config.port, config.host, resolve);
   });
+  // In a cluster (DATABASE_URL) the node starts serving documents once it knows its address.
+  await collab.listening(portOf(http));
   const actual = addressToOpen(config.host, portOf(http));
   logger.info({ event: 'listening', port: portOf(http), host: config.host, url: actual.url, dev }, `Quire is running: open ${actual.url}${actual.note}`);
   return http;

@@ -6,11 +6,15 @@ import { type Extension, Hocuspocus } from '@hocuspocus/server';
 import type { BlobStore } from '../persistence/BlobStore';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
+import { PostgresDocumentStore } from '../persistence/postgres/PostgresDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
+import type { BatchReport } from '../persistence/WriteQueue';
 import { CloseCodes } from '../shared/closeCodes';
 import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
+import { Cluster } from './cluster/Cluster';
+import { clusterMetrics } from './cluster/clusterMetrics';
 import type { Config } from './config';
 import { clientAddressOf } from './context';
 import { ConversionPool } from './conversion/ConversionPool';
@@ -20,6 +24,7 @@ import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
 import { withDocumentIdentity } from './documents/documentIdentity';
 import { NameLocks } from './documents/NameLocks';
+import { overriding } from './documents/storeOverrides';
 import { AuthExtension } from './extensions/AuthExtension';
 import { LimitsExtension } from './extensions/LimitsExtension';
 import { LoggingExtension } from './extensions/LoggingExtension';
@@ -107,6 +112,8 @@ export class CollabServer {
   private readonly apiRequests: RateLimit;
   /** Renews or closes each connection as its token expires. */
   readonly tokenExpiry: TokenExpiryExtension;
+  /** With DATABASE_URL: this node of a cluster (leases, relaying, events); null on LevelDB. */
+  readonly cluster: Cluster | null;
   /** Worker threads that convert content (imports, the content API, exports, diffs) off the event loop. */
   readonly conversions: ConversionPool;
   private closing: Promise<void> | null = null;
@@ -135,9 +142,22 @@ export class CollabServer {
       getMeta: (name) => openedStore.getMeta(name),
       whenSaved: (name) => this.persistence.ackGate(name),
     });
+    const { databaseUrl } = config;
+    this.cluster = databaseUrl
+      ? new Cluster({
+          config: { ...config, databaseUrl },
+          authSecret,
+          logger,
+          metrics: clusterMetrics(this.metrics.registry),
+          addressOf: (request) => this.addresses.of(request),
+          revoke: (revocation) => linkAccess.revoke(revocation),
+          abandon: (name, why) => this.persistence.abandon(name, why),
+        })
+      : null;
     // Every feature creates and deletes documents through the store, so webhooks hear of it there,
-    // and every new document gets its identity there.
-    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(openedStore, this.webhooks, logger) : openedStore);
+    // and every new document gets its identity there. In a cluster the other nodes hear of deletions.
+    const announced = this.cluster ? this.cluster.announcingDeletions(openedStore) : openedStore;
+    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(announced, this.webhooks, logger) : announced);
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -146,14 +166,15 @@ export class CollabServer {
       onReused: () => this.metrics.sharedSyncAnswers.inc(),
     });
     const earlySync = new EarlySync({
-      isLoaded: (name) => this.hocuspocus.documents.has(name),
+      // In a cluster, a document another node serves is never loaded here: nothing to wait for.
+      isLoaded: (name) => this.hocuspocus.documents.has(name) || (this.cluster !== null && this.cluster.fence(name) === null),
       isLoading: (name) => this.hocuspocus.loadingDocuments.has(name),
       // A log past the compaction threshold is replayed rather than sent update by update.
       maxUpdates: config.compactLogEntries + 1,
       waitMs: 50,
       onServed: () => this.metrics.earlySyncs.inc(),
     });
-    const locks = new NameLocks();
+    const locks = this.cluster?.locks ?? new NameLocks();
     this.persistence = new PersistenceExtension({
       earlySync,
       store,
@@ -171,6 +192,7 @@ export class CollabServer {
         this.metrics.documentLoads.inc({ result: ok ? 'ok' : 'failed' });
         if (ok) this.metrics.documentLoadSeconds.observe(seconds);
       },
+      onFenced: (name) => this.cluster?.extension.closeSockets(name, CloseCodes.DocumentMoved),
     });
 
     this.history = new HistoryExtension({
@@ -190,7 +212,15 @@ export class CollabServer {
       document: (name) => this.hocuspocus.documents.get(name),
       logger,
     });
-    this.shareLinks = new ShareLinks({ store, managerRoles: config.linkManagerRoles, onRevoked: (revocation) => linkAccess.revoke(revocation), logger });
+    this.shareLinks = new ShareLinks({
+      store,
+      managerRoles: config.linkManagerRoles,
+      onRevoked: (revocation) => {
+        linkAccess.revoke(revocation);
+        this.cluster?.announceRevocation(revocation);
+      },
+      logger,
+    });
     this.addresses = new ClientAddresses(config.trustProxy);
     this.apiRequests = new RateLimit(config.maxApiRequestsPerMinute);
     // One budget per client address for documents created in the app and by connecting.
@@ -218,6 +248,8 @@ export class CollabServer {
 
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
+      // 0. In a cluster: serve a document only while this node holds its lease.
+      ...(this.cluster ? [this.cluster.extension] : []),
       // 1. Refuse what breaks a per-document or per-user limit before doing any work for it.
       this.limits,
       // 2. Who is this, and may they open (or write) this document?
@@ -274,8 +306,10 @@ export class CollabServer {
       hocuspocus: this.hocuspocus,
       logger,
       allowedOrigins: config.allowedOrigins,
-      addresses: this.addresses,
+      // A socket another node relayed here comes from the client that node vouches for.
+      addresses: this.cluster ? relayAwareAddresses(this.addresses, this.cluster) : this.addresses,
       limits: config,
+      wrapConnection: this.cluster ? (connection, client, request) => (this.cluster as Cluster).routeFrames(connection, client, request) : undefined,
       hooks: {
         ackGate: (name) => this.persistence.ackGate(name),
         onFrame: (direction) => this.metrics.countMessage(direction),
@@ -293,7 +327,13 @@ export class CollabServer {
       logger,
       ...conversionMetrics(this.metrics.registry, () => this.conversions),
     });
-    this.documents = new DocumentService(this.hocuspocus, store, this.persistence, logger);
+    this.documents = new DocumentService(
+      this.hocuspocus,
+      store,
+      this.persistence,
+      logger,
+      this.cluster ? (name, change, by) => (this.cluster as Cluster).changeElsewhere(name, change, by) : undefined,
+    );
     this.historyService = new HistoryService({ store: openedStore, documents: this.documents, history: this.history, conversions: this.conversions });
 
     addHealthRoutes(this.router, {
@@ -355,13 +395,21 @@ export class CollabServer {
     await prepareDataFolder(config.dataDir, [DOCUMENTS_FOLDER], logger);
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
     let server: CollabServer | undefined;
+    const onBatch = (report: BatchReport) => server?.metrics.observeBatch(report);
     const store =
       options.store ??
-      new LevelDocumentStore({
-        location: path.join(config.dataDir, DOCUMENTS_FOLDER),
-        commitIntervalMs: config.commitIntervalMs,
-        onBatch: (report) => server?.metrics.observeBatch(report),
-      });
+      (config.databaseUrl
+        ? new PostgresDocumentStore({
+            url: config.databaseUrl,
+            commitIntervalMs: config.commitIntervalMs,
+            onBatch,
+            // Every write of a document's content carries this node's lease epoch ([PG6]).
+            fence: (name) => server?.cluster?.fence(name) ?? null,
+            // A transaction left open by a stalled node ends before its leases could be taken over.
+            idleInTransactionTimeoutMs: config.leaseTtlMs,
+            onPoolError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it is replaced'),
+          })
+        : new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), commitIntervalMs: config.commitIntervalMs, onBatch }));
     await store.open();
     server = new CollabServer(config, store, logger, authSecret);
     server.migrateLinks();
@@ -391,6 +439,8 @@ export class CollabServer {
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (!this.router.handles(path)) return false;
     setApiHeaders(response, this.reachedOverHttps(request));
+    // Which node of a cluster answered: for checking what the load balancer does.
+    if (this.cluster) response.setHeader('x-quire-node', this.cluster.nodeId);
     // The CSP report endpoint has its own per-address limit (browsers send those by themselves).
     if (path.startsWith('/api/') && path !== CSP_REPORT_PATH) {
       const wait = this.apiRequests.take(this.addresses.of(request));
@@ -402,6 +452,14 @@ export class CollabServer {
     return this.router.handle(request, response);
   }
 
+  /**
+   * Call once the server listens, with its port: in a cluster, the node starts renewing leases and
+   * tells the others where it takes relayed connections.
+   */
+  async listening(port: number): Promise<void> {
+    await this.cluster?.start(port);
+  }
+
   /** True when the client reached this server over HTTPS, on its socket or as a trusted proxy says (`reachedOverHttps`). */
   reachedOverHttps(request: IncomingMessage): boolean {
     return reachedOverHttps(request, this.addresses.viaTrustedProxy(request));
@@ -411,7 +469,16 @@ export class CollabServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (!WebSocketGateway.handles(path)) return false;
-    this.gateway.handleUpgrade(request, socket, head);
+    if (this.cluster) {
+      // The document may be served by another node: relay it there (see `Cluster.handleUpgrade`).
+      const local = () => this.gateway.handleUpgrade(request, socket, head);
+      this.cluster
+        .handleUpgrade(request, socket, head, local, (reason) => this.gateway.refuseUpgrade(request, socket, head, reason))
+        .catch((error) => {
+          this.logger.error({ err: error }, 'routing a WebSocket upgrade failed');
+          socket.destroy();
+        });
+    } else this.gateway.handleUpgrade(request, socket, head);
     return true;
   }
 
@@ -450,9 +517,16 @@ export class CollabServer {
     await this.history.close(Math.min(5000, this.config.shutdownTimeoutMs));
     await this.imageCollector.close();
     await this.linkMigration;
+    // Leases go back only once everything is written: the next owner loads all of it.
+    await this.cluster?.close();
     await this.store.close();
     this.logger.info('collab server stopped; every received update is stored');
   }
+}
+
+/** `addresses`, except for a socket another node of the cluster relayed here: its client is the one that node vouches for. */
+function relayAwareAddresses(addresses: ClientAddresses, cluster: Cluster): Pick<ClientAddresses, 'of'> {
+  return overriding(addresses, { of: (request: IncomingMessage) => cluster.relayedAddress(request) ?? addresses.of(request) });
 }
 
 /** Serves `server` alone on an HTTP server of its own (the standalone collab server). */
@@ -476,6 +550,7 @@ export async function listen(server: CollabServer, port: number, host: string): 
     http.once('error', reject);
     http.listen(port, host, () => resolve());
   });
+  await server.listening(portOf(http));
   return http;
 }
 

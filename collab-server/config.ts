@@ -305,6 +305,40 @@ export const OPTIONS = {
     min: 1,
     description: 'Image uploads per client address, and per user (token sub), per minute (all at once allowed)',
   },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    kind: 'string',
+    default: undefined,
+    description:
+      'PostgreSQL connection string (postgres://user:password@host:5432/db): documents live there instead of LevelDB, and several nodes may share it (a cluster); never logged',
+  },
+  nodeId: {
+    env: 'NODE_ID',
+    kind: 'string',
+    default: undefined,
+    description: 'With DATABASE_URL: the name of this node in the lease table; unset: the host name and a random suffix, new at every start',
+  },
+  nodeUrl: {
+    env: 'NODE_URL',
+    kind: 'string',
+    default: undefined,
+    description: 'With DATABASE_URL: the http:// address other nodes reach this one at, to relay connections to it; unset: http://HOST:PORT',
+  },
+  leaseTtlMs: {
+    env: 'LEASE_TTL_MS',
+    kind: 'integer',
+    default: 10_000,
+    min: 1000,
+    description: 'With DATABASE_URL: how long the lease of a document lasts unless renewed; the documents of a dead node move after this',
+  },
+  leaseRenewMs: {
+    env: 'LEASE_RENEW_MS',
+    kind: 'integer',
+    default: 2500,
+    min: 100,
+    description:
+      'With DATABASE_URL: how often a node renews its leases (and gives back those of documents it no longer serves); less than a third of LEASE_TTL_MS',
+  },
   conversionWorkers: {
     env: 'CONVERSION_WORKERS',
     kind: 'integer',
@@ -429,6 +463,21 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
   }
   for (const role of result.linkManagerRoles) {
     if (!ROLES.includes(role)) throw new ConfigError(`LINK_MANAGER_ROLES entries must be roles: ${ROLES.join(', ')} (got "${role}")`);
+  }
+  if (result.leaseRenewMs * 3 > result.leaseTtlMs) {
+    throw new ConfigError(
+      `LEASE_RENEW_MS (${result.leaseRenewMs}) must be at most a third of LEASE_TTL_MS (${result.leaseTtlMs}), so a lease survives a missed renewal`,
+    );
+  }
+  if (result.databaseUrl !== undefined && result.authSecret === undefined) {
+    throw new ConfigError('AUTH_SECRET must be set with DATABASE_URL: every node of a cluster checks tokens (and other nodes) with the same secret');
+  }
+  if (result.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(result.databaseUrl)) {
+    // Not echoed: the string holds the database password.
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+  }
+  if (result.nodeUrl !== undefined && !/^https?:\/\/[^/]+$/.test(result.nodeUrl)) {
+    throw new ConfigError(`NODE_URL must look like http://10.0.0.5:1234 (scheme, host and port, no path); got "${result.nodeUrl}"`);
   }
   if (result.webhookSecret !== undefined && result.webhookSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${result.webhookSecret.length})`);

@@ -42,12 +42,17 @@ async function download(page: Page, item: RegExp): Promise<{ name: string; text:
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
 
-test('a Markdown file imports as a new document, and another browser exports the same Markdown, HTML and JSON', async ({ sharedApp: app, browser }) => {
+test('a Markdown file imports as a new document, its first heading as the title, and another browser exports the same Markdown, HTML and JSON', async ({
+  sharedApp: app,
+  browser,
+}) => {
   const alice = await freshPage(browser);
   await importFile(alice, app.url, 'release.md', MARKDOWN);
   await alice.waitForURL(/\/d\/[^/]+#.+/);
   await expect(titleOf(alice)).toHaveValue('Release notes');
-  await expect(editorOf(alice).locator('h1')).toHaveText('Release notes');
+  // The heading became the title: the body starts with what followed it.
+  await expect(editorOf(alice).locator('h1')).toHaveCount(0);
+  await expect(editorOf(alice).locator(':scope > *').first()).toHaveText(/^Version 2\.0 brings/);
   await expect(editorOf(alice).locator('table td').first()).toHaveText('Sync');
   await expect(saveStatusOf(alice)).toHaveText('Saved');
 
@@ -55,6 +60,7 @@ test('a Markdown file imports as a new document, and another browser exports the
   await bob.goto(alice.url());
   await expect(editorOf(bob).locator('h2')).toHaveText('Changes');
 
+  // The export starts with the title as a heading: the file as it was imported.
   const markdown = await download(bob, /Markdown/);
   expect(markdown.name).toBe('Release notes.md');
   expect(markdown.text).toBe(MARKDOWN);

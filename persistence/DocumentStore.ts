@@ -55,7 +55,8 @@ export type StoreErrorCode =
   | 'EXISTS' // create or import: the document exists already
   | 'INVALID_NAME' // the name is empty, not well-formed Unicode, or contains U+0000
   | 'INVALID_ARGUMENT' // the call asks for something the contract forbids (see its documentation)
-  | 'FORMAT'; // the data was written by an incompatible layout version, or is not this store's
+  | 'FORMAT' // the data was written by an incompatible layout version, or is not this store's
+  | 'FENCED'; // a write of a document whose lease this node does not hold (a newer owner exists; SPEC.md [PG6])
 
 /** The one error type a store throws. `cause` keeps the underlying error. */
 export class StoreError extends Error {

@@ -126,7 +126,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
     this.db = (options.openDatabase ?? ((location) => new LevelDatabase(location)))(options.location);
     this.now = options.now ?? Date.now;
     this.queue = new WriteQueue({
-      write: (operations) => this.db.batch(operations, true),
+      write: (batches) => this.db.batch(batches.flat(), true),
       onFailure: () => {
         this.failedBatches += 1;
         this.metas.clear();

@@ -1,7 +1,7 @@
 import type { BatchOperation } from 'leveldown';
 
-interface QueuedWrite {
-  operations: BatchOperation[];
+interface QueuedWrite<Item> {
+  item: Item;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -17,9 +17,11 @@ export interface BatchReport {
   ok: boolean;
 }
 
-export interface WriteQueueOptions {
-  /** Writes `operations` atomically and durably (a synced LevelDB batch). */
-  write: (operations: BatchOperation[]) => Promise<void>;
+export interface WriteQueueOptions<Item = BatchOperation[]> {
+  /** Writes the items atomically and durably (a synced LevelDB batch, a PostgreSQL transaction). */
+  write: (items: Item[]) => Promise<void>;
+  /** Operations and bytes of a batch, for its report (default: the LevelDB batch operations' keys and values). */
+  measure?: (items: Item[]) => { operations: number; bytes: number };
   /** Called once per failed batch, before any of its writes is rejected. */
   onFailure: (error: unknown) => void;
   onBatch?: (report: BatchReport) => void;
@@ -41,8 +43,8 @@ export interface WriteQueueOptions {
  * writes were prepared assuming the failed one had landed (sequence numbers, sizes), so they must
  * be prepared again by their callers.
  */
-export class WriteQueue {
-  private queued: QueuedWrite[] = [];
+export class WriteQueue<Item = BatchOperation[]> {
+  private queued: QueuedWrite<Item>[] = [];
   private running: Promise<void> | null = null;
   private scheduled = false;
   /** The pending start of the next batch, while it waits for the interval to end. */
@@ -51,12 +53,12 @@ export class WriteQueue {
   /** Set by `drain`: batches no longer wait for the interval. */
   private draining = false;
 
-  constructor(private readonly options: WriteQueueOptions) {}
+  constructor(private readonly options: WriteQueueOptions<Item>) {}
 
-  /** Resolves once `operations` are durably written, all or none. */
-  enqueue(operations: BatchOperation[]): Promise<void> {
+  /** Resolves once `item` is durably written, all or none. */
+  enqueue(item: Item): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ operations, resolve, reject });
+      this.queued.push({ item, resolve, reject });
       this.schedule();
     });
   }
@@ -102,19 +104,17 @@ export class WriteQueue {
     const batch = this.queued;
     this.queued = [];
     if (batch.length === 0) return;
-    const operations = batch.flatMap((entry) => entry.operations);
+    const items = batch.map((entry) => entry.item);
     const started = performance.now();
     this.lastStart = started;
-    const report = (ok: boolean) =>
-      this.options.onBatch?.({
-        writes: batch.length,
-        operations: operations.length,
-        bytes: bytesOf(operations),
-        seconds: (performance.now() - started) / 1000,
-        ok,
-      });
+    const report = (ok: boolean) => {
+      if (!this.options.onBatch) return;
+      const measure = this.options.measure ?? (measureOperations as unknown as (items: Item[]) => { operations: number; bytes: number });
+      const { operations, bytes } = measure(items);
+      this.options.onBatch({ writes: batch.length, operations, bytes, seconds: (performance.now() - started) / 1000, ok });
+    };
     try {
-      await this.options.write(operations);
+      await this.options.write(items);
     } catch (error) {
       const later = this.queued;
       this.queued = [];
@@ -128,8 +128,13 @@ export class WriteQueue {
   }
 }
 
-function bytesOf(operations: BatchOperation[]): number {
+/** LevelDB batches: their operations, and the bytes of their keys and values. */
+function measureOperations(items: BatchOperation[][]): { operations: number; bytes: number } {
+  let operations = 0;
   let bytes = 0;
-  for (const { key, value } of operations) bytes += Buffer.byteLength(key) + (value === undefined ? 0 : Buffer.byteLength(value));
-  return bytes;
+  for (const item of items) {
+    operations += item.length;
+    for (const { key, value } of item) bytes += Buffer.byteLength(key) + (value === undefined ? 0 : Buffer.byteLength(value));
+  }
+  return { operations, bytes };
 }

@@ -51,6 +51,11 @@ export const CloseCodes = define({
   TooManyPending: { code: 4431, reason: 'too-many-pending' },
   /** The document could not be loaded from storage; nothing was overwritten. */
   StorageUnavailable: { code: 4503, reason: 'storage-unavailable' },
+  /**
+   * Another node of a cluster serves this document now (or will once the previous one's lease
+   * expires): reconnect, through the load balancer, and the connection reaches it.
+   */
+  DocumentMoved: { code: 4501, reason: 'document-moved' },
   /** The server is shutting down; reconnect later. */
   ServerShutdown: { code: 4500, reason: 'server-shutdown' },
 });

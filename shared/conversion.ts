@@ -10,6 +10,8 @@ import { exportThreads } from './comments/threadExport';
 import { BODY_FIELD, TITLE_FIELD } from './documentFields';
 import { documentExtensions } from './editorExtensions';
 import { absoluteImageSrc } from './imagePaths';
+import { withEmptyTaskItemsSpaced, withSeparatedBulletLists } from './markdownLists';
+import { withHtmlUnderline } from './markdownUnderline';
 import { withoutSuggestions } from './suggestions/withoutSuggestions';
 
 /**
@@ -22,8 +24,9 @@ import { withoutSuggestions } from './suggestions/withoutSuggestions';
  * - `html`: the editor's HTML; parsing keeps only what the schema knows (no scripts, no styles
  *   beyond text alignment, no `javascript:` links), and every attribute only as its rule allows
  *   (`shared/attributeRules.ts`).
- * - `markdown`: the editor's Markdown dialect (GitHub-flavoured, plus `++underline++` and
- *   `==highlight==`); a single line break inside a paragraph is a space, as in CommonMark.
+ * - `markdown`: the editor's Markdown dialect (GitHub-flavoured with task lists, plus
+ *   `<u>underline</u>`, read also as `++underline++`, and `==highlight==`); a single line break
+ *   inside a paragraph is a space, as in CommonMark.
  * - `text`: paragraphs separated by blank lines; a single line break is a hard break.
  */
 
@@ -58,7 +61,7 @@ function converters(): Converters {
     const resolved = resolveExtensions(extensions);
     const markdown = new MarkdownManager();
     // Kits (StarterKit, TableKit) bundle their nodes and marks; register the resolved list.
-    for (const extension of resolved) markdown.registerExtension(extension.name === 'table' ? withoutTableMargins(extension) : extension);
+    for (const extension of resolved) markdown.registerExtension(MARKDOWN_DIALECT[extension.name]?.(extension) ?? extension);
     cached = { extensions, schema: getSchema(extensions), markdown };
   }
   return cached;
@@ -172,7 +175,7 @@ export function parseContent(content: string | JSONContent, format: ContentForma
         json = generateJSON(content as string, extensions);
         break;
       case 'markdown':
-        json = markdown.parse(lineEndings(content as string));
+        json = markdown.parse(withEmptyTaskItemsSpaced(lineEndings(content as string)));
         break;
       case 'text':
         json = textToJSON(content as string);
@@ -235,6 +238,13 @@ export function initialUpdate(node: Node | null, title = ''): Uint8Array {
     doc.destroy();
   }
 }
+
+/** The editor's Markdown dialect where it differs from Tiptap's, by extension name. */
+const MARKDOWN_DIALECT: Record<string, (extension: AnyExtension) => AnyExtension> = {
+  table: withoutTableMargins,
+  underline: withHtmlUnderline,
+  bulletList: withSeparatedBulletLists,
+};
 
 /**
  * The table's Markdown renderer pads its output with line breaks, which the block separator

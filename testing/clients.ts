@@ -18,6 +18,15 @@ class ProviderWebSocket extends WebSocket {
   }
 }
 
+/** A `ProviderWebSocket` whose upgrade requests carry `headers` (the provider opens sockets with a URL only). */
+function socketWithHeaders(headers: Record<string, string>): typeof ProviderWebSocket {
+  return class extends ProviderWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  };
+}
+
 /** A real Hocuspocus provider in Node, on its own socket. */
 export interface HocuspocusClient {
   doc: Y.Doc;
@@ -33,13 +42,18 @@ export interface HocuspocusClient {
   destroy(): void;
 }
 
-export function hocuspocusClient(url: string, name: string, token: string | (() => Promise<string>), options: { doc?: Y.Doc } = {}): HocuspocusClient {
+export function hocuspocusClient(
+  url: string,
+  name: string,
+  token: string | (() => Promise<string>),
+  options: { doc?: Y.Doc /** Extra headers of the upgrade request. */; headers?: Record<string, string> } = {},
+): HocuspocusClient {
   const doc = options.doc ?? new Y.Doc();
   const closes: HocuspocusClient['closes'] = [];
   const refusals: string[] = [];
   const websocketProvider = new HocuspocusProviderWebsocket({
     url,
-    WebSocketPolyfill: ProviderWebSocket,
+    WebSocketPolyfill: options.headers ? socketWithHeaders(options.headers) : ProviderWebSocket,
     // Tests drive reconnects themselves; keep retries quick.
     delay: 100,
     minDelay: 50,

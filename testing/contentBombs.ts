@@ -208,9 +208,9 @@ export function apiBody(bomb: ContentBomb, maxBodyBytes: number): string {
   });
 }
 
-/** The JSON body of the app's Markdown import carrying `bomb` with at most `maxContentBytes` of content (and the body within `maxBodyBytes`). */
+/** The JSON body of the app's import (Markdown or HTML, as `bomb` is) carrying `bomb` with at most `maxContentBytes` of content (and the body within `maxBodyBytes`). */
 export function importBody(bomb: ContentBomb, maxContentBytes: number, maxBodyBytes: number): string {
-  return bodyWithin(maxBodyBytes, (bytes) => JSON.stringify({ title: bomb.id, format: 'markdown', content: bomb.make(Math.min(bytes, maxContentBytes)) }));
+  return bodyWithin(maxBodyBytes, (bytes) => JSON.stringify({ title: bomb.id, format: bomb.format, content: bomb.make(Math.min(bytes, maxContentBytes)) }));
 }
 
 /** The largest body `build(bytes)` makes within `limit` bytes (JSON escaping makes a body larger than its content). */

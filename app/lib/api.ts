@@ -110,9 +110,12 @@ export function createDocument(title = ''): Promise<CreatedDocument> {
   return request('POST', '/api/app/documents', { title });
 }
 
-/** Creates a document from Markdown (the server converts it with the editor's schema). */
-export function importMarkdown(content: string, title: string): Promise<CreatedDocument> {
-  return request('POST', '/api/app/documents', { title, content, format: 'markdown' });
+/**
+ * Creates a document from a Markdown or HTML file (the server converts it with the editor's
+ * schema); a leading heading becomes the title, else `title`.
+ */
+export function importFile(content: string, format: 'markdown' | 'html', title: string): Promise<CreatedDocument> {
+  return request('POST', '/api/app/documents', { title, content, format });
 }
 
 /** Exchanges a link secret for a collab token, for this browser under the name it chose. */

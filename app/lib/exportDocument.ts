@@ -4,6 +4,7 @@ import { type ExportedThread, exportThreads } from '../../shared/comments/thread
 import { bodyNode, exportNode } from '../../shared/conversion';
 import { TITLE_FIELD, UNTITLED } from '../../shared/documentFields';
 import { absoluteImageSrc, storedImageOf } from '../../shared/imagePaths';
+import { withTitleHeading } from '../../shared/titleHeading';
 
 /**
  * Document export in the browser, through the server's own converters
@@ -28,13 +29,22 @@ export interface ExportedFile {
   content: string;
 }
 
-/** Converts a document body (the editor's document node) and its title into a file of `format`; JSON also holds `threads`, the comment threads, when there are any. */
+/**
+ * Converts a document body (the editor's document node) and its title into a file of `format`.
+ * Markdown and HTML files start with the title as a level-1 heading, which an import takes back
+ * as the title (`shared/titleHeading.ts`); JSON is the body alone, with `threads`, the comment
+ * threads, when there are any.
+ */
 export async function exportDocument(body: Node, title: string, format: ExportFormat, threads: ExportedThread[] = []): Promise<ExportedFile> {
   const base = fileBaseName(title);
   const imageBase = globalThis.location?.origin;
   switch (format) {
     case 'markdown':
-      return { filename: `${base}.md`, type: 'text/markdown;charset=utf-8', content: exportNode(body, 'markdown', { imageBase }) };
+      return {
+        filename: `${base}.md`,
+        type: 'text/markdown;charset=utf-8',
+        content: exportNode(withTitleHeading(body, title), 'markdown', { imageBase }),
+      };
     case 'json':
       return {
         filename: `${base}.json`,
@@ -42,7 +52,7 @@ export async function exportDocument(body: Node, title: string, format: ExportFo
         content: `${JSON.stringify(threads.length > 0 ? { ...body.toJSON(), threads } : body.toJSON(), null, 2)}\n`,
       };
     case 'html': {
-      const html = await withImagesInline(exportNode(body, 'html', { imageBase }), body, imageBase);
+      const html = await withImagesInline(exportNode(withTitleHeading(body, title), 'html', { imageBase }), body, imageBase);
       return { filename: `${base}.html`, type: 'text/html;charset=utf-8', content: htmlDocument(title || UNTITLED, html) };
     }
   }

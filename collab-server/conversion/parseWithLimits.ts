@@ -3,6 +3,7 @@ import type { Node } from '@tiptap/pm/model';
 import { type ContentFormat, documentSchema, parseContent } from '../../shared/conversion';
 import { ConversionError } from './ConversionError';
 import { type ContentLimits, checkDocumentJson, checkNode, jsonDepthFor, scanHtml, scanJsonDepth, tooDeep, tooManyNodes } from './contentLimits';
+import { foreignHtmlOnServer } from './foreignHtmlOnServer';
 import { CHUNK_LINES, planMarkdown } from './markdownChunks';
 
 /**
@@ -19,7 +20,11 @@ export function parseWithLimits(content: string | JSONContent, format: ContentFo
         if (typeof content === 'string') return parseMarkdownInChunks(content, limits);
         break;
       case 'html':
-        if (typeof content === 'string') scanHtml(content, limits);
+        if (typeof content === 'string') {
+          scanHtml(content, limits);
+          // Word, Google Docs and LibreOffice lists and styled marks, as a paste of them gets.
+          content = foreignHtmlOnServer(content);
+        }
         break;
       case 'json':
         if (typeof content === 'string') {

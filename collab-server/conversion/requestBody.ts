@@ -1,6 +1,7 @@
 import type { JSONContent } from '@tiptap/core';
 import type { Node } from '@tiptap/pm/model';
 import { CONTENT_FORMATS, ContentError, type ContentFormat, isContentFormat } from '../../shared/conversion';
+import { takeTitleHeading } from '../../shared/titleHeading';
 import { normalizeTitle } from '../../shared/titleText';
 import { ConversionError } from './ConversionError';
 import { type ContentLimits, jsonDepthFor, scanJsonDepth } from './contentLimits';
@@ -17,7 +18,7 @@ import { parseWithLimits } from './parseWithLimits';
 export type BodyRules =
   /** A JSON object with only `fields`; `content` is Markdown, HTML, text (strings) or a JSON document, as `format` says. */
   | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
-  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown. */
+  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML; its leading heading becomes the title. */
   | { dialect: 'import'; maxContentBytes: number };
 
 /** A body read: its fields other than `content`, and the content as a document (null without content). */
@@ -73,19 +74,24 @@ function apiContent(body: unknown, allowed: readonly string[], contentRequired: 
   return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)) };
 }
 
-/** The app's import: Markdown only, up to `maxContentBytes`; of the other fields only the title is kept. */
+/**
+ * The app's import: Markdown or HTML, up to `maxContentBytes`; of the other fields only the title
+ * is kept. A file whose first block is a heading gets that heading as its title, out of its body
+ * (`shared/titleHeading.ts`); the body's `title` names the others.
+ */
 function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): ContentRequest {
   const { content, format, title } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const fields = title === undefined ? {} : { title };
+  const fields: Record<string, unknown> = title === undefined ? {} : { title };
   if (content === undefined) return { fields, node: null };
-  if (format !== 'markdown') throw new ConversionError('invalid', '"format" must be "markdown" when "content" is given', 400);
-  if (typeof content !== 'string') throw new ConversionError('invalid', '"content" must be a string of Markdown', 400);
+  if (format !== 'markdown' && format !== 'html') throw new ConversionError('invalid', '"format" must be "markdown" or "html" when "content" is given', 400);
+  const name = format === 'html' ? 'HTML' : 'Markdown';
+  if (typeof content !== 'string') throw new ConversionError('invalid', `"content" must be a string of ${name}`, 400);
   const bytes = Buffer.byteLength(content);
   if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
-  return {
-    fields,
-    node: convert(content, 'markdown', limits, (message) => new ConversionError('invalid', `the Markdown could not be imported: ${message}`, 422)),
-  };
+  const parsed = convert(content, format, limits, (message) => new ConversionError('invalid', `the ${name} could not be imported: ${message}`, 422));
+  const heading = takeTitleHeading(parsed);
+  if (heading.title !== null) fields.title = heading.title;
+  return { fields, node: heading.body };
 }
 
 /** Converts `content`; a ContentError (content that does not parse or fit the schema) becomes the route's error. */
@@ -101,5 +107,5 @@ function convert(content: string | JSONContent, format: ContentFormat, limits: C
 /** The import's answer to a file over the size limit. */
 export function importTooLarge(limit: number, bytes?: number): string {
   const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
-  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown is accepted`;
+  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown or HTML is accepted`;
 }

@@ -19,8 +19,8 @@ export interface ConnectAdmissionOptions {
   logger: Logger;
   /** Whether an editor's connection may create a document that does not exist. */
   createOnConnect: boolean;
-  /** Shared with deletion (see `NameLocks`). */
-  locks: NameLocks;
+  /** Shared with deletion (see `NameLocks`; in a cluster, `DatabaseNameLocks`). */
+  locks: Pick<NameLocks, 'run'>;
   /** True while `documentName` is being deleted: it may be neither opened nor created meanwhile. */
   isDeleting(documentName: string): boolean;
   /**

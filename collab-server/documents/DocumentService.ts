@@ -20,6 +20,8 @@ export class DocumentService {
     private readonly store: DocumentStore,
     private readonly persistence: PersistenceExtension,
     private readonly logger: Logger,
+    /** In a cluster: applies a change on the node serving the document; false when that is this one. */
+    private readonly changeElsewhere?: (name: string, change: (doc: Y.Doc) => void, by: ConnectionContext) => Promise<boolean>,
   ) {}
 
   /** Creates a document; `update` (a Yjs update) is its initial content. Throws StoreError `EXISTS`. */
@@ -79,6 +81,7 @@ export class DocumentService {
    */
   async change(name: string, change: (doc: Y.Doc) => void, by: ConnectionContext = SERVER_IDENTITY): Promise<void> {
     if (!(await this.store.getMeta(name))) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
+    if (await this.changeElsewhere?.(name, change, by)) return;
     const connection = await this.hocuspocus.openDirectConnection(name, by);
     try {
       await connection.transact((doc) => change(doc));

@@ -18,6 +18,8 @@ export interface DocumentSaverOptions {
   onIdle?: () => void;
   /** Told when the store no longer has the document (deleted while loaded). */
   onDeleted?: () => void;
+  /** Told when a write was refused because another node serves the document now (a cluster's lease moved on). */
+  onFenced?: () => void;
 }
 
 const MIN_RETRY_MS = 100;
@@ -168,10 +170,12 @@ export class DocumentSaver {
     try {
       await this.options.store.append(this.name, update, title === this.lastTitle ? {} : { title });
     } catch (error) {
-      if (error instanceof StoreError && error.code === 'NOT_FOUND') {
-        // The document was deleted while these updates were queued: there is nowhere to keep
-        // them. They are dropped unacknowledged, and the editors still attached are closed.
-        this.options.logger.warn({ document: this.name, updates: batch.length }, 'document deleted with updates queued; they are dropped unacknowledged');
+      if (error instanceof StoreError && (error.code === 'NOT_FOUND' || error.code === 'FENCED')) {
+        // The document was deleted while these updates were queued, or (in a cluster) another node
+        // serves it now: there is nowhere to keep them. They are dropped unacknowledged, and the
+        // editors still attached are closed (the new owner gets their updates when they reconnect).
+        const why = error.code === 'FENCED' ? 'another node serves the document now' : 'document deleted';
+        this.options.logger.warn({ document: this.name, updates: batch.length }, `${why} with updates queued; they are dropped unacknowledged`);
         this.markDeleted(error);
         return true;
       }
@@ -232,6 +236,14 @@ export class DocumentSaver {
     });
   }
 
+  /**
+   * Stops saving for good (another node serves the document now, `FENCED`): nothing received is
+   * acknowledged any more, and the editors are closed so they reconnect to the new owner.
+   */
+  abandon(error: StoreError): void {
+    if (!this.deleted) this.markDeleted(error);
+  }
+
   private markDeleted(error: StoreError): void {
     this.deleted = error;
     this.queued = [];
@@ -239,7 +251,8 @@ export class DocumentSaver {
     this.stopped = true;
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters = [];
-    this.options.onDeleted?.();
+    if (error.code === 'FENCED') this.options.onFenced?.();
+    else this.options.onDeleted?.();
   }
 
   private resolveWaiters(): void {

@@ -22,13 +22,15 @@ export interface PersistenceOptions {
   compactLogEntries: number;
   compactLogBytes: number;
   /** Deleting a document takes its lock, as creating one on connect does (see `ConnectAdmission`). */
-  locks: NameLocks;
+  locks: Pick<NameLocks, 'run'>;
   onWrite?: DocumentSaverOptions['onWrite'];
   onCompact?: DocumentSaverOptions['onCompact'];
   /** Told after each attempt to load a document from the store. */
   onLoad?: (event: { name: string; ok: boolean; seconds: number }) => void;
   /** Serves the stored state to clients waiting for it while the document is applied (see `EarlySync`). */
   earlySync?: Pick<EarlySync, 'begin' | 'stored' | 'loaded'>;
+  /** In a cluster: told when this node may no longer write a loaded document (its lease moved on). */
+  onFenced?: (documentName: string) => void;
 }
 
 /**
@@ -113,6 +115,7 @@ export class PersistenceExtension implements Extension {
         ...this.options,
         onIdle: () => this.unloadIfIdle(documentName),
         onDeleted: () => this.closeDeleted(documentName),
+        onFenced: () => this.options.onFenced?.(documentName),
       },
       meta ?? { logCount: 0, logBytes: 0, size: 0, title: '' },
     );
@@ -166,6 +169,14 @@ export class PersistenceExtension implements Extension {
         this.deleting.delete(documentName);
       }
     });
+  }
+
+  /**
+   * Stops saving a loaded document for good, without acknowledging anything more: in a cluster,
+   * when this node lost the document's lease (another node serves it now, and writes it).
+   */
+  abandon(documentName: string, why: string): void {
+    this.savers.get(documentName)?.abandon(new StoreError('FENCED', `document "${documentName}" is no longer served here: ${why}`));
   }
 
   /** True while `documentName` is being deleted. */

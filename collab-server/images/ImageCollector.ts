@@ -69,7 +69,12 @@ export class ImageCollector {
     }
     for (const name of names) {
       if (this.closed) return;
-      await this.collect(name).catch((error) => this.options.logger.warn({ err: error, document: name }, 'collecting the images of a document failed'));
+      await this.collect(name).catch((error) => {
+        // In a cluster, a document another node serves is collected by that node (SPEC.md [PG11]).
+        if ((error as { code?: string }).code === 'FENCED')
+          this.options.logger.debug({ document: name }, 'images of a document served by another node left to it');
+        else this.options.logger.warn({ err: error, document: name }, 'collecting the images of a document failed');
+      });
     }
   }
 

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBody } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { colorFor, verifyToken } from '../../shared/token';
 import { AppBrowser } from '../../testing/appBrowser';
 import { hocuspocusClient } from '../../testing/clients';
+import { CLIPBOARD_MARKDOWN } from '../../testing/clipboardFixtures';
 import { startTestServer, TEST_SECRET, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { MAX_IMPORT_BYTES } from '../http/appRoutes';
@@ -151,11 +153,22 @@ describe('app routes', () => {
     expect((await call('DELETE', `/api/app/documents/${name}`, { key: editKey })).status).toBe(404);
   });
 
-  it('imports Markdown as a new document with that content', async () => {
-    const markdown = '# Imported\n\nSome **bold** text.\n\n- one\n- two';
-    const { name } = await create({ title: 'Imported', content: markdown, format: 'markdown' });
-    expect(await server.server.documents.read(name, (doc) => exportBody(doc, 'markdown'))).toBe(markdown);
+  it('imports Markdown as a new document with that content, its leading heading as the title and out of the body', async () => {
+    const body = 'Some **bold** text.\n\n- one\n- two\n\n# Later heading';
+    const { name } = await create({ title: 'file-name', content: `# Imported\n\n${body}`, format: 'markdown' });
+    expect(await server.server.documents.read(name, (doc) => exportBody(doc, 'markdown'))).toBe(body);
     expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('Imported');
+    // Without a leading heading, the title sent (the file's name) is the title and the body stays whole.
+    const plain = await create({ title: 'file-name', content: body, format: 'markdown' });
+    expect(await server.server.documents.read(plain.name, (doc) => exportBody(doc, 'markdown'))).toBe(body);
+    expect(await server.server.documents.read(plain.name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('file-name');
+  });
+
+  it('imports HTML from a word processor as real lists and marks, its leading heading as the title', async () => {
+    const word = readFileSync(new URL('../../testing/fixtures/clipboard/word.html', import.meta.url), 'utf8');
+    const { name } = await create({ title: 'notes', content: word.replace('<!--StartFragment-->', '<h2>Shopping</h2>'), format: 'html' });
+    expect(await server.server.documents.read(name, (doc) => doc.getText(TITLE_FIELD).toString())).toBe('Shopping');
+    expect(await server.server.documents.read(name, (doc) => exportBody(doc, 'markdown'))).toBe(CLIPBOARD_MARKDOWN);
   });
 
   it('refuses an import over the size limit with 413 and a message that says the limit', async () => {
@@ -168,7 +181,7 @@ describe('app routes', () => {
   });
 
   it('refuses other formats and content that is not a string', async () => {
-    expect((await call('POST', '/api/app/documents', { content: '<p>x</p>', format: 'html' })).status).toBe(400);
+    expect((await call('POST', '/api/app/documents', { content: '<p>x</p>', format: 'text' })).status).toBe(400);
     expect((await call('POST', '/api/app/documents', { content: 42, format: 'markdown' })).status).toBe(400);
   });
 });

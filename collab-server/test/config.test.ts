@@ -20,7 +20,7 @@ describe('configuration', () => {
     expect(() => parseConfig(['--no-such-flag', '1'])).toThrow(/unknown option --no-such-flag/);
     expect(() => parseConfig([], { CREATE_ON_CONNECT: 'maybe' })).toThrow(/CREATE_ON_CONNECT must be true or false/);
     expect(() => parseConfig([], { LINK_MANAGER_ROLES: 'editor,owner' })).toThrow(
-      /LINK_MANAGER_ROLES entries must be roles: viewer, editor, admin \(got "owner"\)/,
+      /LINK_MANAGER_ROLES entries must be roles: viewer, commenter, editor, admin \(got "owner"\)/,
     );
     expect(parseConfig([], {}).linkManagerRoles).toEqual(['editor', 'admin']);
     expect(parseConfig(['--link-manager-roles', 'viewer,editor']).linkManagerRoles).toEqual(['viewer', 'editor']);

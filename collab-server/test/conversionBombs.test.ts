@@ -37,7 +37,9 @@ const NAMES_A_LIMIT = /CONVERSION_MAX_DEPTH|CONVERSION_MAX_NODES|CONVERSION_TIME
  * this process, so work done here would read as the server's stall.
  */
 const API_BODIES = new Map(CONTENT_BOMBS.map((bomb) => [bomb.id, Buffer.from(apiBody(bomb, MAX_BODY))]));
-const IMPORT_BODIES = new Map(bombsOf('markdown').map((bomb) => [bomb.id, Buffer.from(importBody(bomb, MAX_IMPORT_BYTES, MAX_IMPORT_BYTES * 2 + 16 * 1024))]));
+/** What the app's import reads: Markdown and HTML. */
+const IMPORT_BOMBS = [...bombsOf('markdown'), ...bombsOf('html')];
+const IMPORT_BODIES = new Map(IMPORT_BOMBS.map((bomb) => [bomb.id, Buffer.from(importBody(bomb, MAX_IMPORT_BYTES, MAX_IMPORT_BYTES * 2 + 16 * 1024))]));
 const HONEST = honestMarkdown(new SeededRandom(11), MAX_IMPORT_BYTES);
 const HONEST_EXPORTED = exportNode(parseContent(HONEST, 'markdown'), 'markdown');
 const HONEST_IMPORT = Buffer.from(JSON.stringify({ title: 'Report', format: 'markdown', content: HONEST }));
@@ -168,10 +170,10 @@ describe('content that is expensive to convert, at the size limits', () => {
     expectNoStall('the content API bombs', earlier);
   }, 600_000);
 
-  it('[C2] every Markdown shape at the import limit (1 MB) is refused naming the limit it broke, creates nothing, and stalls nobody', async () => {
+  it('[C2] every Markdown and HTML shape at the import limit (1 MB) is refused naming the limit it broke, creates nothing, and stalls nobody', async () => {
     const earlier = bystander.current;
     const before = await documentNames();
-    await sendAll(bombsOf('markdown'), async (bomb) => {
+    await sendAll(IMPORT_BOMBS, async (bomb) => {
       const answer = await apiRequest(server.httpUrl, 'POST', '/api/app/documents', {
         body: IMPORT_BODIES.get(bomb.id),
         headers: { 'content-type': 'application/json' },

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresSchemas } from '../../persistence/test/storeFixtures';
 import { apiRequest } from '../../testing/apiRequest';
 import { pngImage } from '../../testing/images';
 import { startTestServer, type TestServer } from '../../testing/testServer';
@@ -14,17 +15,25 @@ import { restoreFromFile } from '../backup/restoreFromFile';
  * absolute addresses on the server that answers.
  */
 
+// Before the servers' clean-up, so that it runs after it (after hooks run in reverse order).
+const schemas = postgresSchemas();
 const servers: TestServer[] = [];
 const folders: string[] = [];
+
+/** The stores a backed-up server may run on: LevelDB, and PostgreSQL as a cluster node. */
+const sources = [
+  { store: 'LevelDB', config: async () => ({}) },
+  { store: 'PostgreSQL', config: async () => ({ databaseUrl: await schemas.create(), nodeId: 'node-1', logLevel: 'silent' as const }) },
+];
 
 afterAll(async () => {
   for (const server of servers) await server.stop({ removeData: true });
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
-describe('[M8] images in backups and exports', () => {
+describe.each(sources)('[M8] images in backups and exports, from $store', ({ config }) => {
   it('a backup holds every image; the restored server serves them at the same addresses', async () => {
-    const source = await startTestServer();
+    const source = await startTestServer({ config: await config() });
     servers.push(source);
     const admin = await source.token({ doc: '*', role: 'admin', sub: 'backend' });
     expect((await apiRequest(source.httpUrl, 'POST', '/api/docs', { token: admin, body: { name: 'trip' } })).status).toBe(201);

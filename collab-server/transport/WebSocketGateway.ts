@@ -18,10 +18,13 @@ import { YWebsocketSocket } from './YWebsocketSocket';
 /** Hocuspocus' object for one client socket (its class is not exported). */
 type HocuspocusConnection = ReturnType<Hocuspocus['handleConnection']>;
 
+/** Where a socket's frames go: Hocuspocus' connection, or what routes them in a cluster (see `wrapConnection`). */
+type SocketConnection = Pick<HocuspocusConnection, 'handleMessage' | 'handleClose'>;
+
 /** What the gateway keeps for each open socket. */
 interface OpenSocket {
   client: ClientSocket;
-  connection: HocuspocusConnection;
+  connection: SocketConnection;
   /** The client's address, for the per-address count and the logs. */
   address: string;
 }
@@ -49,7 +52,9 @@ export interface GatewayOptions {
   /** Browser origins allowed besides the server's own; `*` allows any. */
   allowedOrigins: string[];
   /** The client address of a request (behind trusted proxies, from their X-Forwarded-For). */
-  addresses: ClientAddresses;
+  addresses: Pick<ClientAddresses, 'of'>;
+  /** In a cluster: routes a Hocuspocus-protocol socket's frames per document (see `FrameRouter`). */
+  wrapConnection?: (connection: SocketConnection, client: ClientSocket, request: IncomingMessage) => SocketConnection;
 }
 
 /**
@@ -95,7 +100,7 @@ export class WebSocketGateway {
 
   /** True when `path` is one of the WebSocket endpoints. */
   static handles(path: string): boolean {
-    return path === HOCUSPOCUS_PATH || path.startsWith(Y_WEBSOCKET_PREFIX);
+    return isHocuspocusPath(path) || path.startsWith(Y_WEBSOCKET_PREFIX);
   }
 
   /** Number of open client sockets. */
@@ -139,6 +144,11 @@ export class WebSocketGateway {
     this.wss.close();
   }
 
+  /** Completes an upgrade only to close the socket at once with `reason` (a code the client acts on, such as a retry). */
+  refuseUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, reason: CloseReason): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(reason.code, reason.reason));
+  }
+
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const { logger, limits } = this.options;
     const url = new URL(request.url ?? '/', 'http://placeholder');
@@ -164,7 +174,7 @@ export class WebSocketGateway {
 
     let client: ClientSocket;
     let firstFrame: Uint8Array | null = null;
-    if (url.pathname === HOCUSPOCUS_PATH) {
+    if (isHocuspocusPath(url.pathname)) {
       client = new HocuspocusSocket(ws, request.socket, this.options.hooks, limits);
     } else {
       const documentName = decodeName(url.pathname.slice(Y_WEBSOCKET_PREFIX.length));
@@ -180,7 +190,8 @@ export class WebSocketGateway {
     }
     slot.open += 1;
     this.perAddress.set(address, slot);
-    const connection = this.options.hocuspocus.handleConnection(client, toWebRequest(url.pathname, request), slot.context);
+    const handled = this.options.hocuspocus.handleConnection(client, toWebRequest(url.pathname, request), slot.context);
+    const connection = this.options.wrapConnection?.(handled, client, request) ?? handled;
     client.connection = connection;
     this.sockets.set(ws, { client, connection, address });
     // The listeners are shared by all sockets (`this` is the socket) and find its state in
@@ -244,6 +255,14 @@ export class WebSocketGateway {
       return false;
     }
   }
+}
+
+/**
+ * `/collab`, or `/collab/<document>`: the same multiplexed protocol, the name in the path only a
+ * hint for a load balancer that routes by document (the frames say which documents the socket opens).
+ */
+function isHocuspocusPath(path: string): boolean {
+  return path === HOCUSPOCUS_PATH || (path.startsWith(`${HOCUSPOCUS_PATH}/`) && path.length > HOCUSPOCUS_PATH.length + 1);
 }
 
 function decodeName(encoded: string): string | null {

@@ -69,8 +69,10 @@ const normalize = (value: unknown) =>
     return item;
   });
 
+// Made once for the file: its PostgreSQL server is stopped after the file (each run cleans up its own stores).
+const implementations = storeImplementations();
+
 async function run(seed: number): Promise<void> {
-  const implementations = storeImplementations();
   // The clock moves per round, not per reading: within a round the stores may prepare writes to
   // different documents in different orders, and that is allowed.
   let time = 1_700_000_000_000;

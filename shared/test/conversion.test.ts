@@ -16,7 +16,7 @@ function throughYDoc(content: string | JSONContent, format: ContentFormat, out: 
 
 const MARKDOWN = `# Title
 
-Paragraph with **bold**, *italic*, ~~strike~~, ++underline++, ==highlight==, \`code\` and a [link](https://example.com).
+Paragraph with **bold**, *italic*, ~~strike~~, <u>underline</u>, ==highlight==, \`code\` and a [link](https://example.com).
 
 ## Lists
 

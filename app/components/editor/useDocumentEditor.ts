@@ -7,6 +7,7 @@ import { type Editor, useEditor } from '@tiptap/react';
 import { useEffect, useRef } from 'react';
 import { BODY_FIELD } from '../../../shared/documentFields';
 import { documentExtensions } from '../../../shared/editorExtensions';
+import { foreignHtmlToEditorHtml } from '../../../shared/foreignHtml';
 import { pageNonce } from '../../lib/pageNonce';
 import type { CollabSession } from './CollabSession';
 import { imageUploadPath } from './imageUpload';
@@ -100,6 +101,8 @@ export function useDocumentEditor({
           spellcheck: 'true',
           class: 'document-body',
         }),
+        // Lists and marks pasted from Word, Google Docs and LibreOffice, as an HTML import reads them.
+        transformPastedHTML: (html) => foreignHtmlToEditorHtml(html, parseHtmlDocument),
       },
     },
     [session],
@@ -114,4 +117,9 @@ export function useDocumentEditor({
   }, [editor, user.name, user.color]);
 
   return editor;
+}
+
+/** The browser's HTML parser, for the paste transform. */
+function parseHtmlDocument(html: string): Document {
+  return new DOMParser().parseFromString(html, 'text/html');
 }

@@ -2,24 +2,24 @@
 
 import { Upload } from 'lucide-react';
 import { useRef, useState } from 'react';
-import { type CreatedDocument, errorMessage, importMarkdown } from '../../lib/api';
+import { type CreatedDocument, errorMessage, importFile } from '../../lib/api';
 
 interface ImportButtonProps {
   onImported: (created: CreatedDocument) => void;
   onError: (message: string | null) => void;
 }
 
-/** Imports a Markdown file as a new document (the server converts it with the editor's schema). */
+/** Imports a Markdown or HTML file as a new document (the server converts it with the editor's schema). */
 export function ImportButton({ onImported, onError }: ImportButtonProps) {
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
 
-  const importFile = async (file: File) => {
+  const importChosen = async (file: File) => {
     setBusy(true);
     onError(null);
     try {
       const content = await file.text();
-      onImported(await importMarkdown(content, titleFor(content, file.name)));
+      onImported(await importFile(content, formatOf(file.name), titleFor(file.name)));
     } catch (error) {
       onError(`Could not import “${file.name}”: ${errorMessage(error)}`);
     } finally {
@@ -32,26 +32,30 @@ export function ImportButton({ onImported, onError }: ImportButtonProps) {
     <>
       <button type="button" onClick={() => input.current?.click()} disabled={busy}>
         <Upload size={16} aria-hidden />
-        {busy ? 'Importing…' : 'Import Markdown'}
+        {busy ? 'Importing…' : 'Import file'}
       </button>
       <input
         ref={input}
         type="file"
-        accept=".md,.markdown,.txt,text/markdown,text/plain"
+        accept=".md,.markdown,.txt,.html,.htm,text/markdown,text/plain,text/html"
         className="visually-hidden"
         tabIndex={-1}
-        aria-label="Markdown file to import"
+        aria-label="Markdown file to import, or HTML"
         onChange={(event) => {
           const file = event.target.files?.[0];
-          if (file) void importFile(file);
+          if (file) void importChosen(file);
         }}
       />
     </>
   );
 }
 
-/** The title of an imported file: its first top-level heading, else the file name. */
-export function titleFor(content: string, fileName: string): string {
-  const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(content.slice(0, 10_000));
-  return (heading?.[1] ?? fileName.replace(/\.(md|markdown|txt)$/i, '')).trim();
+/** The title of an imported file without a leading heading (the server takes that one): its name. */
+export function titleFor(fileName: string): string {
+  return fileName.replace(/\.(md|markdown|txt|html?)$/i, '').trim();
+}
+
+/** How the server should read a file: HTML by its name, Markdown otherwise. */
+export function formatOf(fileName: string): 'markdown' | 'html' {
+  return /\.html?$/i.test(fileName) ? 'html' : 'markdown';
 }

@@ -1,0 +1,89 @@
+import pg from 'pg';
+import type { Revocation } from '../links/ShareLinks';
+import type { Logger } from '../logger';
+
+/** What one node tells the others. */
+export type ClusterEvent = { type: 'deleted'; name: string } | { type: 'revoked'; revocation: Revocation };
+
+const CHANNEL = 'quire_cluster';
+const RECONNECT_MS = 1000;
+
+export interface ClusterEventsOptions {
+  url: string;
+  pool: pg.Pool;
+  nodeId: string;
+  logger: Logger;
+  /** Told of every event another node published. */
+  onEvent: (event: ClusterEvent) => void;
+}
+
+/**
+ * Events between the nodes of a cluster, over PostgreSQL's LISTEN/NOTIFY (SPEC.md [PG9]): a deleted
+ * document's editors are closed on whichever node serves it, and a reset share link ends the
+ * sessions opened through it there. A notification is sent after the change committed; one missed
+ * while a node's listening connection was down is covered otherwise (a deletion moves the lease's
+ * epoch on, a revoked link is refused at the next token renewal).
+ */
+export class ClusterEvents {
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: ClusterEventsOptions) {}
+
+  /** Starts listening (and keeps listening, reconnecting after a failure). */
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.url });
+    client.on('error', (error) => {
+      this.options.logger.warn({ err: error }, 'the cluster event connection failed; reconnecting');
+      this.restart(client);
+    });
+    client.on('end', () => this.restart(client));
+    client.on('notification', (message) => this.receive(message.payload));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.client = client;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'listening for cluster events failed; retrying');
+      this.restart(client);
+    }
+  }
+
+  /** Tells the other nodes; a failure is logged (see the class comment for what covers a lost event). */
+  async publish(event: ClusterEvent): Promise<void> {
+    try {
+      await this.options.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ from: this.options.nodeId, event })]);
+    } catch (error) {
+      this.options.logger.warn({ err: error, event: event.type }, 'telling the other nodes failed');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private restart(client: pg.Client): void {
+    if (this.closed || this.timer) return;
+    if (this.client === client) this.client = null;
+    client.end().catch(() => undefined);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.start();
+    }, RECONNECT_MS);
+    this.timer.unref();
+  }
+
+  private receive(payload: string | undefined): void {
+    try {
+      const { from, event } = JSON.parse(payload ?? '') as { from: string; event: ClusterEvent };
+      if (from !== this.options.nodeId) this.options.onEvent(event);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'a cluster event could not be read; ignored');
+    }
+  }
+}
