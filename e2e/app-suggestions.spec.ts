@@ -76,7 +76,7 @@ test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions a
   await expect.poll(() => bodyTextOf(bob)).toBe('The quick fox jum');
 });
 
-test('[SG7] the comment link suggests; an editor accepts', async ({ sharedApp: app, browser }) => {
+test('[SG7] the comment link suggests, online and offline; an editor accepts', async ({ sharedApp: app, browser }) => {
   const alice = await freshPage(browser, WIDE);
   await createTitledDocument(alice, app, 'Reviewed by a commenter');
   await typeInBody(alice, 'A sentence to review.');
@@ -101,4 +101,14 @@ test('[SG7] the comment link suggests; an editor accepts', async ({ sharedApp: a
   await expect.poll(() => inserted(carol)).toEqual([]);
   await expect.poll(() => bodyTextOf(carol)).toBe('A sentence to review. Indeed.');
   await expect(saveStatusOf(alice)).toHaveText('Saved');
+
+  // Suggested offline: kept on the device, merged on reconnect.
+  await carol.context().setOffline(true);
+  await expect(saveStatusOf(carol)).toContainText('Offline');
+  await typeInBody(carol, ' Offline.');
+  await expect.poll(() => inserted(carol)).toEqual([' Offline.']);
+  await expect.poll(() => inserted(alice)).toEqual([]);
+  await carol.context().setOffline(false);
+  await expect.poll(() => inserted(alice), { timeout: 20_000 }).toEqual([' Offline.']);
+  await expect(saveStatusOf(carol)).toHaveText('Saved', { timeout: 20_000 });
 });

@@ -6,6 +6,7 @@ import { hocuspocusClient } from '../../testing/clients';
 import { updateOn, writeParagraph } from '../../testing/commentFrames';
 import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
+import { loadStoredDocument } from '../../testing/storedDocument';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 
@@ -156,4 +157,15 @@ describe('commenters suggest', () => {
       expect(shown(live())).not.toContain('EVIL');
     });
   }
+
+  it('[SG7] an acknowledged suggestion of a commenter is in LevelDB', async () => {
+    const commenter = await connect('hocuspocus', 'commenter', 'c-stored');
+    commenter.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Kept ', { suggestionInsert: stamp('c-stored') })));
+    await waitFor(() => commenter.acknowledged() >= 1, { message: 'the acknowledgement' });
+    commenter.socket.close();
+    owner.destroy();
+    await server.stop();
+    expect(shown(await loadStoredDocument(server.dataDir, DOC))).toMatch(/^\[\+Kept {2}by c-stored\+\]/);
+    await server.restart();
+  });
 });

@@ -300,7 +300,7 @@ function Workspace({
       {!writer && !closed && (
         <p className="banner banner-info">
           {canComment(role)
-            ? 'You can comment on this document and suggest changes (Suggesting). Changing its text needs the edit link.'
+            ? 'You can comment on this document. In Suggesting mode you can also suggest changes; changing its text needs the edit link.'
             : 'You are viewing this document. Changes need the edit link.'}
         </p>
       )}
