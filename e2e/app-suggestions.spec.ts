@@ -30,7 +30,7 @@ async function linkOf(page: Page, label: string): Promise<string> {
   return value;
 }
 
-test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions and their cards, accepts one and rejects the other', async ({
+test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions and their cards, replies, accepts one and rejects the other', async ({
   sharedApp: app,
   browser,
 }) => {
@@ -57,6 +57,11 @@ test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions a
 
   await expect(suggestionCard(alice, 'jumps')).toContainText('Bob');
   await expect(suggestionCard(alice, 'quick')).toContainText('Delete');
+  // A reply is a comment on the suggested text; it stays when the suggestion is resolved.
+  await suggestionCard(alice, 'jumps').getByRole('button', { name: 'Reply' }).click();
+  await alice.getByRole('combobox', { name: 'New comment' }).fill('Why jump?');
+  await alice.getByRole('combobox', { name: 'New comment' }).press('Control+Enter');
+  await expect(bob.getByRole('article', { name: 'Comment thread on “ jumps”' })).toContainText('Why jump?');
   await suggestionCard(alice, 'jumps').getByRole('button', { name: 'Accept' }).click();
   await suggestionCard(alice, 'quick').getByRole('button', { name: 'Reject' }).click();
   for (const page of [alice, bob]) {
@@ -64,6 +69,7 @@ test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions a
     await expect.poll(() => deleted(page)).toEqual([]);
     await expect.poll(() => bodyTextOf(page)).toBe('The quick fox jumps');
     await expect(page.getByRole('article', { name: /^Suggestion by/ })).toHaveCount(0);
+    await expect(page.getByRole('article', { name: 'Comment thread on “ jumps”' })).toContainText('Why jump?');
   }
 
   // Accepting a deletion removes the text.
