@@ -351,6 +351,7 @@ export class CollabServer {
       identities,
       authSecret,
       takeCreation: (request) => creations.take(this.addresses.of(request)),
+      addresses: this.addresses,
       linkTokenSeconds: config.linkTokenSeconds,
       conversions: this.conversions,
     });

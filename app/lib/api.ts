@@ -118,6 +118,36 @@ export function importFile(content: string, format: 'markdown' | 'html', title: 
   return request('POST', '/api/app/documents', { title, content, format });
 }
 
+/** Creates a document from a Word file (.docx): the server converts it, leaving out images, and says so in `notes`. */
+export async function importDocx(file: Blob, title: string): Promise<CreatedDocument & { notes: string[] }> {
+  const dataUrl = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as string);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  return request('POST', '/api/app/documents', { title, content: dataUrl.slice(dataUrl.indexOf(',') + 1), format: 'docx' });
+}
+
+/** The document as saved on the server, as a Word (.docx) or PDF file made there. */
+export async function exportFile(name: string, key: string, format: 'docx' | 'pdf'): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/app/documents/${encodeURIComponent(name)}/export`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key, format }),
+    });
+  } catch (error) {
+    throw new NetworkError(error);
+  }
+  if (!response.ok) {
+    const data = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
+    throw new ApiError(response.status, data.error ?? `request failed (${response.status})`, data.reason);
+  }
+  return response.blob();
+}
+
 /** Exchanges a link secret for a collab token, for this browser under the name it chose. */
 export function openSession(name: string, key: string, userName: string): Promise<Session> {
   return request('POST', '/api/app/session', { name, key, userName });

@@ -1,6 +1,6 @@
 /** Hands `content` to the browser as a file download named `filename`. */
-export function downloadFile(filename: string, type: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
+export function downloadFile(filename: string, type: string, content: string | Blob): void {
+  const url = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

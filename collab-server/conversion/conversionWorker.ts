@@ -20,10 +20,10 @@ const { limits } = workerData as { limits: ContentLimits };
 initialUpdate(parseContent('# *a*', 'markdown'));
 parseContent('<p>a</p>', 'html');
 
-port.on('message', ({ id, job }: ToWorker) => {
+port.on('message', async ({ id, job }: ToWorker) => {
   let reply: FromWorker;
   try {
-    const result = runJob(job as ConversionJob, limits);
+    const result = await runJob(job as ConversionJob, limits);
     reply = { type: 'done', id, result };
   } catch (error) {
     reply = { type: 'failed', id, error: conversionErrorData(asConversionError(error)) };

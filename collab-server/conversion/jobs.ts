@@ -30,6 +30,8 @@ export interface CreateResult {
   fields: Record<string, unknown>;
   /** The new document's initial update (content and title), or null when the body gives neither. */
   update: Uint8Array | null;
+  /** What the import left out (images of a .docx), for the person importing. */
+  notes: string[];
 }
 
 /**
@@ -47,16 +49,21 @@ export interface WriteResult {
   delta: Uint8Array;
 }
 
+/** What a document exports to: the content formats, and Word (.docx) and PDF files. */
+export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'docx', 'pdf'] as const;
+export type ExportFormat = ContentFormat | 'docx' | 'pdf';
+
 /** A document's body in `format`, its title and its version (`ETag`). */
 export interface ExportJob {
   kind: 'export';
   state: DocumentState;
-  format: ContentFormat;
+  format: ExportFormat;
   /** The server's origin as the request reached it: images stored there get absolute addresses in HTML and Markdown. */
   imageBase?: string;
 }
 export interface ExportResult {
-  content: string;
+  /** Text for the content formats, bytes for the file formats (.docx, PDF). */
+  content: string | Uint8Array;
   title: string;
   version: string;
 }
@@ -94,28 +101,33 @@ export interface JobResults {
 }
 
 /** Runs `job` within `limits`; throws ConversionError (or ContentError for content that does not convert). */
-export function runJob<J extends ConversionJob>(job: J, limits: ContentLimits): JobResults[J['kind']] {
+export async function runJob<J extends ConversionJob>(job: J, limits: ContentLimits): Promise<JobResults[J['kind']]> {
   try {
-    return run(job, limits) as JobResults[J['kind']];
+    return (await run(job, limits)) as JobResults[J['kind']];
   } catch (error) {
     throw stackOverflowAsTooDeep(error, job.kind === 'create' || job.kind === 'write' ? 'the content' : 'the document', limits);
   }
 }
 
-function run(job: ConversionJob, limits: ContentLimits): JobResults[ConversionJob['kind']] {
+async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResults[ConversionJob['kind']]> {
   switch (job.kind) {
     case 'create': {
-      const { fields, node } = readContentRequest(job.body, job.rules, limits);
+      const { fields, node, notes } = await readContentRequest(job.body, job.rules, limits);
       const title = titleOf(fields);
-      return { fields, update: node || title ? initialUpdate(node, title) : null };
+      return { fields, update: node || title ? initialUpdate(node, title) : null, notes };
     }
     case 'write': {
-      const { node } = readContentRequest(job.body, WRITE_RULES, limits);
+      const { node } = await readContentRequest(job.body, WRITE_RULES, limits);
       return { delta: changed(job.state, (doc) => (job.mode === 'replace' ? replaceBody : appendBody)(doc, node as Node)) };
     }
     case 'export': {
       const doc = rebuild(job.state);
-      return { content: exportBody(doc, job.format, { imageBase: job.imageBase }), title: doc.getText(TITLE_FIELD).toString(), version: versionOf(doc) };
+      const title = doc.getText(TITLE_FIELD).toString();
+      const content =
+        job.format === 'docx' || job.format === 'pdf'
+          ? await fileExport(job.format, bodyNode(doc), title, job.imageBase)
+          : exportBody(doc, job.format, { imageBase: job.imageBase });
+      return { content, title, version: versionOf(doc) };
     }
     case 'diff': {
       const before = bodyNode(rebuild(job.before));
@@ -128,6 +140,12 @@ function run(job: ConversionJob, limits: ContentLimits): JobResults[ConversionJo
       return { delta: changed(job.current, (doc) => replaceBody(doc, body)), title: version.getText(TITLE_FIELD).toString() };
     }
   }
+}
+
+/** A document as a Word or PDF file; their writers are loaded on first use, so a worker that never makes one keeps its heap for the rest. */
+async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined): Promise<Uint8Array> {
+  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase);
+  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase);
 }
 
 /** A write's body: the content API's `{ content, format? }`. */

@@ -18,17 +18,21 @@ import { parseWithLimits } from './parseWithLimits';
 export type BodyRules =
   /** A JSON object with only `fields`; `content` is Markdown, HTML, text (strings) or a JSON document, as `format` says. */
   | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
-  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML; its leading heading becomes the title. */
+  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML, or of a .docx file in base64 with `"format": "docx"`; its leading heading becomes the title. */
   | { dialect: 'import'; maxContentBytes: number };
 
-/** A body read: its fields other than `content`, and the content as a document (null without content). */
+/** A body read: its fields other than `content`, the content as a document (null without content), and what the import left out. */
 export interface ContentRequest {
   fields: Record<string, unknown>;
   node: Node | null;
+  notes: string[];
 }
 
+/** What content a request body may carry: the content formats, and .docx files (base64). */
+export const IMPORT_FORMATS = [...CONTENT_FORMATS, 'docx'] as const;
+
 /** Parses and converts a request body by `rules`; throws ConversionError (`invalid` carries the route's status). */
-export function readContentRequest(bytes: Uint8Array, rules: BodyRules, limits: ContentLimits): ContentRequest {
+export async function readContentRequest(bytes: Uint8Array, rules: BodyRules, limits: ContentLimits): Promise<ContentRequest> {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   scanJsonDepth(text, jsonDepthFor(limits), 'the request body', limits);
   let body: unknown;
@@ -53,17 +57,21 @@ export function bodyFieldsProblem(body: unknown, allowed: readonly string[]): st
 }
 
 /** The content API's body: a string defaults to Markdown, an object to JSON. */
-function apiContent(body: unknown, allowed: readonly string[], contentRequired: boolean, limits: ContentLimits): ContentRequest {
+async function apiContent(body: unknown, allowed: readonly string[], contentRequired: boolean, limits: ContentLimits): Promise<ContentRequest> {
   const problem = bodyFieldsProblem(body, allowed);
   if (problem) throw new ConversionError('invalid', problem, 400);
   const { content, ...fields } = body as Record<string, unknown>;
   if (content === undefined) {
     if (contentRequired) throw new ConversionError('invalid', '"content" is required', 400);
-    return { fields, node: null };
+    return { fields, node: null, notes: [] };
   }
   const format = fields.format ?? (typeof content === 'string' ? 'markdown' : 'json');
+  if (format === 'docx') {
+    if (typeof content !== 'string') throw new ConversionError('invalid', '"content" must be a string: the .docx file in base64', 400);
+    return docxContent(fields, content, limits);
+  }
   if (!isContentFormat(format))
-    throw new ConversionError('invalid', `"format" must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`, 400);
+    throw new ConversionError('invalid', `"format" must be one of ${IMPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`, 400);
   if (typeof content !== 'string' && (format !== 'json' || typeof content !== 'object' || content === null)) {
     throw new ConversionError(
       'invalid',
@@ -71,27 +79,50 @@ function apiContent(body: unknown, allowed: readonly string[], contentRequired: 
       400,
     );
   }
-  return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)) };
+  return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)), notes: [] };
 }
 
 /**
- * The app's import: Markdown or HTML, up to `maxContentBytes`; of the other fields only the title
- * is kept. A file whose first block is a heading gets that heading as its title, out of its body
- * (`shared/titleHeading.ts`); the body's `title` names the others.
+ * The app's import: Markdown, HTML or a .docx file, up to `maxContentBytes`; of the other fields
+ * only the title is kept. A file whose first block is a heading gets that heading as its title,
+ * out of its body (`shared/titleHeading.ts`); the body's `title` names the others.
  */
-function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): ContentRequest {
+async function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): Promise<ContentRequest> {
   const { content, format, title } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const fields: Record<string, unknown> = title === undefined ? {} : { title };
-  if (content === undefined) return { fields, node: null };
-  if (format !== 'markdown' && format !== 'html') throw new ConversionError('invalid', '"format" must be "markdown" or "html" when "content" is given', 400);
-  const name = format === 'html' ? 'HTML' : 'Markdown';
-  if (typeof content !== 'string') throw new ConversionError('invalid', `"content" must be a string of ${name}`, 400);
-  const bytes = Buffer.byteLength(content);
-  if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
-  const parsed = convert(content, format, limits, (message) => new ConversionError('invalid', `the ${name} could not be imported: ${message}`, 422));
-  const heading = takeTitleHeading(parsed);
+  if (content === undefined) return { fields, node: null, notes: [] };
+  let imported: ContentRequest;
+  if (format === 'docx' && typeof content === 'string') {
+    if (base64Bytes(content) > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, base64Bytes(content), '.docx file'), 413);
+    imported = await docxContent(fields, content, limits);
+  } else {
+    if (format !== 'markdown' && format !== 'html')
+      throw new ConversionError('invalid', '"format" must be "markdown", "html" or "docx" when "content" is given', 400);
+    const name = format === 'html' ? 'HTML' : 'Markdown';
+    if (typeof content !== 'string') throw new ConversionError('invalid', `"content" must be a string of ${name}`, 400);
+    const bytes = Buffer.byteLength(content);
+    if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
+    const node = convert(content, format, limits, (message) => new ConversionError('invalid', `the ${name} could not be imported: ${message}`, 422));
+    imported = { fields, node, notes: [] };
+  }
+  const heading = takeTitleHeading(imported.node as Node);
   if (heading.title !== null) fields.title = heading.title;
-  return { fields, node: heading.body };
+  return { fields, node: heading.body, notes: imported.notes };
+}
+
+/** A .docx file given in base64, imported (`docx/docxImport.ts`). */
+async function docxContent(fields: Record<string, unknown>, base64: string, limits: ContentLimits): Promise<ContentRequest> {
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(base64)) throw new ConversionError('invalid', '"content" must be the .docx file in base64', 400);
+  // Loaded on first use: a worker that never sees a .docx keeps its heap for the other formats.
+  const { droppedImagesNote, importDocx } = await import('./docx/docxImport');
+  const { node, droppedImages } = await importDocx(Buffer.from(base64, 'base64'), limits);
+  const note = droppedImagesNote(droppedImages);
+  return { fields, node, notes: note ? [note] : [] };
+}
+
+/** The bytes `base64` decodes to (about: whitespace is counted too). */
+function base64Bytes(base64: string): number {
+  return Math.floor((base64.length * 3) / 4);
 }
 
 /** Converts `content`; a ContentError (content that does not parse or fit the schema) becomes the route's error. */
@@ -105,7 +136,7 @@ function convert(content: string | JSONContent, format: ContentFormat, limits: C
 }
 
 /** The import's answer to a file over the size limit. */
-export function importTooLarge(limit: number, bytes?: number): string {
+export function importTooLarge(limit: number, bytes?: number, what = 'Markdown or HTML'): string {
   const size = (count: number) => (count >= 1024 * 1024 ? `${(count / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(count / 1024)} KB`);
-  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of Markdown or HTML is accepted`;
+  return `the file is too large to import${bytes ? ` (${size(bytes)})` : ''}: at most ${size(limit)} of ${what} is accepted`;
 }

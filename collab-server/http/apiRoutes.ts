@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import { CONTENT_FORMATS, ContentError, type ContentFormat, isContentFormat } from '../../shared/conversion';
+import { ContentError } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import type { ConversionPool } from '../conversion/ConversionPool';
+import { EXPORT_FORMATS, type ExportFormat } from '../conversion/jobs';
 import { bodyFieldsProblem } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
 import { versionOf } from '../documents/documentVersion';
@@ -59,12 +60,20 @@ export interface DocumentDescription {
   size: number;
 }
 
-const CONTENT_TYPES: Record<ContentFormat, string> = {
+/** The media type of each export format. */
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
   html: 'text/html; charset=utf-8',
   markdown: 'text/markdown; charset=utf-8',
   text: 'text/plain; charset=utf-8',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
 };
+
+/** Whether `value` names an export format. */
+export function isExportFormat(value: unknown): value is ExportFormat {
+  return typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value);
+}
 
 /**
  * The REST content API, for backends: list, create, read, write and delete documents with a
@@ -77,11 +86,11 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  * a read-modify-write never overwrites what someone typed in between.
  *
  *   GET    /api/docs                  admin, doc "*"  list (`?limit=`, `?after=<name>` to page)
- *   POST   /api/docs                  admin           create `{ name?, title?, content?, format?, links? }`
+ *   POST   /api/docs                  admin           create `{ name?, title?, content?, format?, links? }` (format `docx`: content in base64)
  *   GET    /api/docs/<name>           viewer          metadata
  *   PATCH  /api/docs/<name>           editor          `{ title }`
  *   DELETE /api/docs/<name>           admin           delete; open editors are closed
- *   GET    /api/docs/<name>/content   viewer          `?format=json|html|markdown|text`
+ *   GET    /api/docs/<name>/content   viewer          `?format=json|html|markdown|text|docx|pdf`
  *   PUT    /api/docs/<name>/content   editor          replace `{ content, format? }`
  *   POST   /api/docs/<name>/content   editor          append `{ content, format? }`
  *   …/links, …/versions                                the web app's share links (`linkApiRoutes.ts`), version history
@@ -107,7 +116,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     const raw = await readRawJson(request, options.maxBodyBytes);
     // The body is parsed, its content converted and the initial update built in a worker.
     const rules = { dialect: 'api', fields: ['name', 'title', 'content', 'format', 'links'], contentRequired: false } as const;
-    const { fields: body, update } = await options.conversions.run({ kind: 'create', body: raw, rules });
+    const { fields: body, update, notes } = await options.conversions.run({ kind: 'create', body: raw, rules });
     if (body.links !== undefined && typeof body.links !== 'boolean') throw new HttpError(400, '"links" must be true (create share links) or false');
     const name = body.name === undefined ? newDocumentName() : validName(body.name, options.maxNameLength);
     requireRole(claims, 'admin', name);
@@ -118,7 +127,11 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
     const links = body.links ? initialLinks(name, requireManager(options.shareLinks, claims)) : null;
     const meta = await documents.create(name, { update: update ?? undefined, title, properties: links?.properties });
-    const described = links ? { ...describeDocument(meta), links: shareLinksOf(origin, name, links.secrets) } : describeDocument(meta);
+    const described = {
+      ...describeDocument(meta),
+      ...(links ? { links: shareLinksOf(origin, name, links.secrets) } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+    };
     sendJson(response, 201, described, { location: `${API_PREFIX}/${encodeURIComponent(name)}` });
   });
 
@@ -145,7 +158,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
   route('GET', `${API_PREFIX}/:name/content`, async ({ request, response, params, url, claims }) => {
     requireRole(claims, 'viewer', params.name);
     const format = url.searchParams.get('format') ?? 'json';
-    if (!isContentFormat(format)) throw new HttpError(400, `format must be one of ${CONTENT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+    if (!isExportFormat(format)) throw new HttpError(400, `format must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
     // Images stored here get absolute addresses in HTML and Markdown, so they show wherever the file goes.
     const imageBase = originOf(request, options.addresses.viaTrustedProxy(request));
     const { content, version } = await options.conversions.run({ kind: 'export', state: await documents.state(params.name), format, imageBase });
@@ -155,6 +168,7 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
       'cache-control': 'no-store',
       // Content is data, never a page: a browser that is somehow shown it runs nothing.
       'content-security-policy': CONTENT_POLICY,
+      ...(typeof content === 'string' ? {} : { 'content-disposition': `attachment; filename="${params.name.replace(/[^\w.-]+/g, '_')}.${format}"` }),
     });
     response.end(content);
   });

@@ -10,10 +10,14 @@ import { importTooLarge, titleOf } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
+import type { ClientAddresses } from '../net/ClientAddresses';
+import { CONTENT_TYPES } from './apiRoutes';
 import { NOT_FOUND, requireLink } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { conversionHttpError } from './conversionErrors';
+import { originOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
+import { CONTENT_POLICY } from './securityHeaders';
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -28,6 +32,8 @@ export interface AppRoutesOptions {
   authSecret: string;
   /** Converts imports off the event loop (the body is parsed there too). */
   conversions: ConversionPool;
+  /** Whether a request came through a trusted proxy: exports link images to the server's address as the request reached it. */
+  addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
   /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
@@ -48,7 +54,8 @@ export interface AppRoutesOptions {
  * the body; the body names only the display name they chose.
  *
  *   GET    /api/app/identity           this browser's id and color (issues the cookie)
- *   POST   /api/app/documents          create (optionally from Markdown) → name and its links' secrets
+ *   POST   /api/app/documents          create (optionally from Markdown or a .docx file) → name, its links' secrets, notes
+ *   POST   /api/app/documents/:name/export  { key, format: docx|pdf } → the file
  *   POST   /api/app/session            a link secret → collab token, role, title, which link it is
  *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
  *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
@@ -58,7 +65,7 @@ export interface AppRoutesOptions {
  */
 export function addAppRoutes(
   router: Router,
-  { documents, links, identities, authSecret, conversions, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+  { documents, links, identities, authSecret, conversions, addresses, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
@@ -82,7 +89,7 @@ export function addAppRoutes(
     }
     const raw = await readImportBody(request, maxImportBytes);
     // The body is parsed, the Markdown converted and the initial update built in a worker.
-    let imported: { fields: Record<string, unknown>; update: Uint8Array | null };
+    let imported: { fields: Record<string, unknown>; update: Uint8Array | null; notes: string[] };
     try {
       imported = await conversions.run({ kind: 'create', body: raw, rules: { dialect: 'import', maxContentBytes: maxImportBytes } });
     } catch (error) {
@@ -98,7 +105,7 @@ export function addAppRoutes(
     );
     await documents.create(name, { update, title, properties });
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
-    sendJson(response, 201, { name, title, links: created });
+    sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });
 
   router.add('POST', '/api/app/session', async (request, response) => {
@@ -144,6 +151,27 @@ export function addAppRoutes(
       }
     }
     sendJson(response, 200, { documents: found });
+  });
+
+  router.add('POST', '/api/app/documents/:name/export', async (request, response, { name }) => {
+    const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
+    await requireLink(links, name, stringField(body, 'key', 100));
+    const format = body?.format;
+    if (format !== 'docx' && format !== 'pdf') throw new HttpError(400, '"format" must be "docx" or "pdf"');
+    let file: { content: string | Uint8Array };
+    try {
+      // Built from the stored document in a worker, as the content API's exports are.
+      file = await conversions.run({
+        kind: 'export',
+        state: await documents.state(name),
+        format,
+        imageBase: originOf(request, addresses.viaTrustedProxy(request)),
+      });
+    } catch (error) {
+      throw conversionHttpError(error);
+    }
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', 'content-security-policy': CONTENT_POLICY });
+    response.end(file.content);
   });
 
   router.add('PATCH', '/api/app/documents/:name', async (request, response, { name }) => {

@@ -89,7 +89,7 @@ describe('operating the collab server', () => {
   it('the token command explains what is missing', async () => {
     const missing = await run('npm', ['run', '-s', 'token', '--', '--doc', '*']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/token: --role must be one of viewer, editor, admin/);
+    expect(missing.stderr).toMatch(/token: --role must be one of viewer, commenter, editor, admin/);
     const noSecret = await run('npm', ['run', '-s', 'token', '--', '--role', 'admin', '--doc', '*', '--data-dir', await tempFolder()], { AUTH_SECRET: '' });
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toMatch(/AUTH_SECRET is not set and .*auth-secret cannot be read/);

@@ -382,8 +382,12 @@ describe('content API: refusals say what was wrong, with the right status', () =
   it('400: bad formats, content that does not fit, bad names, unknown fields', async () => {
     const token = await admin();
     const write = (body: unknown) => api('PUT', '/api/docs/guarded/content', { token, body });
-    refused(await api('GET', '/api/docs/guarded/content?format=pdf', { token }), 400, /^format must be one of json, html, markdown, text \(got "pdf"\)$/);
-    refused(await write({ content: 'x', format: 'docx' }), 400, /^"format" must be one of json, html, markdown, text/);
+    refused(
+      await api('GET', '/api/docs/guarded/content?format=odt', { token }),
+      400,
+      /^format must be one of json, html, markdown, text, docx, pdf \(got "odt"\)$/,
+    );
+    refused(await write({ content: 'x', format: 'odt' }), 400, /^"format" must be one of json, html, markdown, text, docx/);
     refused(await write({ format: 'markdown' }), 400, /^"content" is required$/);
     refused(await write({ content: 42, format: 'markdown' }), 400, /^"content" must be a string of markdown$/);
     refused(await write({ content: { type: 'doc', content: [{ type: 'video' }] } }), 400, /does not fit the document schema: Unknown node type: video/);

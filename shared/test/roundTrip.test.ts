@@ -32,9 +32,9 @@ function withoutAlignment(json: JSONContent): JSONContent {
 }
 
 /** A file imported as the app imports one (the conversion worker's job): its title and body. */
-function importFile(content: string, format: 'markdown' | 'html', fallbackTitle = 'file name'): { title: unknown; body: Node } {
+async function importFile(content: string, format: 'markdown' | 'html', fallbackTitle = 'file name'): Promise<{ title: unknown; body: Node }> {
   const bytes = new TextEncoder().encode(JSON.stringify({ title: fallbackTitle, content, format }));
-  const { fields, node } = readContentRequest(bytes, { dialect: 'import', maxContentBytes: 1024 * 1024 }, LIMITS);
+  const { fields, node } = await readContentRequest(bytes, { dialect: 'import', maxContentBytes: 1024 * 1024 }, LIMITS);
   return { title: fields.title, body: node as Node };
 }
 
@@ -111,7 +111,7 @@ describe('round trips', () => {
       const file = await exportDocument(body, 'Quarterly *plan*', format);
       const bodyOut = exportNode(body, format);
       expect(file.content).toContain(format === 'markdown' ? '# Quarterly \\*plan\\*\n\nIntro paragraph.' : '<h1>Quarterly *plan*</h1><p>Intro paragraph.</p>');
-      const imported = importFile(file.content, format);
+      const imported = await importFile(file.content, format);
       expect(imported.title).toBe('Quarterly *plan*');
       expect(exportNode(imported.body, format)).toBe(bodyOut);
       // Exported again, the same file.
@@ -119,12 +119,12 @@ describe('round trips', () => {
     });
   }
 
-  it('an import whose first block is not a heading keeps the title it was given and its whole body', () => {
-    const imported = importFile('Intro.\n\n# Later heading', 'markdown');
+  it('an import whose first block is not a heading keeps the title it was given and its whole body', async () => {
+    const imported = await importFile('Intro.\n\n# Later heading', 'markdown');
     expect(imported.title).toBe('file name');
     expect(exportNode(imported.body, 'markdown')).toBe('Intro.\n\n# Later heading');
     // A file that is only a heading becomes a title over one empty paragraph.
-    const only = importFile('<h2>Just a title</h2>', 'html');
+    const only = await importFile('<h2>Just a title</h2>', 'html');
     expect(only.title).toBe('Just a title');
     expect(only.body.toJSON().content).toEqual([{ type: 'paragraph', attrs: { textAlign: null } }]);
   });

@@ -8,6 +8,7 @@ import {
   EllipsisVertical,
   FileCode,
   FileJson,
+  FileText,
   Keyboard,
   ListTree,
   MessageSquare,
@@ -22,7 +23,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { canComment, canWrite, type Role } from '../../../shared/token';
-import { ApiError, collabUrl, errorMessage, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
+import { ApiError, collabUrl, errorMessage, exportFile, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
@@ -160,6 +161,20 @@ function Workspace({
     [editor, title, session],
   );
 
+  /** A Word or PDF file of the document as saved, made by the server (no print dialog). */
+  const downloadFromServer = useCallback(
+    async (format: 'docx' | 'pdf') => {
+      setExportError(null);
+      try {
+        const { fileBaseName } = await import('../../lib/exportDocument');
+        downloadFile(`${fileBaseName(title.trim())}.${format}`, '', await exportFile(name, linkKey, format));
+      } catch (error) {
+        setExportError(`The download failed: ${errorMessage(error)}`);
+      }
+    },
+    [name, linkKey, title],
+  );
+
   /** The copy this device had before a document replaced it (the editor's content when there is no such copy). */
   const downloadCopy = useCallback(async () => {
     const copy = session.copyBeforeSync();
@@ -257,6 +272,12 @@ function Workspace({
           </MenuItem>
           <MenuItem icon={<FileJson size={16} />} onSelect={() => void download('json')} disabled={!editor}>
             Download JSON (.json)
+          </MenuItem>
+          <MenuItem icon={<FileText size={16} />} onSelect={() => void downloadFromServer('docx')}>
+            Download Word (.docx)
+          </MenuItem>
+          <MenuItem icon={<FileText size={16} />} onSelect={() => void downloadFromServer('pdf')}>
+            Download PDF (.pdf)
           </MenuItem>
           <MenuItem icon={<Printer size={16} />} onSelect={() => window.print()} hint={`${MOD}P`}>
             Print
