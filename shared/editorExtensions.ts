@@ -5,6 +5,7 @@ import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
 import { safeLinkHref } from './attributeRules';
 import { SafeCodeBlock, SafeImage, SafeLink, SafeOrderedList, SafeTable, SafeTableCell, SafeTableHeader, SafeTaskItem, SafeTextAlign } from './safeExtensions';
+import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 
 /**
  * The document schema: every node and mark a document can hold. The browser editor adds its
@@ -50,5 +51,7 @@ export function documentExtensions(): AnyExtension[] {
     SafeTextAlign.configure({ types: ['heading', 'paragraph'] }),
     Highlight,
     SafeImage.configure({ inline: false, allowBase64: false }),
+    SuggestionInsert,
+    SuggestionDelete,
   ];
 }
