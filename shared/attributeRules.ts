@@ -19,6 +19,11 @@ export const MAX_TEXT_ATTRIBUTE_LENGTH = 2000;
 export const MAX_TABLE_SPAN = 1000;
 /** Largest column width and image width or height, in pixels. */
 export const MAX_PIXELS = 10_000;
+/** Longest suggestion id or author id, in characters (as a comment's, [CM5]). */
+export const MAX_SUGGESTION_ID_LENGTH = 128;
+/** Longest author name on a suggestion, in characters (as a comment's, [CM5]). */
+export const MAX_SUGGESTION_NAME_LENGTH = 200;
+
 /** Heading levels the editor offers. */
 export const HEADING_LEVELS = [1, 2, 3] as const;
 /** The only `rel` a link is rendered with. */
@@ -196,7 +201,31 @@ export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, At
   // Text colour and size; each reaches `style`, so only values that cannot say anything else.
   textStyle: { color: COLOR, fontSize: FONT_SIZE },
   highlight: { color: COLOR },
+  suggestionInsert: suggestionAttributes(),
+  suggestionDelete: suggestionAttributes(),
 };
+
+/** A suggestion's `id`, `author`, `authorName` and `time` ([SG1] in `shared/suggestions/SUGGESTIONS.md`). */
+function suggestionAttributes(): Record<string, AttributeRule> {
+  const text = (what: string, pattern: RegExp) =>
+    rule(
+      `${what}: a string of 1 to ${MAX_SUGGESTION_ID_LENGTH} characters`,
+      null,
+      (value) => typeof value === 'string' && value.length <= MAX_SUGGESTION_ID_LENGTH && pattern.test(value),
+    );
+  return {
+    // Ids as comment ids are; the author is a token's `sub`, any non-empty string.
+    id: text('the suggestion id (letters, digits, "-" and "_")', /^[A-Za-z0-9_-]+$/),
+    author: text("the author's id", /^[\s\S]+$/),
+    authorName: rule(
+      `a string of at most ${MAX_SUGGESTION_NAME_LENGTH} characters`,
+      '',
+      (value) => typeof value === 'string' && value.length <= MAX_SUGGESTION_NAME_LENGTH,
+      (value) => (typeof value === 'string' ? value.slice(0, MAX_SUGGESTION_NAME_LENGTH) : ''),
+    ),
+    time: rule('milliseconds since the epoch (a whole number from 0)', 0, (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
+  };
+}
 
 /** The rules of the attributes of a node (`kind` 'node') or mark type, or undefined for an unknown type. */
 export function attributeRulesOf(kind: 'node' | 'mark', typeName: string): Readonly<Record<string, AttributeRule>> {

@@ -12,6 +12,7 @@ import { documentExtensions } from './editorExtensions';
 import { absoluteImageSrc } from './imagePaths';
 import { withEmptyTaskItemsSpaced, withSeparatedBulletLists } from './markdownLists';
 import { withHtmlUnderline } from './markdownUnderline';
+import { withoutSuggestions } from './suggestions/withoutSuggestions';
 
 /**
  * Server-side conversion between a document's Y.Doc and JSON, HTML, Markdown and plain text,
@@ -113,7 +114,9 @@ export function exportBody(doc: Y.Doc, format: ContentFormat, options: ExportOpt
  * (`shared/attributeRules.ts`): whatever made the node (the editor's document, say), no unsafe
  * link, image address or style leaves in any format.
  */
-export function exportNode(node: Node, format: ContentFormat, { imageBase }: ExportOptions = {}): string {
+export function exportNode(whole: Node, format: ContentFormat, { imageBase }: ExportOptions = {}): string {
+  // JSON is the document as it is; the other formats show it without its pending suggestions ([SG9]).
+  const node = format === 'json' ? whole : withoutSuggestions(whole);
   let json = withValidAttributes(node).toJSON();
   if (imageBase && format !== 'json') json = withImageBase(json, imageBase);
   switch (format) {

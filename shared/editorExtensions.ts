@@ -19,6 +19,7 @@ import {
   SafeTaskItem,
   SafeTextAlign,
 } from './safeExtensions';
+import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 
 /**
  * The document schema: every node and mark a document can hold. The browser editor adds its
@@ -69,5 +70,7 @@ export function documentExtensions(): AnyExtension[] {
     SafeColor,
     SafeFontSize,
     SafeImage.configure({ inline: false, allowBase64: false }),
+    SuggestionInsert,
+    SuggestionDelete,
   ];
 }

@@ -69,15 +69,15 @@ export function localEditor(doc: Y.Doc, collaboration: AnyExtension = TolerantCo
   };
 }
 
-/** Opens a Tiptap editor on document `name` through the Hocuspocus endpoint at `url`. */
-export function tiptapClient(url: string, name: string, token: string): TiptapClient {
+/** Opens a Tiptap editor on document `name` through the Hocuspocus endpoint at `url`, with `extra` extensions after the app's. */
+export function tiptapClient(url: string, name: string, token: string, extra: AnyExtension[] = []): TiptapClient {
   const window = acquireDom();
   const client = hocuspocusClient(url, name, token);
   const element = window.document.createElement('div');
   window.document.body.appendChild(element);
   const editor = new Editor({
     element: element as unknown as HTMLElement,
-    extensions: [...documentExtensions(), TolerantCollaboration.configure({ document: client.doc, field: BODY_FIELD })],
+    extensions: [...documentExtensions(), TolerantCollaboration.configure({ document: client.doc, field: BODY_FIELD }), ...extra],
   });
   return {
     ...client,

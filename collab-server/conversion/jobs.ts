@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { appendBody, bodyNode, type ContentFormat, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
+import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
 import { versionOf } from '../documents/documentVersion';
 import type { ContentLimits } from './contentLimits';
 import { stackOverflowAsTooDeep } from './parseWithLimits';
@@ -125,7 +126,7 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const title = doc.getText(TITLE_FIELD).toString();
       const content =
         job.format === 'docx' || job.format === 'pdf'
-          ? await fileExport(job.format, bodyNode(doc), title, job.imageBase)
+          ? await fileExport(job.format, withoutSuggestions(bodyNode(doc)), title, job.imageBase)
           : exportBody(doc, job.format, { imageBase: job.imageBase });
       return { content, title, version: versionOf(doc) };
     }

@@ -14,6 +14,7 @@ import { repairBody } from '../schema/repairBody';
 import { needsRepair } from '../schema/structureCheck';
 import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
+import { suggestionProblem } from '../suggestions/suggestionGuard';
 import { MessageType, readHeader, SyncStep } from '../transport/frames';
 
 /** How much content waiting for missing dependencies a document may hold (see [G10]). */
@@ -79,8 +80,8 @@ export class SchemaExtension implements Extension {
       writer,
       deletedFields: commenter,
     });
-    // A commenter's write into anything but the comment threads is dropped whole, as a viewer's is.
-    if (commenter && (result.fields.size === 0 || [...result.fields].some((field) => field !== 'comments'))) return;
+    // A commenter's write into anything but the comment threads and suggestions is dropped whole, as a viewer's is.
+    if (commenter && writer && !this.commenterMayWrite(document, update, result.fields, writer)) return;
     if (result.dropPending.size > 0) {
       this.options.logger.warn(
         { document: documentName, socket: socketId, clients: [...result.dropPending.keys()] },
@@ -109,6 +110,15 @@ export class SchemaExtension implements Extension {
       connection.readOnly = false;
       this.writableForMessage.add(connection);
     }
+  }
+
+  /**
+   * A commenter writes only comment threads ([CM9]) and suggestions in the body ([SG7]): an
+   * update writing anything else, or body content that is not purely their suggestion, is not theirs to write.
+   */
+  private commenterMayWrite(document: Y.Doc, update: Uint8Array, fields: Set<string>, writer: Writer): boolean {
+    if (fields.size === 0 || [...fields].some((field) => field !== 'comments' && field !== 'body')) return false;
+    return !fields.has('body') || suggestionProblem(document, update, writer.id) === null;
   }
 
   /** A commenter's connection is read-only again once its comment write was handled. */

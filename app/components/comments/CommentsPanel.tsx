@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { X } from 'lucide-react';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { isEmptyThread, type Mention, type ThreadView } from '../../../shared/comments/threadModel';
 import { CommentBox } from './CommentBox';
 import { commentsPluginKey } from './commentsExtension';
@@ -25,6 +25,8 @@ interface CommentsPanelProps {
   /** Narrow screens: the panel is shown over the page only while open. */
   open: boolean;
   onClose: () => void;
+  /** Shown above the threads (the suggestions' cards). */
+  before?: ReactNode;
 }
 
 /** Cards closer than this are pushed down, in px. */
@@ -47,6 +49,7 @@ export function CommentsPanel({
   people,
   open,
   onClose,
+  before,
 }: CommentsPanelProps) {
   const [filter, setFilter] = useState<Filter>('open');
   const [tops, setTops] = useState<Map<string, number>>(new Map());
@@ -129,6 +132,7 @@ export function CommentsPanel({
           <X size={16} aria-hidden />
         </button>
       </div>
+      {before}
       <div className="comments-cards" ref={cards} style={aligned ? { position: 'relative', minHeight: height } : undefined}>
         {draft && (
           <article className="thread-card thread-card-active" data-thread-id="draft" aria-label="New comment" style={positioned('draft')}>

@@ -45,7 +45,7 @@ export function useWorkspaceComments({ name, linkKey, doc, role, identity, parti
     activate(null);
   }, [activate]);
 
-  const aside = (current: Editor | null): ReactNode => (
+  const aside = (current: Editor | null, before?: ReactNode): ReactNode => (
     <>
       {current && me && <CommentBubble editor={current} onComment={comments.startDraft} />}
       <CommentsPanel
@@ -60,6 +60,7 @@ export function useWorkspaceComments({ name, linkKey, doc, role, identity, parti
         people={people}
         open={open}
         onClose={close}
+        before={before}
       />
     </>
   );

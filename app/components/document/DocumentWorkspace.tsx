@@ -42,6 +42,7 @@ import { useSessionStatus } from '../editor/useSessionStatus';
 import { useTitle } from '../editor/useTitle';
 import { HistoryButton } from '../history/HistoryButton';
 import { LazyHistoryPanel } from '../history/LazyHistoryPanel';
+import { useWorkspaceSuggestions } from '../suggestions/useWorkspaceSuggestions';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
@@ -107,6 +108,8 @@ function Workspace({
   const participants = usePresence(session.provider, { id: identity.id ?? 'self', ...user, role });
   const shownTitle = title.trim() || UNTITLED;
   const comments = useWorkspaceComments({ name, linkKey, doc: session.doc, role, identity, participants, closed, editor });
+  const suggestions = useWorkspaceSuggestions({ role, identity, closed, editor, startComment: comments.startDraft });
+  const extensions = useMemo(() => [...comments.extensions, suggestions.extension], [comments.extensions, suggestions.extension]);
   const panels = useEditorPanels();
   const ShortcutsDialog = usePreloadedComponent(loadShortcutsDialog);
 
@@ -249,6 +252,7 @@ function Workspace({
           <SaveStatus status={status} readOnly={!canComment(role)} onRetry={session.retry} />
         </div>
         <PresenceAvatars participants={participants} onSelfClick={() => setDialog('name')} />
+        {suggestions.modeSwitch}
         <button type="button" className="icon-button" aria-label="Comments" title="Comments" aria-pressed={comments.open} onClick={comments.toggle}>
           <MessageSquare size={18} aria-hidden />
         </button>
@@ -317,7 +321,7 @@ function Workspace({
       {!writer && !closed && (
         <p className="banner banner-info">
           {canComment(role)
-            ? 'You can comment on this document. Changing its text needs the edit link.'
+            ? 'You can comment on this document. In Suggesting mode you can also suggest changes; changing its text needs the edit link.'
             : 'You are viewing this document. Changes need the edit link.'}
         </p>
       )}
@@ -335,13 +339,14 @@ function Workspace({
       <h1 className="print-title">{shownTitle}</h1>
       <DocumentEditor
         session={session}
-        editable={editable}
+        editable={editable || suggestions.suggesting}
         user={user}
         onEditor={setEditor}
         panels={panels}
-        extensions={comments.extensions}
+        extensions={extensions}
         onComment={comments.startDraft}
-        aside={comments.aside}
+        aside={(current) => comments.aside(current, suggestions.cards)}
+        toolbar={editable}
       />
       {ShortcutsDialog && panels.shortcuts && <ShortcutsDialog onClose={() => panels.setShortcuts(false)} />}
 

@@ -51,6 +51,8 @@ interface DocumentEditorProps {
   aside?: (editor: Editor | null) => ReactNode;
   /** Comments on the selection, from the toolbar. */
   onComment?: () => void;
+  /** Whether the formatting toolbar shows (default: when `editable`; a commenter suggesting types without it). */
+  toolbar?: boolean;
 }
 
 /**
@@ -58,7 +60,18 @@ interface DocumentEditorProps {
  * menu, and (when the page manages them) find and replace and the outline. It takes an open
  * `CollabSession`, so any page (the app's editor page, an embed) can host it.
  */
-export function DocumentEditor({ session, editable, user, onEditor, placeholder, panels, extensions, aside, onComment }: DocumentEditorProps) {
+export function DocumentEditor({
+  session,
+  editable,
+  user,
+  onEditor,
+  placeholder,
+  panels,
+  extensions,
+  aside,
+  onComment,
+  toolbar = editable,
+}: DocumentEditorProps) {
   const [dialog, setDialog] = useState<'link' | 'image' | null>(null);
   const [imageError, setImageError] = useState<string | null>(null);
   const [slashStore] = useState(() => new SlashMenuStore({ insertImage: () => setDialog('image') }));
@@ -105,7 +118,7 @@ export function DocumentEditor({ session, editable, user, onEditor, placeholder,
 
   return (
     <div className="document-editor">
-      {editable && (
+      {toolbar && (
         <div className="toolbar-row">
           {editor ? (
             <Toolbar editor={editor} onLink={() => setDialog('link')} onImage={() => setDialog('image')} onComment={onComment} />

@@ -1,0 +1,111 @@
+import * as Y from 'yjs';
+import { BODY_FIELD } from '../../shared/documentFields';
+import { SUGGESTION_DELETE, SUGGESTION_INSERT } from '../../shared/suggestions/suggestionMarks';
+
+type Attributes = Record<string, unknown>;
+type DeltaOp = { insert?: unknown; retain?: number; delete?: number; attributes?: Attributes };
+
+/**
+ * Why `update` is not purely a suggestion by `author` in the body of `doc`, or null when it is
+ * ([SG7] in `shared/suggestions/SUGGESTIONS.md`): every character it adds carries
+ * `suggestionInsert` by `author`; every formatting it changes is `suggestionDelete` by `author`
+ * added over existing text (or removed where it was the author's); every character it deletes
+ * was the author's own suggested insertion; no element, attribute or other formatting changes.
+ *
+ * The update is applied to a copy of the document (the copy costs time and memory in proportion
+ * to the document; only commenters' body writes pay it), and the text changes Yjs reports are
+ * compared with the text before them.
+ */
+export function suggestionProblem(doc: Y.Doc, update: Uint8Array, author: string): string | null {
+  const copy = new Y.Doc({ gc: false });
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  let problem: string | null = null;
+  const observe = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => {
+    for (const event of events) {
+      problem ??= eventProblem(doc, event, author);
+      if (problem) return;
+    }
+  };
+  const body = copy.getXmlFragment(BODY_FIELD);
+  body.observeDeep(observe);
+  try {
+    Y.applyUpdate(copy, update);
+  } finally {
+    body.unobserveDeep(observe);
+    copy.destroy();
+  }
+  return problem;
+}
+
+function eventProblem(doc: Y.Doc, event: Y.YEvent<Y.AbstractType<unknown>>, author: string): string | null {
+  const target = event.target;
+  if (!(target instanceof Y.XmlText)) return 'a suggestion changes no element, only text';
+  if (event.keys.size > 0) return 'a suggestion sets no attribute of a text';
+  const item = target._item;
+  const original = item ? Y.getItem(doc.store, item.id) : null;
+  if (!(original instanceof Y.Item) || !(original.content instanceof Y.ContentType) || !(original.content.type instanceof Y.XmlText)) {
+    return 'a suggestion writes into existing text only';
+  }
+  // Yjs' delta is exact about which characters were inserted, deleted and kept, but not about
+  // formatting (removing a format can report other keys as removed): the kept characters'
+  // formatting is compared before and after instead.
+  const before = characters(original.content.type.toDelta() as DeltaOp[]);
+  const after = characters(target.toDelta() as DeltaOp[]);
+  let old = 0;
+  let now = 0;
+  for (const op of event.delta as DeltaOp[]) {
+    if (op.insert !== undefined) {
+      if (typeof op.insert !== 'string') return 'a suggestion inserts text only';
+      for (const attributes of after.slice(now, now + op.insert.length)) {
+        if (authorOf(attributes, SUGGESTION_INSERT) !== author) return `inserted text must carry ${SUGGESTION_INSERT} by its writer (${author})`;
+        if (attributes?.[SUGGESTION_DELETE] !== undefined) return `inserted text must not carry ${SUGGESTION_DELETE}`;
+      }
+      now += op.insert.length;
+      continue;
+    }
+    if (op.delete !== undefined) {
+      if (!before.slice(old, old + op.delete).every((attributes) => authorOf(attributes, SUGGESTION_INSERT) === author)) {
+        return 'a suggestion deletes only its writer’s own suggested insertions';
+      }
+      old += op.delete;
+      continue;
+    }
+    const count = op.retain ?? 0;
+    for (let i = 0; i < count; i++) {
+      const problem = formattingProblem(before[old + i], after[now + i], author);
+      if (problem) return problem;
+    }
+    old += count;
+    now += count;
+  }
+  return null;
+}
+
+function authorOf(attributes: Attributes | undefined, mark: string): unknown {
+  const value = attributes?.[mark];
+  return value && typeof value === 'object' ? (value as { author?: unknown }).author : undefined;
+}
+
+/** Why a kept character's formatting changing from `before` to `after` is not a suggestion by `author`. */
+function formattingProblem(before: Attributes | undefined, after: Attributes | undefined, author: string): string | null {
+  const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  for (const name of names) {
+    const was = before?.[name];
+    const is = after?.[name];
+    if (JSON.stringify(was) === JSON.stringify(is)) continue;
+    if (name !== SUGGESTION_DELETE) return `a suggestion changes no formatting but ${SUGGESTION_DELETE} (it changed ${name})`;
+    if (was !== undefined && authorOf(before, name) !== author) return `only its author withdraws or changes a ${SUGGESTION_DELETE}`;
+    if (is !== undefined && authorOf(after, name) !== author) return `${SUGGESTION_DELETE} must be by its writer (${author})`;
+  }
+  return null;
+}
+
+/** The attributes of each character of a text delta, one entry per character (UTF-16 unit, as Yjs counts). */
+function characters(delta: DeltaOp[]): Array<Attributes | undefined> {
+  const result: Array<Attributes | undefined> = [];
+  for (const op of delta) {
+    const length = typeof op.insert === 'string' ? op.insert.length : 1;
+    for (let i = 0; i < length; i++) result.push(op.attributes);
+  }
+  return result;
+}
