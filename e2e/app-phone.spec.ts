@@ -114,3 +114,34 @@ test('phone: the two share links can be told apart where the screen cuts them', 
   await expect(dialog).toBeInViewport({ ratio: 1 });
   await keepScreenshot(page, testInfo, 'phone-share.png');
 });
+
+test('phone: text colour, highlight, size, indent and clear formatting are in "More formatting", and the toolbar still fits', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const page = await freshPage(browser, PHONE);
+  await createTitledDocument(page, app, 'Colours on a phone');
+  await typeInBody(page, 'Coloured on a phone');
+  await page.keyboard.press('Shift+Home');
+  const toolbar = toolbarOf(page);
+  expect(await toolbar.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  const more = toolbar.getByRole('button', { name: 'More formatting' });
+  const menu = page.getByRole('menu', { name: 'More formatting' });
+  await more.click();
+  await menu.getByRole('group', { name: 'Text colour' }).getByRole('menuitemradio', { name: 'Blue', exact: true }).click();
+  await expect(editorOf(page).locator('span[style]')).toHaveCSS('color', 'rgb(0, 0, 255)');
+  await more.click();
+  await menu.getByRole('menuitem', { name: 'Increase indent' }).click();
+  await expect(editorOf(page).locator('p').first()).toHaveAttribute('data-indent', '1');
+  // The palette fits the screen.
+  await more.click();
+  const grid = menu.getByRole('group', { name: 'Highlight colour' });
+  await grid.scrollIntoViewIfNeeded();
+  const box = await grid.boundingBox();
+  expect(box && box.x >= 0 && box.x + box.width <= PHONE.viewport.width).toBe(true);
+  await menu.getByRole('menuitem', { name: 'Clear formatting' }).click();
+  await expect(editorOf(page).locator('span[style]')).toHaveCount(0);
+  await expect(editorOf(page).locator('p').first()).not.toHaveAttribute('data-indent');
+  expect(await toolbar.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+});

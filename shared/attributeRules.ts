@@ -1,5 +1,5 @@
 /**
- * What each attribute of each node and mark of the document schema may hold (rules [V1]–[V6] in
+ * What each attribute of each node and mark of the document schema may hold (rules [V1]–[V7] in
  * `shared/SCHEMA-RULES.md`). One table, used three ways:
  * - the collab server refuses an update that stores a value breaking it (`attributeProblem`);
  * - imports and readers of stored documents replace such a value by the closest valid one
@@ -8,6 +8,8 @@
  *   value stored before these rules existed never reaches `style`, `href`, `src`, `target`, `rel`
  *   or `class` unchecked (`shared/safeExtensions.ts`).
  */
+
+import { MAX_FONT_SIZE, MAX_INDENT, MIN_FONT_SIZE } from './formatPalette';
 
 /** Longest link or image address, in characters. */
 export const MAX_URL_LENGTH = 8192;
@@ -89,10 +91,57 @@ const colwidth = rule(`null or an array of 1 to ${MAX_TABLE_SPAN} whole numbers 
 
 const TEXT_ALIGN = oneOf([null, 'left', 'center', 'right', 'justify']);
 
+/** A colour as it may reach `style`: `#rrggbb` exactly (every palette colour is one), nothing a CSS parser could read further. */
+const HEX_COLOR = /^#[0-9a-f]{6}$/i;
+
+/** Text and highlight colours: null or `#rrggbb`; `#rgb` and `rgb(r, g, b)` (what browsers paste) are converted, anything else dropped. */
+const COLOR = rule('null or a colour written #rrggbb', null, (value) => value === null || (typeof value === 'string' && HEX_COLOR.test(value)), hexColorOf);
+
+function hexColorOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = value.trim().toLowerCase();
+  if (HEX_COLOR.test(text)) return text;
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/.exec(text);
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
+  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*(?:1|1\.0+)\s*)?\)$/.exec(text);
+  if (!rgb) return null;
+  const channels = rgb.slice(1, 4).map(Number);
+  if (channels.some((channel) => channel > 255)) return null;
+  return `#${channels.map((channel) => channel.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** A font size: points from MIN_FONT_SIZE to MAX_FONT_SIZE with at most one decimal, written `<number>pt`. */
+const FONT_SIZE_PATTERN = /^[1-9]\d{0,2}(\.\d)?pt$/;
+
+const FONT_SIZE = rule(
+  `null or a size from ${MIN_FONT_SIZE}pt to ${MAX_FONT_SIZE}pt with at most one decimal, written like "11pt"`,
+  null,
+  (value) => {
+    if (value === null) return true;
+    if (typeof value !== 'string' || !FONT_SIZE_PATTERN.test(value)) return false;
+    const points = Number.parseFloat(value);
+    return points >= MIN_FONT_SIZE && points <= MAX_FONT_SIZE;
+  },
+  fontSizeOf,
+);
+
+/** The closest valid size to a CSS size in pt or px (what a paste brings); other units and keywords are dropped. */
+function fontSizeOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const match = /^\s*(\d{1,6}(?:\.\d+)?)\s*(pt|px)\s*$/i.exec(value);
+  if (!match) return null;
+  const points = Number(match[1]) * (match[2].toLowerCase() === 'px' ? 0.75 : 1);
+  const clamped = Math.min(MAX_FONT_SIZE, Math.max(MIN_FONT_SIZE, Math.round(points * 10) / 10));
+  return `${clamped}pt`;
+}
+
+/** Indent of a paragraph or heading, in steps; null (no indent) by default, so an unindented paragraph stores nothing. */
+const INDENT = integer(0, MAX_INDENT, null);
+
 /** Node attributes, by node type name. A node type not listed has no attributes. */
 export const NODE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, AttributeRule>>>> = {
-  paragraph: { textAlign: TEXT_ALIGN },
-  heading: { textAlign: TEXT_ALIGN, level: integer(HEADING_LEVELS[0], HEADING_LEVELS[HEADING_LEVELS.length - 1], HEADING_LEVELS[0]) },
+  paragraph: { textAlign: TEXT_ALIGN, indent: INDENT },
+  heading: { textAlign: TEXT_ALIGN, indent: INDENT, level: integer(HEADING_LEVELS[0], HEADING_LEVELS[HEADING_LEVELS.length - 1], HEADING_LEVELS[0]) },
   codeBlock: {
     language: rule(
       'null or one word of at most 64 characters (no spaces, quotes or angle brackets)',
@@ -149,6 +198,9 @@ export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, At
     class: oneOf([null]),
     title: optionalText(MAX_TEXT_ATTRIBUTE_LENGTH),
   },
+  // Text colour and size; each reaches `style`, so only values that cannot say anything else.
+  textStyle: { color: COLOR, fontSize: FONT_SIZE },
+  highlight: { color: COLOR },
   suggestionInsert: suggestionAttributes(),
   suggestionDelete: suggestionAttributes(),
 };

@@ -1,10 +1,24 @@
 import type { AnyExtension } from '@tiptap/core';
-import Highlight from '@tiptap/extension-highlight';
 import { TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
+import { TextStyle } from '@tiptap/extension-text-style';
 import StarterKit from '@tiptap/starter-kit';
 import { safeLinkHref } from './attributeRules';
-import { SafeCodeBlock, SafeImage, SafeLink, SafeOrderedList, SafeTable, SafeTableCell, SafeTableHeader, SafeTaskItem, SafeTextAlign } from './safeExtensions';
+import {
+  SafeCodeBlock,
+  SafeColor,
+  SafeFontSize,
+  SafeHighlight,
+  SafeImage,
+  SafeIndent,
+  SafeLink,
+  SafeOrderedList,
+  SafeTable,
+  SafeTableCell,
+  SafeTableHeader,
+  SafeTaskItem,
+  SafeTextAlign,
+} from './safeExtensions';
 import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 
 /**
@@ -49,7 +63,12 @@ export function documentExtensions(): AnyExtension[] {
     SafeTableCell,
     SafeTableHeader,
     SafeTextAlign.configure({ types: ['heading', 'paragraph'] }),
-    Highlight,
+    SafeIndent,
+    SafeHighlight,
+    // Text colour and size live on one mark, as in Tiptap (a span with a style).
+    TextStyle,
+    SafeColor,
+    SafeFontSize,
     SafeImage.configure({ inline: false, allowBase64: false }),
     SuggestionInsert,
     SuggestionDelete,

@@ -1,13 +1,16 @@
 import type { Attributes, GlobalAttributes, Node as TiptapNode } from '@tiptap/core';
 import CodeBlock from '@tiptap/extension-code-block';
+import Highlight from '@tiptap/extension-highlight';
 import Image from '@tiptap/extension-image';
 import Link from '@tiptap/extension-link';
 import { OrderedList, TaskItem } from '@tiptap/extension-list';
 import { Table, TableCell, TableHeader, TableView } from '@tiptap/extension-table';
 import TextAlign from '@tiptap/extension-text-align';
+import { Color, FontSize } from '@tiptap/extension-text-style';
 import { Fragment, type Node } from '@tiptap/pm/model';
 import type { EditorView } from '@tiptap/pm/view';
 import { attributeRulesOf, LINK_REL, MAX_TABLE_SPAN, normalizeAttribute, safeLinkHref } from './attributeRules';
+import { Indent } from './indent';
 
 /**
  * The schema's extensions whose attributes reach HTML, each passing every value through its rule
@@ -51,13 +54,45 @@ function fromString(value: string | null): unknown {
   return value;
 }
 
+/** `parent`'s global attributes (an extension's), each parsed and rendered through the rule of `typeName`'s attribute. */
+function ruledGlobalAttributes(kind: 'node' | 'mark', typeName: string, parent: GlobalAttributes): GlobalAttributes {
+  return parent.map((group) => ({ ...group, attributes: ruledAttributes(kind, typeName, group.attributes as Attributes) }));
+}
+
 /** Text alignment of paragraphs and headings: only left, center, right or justify reach `style`. */
 export const SafeTextAlign = TextAlign.extend({
   addGlobalAttributes() {
-    const parent = (this.parent?.() ?? []) as GlobalAttributes;
-    return parent.map((group) => ({ ...group, attributes: ruledAttributes('node', 'paragraph', group.attributes as Attributes) }));
+    return ruledGlobalAttributes('node', 'paragraph', (this.parent?.() ?? []) as GlobalAttributes);
   },
 });
+
+/** Indent of paragraphs and headings: only a whole number of steps from 0 to 8 reaches `style`. */
+export const SafeIndent = Indent.extend({
+  addGlobalAttributes() {
+    return ruledGlobalAttributes('node', 'paragraph', (this.parent?.() ?? []) as GlobalAttributes);
+  },
+});
+
+/** Text colour (on the `textStyle` mark): only `#rrggbb` reaches `style`. */
+export const SafeColor = Color.extend({
+  addGlobalAttributes() {
+    return ruledGlobalAttributes('mark', 'textStyle', (this.parent?.() ?? []) as GlobalAttributes);
+  },
+});
+
+/** Font size (on the `textStyle` mark): only a bounded size in points reaches `style`. */
+export const SafeFontSize = FontSize.extend({
+  addGlobalAttributes() {
+    return ruledGlobalAttributes('mark', 'textStyle', (this.parent?.() ?? []) as GlobalAttributes);
+  },
+});
+
+/** Highlights in any colour of the palette (or none: the default highlight); only `#rrggbb` reaches `style`. */
+export const SafeHighlight = Highlight.extend({
+  addAttributes() {
+    return ruledAttributes('mark', 'highlight', (this.parent?.() ?? {}) as Attributes);
+  },
+}).configure({ multicolor: true });
 
 /**
  * Links: only safe addresses, `rel="noopener noreferrer nofollow"` always, a target of `_blank`

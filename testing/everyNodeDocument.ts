@@ -38,6 +38,16 @@ export const EVERY_NODE_DOCUMENT: JSONContent = {
     ),
     paragraph(text('First line'), { type: 'hardBreak' }, text('second line')),
     { type: 'paragraph', attrs: { textAlign: 'center' }, content: [text('Centered')] },
+    {
+      type: 'paragraph',
+      attrs: { indent: 2 },
+      content: [
+        text('Indented, '),
+        text('coloured and sized', { type: 'bold' }, { type: 'textStyle', attrs: { color: '#980000', fontSize: '18pt' } }),
+        text(' and '),
+        text('highlighted in blue', { type: 'highlight', attrs: { color: '#c9daf8' } }),
+      ],
+    },
     item(
       'bulletList',
       item(

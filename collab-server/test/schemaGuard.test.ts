@@ -244,6 +244,41 @@ describe('[G7] text formatting uses marks of the schema, where they are allowed'
   });
 });
 
+describe('[V7] colours, font sizes and indents hold only their rule’s values', () => {
+  const hostileColors = ['red; position: fixed', 'expression(alert(1))', 'url(https://evil.example/x)', '#ff000', '#ff0000; z-index: 9', 'red'];
+  it('[V7] a text colour, highlight colour or font size out of its rule is refused, on both protocols', async () => {
+    for (const color of hostileColors) {
+      await expectRefused((doc) => textIn(doc, 'paragraph').format(0, 3, { textStyle: { color } }));
+      await expectRefused((doc) => textIn(doc, 'paragraph').format(0, 3, { highlight: { color } }));
+    }
+    for (const fontSize of ['11pt; position: fixed', 'expression(1)', '0pt', '401pt', '12', '12em', '12.25pt'])
+      await expectRefused((doc) => textIn(doc, 'paragraph').insert(0, 'big', { textStyle: { fontSize } }));
+    await expectRefused((doc) => textIn(doc, 'paragraph').format(0, 3, { textStyle: { color: '#ff0000', position: 'fixed' } }));
+  });
+  it('[V7] an indent that is not a whole number from 0 to 8 is refused, on both protocols', async () => {
+    for (const indent of [9, -1, 1.5, '2', '2; position: fixed'])
+      await expectRefused((doc) => block(doc, 'paragraph').setAttribute('indent', indent as unknown as string));
+    await expectRefused((doc) => body(doc).insert(0, [paragraph('new', { indent: 100 })]));
+  });
+  it('[V7] palette colours, any #rrggbb, bounded sizes and indents are accepted', async () => {
+    const { name } = await sampleDocument();
+    const client = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name }));
+    await client.synced();
+    client.doc.transact(() => {
+      const paragraphElement = block(client.doc, 'paragraph');
+      paragraphElement.setAttribute('indent', 8 as unknown as string);
+      block(client.doc, 'heading').setAttribute('indent', 1 as unknown as string);
+      (paragraphElement.get(0) as Y.XmlText).format(0, 3, { textStyle: { color: '#980000', fontSize: '10.5pt' }, highlight: { color: '#ABCDEF' } });
+    });
+    await client.saved();
+    expect(client.closes).toEqual([]);
+    const stored = live(name).getXmlFragment(BODY_FIELD).toString();
+    expect(stored).toContain('indent="8"');
+    expect(stored).toContain('#980000');
+    client.destroy();
+  });
+});
+
 describe('[G8] nesting is bounded', () => {
   it('[G8] elements nested 101 deep are refused; 99 deep is accepted', async () => {
     const nested = (depth: number) => {

@@ -135,7 +135,7 @@ describe('conversion: parsing fits content to the editor', () => {
 
   it('empty content is one empty paragraph in every format', () => {
     for (const format of ['markdown', 'html', 'text'] as const) {
-      expect(throughYDoc('', format, 'json')).toBe('{"type":"doc","content":[{"type":"paragraph","attrs":{"textAlign":null}}]}');
+      expect(throughYDoc('', format, 'json')).toBe('{"type":"doc","content":[{"type":"paragraph","attrs":{"textAlign":null,"indent":null}}]}');
     }
     expect(throughYDoc({ type: 'doc' }, 'json', 'markdown')).toBe('');
     expect(exportBody(new Y.Doc(), 'html')).toBe('<p></p>');

@@ -3,9 +3,11 @@
 import type { Editor } from '@tiptap/react';
 import { useEditorState } from '@tiptap/react';
 import { AlignCenter, AlignJustify, AlignLeft, AlignRight, ChevronDown, Ellipsis, Image, Link, MessageSquarePlus, Redo2, Table, Undo2 } from 'lucide-react';
-import { Fragment, type ReactNode, useRef } from 'react';
+import { Fragment, useRef } from 'react';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
 import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from './formatCommands';
+import { textFormatItems } from './textFormat/textFormatItems';
+import { DIVIDER, ToolButton, type ToolbarItem } from './toolbarParts';
 import { useRovingFocus } from './useRovingFocus';
 import { useToolbarOverflow } from './useToolbarOverflow';
 
@@ -50,6 +52,9 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
       lists: activeStates(e, LIST_COMMANDS),
       blocks: activeStates(e, BLOCK_COMMANDS),
       inTable: e.isActive('table'),
+      textColor: (e.getAttributes('textStyle').color as string | null | undefined) ?? null,
+      highlightColor: e.isActive('highlight') ? ((e.getAttributes('highlight').color as string | null | undefined) ?? null) : null,
+      fontSize: (e.getAttributes('textStyle').fontSize as string | null | undefined) ?? null,
       canUndo: e.can().undo(),
       canRedo: e.can().redo(),
     }),
@@ -94,6 +99,8 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
       </MenuItem>
     ),
   });
+
+  const { fontSize, colors, indentAndClear } = textFormatItems(editor, state);
 
   // In order; on a narrow screen the items from the end that do not fit move into "More".
   const items: ToolbarItem[] = [
@@ -152,7 +159,9 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
       )),
     },
     DIVIDER('style'),
+    fontSize,
     ...commandItems(MARK_COMMANDS, state.marks),
+    ...colors,
     {
       key: 'link',
       bar: (
@@ -171,6 +180,7 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
     alignItem('center', 'Align center', 'E', AlignCenter),
     alignItem('right', 'Align right', 'R', AlignRight),
     alignItem('justify', 'Justify', 'J', AlignJustify),
+    ...indentAndClear,
     DIVIDER('align'),
     ...commandItems(LIST_COMMANDS, state.lists),
     DIVIDER('lists'),
@@ -241,16 +251,6 @@ export function Toolbar({ editor, onLink, onImage, onComment }: ToolbarProps) {
   );
 }
 
-/** One item of the toolbar: what it shows in the row and, once moved into "More", as menu items. */
-interface ToolbarItem {
-  key: string;
-  bar: ReactNode;
-  menu?: ReactNode;
-  divider?: boolean;
-}
-
-const DIVIDER = (after: string): ToolbarItem => ({ key: `divider-${after}`, bar: <Divider />, divider: true });
-
 function TableMenu({ editor, inTable }: { editor: Editor; inTable: boolean }) {
   return (
     <Menu
@@ -314,36 +314,4 @@ function TableMenuItems({ editor, inTable, onlyInsertOutside = false }: { editor
       </MenuItem>
     </>
   );
-}
-
-interface ToolButtonProps {
-  label: string;
-  shortcut?: string;
-  active?: boolean;
-  disabled?: boolean;
-  onClick: () => void;
-  children: ReactNode;
-}
-
-function ToolButton({ label, shortcut, active, disabled, onClick, children }: ToolButtonProps) {
-  return (
-    <button
-      type="button"
-      className={`tool-button${active ? ' active' : ''}`}
-      aria-label={label}
-      aria-pressed={active === undefined ? undefined : active}
-      aria-keyshortcuts={shortcut?.replace('⌘', 'Meta+').replace('Ctrl+', 'Control+')}
-      title={shortcut ? `${label} (${shortcut})` : label}
-      disabled={disabled}
-      // Keep the editor's selection: a mouse press on a button must not take focus from the text.
-      onMouseDown={(event) => event.preventDefault()}
-      onClick={onClick}
-    >
-      {children}
-    </button>
-  );
-}
-
-function Divider() {
-  return <span className="toolbar-divider" aria-hidden />;
 }

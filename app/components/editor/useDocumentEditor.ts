@@ -13,6 +13,7 @@ import type { CollabSession } from './CollabSession';
 import { imageUploadPath } from './imageUpload';
 import { ImageUploads } from './imageUploads';
 import { withImageView } from './imageView';
+import { ClearFormatting } from './textFormat/clearFormatting';
 import { TolerantCollaboration } from './tolerantCollaboration';
 
 /** Who this user is to others: the name and color on their caret. */
@@ -80,6 +81,7 @@ export function useDocumentEditor({
         CollaborationCaret.configure({ provider: session.provider, user: initialUser.current }),
         Placeholder.configure({ placeholder }),
         CharacterCount,
+        ClearFormatting,
         Extension.create({
           name: 'appShortcuts',
           addKeyboardShortcuts: () => ({

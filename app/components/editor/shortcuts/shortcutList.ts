@@ -1,4 +1,5 @@
 import { BLOCK_COMMANDS, LIST_COMMANDS, MARK_COMMANDS, MOD, shortcutText } from '../formatCommands';
+import { INDENT_COMMANDS } from '../textFormat/textFormatItems';
 
 /** One line of the shortcut list. */
 export interface ShortcutEntry {
@@ -13,7 +14,7 @@ export interface ShortcutGroup {
   entries: ShortcutEntry[];
 }
 
-const fromCommands = (commands: typeof MARK_COMMANDS): ShortcutEntry[] =>
+const fromCommands = (commands: readonly { label: string; shortcut?: string }[]): ShortcutEntry[] =>
   commands.filter((command) => command.shortcut).map((command) => ({ action: command.label, keys: shortcutText(command.shortcut as string) }));
 
 /**
@@ -39,7 +40,11 @@ export function shortcutGroups(): ShortcutGroup[] {
     },
     {
       title: 'Text',
-      entries: [...fromCommands(MARK_COMMANDS), { action: 'Link', keys: `${MOD}K` }],
+      entries: [
+        ...fromCommands(MARK_COMMANDS),
+        { action: 'Link', keys: `${MOD}K` },
+        ...fromCommands(INDENT_COMMANDS.filter((command) => command.key === 'clear')),
+      ],
     },
     {
       title: 'Paragraphs',
@@ -51,7 +56,8 @@ export function shortcutGroups(): ShortcutGroup[] {
         ...fromCommands(BLOCK_COMMANDS),
         { action: 'Insert a block (heading, list, table…)', keys: '/ at the start of a line' },
         { action: 'Line break in the same paragraph', keys: 'Shift+Enter' },
-        { action: 'Indent, outdent a list item', keys: 'Tab, Shift+Tab' },
+        ...fromCommands(INDENT_COMMANDS.filter((command) => command.key !== 'clear')),
+        { action: 'Indent, outdent a list item', keys: `Tab, Shift+Tab (or ${MOD}], ${MOD}[)` },
       ],
     },
     {
