@@ -40,10 +40,17 @@ async function importFile(content: string, format: 'markdown' | 'html', fallback
   return { title: fields.title, body: node as Node };
 }
 
+/**
+ * Marks no HTML or Markdown export holds: a file shows the document as if every suggestion were
+ * rejected ([SG9] in shared/suggestions/SUGGESTIONS.md, tested in shared/test/suggestionExport.test.ts).
+ */
+const NOT_EXPORTED = ['suggestionInsert', 'suggestionDelete'];
+
 describe('round trips', () => {
-  it('the round-trip document uses every node and mark of the schema', () => {
+  it('the round-trip document uses every node and mark of the schema but suggestions, which exports leave out', () => {
     const schema = documentSchema();
-    expect([...typesIn(EVERY_NODE_DOCUMENT)].sort()).toEqual([...Object.keys(schema.nodes), ...Object.keys(schema.marks)].sort());
+    const marks = Object.keys(schema.marks).filter((mark) => !NOT_EXPORTED.includes(mark));
+    expect([...typesIn(EVERY_NODE_DOCUMENT)].sort()).toEqual([...Object.keys(schema.nodes), ...marks].sort());
   });
 
   for (const format of FORMATS) {
