@@ -1,6 +1,6 @@
 /**
  * Builds the server's entry points (`scripts/serverEntries.ts`) with esbuild into `dist/`: one
- * ES module per entry with the project's code bundled and every package left as an import from
+ * ES module per entry (plus chunks for what they import on demand) with the project's code bundled and every package left as an import from
  * `node_modules` (native `leveldown`, `next` and the rest load as they are), plus a source map
  * (`NODE_OPTIONS=--enable-source-maps` makes stack traces name the TypeScript sources).
  *
@@ -27,6 +27,13 @@ export function serverBuildOptions(root: string): BuildOptions {
     format: 'esm',
     target: 'node22',
     packages: 'external',
+    // What entries import on demand (`import()`: the Word and PDF converters in the conversion
+    // workers) stays in chunks of its own, loaded when first needed, as from the sources: bundled
+    // inline, every worker would load mammoth, docx and pdfkit at start, within its heap limit.
+    splitting: true,
+    // Beside the entries: built code finds the other entries and the project root relative to
+    // its own file (scripts/serverEntries.ts entryUrl, projectRootUrl).
+    chunkNames: '[name]-[hash]',
     sourcemap: 'linked',
     metafile: true,
     // Outputs are written by writeOutputs, each file atomically.
@@ -68,6 +75,7 @@ export function writeOutputs(root: string, startedAt: number, result: BuildResul
 
 function writeAtomically(file: string, contents: Uint8Array | string): void {
   const temporary = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(temporary, contents);
   renameSync(temporary, file);
 }
@@ -75,7 +83,10 @@ function writeAtomically(file: string, contents: Uint8Array | string): void {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const started = performance.now();
-  // esbuild has printed the errors.
-  await buildServer(root).catch(() => process.exit(1));
+  await buildServer(root).catch((error) => {
+    // esbuild has printed its own errors (they come with an `errors` list); anything else has not.
+    if (!(error && typeof error === 'object' && 'errors' in error)) console.error(error);
+    process.exit(1);
+  });
   if (!process.argv.includes('--quiet')) console.log(`server built into ${BUILD_FOLDER}/ in ${Math.round(performance.now() - started)} ms`);
 }
