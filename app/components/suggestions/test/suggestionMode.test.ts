@@ -146,7 +146,7 @@ describe('suggesting mode', () => {
     editor.commands.splitBlock();
     editor.commands.setTextSelection({ from: 1, to: 3 });
     editor.commands.toggleBold();
-    expect(editor.getJSON().content).toEqual([{ type: 'paragraph', attrs: { textAlign: null }, content: [{ type: 'text', text: 'Hello' }] }]);
+    expect(editor.getJSON().content).toEqual([{ type: 'paragraph', attrs: { indent: null, textAlign: null }, content: [{ type: 'text', text: 'Hello' }] }]);
   });
 
   it('[SG6] accepting applies a suggestion, rejecting reverts it', () => {
