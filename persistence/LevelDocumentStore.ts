@@ -67,6 +67,7 @@ import {
   readVersionInfos,
   readVersions,
 } from './levelHistory';
+import { PendingWrites } from './PendingWrites';
 import { type HistoryHead, isEmptyHistory, mergeAuthors, type NewVersion, type VersionAuthor, type VersionInfo, type VersionStore } from './VersionStore';
 import { planRemoval } from './versionRemoval';
 import { type BatchReport, WriteQueue } from './WriteQueue';
@@ -113,7 +114,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
   /** The tail of each document's chain of write preparations (see `exclusive`). */
   private readonly preparing = new Map<string, Promise<unknown>>();
   /** Writes called and not yet settled, so reads can wait for them ([L14]). */
-  private readonly pendingWrites = new Set<Promise<void>>();
+  private readonly pendingWrites = new PendingWrites();
   /** Settles when the last write queued for a document has landed or failed. */
   private readonly landing = new Map<string, Promise<void>>();
   /** Counts failed batches; a preparation that saw it change starts over. */
@@ -177,7 +178,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
     // Queued writes go out now; writes called before close that are still reading the metadata
     // they need (not queued yet) follow without waiting for the interval, and land first.
     await this.queue.drain();
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     await this.queue.drain();
     await this.db.close();
   }
@@ -185,7 +186,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
   async load(name: string): Promise<LoadedDocument | null> {
     this.check(name);
     // [L14] A load sees every write called before it, and reads from one point in time.
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.withView(async (view) => {
       const document = await readDocument(view, name);
       if (!document) return null;
@@ -272,7 +273,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
 
   async list(): Promise<DocumentMeta[]> {
     this.assertOpen();
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.withView(async (view) => {
       const cursors = new Map<string, Buffer>();
       for await (const [key, value] of view.range(cursorRange.gte, cursorRange.lt)) cursors.set(key, value);
@@ -318,7 +319,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
 
   async wasDeleted(name: string): Promise<boolean> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return (await this.read(() => this.db.get(tombstoneKey(name)))) !== undefined;
   }
 
@@ -337,7 +338,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
   async *exportAll(): AsyncGenerator<ExportItem> {
     this.assertOpen();
     // [L15] Every write called before the export is in it; nothing written later is.
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const view = await this.read(() => this.db.view());
     try {
       let documents = 0;
@@ -418,19 +419,19 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
 
   async historyHead(name: string): Promise<HistoryHead | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.withView(async (view) => ((await view.get(metaKey(name))) ? readHead(view, name) : null));
   }
 
   async listVersions(name: string): Promise<VersionInfo[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.withView(async (view) => ((await view.get(metaKey(name))) ? readVersionInfos(view, name, await readHead(view, name)) : null));
   }
 
   async loadVersion(name: string, id: number): Promise<Uint8Array[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     // [L22] From one point in time: a removal landing meanwhile never mixes old and merged deltas.
     return this.withView(async (view) => ((await view.get(metaKey(name))) ? readDeltasUpTo(view, name, id, await readHead(view, name)) : null));
   }
@@ -568,14 +569,14 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
   async getBlob(name: string, hash: string): Promise<StoredBlob | null> {
     this.check(name);
     if (!isBlobHash(hash)) return null;
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const record = await this.withView((view) => readBlobRecord(view, name, hash));
     return record ? { info: blobInfoOf(record), chunks: this.blobChunks(name, record) } : null;
   }
 
   async listBlobs(name: string): Promise<BlobInfo[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.withView(async (view) => ((await view.get(metaKey(name))) ? (await readBlobRecords(view, name)).map(blobInfoOf) : null));
   }
 
@@ -638,15 +639,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
    */
   private write(name: string, prepare: (current: StoredMeta | null) => PreparedWrite | null | Promise<PreparedWrite | null>): Promise<void> {
     const written = this.prepareAndWrite(name, prepare);
-    this.pendingWrites.add(written);
-    const forget = () => this.pendingWrites.delete(written);
-    written.then(forget, forget);
-    return written;
-  }
-
-  /** Resolves once every write called before now has landed or failed. */
-  private async earlierWrites(): Promise<void> {
-    await Promise.allSettled([...this.pendingWrites]);
+    return this.pendingWrites.track(written);
   }
 
   private async prepareAndWrite(name: string, prepare: (current: StoredMeta | null) => PreparedWrite | null | Promise<PreparedWrite | null>): Promise<void> {

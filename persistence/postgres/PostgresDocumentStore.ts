@@ -12,6 +12,7 @@ import {
   type Tombstone,
 } from '../DocumentStore';
 import { checkedHistory } from '../historyImport';
+import { PendingWrites } from '../PendingWrites';
 import type { HistoryHead, NewVersion, VersionAuthor, VersionInfo, VersionStore } from '../VersionStore';
 import { type BatchReport, WriteQueue } from '../WriteQueue';
 import { migrate } from './migrations';
@@ -74,7 +75,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   private readonly now: () => number;
   private readonly queue: WriteQueue<Step>;
   /** Writes called and not yet settled, so reads can wait for them ([L14]). */
-  private readonly pendingWrites = new Set<Promise<unknown>>();
+  private readonly pendingWrites = new PendingWrites();
   private readonly history = new PostgresHistory((name, write) => this.write(name, write));
   private readonly blobs = new PostgresBlobs({
     write: (name, work) => this.write(name, work),
@@ -84,7 +85,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
       this.assertOpen();
       return this.blobReads as pg.Pool;
     },
-    earlierWrites: () => this.earlierWrites(),
+    earlierWrites: () => this.pendingWrites.settled(),
     leaseEpoch: (name) => (this.options.fence ? this.options.fence(name) : undefined),
     assertOpen: () => this.assertOpen(),
   });
@@ -137,7 +138,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
     const pool = this.pool;
     if (!pool) return;
     await this.queue.drain();
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     this.pool = null;
     const blobReads = this.blobReads;
     this.blobReads = null;
@@ -146,7 +147,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async load(name: string): Promise<LoadedDocument | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     // [L14] One point in time: the document row and its log from one snapshot.
     return this.snapshot(async (client) => {
       const document = await readDocument(client, name);
@@ -230,7 +231,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async getMeta(name: string): Promise<DocumentMeta | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const found = await this.read((pool) => pool.query<DocumentRow>('SELECT * FROM quire_documents WHERE name = $1', [name]));
     return found.rows[0] ? metaOf(found.rows[0]) : null;
   }
@@ -251,7 +252,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async list(): Promise<DocumentMeta[]> {
     this.assertOpen();
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const found = await this.read((pool) => pool.query<DocumentRow>('SELECT * FROM quire_documents ORDER BY name'));
     return found.rows.map(metaOf);
   }
@@ -284,7 +285,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async wasDeleted(name: string): Promise<boolean> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const found = await this.read((pool) => pool.query('SELECT 1 FROM quire_tombstones WHERE name = $1', [name]));
     return (found.rowCount ?? 0) > 0;
   }
@@ -304,7 +305,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   async *exportAll(): AsyncGenerator<ExportItem> {
     this.assertOpen();
     // [L15] Every write called before the export is in it; the transaction's snapshot keeps out the rest.
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     const client = await this.read((pool) => pool.connect());
     let broken: Error | undefined;
     try {
@@ -400,19 +401,19 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async historyHead(name: string): Promise<HistoryHead | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.read((pool) => this.history.head(pool, name));
   }
 
   async listVersions(name: string): Promise<VersionInfo[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.snapshot((client) => this.history.list(client, name));
   }
 
   async loadVersion(name: string, id: number): Promise<Uint8Array[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.read((pool) => this.history.deltasUpTo(pool, name, id));
   }
 
@@ -449,7 +450,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
 
   async listBlobs(name: string): Promise<BlobInfo[] | null> {
     this.check(name);
-    await this.earlierWrites();
+    await this.pendingWrites.settled();
     return this.snapshot((client) => this.blobs.list(client, name));
   }
 
@@ -465,15 +466,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
     const written = this.queue.enqueue(queued).then(result, (error) => {
       throw new StoreError('WRITE_FAILED', `writing document "${name}" failed: ${messageOf(error)}`, { cause: error });
     });
-    this.pendingWrites.add(written);
-    const forget = () => this.pendingWrites.delete(written);
-    written.then(forget, forget);
-    return written;
-  }
-
-  /** Resolves once every write called before now has landed or failed. */
-  private async earlierWrites(): Promise<void> {
-    await Promise.allSettled([...this.pendingWrites]);
+    return this.pendingWrites.track(written);
   }
 
   /** Runs `work` in a read-only transaction of its own: every query in it sees one point in time. */
