@@ -99,7 +99,8 @@ test('a view link may not reset links by default; the edit link can give the vie
   await alice.getByRole('button', { name: 'Share' }).click();
   const dialog = alice.getByRole('dialog', { name: 'Share' });
   const viewLink = await dialog.getByRole('textbox', { name: 'View-only link' }).inputValue();
-  await expect(dialog.getByText('Does not expire.')).toHaveCount(2);
+  // The edit, comment and view-only links.
+  await expect(dialog.getByText('Does not expire.')).toHaveCount(3);
 
   const viewer = await freshPage(browser);
   await viewer.goto(viewLink);

@@ -101,6 +101,8 @@ test('errors are shown as messages a person can act on', async ({ sharedApp: app
 test('the toolbar is one Tab stop; arrow keys move between labelled controls with a visible focus ring', async ({ sharedApp: app, page }) => {
   await createDocument(page, app);
   await typeInBody(page, 'Keyboard only');
+  // The request for a name that follows the first edit sits between the header and the toolbar.
+  await page.getByRole('button', { name: 'Not now' }).click();
   await page.keyboard.press('Shift+Home');
   await selectionSettled(page);
   const controls = toolbarOf(page).locator('button');
@@ -132,8 +134,8 @@ test('the toolbar is one Tab stop; arrow keys move between labelled controls wit
   await expect(editorOf(page).locator('h1')).toHaveText('Keyboard only');
   await expect(editorOf(page)).toBeFocused();
   await tool(page, 'Undo').focus();
-  await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowRight');
+  // Redo (disabled) is skipped: text style, then size, then Bold.
+  for (let step = 0; step < 3; step++) await page.keyboard.press('ArrowRight');
   await expect(tool(page, 'Bold')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(editorOf(page).locator('strong')).toHaveText('Keyboard only');
