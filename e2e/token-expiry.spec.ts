@@ -70,24 +70,42 @@ interface TokenTap {
   expiries: number[];
   /** The next token is handed out this much later than asked for. */
   delayNext(ms: number): void;
-  /** From now on the endpoint cannot be reached. */
-  stop(): void;
+  /** From now on the endpoint cannot be reached; resolves once the tokens already asked for are handed out. */
+  stop(): Promise<void>;
 }
 
 async function tapTokens(context: BrowserContext, endpoint: string, read: (body: string) => string): Promise<TokenTap> {
   let delay = 0;
   let stopped = false;
-  const tap: TokenTap = { expiries: [], delayNext: (ms) => (delay = ms), stop: () => (stopped = true) };
+  // Requests under way when the tap stops still hand out a token: stop waits for them, so the last
+  // expiry is known.
+  const underWay = new Set<Promise<void>>();
+  const tap: TokenTap = {
+    expiries: [],
+    delayNext: (ms) => (delay = ms),
+    stop: async () => {
+      stopped = true;
+      await Promise.allSettled([...underWay]);
+    },
+  };
   await context.route(endpoint, async (route) => {
     if (stopped) return route.abort('connectionrefused');
-    const wait = delay;
-    delay = 0;
-    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
-    const response = await route.fetch();
-    const body = await response.text();
-    const payload = read(body).split('.')[1];
-    if (payload) tap.expiries.push((JSON.parse(Buffer.from(payload, 'base64url').toString()) as { exp: number }).exp * 1000);
-    return route.fulfill({ response, body });
+    const handled = (async () => {
+      const wait = delay;
+      delay = 0;
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      const response = await route.fetch();
+      const body = await response.text();
+      const payload = read(body).split('.')[1];
+      if (payload) tap.expiries.push((JSON.parse(Buffer.from(payload, 'base64url').toString()) as { exp: number }).exp * 1000);
+      await route.fulfill({ response, body });
+    })();
+    underWay.add(handled);
+    try {
+      await handled;
+    } finally {
+      underWay.delete(handled);
+    }
   });
   return tap;
 }
@@ -150,7 +168,7 @@ async function typeAcrossExpiries(page: Page, editor: Locator, tap: TokenTap): P
  * nothing may store it. Returns once the client had time to send it.
  */
 async function typeAfterTheLastToken(page: Page, editor: Locator, tap: TokenTap, marker: string): Promise<void> {
-  tap.stop();
+  await tap.stop();
   const lastExpiry = Math.max(...tap.expiries);
   await expect.poll(() => Date.now(), { timeout: (LIFETIME + 2) * 1000 }).toBeGreaterThan(lastExpiry + 200);
   await editor.click();
