@@ -70,7 +70,10 @@ export class CommandProcess {
    */
   static inTerminal(command: string, env: Record<string, string>): CommandProcess {
     const mark = randomUUID();
-    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    // `exec`: the terminal's foreground job is the command itself, as when a person types it at an
+    // interactive prompt. Without it a non-interactive `sh -c` (dash, where SHELL is unset) sits
+    // between, takes the Ctrl+C itself and dies with 130 whatever the command does.
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', `exec ${command}`, '/dev/null'], {
       cwd: root,
       env: { ...process.env, ...env, [MARK]: mark },
       stdio: ['pipe', 'pipe', 'pipe'],
