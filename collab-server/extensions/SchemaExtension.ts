@@ -118,7 +118,7 @@ export class SchemaExtension implements Extension {
    */
   private commenterMayWrite(document: Y.Doc, update: Uint8Array, fields: Set<string>, writer: Writer): boolean {
     if (fields.size === 0 || [...fields].some((field) => field !== 'comments' && field !== 'body')) return false;
-    return !fields.has('body') || suggestionProblem(document, update, writer.id) === null;
+    return !fields.has('body') || suggestionProblem(document, update, writer.id, this.liveTypesOf(document)) === null;
   }
 
   /** A commenter's connection is read-only again once its comment write was handled. */
