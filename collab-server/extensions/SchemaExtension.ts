@@ -10,8 +10,8 @@ import { isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { dropFromPending } from '../schema/pendingStructs';
-import { repairBody } from '../schema/repairBody';
-import { needsRepair } from '../schema/structureCheck';
+import { repairBody, repairElements } from '../schema/repairBody';
+import { createdElements, elementsNeedingRepair } from '../schema/structureCheck';
 import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
 import { suggestionProblem } from '../suggestions/suggestionGuard';
@@ -95,9 +95,9 @@ export class SchemaExtension implements Extension {
       this.options.logger.warn({ event: 'update-refused', document: documentName, socket: socketId, rule, reason: close.reason }, `update refused: ${message}`);
       throw close;
     }
-    let changed: Y.Transaction['changed'] | null = null;
+    let applied: Y.Transaction | null = null;
     const observe = (transaction: Y.Transaction) => {
-      changed ??= transaction.changed;
+      applied ??= transaction;
     };
     document.on('afterTransaction', observe);
     try {
@@ -105,7 +105,13 @@ export class SchemaExtension implements Extension {
     } finally {
       document.off('afterTransaction', observe);
     }
-    if (result.recheck || (changed && needsRepair(changed, this.rules))) this.repair(documentName, document, 'update');
+    // Only what the update changed can have become invalid: that is repaired, not the whole body.
+    const transaction = applied as Y.Transaction | null;
+    if (transaction) {
+      const suspects = elementsNeedingRepair(transaction.changed, this.rules);
+      if (result.recheck) suspects.push(...createdElements(transaction));
+      if (suspects.length > 0) this.repair(documentName, document, 'update', suspects);
+    }
     if (commenter) {
       connection.readOnly = false;
       this.writableForMessage.add(connection);
@@ -127,12 +133,12 @@ export class SchemaExtension implements Extension {
     connection.readOnly = true;
   }
 
-  /** Repairs the body of `document` as the server, if it needs it, and says so. */
-  private repair(documentName: string, document: Y.Doc, when: 'load' | 'update'): void {
+  /** Repairs the body of `document` (only `elements` of it, when given) as the server, if it needs it, and says so. */
+  private repair(documentName: string, document: Y.Doc, when: 'load' | 'update', elements?: Y.XmlElement[]): void {
     let problems: BodyProblem[] = [];
     document.transact(
       () => {
-        problems = repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
+        problems = elements ? repairElements(elements, this.options.schema) : repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
       },
       { source: 'local', context: SERVER_IDENTITY },
     );
