@@ -374,7 +374,7 @@ export class CollabServer {
       addresses: this.addresses,
       allowedOrigins: config.allowedOrigins,
     });
-    addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
+    addCommentApiRoutes(this.router, { documents: this.documents, authSecret, conversions: this.conversions });
     addApiRoutes(this.router, {
       documents: this.documents,
       conversions: this.conversions,
