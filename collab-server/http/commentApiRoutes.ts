@@ -27,7 +27,8 @@ const MAX_BODY_BYTES = 64 * 1024;
  * errors. Viewers read threads; commenters and editors write them, always as the token's user
  * (`sub` and `name`): a write is an ordinary change to the live document, answered once durable.
  * Placing a thread in the body (where it is now, where a new one goes) reads the whole body, so it
- * runs on a conversion worker, from the document's state (`comments/threadJobs.ts`).
+ * runs on a conversion worker (`comments/threadJobs.ts`), from the document's stored state: every
+ * acknowledged change, this request's own included, without encoding the live document here.
  *
  *   GET    /api/docs/<name>/threads                         viewer     `?status=open|resolved|all` (default all)
  *   POST   /api/docs/<name>/threads                         commenter  `{ text, quote, occurrence? }` or `{ text, from, to }`; `mentions?`
@@ -149,7 +150,7 @@ class ThreadReader {
   /** The threads of document `name` that `query` asks for. */
   async describe(name: string, query: ThreadQuery): Promise<DescribedThread[]> {
     try {
-      return (await this.conversions.run({ kind: 'threads', state: await this.documents.state(name), query })).threads;
+      return (await this.conversions.run({ kind: 'threads', state: await this.documents.storedState(name), query })).threads;
     } catch (error) {
       throw conversionHttpError(error);
     }
@@ -165,7 +166,7 @@ class ThreadReader {
   /** The anchor of a new thread at `place`; 422 when the place is not in the body. */
   async anchorAt(name: string, place: ThreadPlace): Promise<AnchorResult> {
     try {
-      return await this.conversions.run({ kind: 'anchor', state: await this.documents.state(name), place });
+      return await this.conversions.run({ kind: 'anchor', state: await this.documents.storedState(name), place });
     } catch (error) {
       throw conversionHttpError(error);
     }
