@@ -187,7 +187,8 @@ async function connect(role: Role, sub: string) {
     async type(update: Uint8Array) {
       const before = acknowledged();
       socket.send(hpFrames.update(DOC, update));
-      await waitFor(() => acknowledged() > before, { message: 'the acknowledgement of an update' });
+      // Long enough that a stall is reported as one, by the bystander, rather than as a lost acknowledgement.
+      await waitFor(() => acknowledged() > before, { message: 'the acknowledgement of an update', timeoutMs: 120_000 });
     },
   };
 }
@@ -210,7 +211,7 @@ describe('small requests against a document of 160,000 paragraphs', () => {
     expect(liveText(FORGED_AT)).toEqual([{ insert: `Paragraph ${FORGED_AT} says a few ordinary words.` }]);
     expect(reviewer.socket.isOpen).toBe(true);
     reviewer.socket.close();
-  }, 180_000);
+  }, 600_000);
 
   it('[LC2] an editor leaving a list empty, again and again, has only that list repaired: each gets its item back, nobody stalls', async () => {
     const editor = await connect('editor', 'editor-lc2');
@@ -230,16 +231,11 @@ describe('small requests against a document of 160,000 paragraphs', () => {
         .join(',')})`;
     for (const list of lists) expect(shape(list)).toBe('bulletList(listItem(paragraph()))');
     editor.socket.close();
-  }, 180_000);
+  }, 600_000);
 
   it('[LC3] the content API’s thread routes place threads off the event loop: a thread by quote, replies, resolving and listing answer as before, nobody stalls', async () => {
     const token = await server.token({ doc: DOC, role: 'commenter', sub: REVIEWER, name: 'Reviewer' });
-    const api = async (method: string, route: string, body?: unknown) => {
-      const started = performance.now();
-      const answer = await apiRequest(server.httpUrl, method, `/api/docs/${DOC}/threads${route}`, { token, body });
-      console.log(method, route, answer.status, Math.round(performance.now() - started));
-      return answer;
-    };
+    const api = (method: string, route: string, body?: unknown) => apiRequest(server.httpUrl, method, `/api/docs/${DOC}/threads${route}`, { token, body });
     // The document is in memory, as while people edit it.
     const reader = await connect('viewer', 'viewer-lc3');
     const earlier = await startWindow();
@@ -264,5 +260,5 @@ describe('small requests against a document of 160,000 paragraphs', () => {
     expect(missing.status, missing.text).toBe(422);
     expectNoStall('the thread requests', earlier);
     reader.socket.close();
-  }, 180_000);
+  }, 600_000);
 });
