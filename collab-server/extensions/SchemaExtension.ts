@@ -11,7 +11,7 @@ import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { dropFromPending } from '../schema/pendingStructs';
 import { repairBody, repairElements } from '../schema/repairBody';
-import { createdElements, elementsNeedingRepair } from '../schema/structureCheck';
+import { elementsToRepair } from '../schema/structureCheck';
 import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
 import { suggestionProblem } from '../suggestions/suggestionGuard';
@@ -108,8 +108,7 @@ export class SchemaExtension implements Extension {
     // Only what the update changed can have become invalid: that is repaired, not the whole body.
     const transaction = applied as Y.Transaction | null;
     if (transaction) {
-      const suspects = elementsNeedingRepair(transaction.changed, this.rules);
-      if (result.recheck) suspects.push(...createdElements(transaction));
+      const suspects = elementsToRepair(transaction, this.rules, result.recheck);
       if (suspects.length > 0) this.repair(documentName, document, 'update', suspects);
     }
     if (commenter) {

@@ -24,6 +24,15 @@ export function elementsNeedingRepair(changed: Y.Transaction['changed'], rules: 
 }
 
 /**
+ * What to repair after applying an update in `transaction`: the elements it left invalid, and,
+ * when the update's content could not be fully checked before (`recheck`), the elements it created.
+ */
+export function elementsToRepair(transaction: Y.Transaction, rules: SchemaRules, recheck: boolean): Y.XmlElement[] {
+  const elements = elementsNeedingRepair(transaction.changed, rules);
+  return recheck ? [...elements, ...createdElements(transaction)] : elements;
+}
+
+/**
  * The elements of the body a transaction created, outermost only (what they hold comes with them):
  * found among the transaction's new structs, so in proportion to what it wrote.
  */

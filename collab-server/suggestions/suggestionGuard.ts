@@ -20,7 +20,14 @@ type DeltaOp = { insert?: unknown; retain?: number; delete?: number; attributes?
  */
 export function suggestionProblem(doc: Y.Doc, update: Uint8Array, author: string, live = new LiveTypes()): string | null {
   const copy = copyOfTouchedTexts(doc, update, live);
-  if (typeof copy === 'string') return copy;
+  return typeof copy === 'string' ? copy : problemOnCopy(doc, copy, update, author);
+}
+
+/**
+ * Why `update`, applied to `copy` (a copy of `doc`, or of the texts of its body the update writes
+ * into, with the same ids), is not purely a suggestion by `author`; `copy` is destroyed.
+ */
+export function problemOnCopy(doc: Y.Doc, copy: Y.Doc, update: Uint8Array, author: string): string | null {
   let problem: string | null = null;
   const observe = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => {
     for (const event of events) {
