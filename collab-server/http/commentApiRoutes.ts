@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { describeComment } from '../../shared/comments/threadExport';
-import { COMMENT_LIMITS, type Mention, readThreads, valueProblem } from '../../shared/comments/threadModel';
+import { COMMENT_LIMITS, type CommentView, type Mention, readThreads, valueProblem } from '../../shared/comments/threadModel';
 import { addReply, createThread, deleteComment, editComment, setThreadStatus } from '../../shared/comments/threadWrites';
 import { colorFor, type TokenClaims } from '../../shared/token';
 import type { DescribedThread, ThreadPlace, ThreadQuery } from '../comments/threadJobs';
@@ -81,17 +81,16 @@ export function addCommentApiRoutes(router: Router, { documents, authSecret, con
     const body = await readBody(request, MAX_BODY_BYTES, ['text', 'mentions']);
     const text = commentText(body.text);
     const mentions = mentionsOf(body.mentions);
-    let commentId: string | null = null;
+    // The answer is the comment alone, read where it was written: nothing in it needs the body,
+    // and the document may be unloaded once the change is stored.
+    let comment: CommentView | undefined;
     await change(documents, params.name, claims, (doc) => {
-      commentId = addReply(doc, authorOf(claims), params.id, text, mentions);
+      const commentId = addReply(doc, authorOf(claims), params.id, text, mentions);
       if (!commentId) throw noThread(params.name, params.id);
-    });
-    // The answer is the comment alone: nothing in it needs the body.
-    const comment = await documents.read(params.name, (doc) =>
-      readThreads(doc)
+      comment = readThreads(doc)
         .find((thread) => thread.id === params.id)
-        ?.comments.find((entry) => entry.id === commentId),
-    );
+        ?.comments.find((entry) => entry.id === commentId);
+    });
     if (!comment) throw noThread(params.name, params.id);
     sendJson(response, 201, describeComment(comment));
   });
