@@ -37,5 +37,7 @@ for (const paragraphs of [200, 2000, 160_000]) {
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
     return problemOnCopy(doc, copy, update, 'me');
   });
-  console.log(`${paragraphs} paragraphs (${bytes} bytes): ${timing(31, () => suggestionProblem(doc, update, 'me'))} per keystroke; a copy of the whole document: ${whole}`);
+  console.log(
+    `${paragraphs} paragraphs (${bytes} bytes): ${timing(31, () => suggestionProblem(doc, update, 'me'))} per keystroke; a copy of the whole document: ${whole}`,
+  );
 }
