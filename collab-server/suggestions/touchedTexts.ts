@@ -25,7 +25,7 @@ export function copyOfTouchedTexts(doc: Y.Doc, update: Uint8Array, live: LiveTyp
     included.add(type);
     queue.push(type);
   };
-  /** The type holding the live item at `id`, when it is another type than `type`. */
+  /** The type holding the live item at `id` comes along (an item's neighbours are looked up by id). */
   const includeHolderOf = (id: Y.ID | null) => {
     const item = id ? liveItem(doc, id) : null;
     if (item?.parent instanceof Y.AbstractType) include(item.parent);
