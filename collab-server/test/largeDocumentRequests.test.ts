@@ -150,8 +150,9 @@ async function startWindow(): Promise<BystanderReport> {
 /** Nobody waited over a second since `earlier`: the bystander's typing and health checks, and this process's event loop. */
 function expectNoStall(what: string, earlier: BystanderReport): void {
   const seen = bystander.since(earlier);
+  const measured = `worst typing ${Math.round(seen.worstTypingMs)} ms, worst /healthz ${Math.round(seen.worstHealthzMs)} ms, worst event-loop delay ${Math.round(watchdog.current.maxStallMs)} ms`;
   expect(seen.typingMs.length, 'the bystander kept typing').toBeGreaterThan(0);
-  expect(seen.healthzFailures, 'every /healthz answered 200').toEqual([]);
+  expect(seen.healthzFailures, `every /healthz answered 200 (${measured})`).toEqual([]);
   expect(seen.worstTypingMs, `worst typing round trip during ${what}`).toBeLessThan(STALL_MS);
   expect(seen.worstHealthzMs, `worst /healthz answer during ${what}`).toBeLessThan(STALL_MS);
   watchdog.assertNoStall(`the event loop during ${what}`);
