@@ -85,6 +85,20 @@ export class LinkAccessExtension implements Extension {
       connection.close(CloseCodes.AccessRevoked);
     }
   }
+
+  /**
+   * Link `kind` of document `name` now expires at `expiresAt`: connections through it whose token
+   * outlives that are closed with `4402 token-expired`, so their clients fetch a token, which never
+   * outlives the link ([K3]); a later expiry (or none) closes nothing.
+   */
+  expiryChanged({ name, kind, expiresAt }: { name: string; kind: string; expiresAt: number | null }): void {
+    if (expiresAt === null) return;
+    for (const connection of this.options.document(name)?.getConnections() ?? []) {
+      const context = connection.context as Partial<ConnectionContext> | undefined;
+      if (context?.link?.kind !== kind || (context.lease && context.lease.expiresAt <= expiresAt)) continue;
+      connection.close(CloseCodes.TokenExpired);
+    }
+  }
 }
 
 /** The `link` claim of a token AuthExtension accepted; undefined for tokens not minted from a link. */
