@@ -157,6 +157,7 @@ export class CollabServer {
           metrics: clusterMetrics(this.metrics.registry),
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
+          expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
       : null;
@@ -231,7 +232,10 @@ export class CollabServer {
         linkAccess.revoke(revocation);
         this.cluster?.announceRevocation(revocation);
       },
-      onExpiryChanged: (change) => linkAccess.expiryChanged(change),
+      onExpiryChanged: (change) => {
+        linkAccess.expiryChanged(change);
+        this.cluster?.announceExpiry(change);
+      },
       audit: this.audit,
       logger,
     });

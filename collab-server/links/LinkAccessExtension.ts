@@ -4,7 +4,7 @@ import { CloseCodes } from '../../shared/closeCodes';
 import { type LinkClaim, linkClaimOf, type TokenClaims } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
-import type { Revocation, ShareLinks } from './ShareLinks';
+import type { ExpiryChange, Revocation, ShareLinks } from './ShareLinks';
 
 export interface LinkAccessOptions {
   links: Pick<ShareLinks, 'isCurrent'>;
@@ -91,7 +91,7 @@ export class LinkAccessExtension implements Extension {
    * outlives that are closed with `4402 token-expired`, so their clients fetch a token, which never
    * outlives the link ([K3]); a later expiry (or none) closes nothing.
    */
-  expiryChanged({ name, kind, expiresAt }: { name: string; kind: string; expiresAt: number | null }): void {
+  expiryChanged({ name, kind, expiresAt }: ExpiryChange): void {
     if (expiresAt === null) return;
     for (const connection of this.options.document(name)?.getConnections() ?? []) {
       const context = connection.context as Partial<ConnectionContext> | undefined;

@@ -49,6 +49,13 @@ export interface LinkSummary {
   expired: boolean;
 }
 
+/** A link was given a new expiry (ms since the epoch, or null for never). */
+export interface ExpiryChange {
+  name: string;
+  kind: LinkKind;
+  expiresAt: number | null;
+}
+
 /** A link's secret changed or the link was removed: sessions opened through older secrets must end. */
 export interface Revocation {
   name: string;
@@ -68,7 +75,7 @@ export interface ShareLinksOptions {
   /** Told once a change of a link is durable. */
   onRevoked?: (revocation: Revocation) => void;
   /** Told once a link's new expiry is durable: sessions holding tokens that outlive it must renew them. */
-  onExpiryChanged?: (change: { name: string; kind: LinkKind; expiresAt: number | null }) => void;
+  onExpiryChanged?: (change: ExpiryChange) => void;
   /** Where link changes made by someone (`LinkChange.actor`) are recorded. */
   audit?: Pick<AuditLog, 'record'>;
   logger: Logger;
