@@ -151,7 +151,8 @@ test('turning the view link off from the Share dialog: the viewer is told and ke
   await confirm.getByRole('button', { name: 'Turn off link' }).click();
   await expect(dialog.getByRole('status')).toContainText('The view-only link was turned off');
   await expect(dialog.getByRole('textbox', { name: 'View-only link' })).toHaveCount(0);
-  await expect(dialog.getByRole('button', { name: 'Turn on view-only link' })).toBeVisible();
+  // Focus moves to the button that turns it on again.
+  await expect(dialog.getByRole('button', { name: 'Turn on view-only link' })).toBeFocused();
 
   // The viewer is told at once why, and keeps a copy of what the page showed.
   await expect(viewer.getByRole('alert').filter({ hasText: 'This link was turned off' })).toBeVisible();
@@ -162,7 +163,8 @@ test('turning the view link off from the Share dialog: the viewer is told and ke
   await expect(late.getByRole('heading', { name: 'This link was turned off, so it no longer opens the document.' })).toBeVisible();
 
   // Activity, newest first: the link turned off, the viewer's and Alice's openings.
-  await dialog.getByRole('button', { name: 'Done' }).click();
+  await alice.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
   await alice.getByRole('button', { name: 'Document menu' }).click();
   await alice.getByRole('menuitem', { name: 'Activity…' }).click();
   const items = alice.getByRole('list', { name: 'Activity' }).getByRole('listitem');

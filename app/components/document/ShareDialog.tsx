@@ -32,6 +32,8 @@ interface ShareDialogProps {
 export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose }: ShareDialogProps) {
   const [changing, setChanging] = useState<{ kind: LinkKind; action: LinkAction } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The link whose row takes focus: after turning it off or on, the button that was used is gone. */
+  const [focusKind, setFocusKind] = useState<LinkKind | null>(null);
   const [links, setLinks] = useState<AppLink[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const connected = opened !== undefined;
@@ -79,21 +81,12 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
             info={info}
             link={link}
             url={link.secret === null ? null : documentUrl(name, link.secret)}
-            first={index === 0}
+            first={index === 0 || focusKind === info.kind}
             onChange={manages ? (action) => setChanging({ kind: info.kind, action }) : undefined}
             own={info.kind === opened?.link}
           />
         ) : (
-          <div key={info.kind} className="link-field">
-            <span className="link-field-label">{info.label}</span>
-            <p className="link-field-description">Off: nobody can open the document with a {info.label.toLowerCase()}.</p>
-            <div className="link-field-actions">
-              <button type="button" onClick={() => setChanging({ kind: info.kind, action: 'create' })}>
-                <Power size={14} aria-hidden />
-                Turn on {info.label.toLowerCase()}
-              </button>
-            </div>
-          </div>
+          <OffLinkField key={info.kind} info={info} focus={focusKind === info.kind} onTurnOn={() => setChanging({ kind: info.kind, action: 'create' })} />
         );
       })}
       <footer className="dialog-actions">
@@ -114,6 +107,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
           onDone={(change) => {
             const label = linkKindInfo(change.kind).label;
             setNotice(NOTICES[change.action](label));
+            setFocusKind(change.action === 'off' || change.action === 'create' ? change.kind : null);
             setChanging(null);
             setLinks(change.links);
             if (change.secret !== undefined && change.key !== undefined)
@@ -122,6 +116,26 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
         />
       )}
     </Dialog>
+  );
+}
+
+/** A link that is off: says so, and offers to turn it on (a new address). */
+function OffLinkField({ info, focus, onTurnOn }: { info: LinkKindInfo; focus: boolean; onTurnOn: () => void }) {
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focus) button.current?.focus();
+  }, [focus]);
+  return (
+    <div className="link-field">
+      <span className="link-field-label">{info.label}</span>
+      <p className="link-field-description">Off: nobody can open the document with a {info.label.toLowerCase()}.</p>
+      <div className="link-field-actions">
+        <button ref={button} type="button" onClick={onTurnOn}>
+          <Power size={14} aria-hidden />
+          Turn on {info.label.toLowerCase()}
+        </button>
+      </div>
+    </div>
   );
 }
 
