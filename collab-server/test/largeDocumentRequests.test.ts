@@ -102,28 +102,38 @@ function buildRequests() {
 let server: TestServer;
 let bystander: Bystander;
 let watchdog: EventLoopWatchdog;
+let keeper: Awaited<ReturnType<typeof connect>>;
 
 beforeAll(async () => {
   // The bystander's typing waits for durable acknowledgements: in memory (tmpfs, where there is
   // one) the round trip measures what this test is about, the server's event loop.
   const memory = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-  server = await startTestServer({ dataDir: await mkdtemp(path.join(memory, 'large-document-')) });
+  // Capturing a version reads the whole document on the event loop, and so does loading it
+  // (SECURITY.md, known limits: costs of a document's edits and of its first open, which these
+  // requests do not repeat). Versions are put off past the test, and a viewer keeps the document
+  // open from the start (so nobody's leaving captures or unloads it), so what is measured is the
+  // requests'.
+  server = await startTestServer({
+    dataDir: await mkdtemp(path.join(memory, 'large-document-')),
+    config: { historyIdleMs: 3_600_000, historyMaxIntervalMs: 3_600_000 },
+  });
   await server.server.store.create(DOC, { update: built.state });
+  keeper = await connect('viewer', 'keeper');
   bystander = await Bystander.start({
     httpUrl: server.httpUrl,
     hocuspocusUrl: server.hocuspocusUrl,
     document: 'bystander',
     token: await server.token({ doc: 'bystander', sub: 'bystander' }),
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
+  keeper?.socket.close();
   await bystander?.stop();
   await server?.stop({ removeData: true });
 });
 
-// Each test watches from the moment its document is loaded and its sockets are open: loading a
-// document at the size limit is a one-off cost the event loop pays (SECURITY.md, known limits).
+// Each test watches from the moment its sockets are open (see `startWindow`).
 beforeEach(() => {
   watchdog = new EventLoopWatchdog(STALL_MS);
 });
@@ -153,8 +163,8 @@ function expectNoStall(what: string, earlier: BystanderReport): void {
   const measured = `worst typing ${Math.round(seen.worstTypingMs)} ms, worst /healthz ${Math.round(seen.worstHealthzMs)} ms, worst event-loop delay ${Math.round(watchdog.current.maxStallMs)} ms`;
   expect(seen.typingMs.length, 'the bystander kept typing').toBeGreaterThan(0);
   expect(seen.healthzFailures, `every /healthz answered 200 (${measured})`).toEqual([]);
-  expect(seen.worstTypingMs, `worst typing round trip during ${what}`).toBeLessThan(STALL_MS);
-  expect(seen.worstHealthzMs, `worst /healthz answer during ${what}`).toBeLessThan(STALL_MS);
+  expect(seen.worstTypingMs, `worst typing round trip during ${what} (${measured})`).toBeLessThan(STALL_MS);
+  expect(seen.worstHealthzMs, `worst /healthz answer during ${what} (${measured})`).toBeLessThan(STALL_MS);
   watchdog.assertNoStall(`the event loop during ${what}`);
 }
 
@@ -237,8 +247,6 @@ describe('small requests against a document of 160,000 paragraphs', () => {
   it('[LC3] the content API’s thread routes place threads off the event loop: a thread by quote, replies, resolving and listing answer as before, nobody stalls', async () => {
     const token = await server.token({ doc: DOC, role: 'commenter', sub: REVIEWER, name: 'Reviewer' });
     const api = (method: string, route: string, body?: unknown) => apiRequest(server.httpUrl, method, `/api/docs/${DOC}/threads${route}`, { token, body });
-    // The document is in memory, as while people edit it.
-    const reader = await connect('viewer', 'viewer-lc3');
     const earlier = await startWindow();
     const created = await api('POST', '', { text: 'Which words?', quote: THREAD_QUOTE });
     expect(created.status, created.text).toBe(201);
@@ -260,6 +268,5 @@ describe('small requests against a document of 160,000 paragraphs', () => {
     const missing = await api('POST', '', { text: 'Nowhere', quote: 'words that the document does not hold' });
     expect(missing.status, missing.text).toBe(422);
     expectNoStall('the thread requests', earlier);
-    reader.socket.close();
   }, 600_000);
 });
