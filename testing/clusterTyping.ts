@@ -43,6 +43,8 @@ export class TypingLoad {
   readonly acknowledged = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
   private counter = 0;
+  /** How the Hocuspocus clients' sockets were closed, each `name: code reason`. */
+  readonly closes: string[] = [];
   /** Told of every acknowledgement: the document and the items it covers. */
   onAck: ((document: string, items: string[], typist: string) => void) | null = null;
 
@@ -89,6 +91,11 @@ export class TypingLoad {
     this.timer = null;
   }
 
+  /** Items pushed so far; an item's name ends with `#n`, n counting from 0 over all clients. */
+  get typedCount(): number {
+    return this.counter;
+  }
+
   /** Items acknowledged so far, over all documents. */
   get acknowledgedCount(): number {
     let count = 0;
@@ -126,6 +133,9 @@ export class TypingLoad {
 
   private addHocuspocus(name: string, document: string, url: string, token: string): void {
     const client = hocuspocusClient(url, document, token);
+    client.provider.configuration.websocketProvider.on('close', ({ event }: { event: CloseEvent }) => {
+      this.closes.push(`${name}: ${event.code} ${event.reason}`);
+    });
     const typist: Typist = {
       name,
       document,

@@ -1,0 +1,165 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCluster, startLocalCluster } from '../../cluster/localCluster';
+import { CloseCodes } from '../../shared/closeCodes';
+import { mintToken } from '../../shared/token';
+import { hocuspocusClient } from '../../testing/clients';
+import { ITEMS, lostItems, storedItems, TypingLoad } from '../../testing/clusterTyping';
+import { waitFor } from '../../testing/waitFor';
+
+/**
+ * The cluster's database goes away under load (SPEC.md [PG12]): PostgreSQL is stopped (fast and
+ * immediate shutdown) while clients of both protocols type through HAProxy into documents served
+ * by two nodes, then started again. Nothing may be acknowledged that is not stored, no node may
+ * exit, each node reports not-ready while the database is away and ready after, the clients
+ * converge, and everything acknowledged is read back through a node that was not running before.
+ * One cluster for the file; its third slot is the fresh node.
+ */
+
+const LEASE_TTL_MS = 3000;
+
+let cluster: LocalCluster;
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({
+    nodes: 2,
+    slots: 3,
+    checkIntervalMs: 500,
+    checkTimeoutMs: 4000,
+    env: { LEASE_TTL_MS: String(LEASE_TTL_MS), LEASE_RENEW_MS: '500', COMPACT_LOG_ENTRIES: '25' },
+  });
+}, 120_000);
+
+afterEach((context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const node of cluster?.nodes ?? []) {
+    // Warnings and errors, and whatever is not a log line (a crash's stack).
+    const lines = node?.output.split('\n').filter((line) => /"level":(40|50|60)/.test(line) || !line.startsWith('{')) ?? [];
+    if (node) console.log(`node on port ${node.port}, last warnings:\n${lines.slice(-15).join('\n')}`);
+  }
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+}, 60_000);
+
+/** The HTTP status of each running node's `/readyz` (0 when it does not answer within 2 s). */
+async function readiness(): Promise<number[]> {
+  const nodes = cluster.nodes.filter((node) => node !== null);
+  return Promise.all(
+    nodes.map((node) =>
+      fetch(`${node.httpUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    ),
+  );
+}
+
+/** Waits until every running node's `/readyz` answers `status`; the error says what they answered last. */
+async function waitForReadiness(status: number, what: string, timeoutMs = 10_000): Promise<void> {
+  let last: number[] = [];
+  await waitFor(
+    async () => {
+      last = await readiness();
+      return last.every((answer) => answer === status);
+    },
+    { message: what, timeoutMs },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; /readyz answered ${last.join(', ')}; nodes exited: ${exitedNodes().join(', ') || 'none'}`);
+  });
+}
+
+/** Nodes of the first two slots that exited (a node must survive its database going away). */
+function exitedNodes(): string[] {
+  return [0, 1].flatMap((index) => {
+    const node = cluster.nodes[index];
+    return node && node.child.exitCode === null && node.child.signalCode === null ? [] : [`node${index + 1}`];
+  });
+}
+
+/** The number at the end of an item's name (`…#n`): items are numbered in the order they were pushed. */
+const serialOf = (item: string) => Number(item.slice(item.lastIndexOf('#') + 1));
+
+/**
+ * Watches `load` for acknowledgements received while the database is down that cover an item
+ * pushed after it went down: such an item cannot have been stored, so acknowledging it is a lie.
+ */
+function watchOutage(load: TypingLoad) {
+  const outage = { pushedFrom: Number.POSITIVE_INFINITY, down: false };
+  const lies: string[] = [];
+  load.onAck = (document, items, typist) => {
+    if (!outage.down) return;
+    for (const item of items) if (serialOf(item) >= outage.pushedFrom) lies.push(`${typist} (${document}): ${item}`);
+  };
+  return {
+    lies,
+    /** PostgreSQL is stopped: from now on, pushed items can only be stored once it is back. */
+    down: () => {
+      outage.pushedFrom = load.typedCount;
+      outage.down = true;
+    },
+    up: () => {
+      outage.down = false;
+    },
+    /** True once every document has an item pushed during the outage acknowledged. */
+    resumed: (documents: readonly string[]) =>
+      documents.every((document) => [...(load.acknowledged.get(document) ?? [])].some((item) => serialOf(item) >= outage.pushedFrom)),
+  };
+}
+
+/** Reads each document through a node started after everything else stopped: what it serves is what is stored. */
+async function readThroughFreshNode(documents: readonly string[]): Promise<Map<string, Set<string>>> {
+  // The nodes that served the documents stop (giving their leases back), so the fresh one takes them.
+  await cluster.stopNode(0, 'SIGTERM');
+  await cluster.stopNode(1, 'SIGTERM');
+  const fresh = await cluster.startNode(2);
+  const read = new Map<string, Set<string>>();
+  for (const document of documents) {
+    const token = await mintToken(cluster.secret, { sub: 'reader', name: 'Reader', doc: document, role: 'viewer' });
+    const reader = hocuspocusClient(`ws://127.0.0.1:${fresh.port}/collab/${document}`, document, token);
+    try {
+      await reader.synced();
+      read.set(document, new Set(reader.doc.getArray<string>(ITEMS).toArray()));
+    } finally {
+      reader.destroy();
+    }
+  }
+  return read;
+}
+
+describe('the database goes away under load', () => {
+  it('[PG12] PostgreSQL stopped (fast, then immediate) and started again while clients type on two nodes: nothing unstored is acknowledged, no node exits, /readyz fails meanwhile, clients converge, everything acknowledged is read back through a fresh node', async () => {
+    const documents = Array.from({ length: 4 }, (_, i) => `outage-${i}`);
+    const load = await TypingLoad.start({ wsUrl: cluster.haproxy.wsUrl, secret: cluster.secret, documents, intervalMs: 100 });
+    const outage = watchOutage(load);
+    try {
+      load.type();
+      for (const mode of ['fast', 'immediate'] as const) {
+        const before = load.acknowledgedCount;
+        await waitFor(() => load.acknowledgedCount > before + 40, { message: `acknowledged typing before the ${mode} shutdown`, timeoutMs: 30_000 });
+        await cluster.postgres.stop(mode);
+        outage.down();
+        await waitForReadiness(503, `both nodes to report not-ready (${mode})`);
+        // Typing goes on while the database is away (its items cannot be stored until it is back).
+        const typed = load.typedCount;
+        await waitFor(() => load.typedCount > typed + 24, { message: 'typing during the outage' });
+        expect(exitedNodes(), `nodes that exited while PostgreSQL was down (${mode})`).toEqual([]);
+        await cluster.postgres.start();
+        outage.up();
+        await waitForReadiness(200, `both nodes to report ready again (${mode})`, 30_000);
+        await waitFor(() => outage.resumed(documents), { message: `what was typed during the outage to be acknowledged (${mode})`, timeoutMs: 60_000 });
+        expect(outage.lies, `acknowledged while PostgreSQL was down (${mode})`).toEqual([]);
+      }
+      load.pause();
+      await load.converged();
+      expect(exitedNodes()).toEqual([]);
+      const stored = await storedItems(cluster.postgres.url, documents);
+      expect(lostItems(load.acknowledged, stored), 'acknowledged but not stored').toEqual([]);
+      const read = await readThroughFreshNode(documents);
+      expect(lostItems(load.acknowledged, read), 'acknowledged but not served by a fresh node').toEqual([]);
+      for (const document of documents) expect([...load.itemsOf(document)].filter((item) => !read.get(document)?.has(item))).toEqual([]);
+    } finally {
+      load.destroy();
+    }
+  }, 240_000);
+});
