@@ -69,7 +69,11 @@ export class TypingLoad {
         destroy: () => plain.destroy(),
       });
     }
-    await waitFor(() => load.typists.every((typist) => typist.saved()), { message: 'every typist to sync', timeoutMs: 30_000 });
+    await waitFor(() => load.typists.every((typist) => typist.saved()), { message: 'every typist to sync', timeoutMs: 30_000 }).catch((error: Error) => {
+      load.destroy();
+      const unsynced = load.typists.filter((typist) => !typist.saved()).map((typist) => typist.name);
+      throw new Error(`${error.message} (not synced: ${unsynced.join(', ')})`);
+    });
     return load;
   }
 
