@@ -16,14 +16,22 @@ import { KEYSTROKES_PER_SECOND } from './fanOut';
 
 /** One configuration of the cluster workload: the same typing on one node or on two. */
 export interface ClusterTypingResult {
-  id: 'leveldb' | 'postgres' | 'cluster';
+  id: 'leveldb' | 'postgres' | 'hashed' | 'relayed';
   label: string;
   nodes: number;
   /** CPU of the Quire node processes (summed; PostgreSQL's own not counted) per keystroke typed, microseconds. */
   cpuPerKeystroke: number;
   /** The same per keystroke delivered to another client. */
   cpuPerDelivery: number;
-  /** Keystroke → applied by the other client of its document, ms (in the cluster, the two are on different nodes). */
+  /**
+   * CPU per keystroke above what the same nodes spend with the same clients connected and nobody
+   * typing (lease renewals, timers, health): the cost that grows with typing. At this workload's
+   * few keystrokes a second, each node's idle cost is a large part of `cpuPerKeystroke`.
+   */
+  cpuPerKeystrokeAboveIdle: number;
+  /** CPU of the nodes per second with nobody typing, microseconds. */
+  idleCpuPerSecond: number;
+  /** Keystroke → applied by the other client of its document, ms (`relayed`: the two are on different nodes). */
   p50: number;
   p99: number;
   samples: number;
@@ -86,24 +94,35 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
     const configurations = [
       { id: 'leveldb', label: 'one node, LevelDB', nodes: 1 },
       { id: 'postgres', label: 'one node, PostgreSQL', nodes: 1 },
-      { id: 'cluster', label: 'two nodes, PostgreSQL', nodes: 2 },
+      { id: 'hashed', label: 'two nodes, HAProxy hashing each document to its node', nodes: 2 },
+      { id: 'relayed', label: 'two nodes, the typists of a document on different nodes', nodes: 2 },
     ] as const;
     const measured = new Map<string, Round[]>();
     for (let round = 0; round < rounds; round++) {
       for (const configuration of configurations) {
-        const start =
-          configuration.id === 'leveldb'
-            ? (work: (nodes: RunningSystem[]) => Promise<Round>) => withSystem(quire, (running) => work([running]))
-            : async (work: (nodes: RunningSystem[]) => Promise<Round>) => {
-                const url = await postgres.createDatabase(`bench_${configuration.id}_${round}`);
-                const nodes = await startNodes(url, configuration.nodes, {});
-                try {
-                  return await work(nodes.map((node) => node.running));
-                } finally {
-                  await Promise.all(nodes.map((node) => node.process.stop()));
-                }
-              };
-        const result = await start((nodes) => typingRound(nodes, `${configuration.id}-${round}`, documents, seconds));
+        const prefix = `${configuration.id}-${round}`;
+        let result: Round;
+        if (configuration.id === 'leveldb') {
+          result = await withSystem(quire, (running) => typingRound([running], () => running, prefix, documents, seconds));
+        } else {
+          const url = await postgres.createDatabase(`bench_${configuration.id}_${round}`);
+          const nodes = await startNodes(url, configuration.nodes, {});
+          const haproxy = configuration.id === 'hashed' ? await startHaproxy(nodes.map((node) => node.port)) : null;
+          try {
+            const running = nodes.map((node) => node.running);
+            // Hashed: every client through HAProxy on /collab/<document>, so both typists reach the
+            // node serving it. Relayed: each document's second typist on the other node, which
+            // relays its frames to the owner (as a balancer that ignores the document would).
+            const target = haproxy
+              ? (document: string) => ({ ...running[0], url: `${haproxy.wsUrl}/collab/${encodeURIComponent(document)}` })
+              : (_document: string, side: number) => running[side % running.length];
+            result = await typingRound(running, target, prefix, documents, seconds);
+            if (haproxy) context.log(`cluster hashed: documents per node ${[...(await leaseHolders(url)).values()].map((names) => names.length).join(', ')}`);
+          } finally {
+            await haproxy?.stop();
+            await Promise.all(nodes.map((node) => node.process.stop()));
+          }
+        }
         measured.set(configuration.id, [...(measured.get(configuration.id) ?? []), result]);
       }
     }
@@ -113,10 +132,13 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
       const keystrokes = list.reduce((sum, r) => sum + r.keystrokes, 0);
       const deliveries = list.reduce((sum, r) => sum + r.deliveries, 0);
       const cpu = list.reduce((sum, r) => sum + r.cpuMicros, 0);
+      const idleCpuPerSecond = list.reduce((sum, r) => sum + r.idleCpuMicros, 0) / list.reduce((sum, r) => sum + r.idleSeconds, 0);
       const row: ClusterTypingResult = {
         ...configuration,
         cpuPerKeystroke: cpu / keystrokes,
         cpuPerDelivery: cpu / deliveries,
+        cpuPerKeystrokeAboveIdle: (cpu - idleCpuPerSecond * seconds * list.length) / keystrokes,
+        idleCpuPerSecond,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         samples: latencies.length,
@@ -124,7 +146,7 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
       };
       typing.push(row);
       context.log(
-        `cluster ${row.label}: ${row.cpuPerKeystroke.toFixed(0)} µs CPU/keystroke, ${row.cpuPerDelivery.toFixed(0)} µs CPU/delivery, remote p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.samples} samples`,
+        `cluster ${row.label}: ${row.cpuPerKeystroke.toFixed(0)} µs CPU/keystroke (${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs above idle; idle ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms CPU/s), remote p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.samples} samples`,
       );
     }
     const failover = await failoverRounds(postgres, context, context.quick ? 1 : 3);
@@ -152,20 +174,35 @@ interface Round {
   keystrokes: number;
   deliveries: number;
   cpuMicros: number;
+  /** CPU of the nodes over `idleSeconds` before the typing started. */
+  idleCpuMicros: number;
+  idleSeconds: number;
 }
 
-/** Two typists per document, the i-th on node i mod the nodes; measures for `seconds` after a warm-up. */
-async function typingRound(nodes: RunningSystem[], prefix: string, documents: number, seconds: number): Promise<Round> {
+/** Two typists per document, each connected where `target` says; measures for `seconds` after a warm-up, CPU summed over `nodes`. */
+async function typingRound(
+  nodes: RunningSystem[],
+  target: (document: string, side: number) => RunningSystem,
+  prefix: string,
+  documents: number,
+  seconds: number,
+): Promise<Round> {
   collectGarbage();
   const clients: BenchClient[] = [];
-  for (let d = 0; d < documents; d++) for (let side = 0; side < 2; side++) clients.push(connect(nodes[side % nodes.length], `${prefix}-${d}`));
+  for (let d = 0; d < documents; d++) for (let side = 0; side < 2; side++) clients.push(connect(target(`${prefix}-${d}`, side), `${prefix}-${d}`));
   await until(() => clients.every((client) => client.synced), 60_000, `${clients.length} clients to sync`);
+  const cpu = async () => (await Promise.all(nodes.map((node) => node.server.stats()))).reduce((sum, stats) => sum + stats.cpuMicros, 0);
+  // The same nodes and clients with nobody typing: what the nodes cost regardless of the typing.
+  const idleSeconds = Math.max(3, seconds / 3);
+  await sleep(1000);
+  const idleBefore = await cpu();
+  await sleep(idleSeconds * 1000);
+  const idleCpuMicros = (await cpu()) - idleBefore;
   const session = new TypingSession();
   session.addTypists(clients);
   session.start(KEYSTROKES_PER_SECOND);
   await sleep(2000);
   session.measure();
-  const cpu = async () => (await Promise.all(nodes.map((node) => node.server.stats()))).reduce((sum, stats) => sum + stats.cpuMicros, 0);
   const before = await cpu();
   await sleep(seconds * 1000);
   const after = await cpu();
@@ -174,7 +211,7 @@ async function typingRound(nodes: RunningSystem[], prefix: string, documents: nu
   session.stop();
   await disconnectAll(clients);
   // Two typists per document: each keystroke is delivered to the one other client.
-  return { latencies: Array.from(session.latencies.values()), keystrokes, deliveries: keystrokes, cpuMicros: after - before };
+  return { latencies: Array.from(session.latencies.values()), keystrokes, deliveries: keystrokes, cpuMicros: after - before, idleCpuMicros, idleSeconds };
 }
 
 interface Node {
@@ -317,15 +354,15 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
 export function clusterTable(result: ClusterResult): string[] {
   if (result.skipped) return [`**8. Cluster** — skipped: ${result.skipped}`, ''];
   const lines = [
-    `**8. Cluster** — ${result.documents} documents × 2 typists replaying the editing traces at ${KEYSTROKES_PER_SECOND} keystrokes/s for ${result.seconds} s; in the cluster the two typists of a document are on different nodes. CPU is the Quire processes' (summed over nodes), not PostgreSQL's.`,
+    `**8. Cluster** — ${result.documents} documents × 2 typists replaying the editing traces at ${KEYSTROKES_PER_SECOND} keystrokes/s for ${result.seconds} s. CPU is the Quire processes' (summed over nodes), not PostgreSQL's or HAProxy's.`,
     '',
-    '| | CPU per keystroke | × one node, LevelDB | keystroke → other client p50 / p99 | samples |',
-    '| --- | --- | --- | --- | --- |',
+    '| | CPU per keystroke | × one node, LevelDB | above idle | × one node, LevelDB | idle CPU | keystroke → other client p50 / p99 | samples |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const base = result.typing?.find((row) => row.id === 'leveldb');
   for (const row of result.typing ?? []) {
     lines.push(
-      `| ${row.label} | ${row.cpuPerKeystroke.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystroke / base.cpuPerKeystroke) : '–'} | ${ms(row.p50)} / ${ms(row.p99)} | ${row.samples} |`,
+      `| ${row.label} | ${row.cpuPerKeystroke.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystroke / base.cpuPerKeystroke) : '–'} | ${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystrokeAboveIdle / base.cpuPerKeystrokeAboveIdle) : '–'} | ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms/s | ${ms(row.p50)} / ${ms(row.p99)} | ${row.samples} |`,
     );
   }
   lines.push('');

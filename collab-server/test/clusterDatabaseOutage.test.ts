@@ -4,6 +4,7 @@ import { CloseCodes } from '../../shared/closeCodes';
 import { mintToken } from '../../shared/token';
 import { hocuspocusClient } from '../../testing/clients';
 import { ITEMS, lostItems, storedItems, TypingLoad } from '../../testing/clusterTyping';
+import { metric, scrapeMetrics } from '../../testing/scrapeMetrics';
 import { waitFor } from '../../testing/waitFor';
 
 /**
@@ -69,6 +70,13 @@ async function waitForReadiness(status: number, what: string, timeoutMs = 10_000
   });
 }
 
+/** Leases lost so far, summed over the running nodes (`/metrics`). */
+async function leasesLost(): Promise<number> {
+  const nodes = cluster.nodes.filter((node) => node !== null);
+  const counts = await Promise.all(nodes.map(async (node) => metric(await scrapeMetrics(node.httpUrl), 'collab_cluster_leases_lost_total')));
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
 /** Nodes of the first two slots that exited (a node must survive its database going away). */
 function exitedNodes(): string[] {
   return [0, 1].flatMap((index) => {
@@ -93,11 +101,12 @@ function watchOutage(load: TypingLoad) {
   };
   return {
     lies,
-    /** PostgreSQL is stopped: from now on, pushed items can only be stored once it is back. */
+    /** PostgreSQL has exited: items pushed from now on cannot be stored until it is started again. */
     down: () => {
       outage.pushedFrom = load.typedCount;
       outage.down = true;
     },
+    /** PostgreSQL is about to be started: from now on, anything may be stored. */
     up: () => {
       outage.down = false;
     },
@@ -128,6 +137,47 @@ async function readThroughFreshNode(documents: readonly string[]): Promise<Map<s
 }
 
 describe('the database goes away under load', () => {
+  it('[PG12] PostgreSQL away for three lease TTLs: every editor is closed with document-moved once the leases expired, nothing is acknowledged, the nodes stay up and not ready; once it is back, everything typed is stored', async () => {
+    const documents = Array.from({ length: 3 }, (_, i) => `away-${i}`);
+    const load = await TypingLoad.start({ wsUrl: cluster.haproxy.wsUrl, secret: cluster.secret, documents, intervalMs: 100 });
+    const outage = watchOutage(load);
+    const editors = load.typists.map((typist) => typist.name).filter((name) => !name.endsWith('/y'));
+    try {
+      load.type();
+      await waitFor(() => load.acknowledgedCount > 40, { message: 'acknowledged typing before the shutdown', timeoutMs: 30_000 });
+      const closedBefore = load.closes.length;
+      const lostBefore = await leasesLost();
+      await cluster.postgres.stop('immediate');
+      outage.down();
+      const downAt = Date.now();
+      // Past the lease TTL the nodes no longer serve the documents: each editor's socket is closed
+      // (on the owner, or on the node relaying it) with document-moved, which the clients retry.
+      const firstClose = (editor: string) => load.closes.slice(closedBefore).find((close) => close.startsWith(`${editor}: `));
+      await waitFor(() => editors.every(firstClose), { message: 'every editor to be closed', timeoutMs: LEASE_TTL_MS + 15_000 });
+      expect(editors.map((editor) => firstClose(editor))).toEqual(editors.map((editor) => `${editor}: 4501 ${CloseCodes.DocumentMoved.reason}`));
+      // Each document's lease was lost by the node serving it, and /metrics counts it.
+      expect(await leasesLost()).toBeGreaterThanOrEqual(lostBefore + documents.length);
+      // The nodes stay up, and not ready, for as long as the database is away.
+      while (Date.now() - downAt < 3 * LEASE_TTL_MS) {
+        expect(exitedNodes(), 'nodes that exited while PostgreSQL was away').toEqual([]);
+        expect(await readiness(), '/readyz of each node while PostgreSQL is away').toEqual([503, 503]);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      outage.up();
+      await cluster.postgres.start();
+      await waitForReadiness(200, 'both nodes to report ready again', 30_000);
+      await waitFor(() => outage.resumed(documents), { message: 'what was typed while PostgreSQL was away to be acknowledged', timeoutMs: 60_000 });
+      expect(outage.lies, 'acknowledged while PostgreSQL was away').toEqual([]);
+      load.pause();
+      await load.converged();
+      const stored = await storedItems(cluster.postgres.url, documents);
+      expect(lostItems(load.acknowledged, stored), 'acknowledged but not stored').toEqual([]);
+      for (const document of documents) expect([...load.itemsOf(document)].filter((item) => !stored.get(document)?.has(item))).toEqual([]);
+    } finally {
+      load.destroy();
+    }
+  }, 180_000);
+
   it('[PG12] PostgreSQL stopped (fast, then immediate) and started again while clients type on two nodes: nothing unstored is acknowledged, no node exits, /readyz fails meanwhile, clients converge, everything acknowledged is read back through a fresh node', async () => {
     const documents = Array.from({ length: 4 }, (_, i) => `outage-${i}`);
     const load = await TypingLoad.start({ wsUrl: cluster.haproxy.wsUrl, secret: cluster.secret, documents, intervalMs: 100 });
@@ -144,8 +194,9 @@ describe('the database goes away under load', () => {
         const typed = load.typedCount;
         await waitFor(() => load.typedCount > typed + 24, { message: 'typing during the outage' });
         expect(exitedNodes(), `nodes that exited while PostgreSQL was down (${mode})`).toEqual([]);
-        await cluster.postgres.start();
+        // From here on an item may be stored (and acknowledged) as soon as PostgreSQL accepts connections.
         outage.up();
+        await cluster.postgres.start();
         await waitForReadiness(200, `both nodes to report ready again (${mode})`, 30_000);
         await waitFor(() => outage.resumed(documents), { message: `what was typed during the outage to be acknowledged (${mode})`, timeoutMs: 60_000 });
         expect(outage.lies, `acknowledged while PostgreSQL was down (${mode})`).toEqual([]);
