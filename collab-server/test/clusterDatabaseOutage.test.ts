@@ -31,12 +31,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach((context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const node of cluster?.nodes ?? []) {
-    // Warnings and errors, and whatever is not a log line (a crash's stack).
-    const lines = node?.output.split('\n').filter((line) => /"level":(40|50|60)/.test(line) || !line.startsWith('{')) ?? [];
-    if (node) console.log(`node on port ${node.port}, last warnings:\n${lines.slice(-15).join('\n')}`);
-  }
+  if (context.task.result?.state === 'fail' && cluster) console.log(cluster.lastWarnings());
 });
 
 afterAll(async () => {
