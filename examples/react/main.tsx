@@ -1,7 +1,7 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { EmbedPerson } from '../../embed/protocol';
-import { QuireEditor } from '../../embed/react/QuireEditor';
+import { QuireEditor } from '../../packages/react/src/index';
 
 declare global {
   interface Window {
