@@ -1,7 +1,7 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
 import { EXPORT_FORMATS, type ExportFormat } from '../../packages/node/src/apiTypes';
-import { appendBody, bodyNode, type ContentFormat, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
+import { appendBody, bodyNode, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentDescription, EventPerson, WebhookEvent, WebhookEventType } from '../../packages/node/src/apiTypes';
+import type { EventPerson, WebhookEvent, WebhookEventType } from '../../packages/node/src/apiTypes';
 
 // The delivery shapes are declared once, in the package receivers install (`@quire/node`).
 export type { WebhookEvent, WebhookEventType };
