@@ -35,14 +35,21 @@ let folder: string;
 let server: ServerProcess;
 let receiver: Server;
 const deliveries: Delivery[] = [];
-let apps: { vite: AppProcess; next: AppProcess };
+let apps: { vite?: AppProcess; next?: AppProcess };
 /** `@quire/node` as the Next.js app installed it. */
 let quire: QuireNode;
 
 test.describe.configure({ mode: 'serial' });
 
+/** Logs how long each step of the setup took (the CI budget of this file is tight). */
+function stopwatch(): (step: string) => void {
+  const startedAt = Date.now();
+  return (step) => console.log(`[packages] ${step} at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+}
+
 test.beforeAll(async () => {
   test.setTimeout(240_000);
+  const lap = stopwatch();
   folder = await mkdtemp(path.join(os.tmpdir(), 'e2e-packages-'));
   receiver = createServer((request, response) => {
     let body = '';
@@ -59,35 +66,54 @@ test.beforeAll(async () => {
   const [vitePort, nextPort] = [await freePort(), await freePort()];
   const origin = (port: number) => `http://127.0.0.1:${port}`;
 
-  const tarballs = await packPackages(folder);
+  const startServer = async () => {
+    server = await ServerProcess.start('collab-server/main.ts', {
+      PORT: '0',
+      DATA_DIR: path.join(folder, 'data'),
+      AUTH_SECRET,
+      ALLOWED_ORIGINS: `${origin(vitePort)},${origin(nextPort)}`,
+      WEBHOOK_URLS: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/quire-events`,
+      WEBHOOK_SECRET,
+      WEBHOOK_DEBOUNCE_MS: '100',
+    });
+  };
+  const [tarballs] = await Promise.all([packPackages(folder), startServer()]);
+  lap('built and packed both packages, started the Quire server');
+
+  // Each app goes through its steps on its own, so one builds while the other installs.
   const vite = path.join(folder, 'vite-app');
   const next = path.join(folder, 'next-app');
-  await Promise.all([writeViteApp(vite, tarballs), writeNextApp(next, tarballs)]);
-  await Promise.all([npmInstall(vite), npmInstall(next)]);
-
-  server = await ServerProcess.start('collab-server/main.ts', {
-    PORT: '0',
-    DATA_DIR: path.join(folder, 'data'),
-    AUTH_SECRET,
-    ALLOWED_ORIGINS: `${origin(vitePort)},${origin(nextPort)}`,
-    WEBHOOK_URLS: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/quire-events`,
-    WEBHOOK_SECRET,
-    WEBHOOK_DEBOUNCE_MS: '100',
-  });
   const viteEnv = { VITE_QUIRE_URL: server.httpUrl, VITE_QUIRE_DOCUMENT: 'vite-notes', AUTH_SECRET };
   const nextEnv = { QUIRE_URL: server.httpUrl, QUIRE_DOCUMENT: 'next-notes', AUTH_SECRET, NEXT_TELEMETRY_DISABLED: '1' };
-  await Promise.all([runIn(vite, ['tsc', '-p', '.']).then(() => runIn(vite, ['vite', 'build'], viteEnv)), runIn(next, ['next', 'build'], nextEnv)]);
-  const [viteApp, nextApp] = await Promise.all([
-    startAppProcess(vite, ['vite', 'preview', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], origin(vitePort), viteEnv),
-    startAppProcess(next, ['next', 'start', '-H', '127.0.0.1', '-p', String(nextPort)], origin(nextPort), nextEnv),
+  const started = await Promise.allSettled([
+    (async () => {
+      await writeViteApp(vite, tarballs);
+      await npmInstall(vite);
+      lap('Vite app installed');
+      await runIn(vite, ['tsc', '-p', '.']);
+      await runIn(vite, ['vite', 'build'], viteEnv);
+      lap('Vite app type-checked and built');
+      return startAppProcess(vite, ['vite', 'preview', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], origin(vitePort), viteEnv);
+    })(),
+    (async () => {
+      await writeNextApp(next, tarballs);
+      await npmInstall(next);
+      lap('Next.js app installed');
+      await runIn(next, ['next', 'build'], nextEnv);
+      lap('Next.js app built');
+      return startAppProcess(next, ['next', 'start', '-H', '127.0.0.1', '-p', String(nextPort)], origin(nextPort), nextEnv);
+    })(),
   ]);
+  const [viteApp, nextApp] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
   apps = { vite: viteApp, next: nextApp };
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
+  lap('both apps started');
   quire = (await import(pathToFileURL(path.join(next, 'node_modules/@quire/node/dist/index.js')).href)) as QuireNode;
 });
 
 test.afterAll(async () => {
-  await apps?.vite.stop();
-  await apps?.next.stop();
+  await apps?.vite?.stop();
+  await apps?.next?.stop();
   await server?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
   if (folder) await rm(folder, { recursive: true, force: true });
@@ -128,7 +154,9 @@ for (const [kind, documentName, user] of [
 ] as const) {
   test(`a fresh ${kind === 'vite' ? 'Vite React' : 'Next.js'} app with the packed packages edits a live document`, async ({ page }) => {
     const text = `Typed in the ${kind} app`;
-    await typeAndSave(page, apps[kind].url, text);
+    const app = apps[kind];
+    if (!app) throw new Error(`the ${kind} app did not start`);
+    await typeAndSave(page, app.url, text);
 
     // The server has it: read back through the packed client's typed calls.
     const quireApi = client();
