@@ -225,6 +225,12 @@ export async function npmInstall(folder: string): Promise<void> {
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel', 'error'], { cwd: folder, maxBuffer: 16 << 20 });
 }
 
+/** Where `name` is installed in the app in `folder`: one path when every package shares one copy. */
+export async function installedCopies(folder: string, name: string): Promise<string[]> {
+  const { stdout } = await run('npm', ['ls', name, '--all', '--parseable'], { cwd: folder, maxBuffer: 16 << 20 });
+  return [...new Set(stdout.split('\n').filter((line) => line.trim() !== ''))];
+}
+
 /** Runs a program the app installed (`vite`, `next`, `tsc`…) in `folder`; throws with its output when it fails. */
 export async function runIn(folder: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   try {
@@ -265,15 +271,18 @@ export async function startAppProcess(folder: string, args: string[], url: strin
     if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
     await exited;
   };
-  try {
-    await waitFor(() => child.exitCode === null && fetch(url).then((response) => response.ok), {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-      message: `${args.join(' ')} to answer at ${url}`,
-    });
-  } catch (error) {
+  // Any answer ends the wait; an error page or an exit is a failure to start, reported at once.
+  const started = await waitFor(
+    async () => {
+      if (child.exitCode !== null) return { problem: `exited with ${child.exitCode}` };
+      const response = await fetch(url).catch(() => null);
+      return response && (response.ok ? { problem: null } : { problem: `answered ${response.status}: ${(await response.text()).slice(0, 2000)}` });
+    },
+    { timeoutMs: 60_000, intervalMs: 200, message: `${args.join(' ')} to answer at ${url}` },
+  ).catch((error: Error) => ({ problem: error.message }));
+  if (started.problem !== null) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${output}`);
+    throw new Error(`${args.join(' ')} in ${folder} did not start: ${started.problem}\n${output}`);
   }
   return { url, output: () => output, stop };
 }

@@ -10,7 +10,7 @@ import { ServerProcess } from '../testing/serverProcess';
 import { waitFor } from '../testing/waitFor';
 import { textWithoutCarets } from './app-helpers';
 import { expect, test } from './fixtures';
-import { type AppProcess, npmInstall, packPackages, runIn, startAppProcess, writeNextApp, writeViteApp } from './packageApps';
+import { type AppProcess, installedCopies, npmInstall, packPackages, runIn, startAppProcess, writeNextApp, writeViteApp } from './packageApps';
 
 /**
  * The packages as an embedder gets them: `npm pack` makes the `@quire/react` and `@quire/node`
@@ -36,6 +36,8 @@ let server: ServerProcess;
 let receiver: Server;
 const deliveries: Delivery[] = [];
 let apps: { vite?: AppProcess; next?: AppProcess };
+/** Where each app has Yjs installed (a peer dependency of `@quire/react`: the app's own copy, and only it). */
+const yjsCopies: Record<'vite' | 'next', string[]> = { vite: [], next: [] };
 /** `@quire/node` as the Next.js app installed it. */
 let quire: QuireNode;
 
@@ -48,7 +50,8 @@ function stopwatch(): (step: string) => void {
 }
 
 test.beforeAll(async () => {
-  test.setTimeout(240_000);
+  // Installing and building two apps takes a minute or two on a quiet machine; far longer on a busy one.
+  test.setTimeout(420_000);
   const lap = stopwatch();
   folder = await mkdtemp(path.join(os.tmpdir(), 'e2e-packages-'));
   receiver = createServer((request, response) => {
@@ -89,6 +92,7 @@ test.beforeAll(async () => {
     (async () => {
       await writeViteApp(vite, tarballs);
       await npmInstall(vite);
+      yjsCopies.vite = await installedCopies(vite, 'yjs');
       lap('Vite app installed');
       await runIn(vite, ['tsc', '-p', '.']);
       await runIn(vite, ['vite', 'build'], viteEnv);
@@ -98,6 +102,7 @@ test.beforeAll(async () => {
     (async () => {
       await writeNextApp(next, tarballs);
       await npmInstall(next);
+      yjsCopies.next = await installedCopies(next, 'yjs');
       lap('Next.js app installed');
       await runIn(next, ['next', 'build'], nextEnv);
       lap('Next.js app built');
@@ -153,6 +158,7 @@ for (const [kind, documentName, user] of [
   ['next', 'next-notes', 'next-user'],
 ] as const) {
   test(`a fresh ${kind === 'vite' ? 'Vite React' : 'Next.js'} app with the packed packages edits a live document`, async ({ page }) => {
+    expect(yjsCopies[kind]).toEqual([path.join(folder, `${kind}-app`, 'node_modules', 'yjs')]);
     const text = `Typed in the ${kind} app`;
     const app = apps[kind];
     if (!app) throw new Error(`the ${kind} app did not start`);
