@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { killWithThisProcess } from '../testing/childLifetime';
 import { waitFor } from '../testing/waitFor';
 
 /**
@@ -257,7 +256,12 @@ export async function startAppProcess(folder: string, args: string[], url: strin
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  killWithThisProcess(child);
+  // npx starts the server as its child, in the group this process leads: end the whole group,
+  // also when the test process exits without stopping it (a timed-out setup).
+  const killGroup = () => {
+    if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  };
+  process.once('exit', killGroup);
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -267,7 +271,7 @@ export async function startAppProcess(folder: string, args: string[], url: strin
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    // npx starts the server as its child: end the whole group this process leads.
+    process.off('exit', killGroup);
     if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
     await exited;
   };

@@ -35,7 +35,8 @@ let folder: string;
 let server: ServerProcess;
 let receiver: Server;
 const deliveries: Delivery[] = [];
-let apps: { vite?: AppProcess; next?: AppProcess };
+/** The apps' servers, each kept as soon as it started, so `afterAll` stops whatever did. */
+const apps: { vite?: AppProcess; next?: AppProcess } = {};
 /** Where each app has Yjs installed (a peer dependency of `@quire/react`: the app's own copy, and only it). */
 const yjsCopies: Record<'vite' | 'next', string[]> = { vite: [], next: [] };
 /** `@quire/node` as the Next.js app installed it. */
@@ -97,7 +98,12 @@ test.beforeAll(async () => {
       await runIn(vite, ['tsc', '-p', '.']);
       await runIn(vite, ['vite', 'build'], viteEnv);
       lap('Vite app type-checked and built');
-      return startAppProcess(vite, ['vite', 'preview', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], origin(vitePort), viteEnv);
+      apps.vite = await startAppProcess(
+        vite,
+        ['vite', 'preview', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'],
+        origin(vitePort),
+        viteEnv,
+      );
     })(),
     (async () => {
       await writeNextApp(next, tarballs);
@@ -106,19 +112,17 @@ test.beforeAll(async () => {
       lap('Next.js app installed');
       await runIn(next, ['next', 'build'], nextEnv);
       lap('Next.js app built');
-      return startAppProcess(next, ['next', 'start', '-H', '127.0.0.1', '-p', String(nextPort)], origin(nextPort), nextEnv);
+      apps.next = await startAppProcess(next, ['next', 'start', '-H', '127.0.0.1', '-p', String(nextPort)], origin(nextPort), nextEnv);
     })(),
   ]);
-  const [viteApp, nextApp] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
-  apps = { vite: viteApp, next: nextApp };
   for (const result of started) if (result.status === 'rejected') throw result.reason;
   lap('both apps started');
   quire = (await import(pathToFileURL(path.join(next, 'node_modules/@quire/node/dist/index.js')).href)) as QuireNode;
 });
 
 test.afterAll(async () => {
-  await apps?.vite?.stop();
-  await apps?.next?.stop();
+  await apps.vite?.stop();
+  await apps.next?.stop();
   await server?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
   if (folder) await rm(folder, { recursive: true, force: true });
