@@ -98,9 +98,9 @@ export class Cluster {
     this.events = new ClusterEvents({ url: config.databaseUrl, pool: this.pool, nodeId: this.nodeId, logger, onEvent: (event) => this.receive(event) });
   }
 
-  /** The epoch of this node's lease on `name` (every write of its content carries it), or null. */
+  /** The epoch of this node's lease on `name` that the loaded copy was loaded under (every write of its content carries it), or null. */
   fence(name: string): number | null {
-    return this.leases.epochOf(name);
+    return this.extension.fence(name);
   }
 
   /** Starts renewing leases and listening to the other nodes, with the address they reach this node at. */
