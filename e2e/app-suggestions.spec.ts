@@ -30,12 +30,7 @@ async function linkOf(page: Page, label: string): Promise<string> {
   return value;
 }
 
-// Fails about one run in two since the formatting and suggestion work were merged: in Suggesting
-// mode some keys pressed in quick succession are lost (Shift+ArrowRight six times strikes "quick"
-// or "qu" instead of "quick "; a second Backspace strikes nothing). Cause not found yet; see
-// SECURITY.md, known limits. [SG2], [SG6] and [SG7] stay covered by the comment-link test below
-// and by app/components/suggestions/test/suggestionMode.test.ts.
-test.fixme('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions and their cards, replies, accepts one and rejects the other', async ({
+test('[SG2] [SG3] [SG6] [SG8] an editor suggests; another sees the suggestions and their cards, replies, accepts one and rejects the other', async ({
   sharedApp: app,
   browser,
 }) => {
