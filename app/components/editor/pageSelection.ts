@@ -33,7 +33,9 @@ export const PageSelection = Extension.create<PageSelectionOptions>({
   // An update changing neither the text nor the selection (remote carets, comment highlights)
   // carries the selection it was made with; it gets the page's instead.
   dispatchTransaction({ transaction, next }) {
-    if (!transaction.docChanged && !transaction.selectionSet && transaction.selection instanceof TextSelection) {
+    // Only one made on the document the page shows: positions on the page are positions in it.
+    const onShownDocument = transaction.before === this.editor.state.doc;
+    if (onShownDocument && !transaction.docChanged && !transaction.selectionSet && transaction.selection instanceof TextSelection) {
       const shown = shownSelection(this.editor.view, transaction.doc);
       if (shown && !shown.eq(transaction.selection)) transaction.setSelection(shown);
     }
