@@ -14,7 +14,7 @@ import { FrameType, hpFrames, yFrames } from '../testing/rawFrames';
 import { RawSocket } from '../testing/rawSocket';
 import { element, paragraph, text } from '../testing/sampleDocument';
 import { waitFor } from '../testing/waitFor';
-import { bodyTextOf, chooseFromDocumentMenu, freshPage, linkParts, localCopyWritten, saveStatusOf, typeInBody } from './app-helpers';
+import { bodyTextOf, chooseFromDocumentMenu, freshPage, leavePage, linkParts, localCopyWritten, saveStatusOf, typeInBody } from './app-helpers';
 import { type App, createDocument, editorOf, expect, test } from './fixtures';
 import { appToken, contentOf, createWithLinks, renderedDangers } from './schema-helpers';
 
@@ -231,11 +231,7 @@ test('[V6] hostile attributes from every import, and ones the editor itself is g
   expect(tagsOf(html)).not.toMatch(/position:\s*fixed|rel="opener"|target="_top"|class="menu"|javascript:|data:/);
 });
 
-// Fails since the comment, suggestion and people changes were merged: the re-created document
-// opens Saved with its own content and the browser's old copy is neither merged nor reported (the
-// server-side refusal, [I2] in collab-server/test/documentIdentity.test.ts and schemaGuard.test.ts,
-// still holds). Not yet found why the app no longer says so; see SECURITY.md, known limits.
-test.fixme('[I2] [I3] a browser’s copy of a deleted document is refused by the one created again under its name; the app says so, offers the copy and clears it', async ({
+test('[I2] [I3] a browser’s copy of a deleted document is refused by the one created again under its name; the app says so, offers the copy and clears it', async ({
   app,
   browser,
 }) => {
@@ -246,7 +242,8 @@ test.fixme('[I2] [I3] a browser’s copy of a deleted document is refused by the
   await typeInBody(page, '\nWritten before the deletion');
   await expect(saveStatusOf(page)).toHaveText('Saved');
   await localCopyWritten(page, 'team-notes');
-  await page.close();
+  // The page must be gone before the deletion: one still open is told and clears its copy.
+  await leavePage(page);
 
   const admin = await appToken(app, '*');
   expect((await apiRequest(app.url, 'DELETE', '/api/docs/team-notes', { token: admin })).status).toBe(204);
