@@ -87,6 +87,8 @@ export class CollabSession {
    */
   private copyAtOpen: Uint8Array | null = null;
   private localReady = false;
+  /** The provider was attached before the local copy was read (IndexedDB slower than `whenLocalCopyLoaded` waits). */
+  private attachedBeforeLocalCopy = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set while authenticating again after a token expired (see `renew`); ends with its grace period. */
@@ -132,6 +134,7 @@ export class CollabSession {
     void this.whenLocalCopyLoaded().then(() => {
       if (this.destroyed) return;
       if (Y.encodeStateVector(this.doc).byteLength > 1) this.copyAtOpen = Y.encodeStateAsUpdate(this.doc);
+      this.attachedBeforeLocalCopy = !this.localReady && this.local !== null;
       this.provider.attach();
     });
     this.update();
@@ -231,8 +234,14 @@ export class CollabSession {
     return this.socket.status === WebSocketStatus.Connected && this.provider.isAuthenticated && this.provider.synced;
   }
 
-  private onDocumentUpdate = (_update: Uint8Array, origin: unknown): void => {
+  private onDocumentUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.provider) return;
+    if (origin === this.local && this.attachedBeforeLocalCopy && !this.localReady && this.copyAtOpen === null) {
+      // The local copy arrives into a document that may already hold what the server sent, maybe
+      // a document created since under this name: what the copy adds (all of it, for another
+      // document) is this device's copy, kept apart so it can be offered without the server's.
+      this.copyAtOpen = update;
+    }
     this.pendingLocal = true;
     if (!this.fullyConnected) this.changedWhileDisconnected = true;
     this.update();
