@@ -344,8 +344,16 @@ export class CollabServer {
     });
     addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
+    this.images = new ImageService({
+      store: openedStore,
+      maxImageBytes: config.maxImageBytes,
+      maxDocumentImageBytes: config.maxDocumentImageBytes,
+      maxImagePixels: config.maxImagePixels,
+      uploadsPerMinute: config.maxImageUploadsPerMinute,
+    });
     const identities = new BrowserIdentities(authSecret);
     addAppRoutes(this.router, {
+      images: this.images,
       documents: this.documents,
       links: this.shareLinks,
       identities,
@@ -359,13 +367,6 @@ export class CollabServer {
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
-    this.images = new ImageService({
-      store: openedStore,
-      maxImageBytes: config.maxImageBytes,
-      maxDocumentImageBytes: config.maxDocumentImageBytes,
-      maxImagePixels: config.maxImagePixels,
-      uploadsPerMinute: config.maxImageUploadsPerMinute,
-    });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,
@@ -385,6 +386,7 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: this.shareLinks,
       addresses: this.addresses,
+      images: this.images,
     });
   }
 
