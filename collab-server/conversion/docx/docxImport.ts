@@ -5,6 +5,7 @@ import { ConversionError } from '../ConversionError';
 import type { ContentLimits } from '../contentLimits';
 import { parseWithLimits } from '../parseWithLimits';
 import { checkMediaEntries, ImageImport, type ImageImportRules, type ImportedImage } from './importedImages';
+import { ParagraphStyles } from './paragraphStyles';
 import { checkZip, DOCX_ZIP_LIMITS, type ZipLimits } from './zipLimits';
 
 /** A .docx converted: the document, its pictures, and what was left out of it. */
@@ -22,7 +23,8 @@ type ConvertImage = NonNullable<Parameters<typeof mammoth.convertToHtml>[1]>['co
  * Converts a .docx file (untrusted bytes) to a document of the editor's schema: the archive's
  * directory is checked against `zipLimits` (and its pictures against the image limits) before
  * mammoth unpacks anything, mammoth turns the Word structure (headings, lists, bold…, highlights,
- * tables, links, pictures) into HTML, and that HTML goes through the HTML import with its limits.
+ * tables, links, pictures; paragraph alignment and indents by `paragraphStyles.ts`) into HTML, and
+ * that HTML goes through the HTML import with its limits.
  * With `imageRules`, each picture is checked as an upload is and gets its address in the new
  * document (`importedImages.ts`); without, images are left out unread and counted.
  */
@@ -66,14 +68,15 @@ export async function importDocx(
       },
     );
   }) as unknown as ConvertImage;
+  const paragraphs = new ParagraphStyles();
   let html: string;
   try {
     const result = await mammoth.convertToHtml(
       { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-      { convertImage, styleMap: ['highlight => mark'] },
+      { convertImage, styleMap: ['highlight => mark'], transformDocument: paragraphs.transform },
     );
     if (refusal) throw refusal;
-    html = result.value;
+    html = paragraphs.apply(result.value);
   } catch (error) {
     if (error instanceof ConversionError) throw error;
     const why = error instanceof Error ? error.message : String(error);
