@@ -6,11 +6,14 @@ import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../persistence/BlobStore';
+import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { apiRequest } from '../../testing/apiRequest';
+import { FaultyStore } from '../../testing/faultyStore';
 import { gifImage, pngHeaderOnly, pngImage } from '../../testing/images';
 import { LibreOffice } from '../../testing/libreOffice';
 import { startTestServer, type TestServer } from '../../testing/testServer';
 import { pictureDocx } from '../../testing/zipFiles';
+import { DOCUMENTS_FOLDER } from '../CollabServer';
 import { checkZip, DOCX_ZIP_LIMITS } from '../conversion/docx/zipLimits';
 import { MAX_IMPORTED_IMAGES } from '../images/ImageService';
 import { ImageProbe } from '../images/imageFormat';
@@ -283,4 +286,31 @@ describe('import', () => {
     }
     expect((await server.server.store.list()).length).toBe(before);
   }, 120_000);
+});
+
+describe('a store that fails', () => {
+  it('[DX13] when the pictures of an import cannot be stored, the import fails and leaves no document that would show missing pictures', async () => {
+    let store: FaultyStore | undefined;
+    const faulty = await startTestServer({
+      store: (dataDir) => {
+        store = new FaultyStore(new LevelDocumentStore({ location: path.join(dataDir, DOCUMENTS_FOLDER) }));
+        return store;
+      },
+    });
+    try {
+      const file = pictureDocx('With a picture', [{ data: pngImage(16, 16), alt: 'square' }]);
+      const body = { format: 'docx', content: file.toString('base64') };
+      (store as FaultyStore).inject(['putBlob']);
+      const refused = await apiRequest(faulty.httpUrl, 'POST', '/api/app/documents', { body });
+      expect(refused.status, refused.text).toBeGreaterThanOrEqual(500);
+      expect(await faulty.server.store.list()).toEqual([]);
+      (store as FaultyStore).heal();
+      const created = await apiRequest(faulty.httpUrl, 'POST', '/api/app/documents', { body });
+      expect(created.status, created.text).toBe(201);
+      expect((await faulty.server.store.list()).map((meta) => meta.name)).toEqual([created.json.name]);
+      expect(await (store as FaultyStore).listBlobs(created.json.name as string)).toHaveLength(1);
+    } finally {
+      await faulty.stop({ removeData: true });
+    }
+  });
 });
