@@ -7,6 +7,7 @@ import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../persistence/BlobStore';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
+import { imagePath } from '../../shared/imagePaths';
 import { apiRequest } from '../../testing/apiRequest';
 import { FaultyStore } from '../../testing/faultyStore';
 import { gifImage, pngHeaderOnly, pngImage } from '../../testing/images';
@@ -16,6 +17,7 @@ import { pictureDocx } from '../../testing/zipFiles';
 import { DOCUMENTS_FOLDER } from '../CollabServer';
 import { checkZip, DOCX_ZIP_LIMITS } from '../conversion/docx/zipLimits';
 import { MAX_IMPORTED_IMAGES } from '../images/ImageService';
+import { capabilityOf, IMAGE_KEY_PROPERTY } from '../images/imageCapability';
 import { ImageProbe } from '../images/imageFormat';
 
 /**
@@ -107,11 +109,16 @@ function pixelsOf(bytes: Uint8Array): string {
 describe('export', () => {
   const png = pngImage(64, 48, [200, 40, 40]);
   const gif = gifImage(20, 10);
+  /** A PNG with 540 KB of text chunks, which the browser shows and pdfkit's reader does not take (stored before a lower MAX_IMAGE_BYTES). */
+  const wordy = pngImage(8, 8, [0, 0, 255], 540_000);
   let name: string;
   beforeAll(async () => {
     name = await createDocument('pictures-out');
     const pngSrc = await upload(name, png, 'image/png');
     const gifSrc = await upload(name, gif, 'image/gif');
+    const key = (await server.server.store.getMeta(name))?.properties[IMAGE_KEY_PROPERTY] as string;
+    const { hash } = await blobs().putBlob(name, { type: 'image/png' }, [wordy]);
+    const wordySrc = imagePath(name, hash, capabilityOf(key, hash));
     await setContent(name, {
       type: 'doc',
       content: [
@@ -119,6 +126,7 @@ describe('export', () => {
         { type: 'image', attrs: { src: pngSrc, alt: 'a red box', width: 128 } },
         { type: 'image', attrs: { src: gifSrc, alt: 'a small gif' } },
         { type: 'image', attrs: { src: 'https://example.com/elsewhere.png', alt: 'an outside picture' } },
+        { type: 'image', attrs: { src: wordySrc, alt: 'a wordy png' } },
         paragraph('After the pictures'),
       ],
     });
@@ -128,7 +136,7 @@ describe('export', () => {
     const docx = await download(name, 'docx');
     // The archive holds the pictures' own bytes.
     const media = checkZip(docx, DOCX_ZIP_LIMITS).filter((entry) => entry.name.startsWith('word/media/'));
-    expect(media.map((entry) => entry.uncompressedBytes).sort()).toEqual([gif.byteLength, png.byteLength].sort());
+    expect(media.map((entry) => entry.uncompressedBytes).sort()).toEqual([gif.byteLength, png.byteLength, wordy.byteLength].sort());
     // mammoth reads them back in order, with their alt text and exactly their bytes.
     const { value } = await mammoth.convertToHtml({ buffer: docx });
     const images = [...value.matchAll(/<img alt="([^"]*)" src="data:([^;]+);base64,([^"]+)"/g)].map((match) => ({
@@ -136,7 +144,7 @@ describe('export', () => {
       type: match[2],
       bytes: Buffer.from(match[3], 'base64'),
     }));
-    expect(images.map((image) => image.alt)).toEqual(['a red box', 'a small gif']);
+    expect(images.map((image) => image.alt)).toEqual(['a red box', 'a small gif', 'a wordy png']);
     expect(images[0].bytes.equals(png)).toBe(true);
     expect(images[1].bytes.equals(gif)).toBe(true);
     expect(value).toMatch(/<a href="https:\/\/example.com\/elsewhere.png">\[image: an outside picture\]<\/a>/);
@@ -146,13 +154,14 @@ describe('export', () => {
     expect(shown.map((match) => [match[2], match[3], match[4]])).toEqual([
       ['a red box', '128', '96'],
       ['a small gif', '20', '10'],
+      ['a wordy png', '8', '8'],
     ]);
     expect(pixelsOf(Buffer.from(shown[0][1], 'base64'))).toBe('image/png 64x48');
     expect(html.indexOf('Before the pictures')).toBeLessThan(html.indexOf('<img'));
     expect(html.lastIndexOf('<img')).toBeLessThan(html.indexOf('After the pictures'));
   }, 120_000);
 
-  it('[DX8] the PDF export draws the PNG picture and keeps Greek, Cyrillic and Chinese text in embedded fonts', async () => {
+  it('[DX8] the PDF export draws the PNG picture (one it cannot read is a link) and keeps Greek, Cyrillic and Chinese text in embedded fonts', async () => {
     const pdf = await download(name, 'pdf');
     const parser = new PDFParse({ data: new Uint8Array(pdf) });
     const { text } = await parser.getText();
@@ -164,6 +173,9 @@ describe('export', () => {
     const drawn = pages.flatMap((page) => page.images);
     expect(drawn.map((image) => `${image.width}x${image.height}`)).toEqual(['64x48']);
     expect(text).toContain('[image: a small gif]');
+    // A picture pdfkit cannot read is a link too, and the rest of the file is made.
+    expect(text).toContain('[image: a wordy png]');
+    expect(text).toContain('After the pictures');
     // The fonts are embedded (no standard, Latin-only font is used for the text).
     expect(pdf.toString('latin1')).toMatch(/\/FontFile2/);
     expect(pdf.toString('latin1')).not.toMatch(/\/BaseFont \/Helvetica/);

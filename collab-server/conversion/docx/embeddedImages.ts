@@ -20,8 +20,11 @@ export interface ExportImages {
 export interface Picture {
   bytes: Uint8Array;
   type: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+  /** Size as shown. */
   width: number;
   height: number;
+  /** The file's own pixels (width × height). */
+  pixels: number;
 }
 
 /**
@@ -51,7 +54,13 @@ export class PictureLookup {
     const width = Number(node.attrs.width) || probe.facts.width;
     const height = Number(node.attrs.height) || (node.attrs.width ? Math.round((probe.facts.height * width) / probe.facts.width) : probe.facts.height);
     const scale = Math.min(1, maxWidth / width);
-    return { bytes: image.bytes, type: probe.facts.type, width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+    return {
+      bytes: image.bytes,
+      type: probe.facts.type,
+      width: Math.max(1, Math.round(width * scale)),
+      height: Math.max(1, Math.round(height * scale)),
+      pixels: probe.facts.width * probe.facts.height,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Node } from '@tiptap/pm/model';
 import PDFDocument from 'pdfkit';
 import { absoluteImageSrc } from '../../../shared/imagePaths';
-import { type ExportImages, PictureLookup } from './embeddedImages';
+import { type ExportImages, type Picture, PictureLookup } from './embeddedImages';
 import { type FontStyle, PdfFonts } from './pdfFonts';
 
 /**
@@ -158,12 +158,7 @@ function drawBlock(pdf: PDFKit.PDFDocument, node: Node, place: Place): void {
     case 'image': {
       // Pictures are sized in CSS pixels, 0.75 points each.
       const picture = place.pictures.of(node, width / 0.75);
-      if (picture && (picture.type === 'image/png' || picture.type === 'image/jpeg')) {
-        const size = { width: picture.width * 0.75, height: picture.height * 0.75 };
-        if (pdf.y + size.height > pdf.page.height - pdf.page.margins.bottom) pdf.addPage();
-        pdf.image(Buffer.from(picture.bytes.buffer, picture.bytes.byteOffset, picture.bytes.byteLength), x, pdf.y, size);
-        pdf.y += size.height;
-      } else
+      if (!picture || !drawPicture(pdf, picture, x))
         drawInline(pdf, { forEach: (visit: (child: Node) => void) => visit(node) } as unknown as Node, { ...place, x, width, size: BODY_SIZE, bold: false });
       pdf.moveDown(0.4);
       return;
@@ -172,6 +167,32 @@ function drawBlock(pdf: PDFKit.PDFDocument, node: Node, place: Place): void {
       if (node.isTextblock) drawInline(pdf, node, { ...place, x, width, size: BODY_SIZE, bold: false });
       else drawBlocks(pdf, node, place);
   }
+}
+
+/**
+ * Pixels of the largest picture drawn: pdfkit unpacks a PNG with transparency to its pixels (four
+ * bytes each), so this bounds what one picture costs; a larger one is a link.
+ */
+const MAX_DRAWN_PIXELS = 12_000_000;
+
+/** Draws a PNG or JPEG picture at `x`, on the next page when it does not fit; false when it is not drawn (another format, too many pixels, a file pdfkit cannot read). */
+function drawPicture(pdf: PDFKit.PDFDocument, picture: Picture, x: number): boolean {
+  if ((picture.type !== 'image/png' && picture.type !== 'image/jpeg') || picture.pixels > MAX_DRAWN_PIXELS) return false;
+  // pdfkit's `openImage` (documented, missing from its types) reads the file before anything is drawn.
+  const opener = pdf as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc };
+  let image: PDFKit.Mixins.ImageSrc;
+  try {
+    image = opener.openImage(Buffer.from(picture.bytes.buffer, picture.bytes.byteOffset, picture.bytes.byteLength));
+  } catch {
+    // A file the browser shows but pdfkit's reader does not take (a PNG with huge text chunks, say).
+    return false;
+  }
+  // Pictures are sized in CSS pixels, 0.75 points each.
+  const size = { width: picture.width * 0.75, height: picture.height * 0.75 };
+  if (pdf.y + size.height > pdf.page.height - pdf.page.margins.bottom) pdf.addPage();
+  pdf.image(image, x, pdf.y, size);
+  pdf.y += size.height;
+  return true;
 }
 
 interface Line {

@@ -1,0 +1,15 @@
+import { startTestServer } from './testServer';
+import { pngImage } from './images';
+import { pictureDocx } from './zipFiles';
+const server = await startTestServer({ config: {} });
+const admin = await server.token({ doc: '*', role: 'admin' });
+const pictures = Array.from({ length: 10 }, (_, i) => ({ data: pngImage(64, 64, [i, 0, 0], 1_500_000), alt: `p${i}` }));
+const file = pictureDocx('Many', pictures);
+let t = performance.now();
+const r = await fetch(`${server.httpUrl}/api/app/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'docx', content: file.toString('base64') }) });
+const json = await r.json() as { name: string };
+console.log('import', r.status, Math.round(performance.now() - t));
+t = performance.now();
+const e = await fetch(`${server.httpUrl}/api/docs/${json.name}/content?format=pdf`, { headers: { authorization: `Bearer ${admin}` } });
+console.log('pdf', e.status, (await e.text()).slice(0, 300), Math.round(performance.now() - t));
+await server.stop({ removeData: true });
