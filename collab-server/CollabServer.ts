@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import type { AuditStore } from '../persistence/AuditStore';
 import type { BlobStore } from '../persistence/BlobStore';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
@@ -11,6 +12,8 @@ import type { VersionStore } from '../persistence/VersionStore';
 import type { BatchReport } from '../persistence/WriteQueue';
 import { CloseCodes } from '../shared/closeCodes';
 import { documentSchema } from '../shared/conversion';
+import { AuditExtension } from './audit/AuditExtension';
+import { AuditLog } from './audit/AuditLog';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import { Cluster } from './cluster/Cluster';
@@ -37,6 +40,7 @@ import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
+import { addAuditRoutes } from './http/auditRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
 import { addCommentApiRoutes } from './http/commentApiRoutes';
 import { addCspReportRoute } from './http/cspReportRoute';
@@ -76,7 +80,7 @@ export interface CollabServerOptions {
   config: Config;
   logger?: Logger;
   /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
-  store?: DocumentStore & VersionStore & BlobStore;
+  store?: DocumentStore & VersionStore & BlobStore & AuditStore;
 }
 
 /**
@@ -100,6 +104,8 @@ export class CollabServer {
   readonly webhooks: WebhookExtension | null;
   /** The web app's share links: checked, created, reset and removed here. */
   readonly shareLinks: ShareLinks;
+  /** Each document's audit log: who opened it, changed its links, renamed, deleted it, restored a version. */
+  readonly audit: AuditLog;
   /** Images stored by the server: uploads and reads. */
   readonly images: ImageService;
   /** Removes the images no version of their document refers to any more. */
@@ -124,7 +130,7 @@ export class CollabServer {
 
   private constructor(
     readonly config: Config,
-    openedStore: DocumentStore & VersionStore & BlobStore,
+    openedStore: DocumentStore & VersionStore & BlobStore & AuditStore,
     readonly logger: Logger,
     readonly authSecret: string,
   ) {
@@ -151,6 +157,7 @@ export class CollabServer {
           metrics: clusterMetrics(this.metrics.registry),
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
+          expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
       : null;
@@ -212,6 +219,12 @@ export class CollabServer {
       document: (name) => this.hocuspocus.documents.get(name),
       logger,
     });
+    this.audit = new AuditLog({
+      store: openedStore,
+      maxEntries: config.auditMaxEntries,
+      openWindowMs: config.auditOpenWindowSeconds * 1000,
+      logger,
+    });
     this.shareLinks = new ShareLinks({
       store,
       managerRoles: config.linkManagerRoles,
@@ -219,6 +232,11 @@ export class CollabServer {
         linkAccess.revoke(revocation);
         this.cluster?.announceRevocation(revocation);
       },
+      onExpiryChanged: (change) => {
+        linkAccess.expiryChanged(change);
+        this.cluster?.announceExpiry(change);
+      },
+      audit: this.audit,
       logger,
     });
     this.addresses = new ClientAddresses(config.trustProxy);
@@ -281,7 +299,9 @@ export class CollabServer {
       this.history,
       // 7. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 8. One structured log line per connection and document event.
+      // 8. Who opened each document, in its audit log (once per identity and window).
+      new AuditExtension(this.audit),
+      // 9. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 
@@ -362,11 +382,13 @@ export class CollabServer {
       addresses: this.addresses,
       linkTokenSeconds: config.linkTokenSeconds,
       conversions: this.conversions,
+      audit: this.audit,
     });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
-    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions });
-    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
+    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions, audit: this.audit });
+    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
+    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,
@@ -387,6 +409,7 @@ export class CollabServer {
       shareLinks: this.shareLinks,
       addresses: this.addresses,
       images: this.images,
+      audit: this.audit,
     });
   }
 

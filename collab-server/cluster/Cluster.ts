@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import type { DocumentStore } from '../../persistence/DocumentStore';
+import { connectionPool } from '../../persistence/postgres/connectionPool';
 import { CloseCodes } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
 import { coversDocument, verifyToken } from '../../shared/token';
@@ -13,7 +14,7 @@ import type { Config } from '../config';
 import type { ConnectionContext } from '../context';
 import { NameLocks } from '../documents/NameLocks';
 import { overriding } from '../documents/storeOverrides';
-import type { Revocation } from '../links/ShareLinks';
+import type { ExpiryChange, Revocation } from '../links/ShareLinks';
 import type { Logger } from '../logger';
 import type { ClientSocket } from '../transport/ClientSocket';
 import { Y_WEBSOCKET_PREFIX } from '../transport/WebSocketGateway';
@@ -43,6 +44,8 @@ export interface ClusterOptions {
   addressOf: (request: IncomingMessage) => string;
   /** Told when another node reset a share link: ends the sessions here opened through it. */
   revoke: (revocation: Revocation) => void;
+  /** Told when another node gave a share link a new expiry: sessions here whose tokens outlive it renew them. */
+  expiryChanged: (change: ExpiryChange) => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
 }
@@ -72,8 +75,12 @@ export class Cluster {
   constructor(private readonly options: ClusterOptions) {
     const { config, logger, metrics } = options;
     this.nodeId = config.nodeId ?? `${os.hostname()}-${randomBytes(4).toString('hex')}`;
-    this.pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6, query_timeout: Math.max(1000, config.leaseTtlMs / 2) });
-    this.pool.on('error', (error) => logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'));
+    // A database that stops answering (rather than refusing) must not hold up a lease renewal past
+    // the TTL: the renewal then fails, and the leases count as lost in time ([PG5]).
+    const timeoutMs = Math.max(1000, config.leaseTtlMs / 2);
+    this.pool = connectionPool({ connectionString: config.databaseUrl, max: 6, query_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs }, (error) =>
+      logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'),
+    );
     this.leases = new Leases({
       table: new LeaseTable(this.pool, config.leaseTtlMs),
       nodeId: this.nodeId,
@@ -127,6 +134,11 @@ export class Cluster {
   /** Tells the other nodes a share link was reset or removed. */
   announceRevocation(revocation: Revocation): void {
     void this.events.publish({ type: 'revoked', revocation });
+  }
+
+  /** Tells the other nodes a share link has a new expiry. */
+  announceExpiry(change: ExpiryChange): void {
+    void this.events.publish({ type: 'expiry', change });
   }
 
   /** The client address a relaying node vouched for, if `request` was relayed. */
@@ -261,5 +273,6 @@ export class Cluster {
     if (event.type === 'deleted') {
       for (const connection of this.extension.document(event.name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
     } else if (event.type === 'revoked') this.options.revoke(event.revocation);
+    else if (event.type === 'expiry') this.options.expiryChanged(event.change);
   }
 }

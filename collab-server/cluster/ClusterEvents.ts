@@ -1,9 +1,9 @@
 import pg from 'pg';
-import type { Revocation } from '../links/ShareLinks';
+import type { ExpiryChange, Revocation } from '../links/ShareLinks';
 import type { Logger } from '../logger';
 
 /** What one node tells the others. */
-export type ClusterEvent = { type: 'deleted'; name: string } | { type: 'revoked'; revocation: Revocation };
+export type ClusterEvent = { type: 'deleted'; name: string } | { type: 'revoked'; revocation: Revocation } | { type: 'expiry'; change: ExpiryChange };
 
 const CHANNEL = 'quire_cluster';
 const RECONNECT_MS = 1000;

@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
-import { LINK_KINDS } from '../../shared/linkKinds';
+import { LINK_KINDS, type LinkKind } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
+import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { JobResults } from '../conversion/jobs';
 import { importTooLarge, titleOf } from '../conversion/requestBody';
@@ -54,6 +55,8 @@ export interface AppRoutesOptions {
    * one on every reconnect, and when the server asks for one before it expires.
    */
   linkTokenSeconds: number;
+  /** Where renames and deletions are recorded. */
+  audit: Pick<AuditLog, 'record'>;
 }
 
 /**
@@ -88,14 +91,15 @@ export function addAppRoutes(
     maxDocxImportBytes = MAX_DOCX_IMPORT_BYTES,
     takeCreation,
     linkTokenSeconds,
+    audit,
   }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
-  const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
+  const requireEditor = async (request: IncomingMessage, name: string): Promise<{ body: Record<string, unknown> | null; kind: LinkKind }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const access = await requireLink(links, name, stringField(body, 'key', 100));
     if (access.role !== 'editor') throw new HttpError(403, 'this is a view-only link; renaming or deleting needs the edit link');
-    return body;
+    return { body, kind: access.kind };
   };
 
   router.add('GET', '/api/app/identity', async (request, response) => {
@@ -206,7 +210,7 @@ export function addAppRoutes(
   });
 
   router.add('PATCH', '/api/app/documents/:name', async (request, response, { name }) => {
-    const body = await requireEditor(request, name);
+    const { body, kind } = await requireEditor(request, name);
     if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
     const title = normalizeTitle(body.title.trim());
     // The person renaming, as their collab token names them, so history shows who renamed.
@@ -218,12 +222,15 @@ export function addAppRoutes(
       if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new HttpError(404, NOT_FOUND);
       throw error;
     }
+    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'renamed', { title });
     sendJson(response, 200, { name, title });
   });
 
   router.add('DELETE', '/api/app/documents/:name', async (request, response, { name }) => {
-    await requireEditor(request, name);
+    const { body, kind } = await requireEditor(request, name);
+    const user = await identities.identify(request, response, body?.userName);
     if (!(await documents.delete(name))) throw new HttpError(404, NOT_FOUND);
+    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'deleted', {});
     sendJson(response, 200, { name, deleted: true });
   });
 }
