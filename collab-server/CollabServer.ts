@@ -364,8 +364,16 @@ export class CollabServer {
     });
     addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
+    this.images = new ImageService({
+      store: openedStore,
+      maxImageBytes: config.maxImageBytes,
+      maxDocumentImageBytes: config.maxDocumentImageBytes,
+      maxImagePixels: config.maxImagePixels,
+      uploadsPerMinute: config.maxImageUploadsPerMinute,
+    });
     const identities = new BrowserIdentities(authSecret);
     addAppRoutes(this.router, {
+      images: this.images,
       documents: this.documents,
       links: this.shareLinks,
       identities,
@@ -381,13 +389,6 @@ export class CollabServer {
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
     addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
-    this.images = new ImageService({
-      store: openedStore,
-      maxImageBytes: config.maxImageBytes,
-      maxDocumentImageBytes: config.maxDocumentImageBytes,
-      maxImagePixels: config.maxImagePixels,
-      uploadsPerMinute: config.maxImageUploadsPerMinute,
-    });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,
@@ -407,6 +408,7 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: this.shareLinks,
       addresses: this.addresses,
+      images: this.images,
       audit: this.audit,
     });
   }

@@ -120,7 +120,7 @@ export function importFile(content: string, format: 'markdown' | 'html', title: 
   return request('POST', '/api/app/documents', { title, content, format });
 }
 
-/** Creates a document from a Word file (.docx): the server converts it, leaving out images, and says so in `notes`. */
+/** Creates a document from a Word file (.docx): the server converts it, storing its pictures as the document's images; what it left out is said in `notes`. */
 export async function importDocx(file: Blob, title: string): Promise<CreatedDocument & { notes: string[] }> {
   const dataUrl = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();

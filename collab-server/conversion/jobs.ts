@@ -7,6 +7,8 @@ import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
 import { versionOf } from '../documents/documentVersion';
 import type { ContentLimits } from './contentLimits';
+import { type ExportImages, shownImages } from './docx/embeddedImages';
+import type { ImportedImage } from './docx/importedImages';
 import { stackOverflowAsTooDeep } from './parseWithLimits';
 import { type BodyRules, readContentRequest, titleOf } from './requestBody';
 
@@ -32,6 +34,8 @@ export interface CreateResult {
   fields: Record<string, unknown>;
   /** The new document's initial update (content and title), or null when the body gives neither. */
   update: Uint8Array | null;
+  /** Pictures of an imported .docx the update shows (rules with `images` only): the main thread stores them as the new document's images. */
+  images: ImportedImage[];
   /** What the import left out (images of a .docx), for the person importing. */
   notes: string[];
 }
@@ -61,6 +65,8 @@ export interface ExportJob {
   format: ExportFormat;
   /** The server's origin as the request reached it: images stored there get absolute addresses in HTML and Markdown. */
   imageBase?: string;
+  /** The document's stored images the body shows, for the file formats to embed (see `ImagesJob`). */
+  images?: ExportImages;
 }
 export interface ExportResult {
   /** Text for the content formats, bytes for the file formats (.docx, PDF). */
@@ -90,7 +96,17 @@ export interface RestoreResult {
   title: string;
 }
 
-export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob;
+/** Which stored images of `document` its body shows, by hash: what a .docx or PDF export reads from the store to embed. */
+export interface ImagesJob {
+  kind: 'images';
+  state: DocumentState;
+  document: string;
+}
+export interface ImagesResult {
+  hashes: string[];
+}
+
+export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -99,6 +115,7 @@ export interface JobResults {
   export: ExportResult;
   diff: DiffResult;
   restore: RestoreResult;
+  images: ImagesResult;
 }
 
 /** Runs `job` within `limits`; throws ConversionError (or ContentError for content that does not convert). */
@@ -113,9 +130,9 @@ export async function runJob<J extends ConversionJob>(job: J, limits: ContentLim
 async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResults[ConversionJob['kind']]> {
   switch (job.kind) {
     case 'create': {
-      const { fields, node, notes } = await readContentRequest(job.body, job.rules, limits);
+      const { fields, node, images, notes } = await readContentRequest(job.body, job.rules, limits);
       const title = titleOf(fields);
-      return { fields, update: node || title ? initialUpdate(node, title) : null, notes };
+      return { fields, update: node || title ? initialUpdate(node, title) : null, images, notes };
     }
     case 'write': {
       const { node } = await readContentRequest(job.body, WRITE_RULES, limits);
@@ -126,7 +143,7 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const title = doc.getText(TITLE_FIELD).toString();
       const content =
         job.format === 'docx' || job.format === 'pdf'
-          ? await fileExport(job.format, withoutSuggestions(bodyNode(doc)), title, job.imageBase)
+          ? await fileExport(job.format, withoutSuggestions(bodyNode(doc)), title, job.imageBase, job.images)
           : exportBody(doc, job.format, { imageBase: job.imageBase });
       return { content, title, version: versionOf(doc) };
     }
@@ -135,6 +152,8 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const after = bodyNode(rebuild(job.after));
       return { changes: diffDocuments(before, after).map((change) => changeText(before, after, change)) };
     }
+    case 'images':
+      return { hashes: shownImages(withoutSuggestions(bodyNode(rebuild(job.state))), job.document) };
     case 'restore': {
       const version = rebuild(job.version);
       const body = bodyNode(version);
@@ -144,9 +163,9 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
 }
 
 /** A document as a Word or PDF file; their writers are loaded on first use, so a worker that never makes one keeps its heap for the rest. */
-async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined): Promise<Uint8Array> {
-  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase);
-  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase);
+async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined, images?: ExportImages): Promise<Uint8Array> {
+  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase, images);
+  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase, images);
 }
 
 /** A write's body: the content API's `{ content, format? }`. */
