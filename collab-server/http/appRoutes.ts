@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
@@ -43,6 +43,11 @@ export interface AppRoutesOptions {
    * one on every reconnect, and when the server asks for one before it expires.
    */
   linkTokenSeconds: number;
+  /**
+   * Workspace mode: who creates a document (refusing when nobody is signed in), and what makes
+   * them its owner once it exists. Absent in link mode, where anyone may create one.
+   */
+  creator?: (request: IncomingMessage, response: ServerResponse) => Promise<(name: string) => Promise<void>>;
 }
 
 /**
@@ -65,7 +70,18 @@ export interface AppRoutesOptions {
  */
 export function addAppRoutes(
   router: Router,
-  { documents, links, identities, authSecret, conversions, addresses, maxImportBytes = MAX_IMPORT_BYTES, takeCreation, linkTokenSeconds }: AppRoutesOptions,
+  {
+    documents,
+    links,
+    identities,
+    authSecret,
+    conversions,
+    addresses,
+    maxImportBytes = MAX_IMPORT_BYTES,
+    takeCreation,
+    linkTokenSeconds,
+    creator,
+  }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
   const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
@@ -82,6 +98,7 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents', async (request, response) => {
     // Anyone may create a document here, so each address has a budget of them.
+    const makeOwner = await creator?.(request, response);
     const wait = takeCreation?.(request) ?? 0;
     if (wait > 0) {
       response.setHeader('retry-after', String(wait));
@@ -104,6 +121,7 @@ export function addAppRoutes(
       LINK_KINDS.map((entry) => entry.kind),
     );
     await documents.create(name, { update, title, properties });
+    await makeOwner?.(name);
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
     sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });
