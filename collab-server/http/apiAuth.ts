@@ -33,6 +33,8 @@ export async function bearerClaims(request: IncomingMessage, response: ServerRes
   // that the link was not reset since; it is no credential for the API.
   if (claims.link && !linkTokens)
     return refuse('invalid_token', 'this token was minted for a share link and opens the document in the app only; the API needs a token from your backend');
+  // Nor is a token minted for a signed-in member: removing their access must end all of it.
+  if (claims.member) return refuse('invalid_token', 'this token was minted for a signed-in member and opens the document in the app only');
   return claims;
 }
 

@@ -159,6 +159,38 @@ describe('removing someone', () => {
   });
 });
 
+describe('removing a person from the workspace', () => {
+  it('[WS14] an admin token removes a person: their sessions, access and open editors end; a member token is no API credential', async () => {
+    const dora = new OidcBrowser(workspace.url);
+    await dora.signIn('dora');
+    const name = await create(ada, { title: 'Dora leaves' });
+    await ada.call('POST', `/api/workspace/documents/${name}/people`, { email: emailOf('dora'), role: 'editor' });
+    const token = await memberToken(dora, name);
+    const api = await fetch(`${workspace.url}/api/docs/${name}?format=text`, { headers: { authorization: `Bearer ${token}` } });
+    expect(api.status).toBe(401);
+    const client = hocuspocusClient(workspace.server.hocuspocusUrl, name, token);
+    const documentCloses: string[] = [];
+    client.provider.on('close', ({ event }: { event: { reason: string } }) => documentCloses.push(event.reason));
+    try {
+      await client.synced();
+      const editor = await workspace.server.token({ doc: '*', role: 'editor' });
+      const refused = await fetch(`${workspace.url}/api/admin/users/oidc:dora`, { method: 'DELETE', headers: { authorization: `Bearer ${editor}` } });
+      expect(refused.status).toBe(403);
+      const admin = await workspace.server.token({ doc: '*', role: 'admin' });
+      const removed = await fetch(`${workspace.url}/api/admin/users/oidc:dora`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } });
+      expect(removed.status).toBe(200);
+      await waitFor(() => documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: "Dora's editor to close", timeoutMs: 5000 });
+      expect((await dora.call('GET', '/api/auth/me')).status).toBe(401);
+      const people = await ada.call('GET', `/api/workspace/documents/${name}/people`);
+      expect((people.data.people as Array<{ id: string }>).map((person) => person.id)).toEqual(['oidc:ada']);
+      const again = await fetch(`${workspace.url}/api/admin/users/oidc:dora`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } });
+      expect(again.status).toBe(404);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
 describe('cross-site requests', () => {
   it('[WS12] every state-changing endpoint refuses a request without the app’s Origin, and changes nothing', async () => {
     const name = await create(ada, { title: 'Guarded' });

@@ -11,6 +11,7 @@ import { MemberAccessExtension } from './MemberAccessExtension';
 import { OidcLogin } from './OidcLogin';
 import { Sessions } from './Sessions';
 import { requireSameOrigin } from './sameOrigin';
+import { addUserAdminRoutes } from './userAdminRoutes';
 import { WorkspaceDocuments } from './WorkspaceDocuments';
 import { addWorkspaceRoutes } from './workspaceRoutes';
 
@@ -72,6 +73,7 @@ export class Workspace {
       tokenSeconds: config.linkTokenSeconds,
       revoke: (document, userId) => this.memberAccess.revoke(document, userId),
     });
+    addUserAdminRoutes(router, { store, authSecret, revoke: (document, userId) => this.memberAccess.revoke(document, userId) });
   }
 
   /**
