@@ -10,7 +10,7 @@ import { PostgresDocumentStore } from '../persistence/postgres/PostgresDocumentS
 import type { VersionStore } from '../persistence/VersionStore';
 import type { WorkspaceStore } from '../persistence/WorkspaceStore';
 import type { BatchReport } from '../persistence/WriteQueue';
-import { levelWorkspaceStore } from '../persistence/workspace/KeyValueWorkspaceStore';
+import { levelWorkspaceStore, postgresWorkspaceStore } from '../persistence/workspace/KeyValueWorkspaceStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { documentSchema } from '../shared/conversion';
 import { resolveAuthSecret } from './authSecret';
@@ -446,7 +446,11 @@ export class CollabServer {
           })
         : new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), commitIntervalMs: config.commitIntervalMs, onBatch }));
     await store.open();
-    const workspaceStore = config.oidcIssuer ? (options.workspaceStore ?? levelWorkspaceStore(path.join(config.dataDir, WORKSPACE_FOLDER))) : null;
+    // People, sessions and access live beside the documents: in PostgreSQL for a cluster (every node shares them).
+    const workspaceStore = !config.oidcIssuer
+      ? null
+      : (options.workspaceStore ??
+        (config.databaseUrl ? postgresWorkspaceStore(config.databaseUrl) : levelWorkspaceStore(path.join(config.dataDir, WORKSPACE_FOLDER))));
     try {
       await workspaceStore?.open();
     } catch (error) {

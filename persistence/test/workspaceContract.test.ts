@@ -3,12 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RECENT, type WorkspaceStore, WorkspaceStoreError } from '../WorkspaceStore';
-import { levelWorkspaceStore, memoryWorkspaceStore } from '../workspace/KeyValueWorkspaceStore';
+import { levelWorkspaceStore, memoryWorkspaceStore, postgresWorkspaceStore } from '../workspace/KeyValueWorkspaceStore';
+import { postgresSchemas } from './storeFixtures';
 
 /** The workspace store contract (persistence/SPEC.md [W1]–[W9]) against every implementation. */
+const postgres = postgresSchemas();
 const implementations = [
   { name: 'LevelDB', make: async (folder: string) => levelWorkspaceStore(folder) },
   { name: 'memory', make: async () => memoryWorkspaceStore() },
+  { name: 'PostgreSQL', make: async () => postgresWorkspaceStore(await postgres.create()) },
 ];
 
 describe.each(implementations)('workspace store ($name)', ({ make }) => {

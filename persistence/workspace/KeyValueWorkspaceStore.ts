@@ -9,6 +9,7 @@ import {
   type WorkspaceUser,
 } from '../WorkspaceStore';
 import { type KvWrite, LevelKv, MemoryKv, type OrderedKv } from './OrderedKv';
+import { PostgresKv } from './PostgresKv';
 
 // Key layout (version 1). Parts are joined with U+0000, which no id or document name may hold.
 //   u␀<user id>                 → WorkspaceUser
@@ -262,4 +263,9 @@ export function levelWorkspaceStore(location: string): WorkspaceStore {
 /** The workspace store in memory. */
 export function memoryWorkspaceStore(): WorkspaceStore {
   return new KeyValueWorkspaceStore(new MemoryKv());
+}
+
+/** The workspace store in PostgreSQL (`url`: DATABASE_URL), shared by every node of a cluster. */
+export function postgresWorkspaceStore(url: string): WorkspaceStore {
+  return new KeyValueWorkspaceStore(new PostgresKv(url));
 }
