@@ -163,6 +163,7 @@ export class CollabServer {
           metrics: clusterMetrics(this.metrics.registry),
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
+          revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
       : null;
@@ -270,6 +271,7 @@ export class CollabServer {
           conversions: { run: (job) => this.conversions.run(job) },
           document: (name) => this.hocuspocus.documents.get(name),
           overHttps: (request) => this.reachedOverHttps(request),
+          announceRemoval: this.cluster ? (document, userId) => this.cluster?.announceMemberRemoval(document, userId) : undefined,
         })
       : null;
     const memberAccess = this.workspace?.memberAccess;

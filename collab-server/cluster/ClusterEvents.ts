@@ -3,7 +3,10 @@ import type { Revocation } from '../links/ShareLinks';
 import type { Logger } from '../logger';
 
 /** What one node tells the others. */
-export type ClusterEvent = { type: 'deleted'; name: string } | { type: 'revoked'; revocation: Revocation };
+export type ClusterEvent =
+  | { type: 'deleted'; name: string }
+  | { type: 'revoked'; revocation: Revocation }
+  | { type: 'member-removed'; name: string; userId: string };
 
 const CHANNEL = 'quire_cluster';
 const RECONNECT_MS = 1000;

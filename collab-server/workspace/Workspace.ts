@@ -24,6 +24,8 @@ export interface WorkspaceOptions {
   conversions: Pick<ConversionPool, 'run'>;
   document: (name: string) => Document | undefined;
   overHttps: (request: IncomingMessage) => boolean;
+  /** In a cluster: tells the other nodes someone's access was removed or lowered (they end that person's sessions there). */
+  announceRemoval?: (document: string, userId: string) => void;
 }
 
 /**
@@ -71,9 +73,15 @@ export class Workspace {
       authSecret,
       publicOrigin: new URL(this.publicUrl).origin,
       tokenSeconds: config.linkTokenSeconds,
-      revoke: (document, userId) => this.memberAccess.revoke(document, userId),
+      revoke: (document, userId) => this.revoke(document, userId),
     });
-    addUserAdminRoutes(router, { store, authSecret, revoke: (document, userId) => this.memberAccess.revoke(document, userId) });
+    addUserAdminRoutes(router, { store, authSecret, revoke: (document, userId) => this.revoke(document, userId) });
+  }
+
+  /** Ends `userId`'s open sessions on `document`, here and on every other node of a cluster. */
+  private revoke(document: string, userId: string): void {
+    this.memberAccess.revoke(document, userId);
+    this.options.announceRemoval?.(document, userId);
   }
 
   /**
