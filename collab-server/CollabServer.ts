@@ -409,6 +409,10 @@ export class CollabServer {
       links: this.shareLinks,
       addresses: this.addresses,
       allowedOrigins: config.allowedOrigins,
+      memberMayEdit: async (name, userId) => {
+        const access = await this.workspace?.store.accessOf(name, userId);
+        return access?.role === 'owner' || access?.role === 'editor';
+      },
     });
     addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
     addApiRoutes(this.router, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../shared/closeCodes';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
+import { pngImage } from '../../testing/images';
 import { OidcBrowser } from '../../testing/oidcBrowser';
 import { emailOf } from '../../testing/oidcIssuer';
 import { hpFrames } from '../../testing/rawFrames';
@@ -138,6 +139,23 @@ describe('removing someone', () => {
       plain.destroy();
       owner.destroy();
     }
+  });
+
+  it('[WS11] a member editor uploads images with their token only while they are one', async () => {
+    const name = await create(ada, { title: 'Pictures' });
+    await ada.call('POST', `/api/workspace/documents/${name}/people`, { email: emailOf('bob'), role: 'editor' });
+    const token = await memberToken(bob, name);
+    const upload = () =>
+      fetch(`${workspace.url}/api/docs/${name}/images`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+        body: pngImage(4, 4),
+      });
+    expect((await upload()).status).toBe(201);
+    await ada.call('PATCH', `/api/workspace/documents/${name}/people/oidc:bob`, { role: 'viewer' });
+    const refused = await upload();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/removed or lowered/);
   });
 
   it('[WS11] lowering someone to viewer ends their editing session; reconnecting, they are read-only', async () => {
