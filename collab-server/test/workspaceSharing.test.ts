@@ -149,7 +149,7 @@ describe('removing someone', () => {
       fetch(`${workspace.url}/api/docs/${name}/images`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
-        body: pngImage(4, 4),
+        body: new Uint8Array(pngImage(4, 4)),
       });
     expect((await upload()).status).toBe(201);
     await ada.call('PATCH', `/api/workspace/documents/${name}/people/oidc:bob`, { role: 'viewer' });
