@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../shared/closeCodes';
+import { mintToken } from '../../shared/token';
 import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
 import { pngImage } from '../../testing/images';
 import { OidcBrowser } from '../../testing/oidcBrowser';
 import { emailOf } from '../../testing/oidcIssuer';
 import { hpFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
-import { startTestServer } from '../../testing/testServer';
+import { startTestServer, TEST_SECRET } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 import { startWorkspaceServer, type WorkspaceServer } from '../../testing/workspaceServer';
 
@@ -171,6 +172,27 @@ describe('removing someone', () => {
       await waitFor(() => documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the editing session to end', timeoutMs: 5000 });
       const session = await bob.call('POST', `/api/workspace/documents/${name}/session`);
       expect(session.data.role).toBe('viewer');
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('access checked again, not only at connect', () => {
+  it('[WS16] a renewed token whose holder lost access meanwhile (the removal not seen here) closes the session', async () => {
+    const name = await create(ada, { title: 'Renewals' });
+    await ada.call('POST', `/api/workspace/documents/${name}/people`, { email: emailOf('bob'), role: 'editor' });
+    const claims = { sub: 'oidc:bob', name: 'Bob Tester', doc: name, role: 'editor' as const, member: true as const };
+    // A short first token, so the server asks for a fresh one within seconds; the fresh one is valid for an hour.
+    const tokens = [await mintToken(TEST_SECRET, claims, 4), await mintToken(TEST_SECRET, claims, 3600)];
+    const client = hocuspocusClient(workspace.server.hocuspocusUrl, name, async () => tokens.shift() ?? tokens[0]);
+    const documentCloses: string[] = [];
+    client.provider.on('close', ({ event }: { event: { reason: string } }) => documentCloses.push(event.reason));
+    try {
+      await client.synced();
+      // Straight in the store: no session is closed by it, as when a removal's announcement was missed.
+      await workspace.server.server.workspace?.store.removeAccess(name, 'oidc:bob');
+      await waitFor(() => documentCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the renewal to close the session', timeoutMs: 8000 });
     } finally {
       client.destroy();
     }
