@@ -124,12 +124,14 @@ function DocumentSection({ title, documents, empty }: { title: string; documents
       ) : (
         <ul className="document-list">
           {documents.map((document) => (
-            <li key={document.name}>
-              <Link href={`/d/${encodeURIComponent(document.name)}`}>{document.title || 'Untitled'}</Link>
-              <span className="muted">
-                {document.role === 'owner' ? 'Owner' : `${document.role.charAt(0).toUpperCase()}${document.role.slice(1)} · ${document.owner ?? 'no owner'}`} ·{' '}
-                {relativeTime(document.openedAt ?? document.updatedAt)}
-              </span>
+            <li key={document.name} className="document-row">
+              <Link className="document-row-main" href={`/d/${encodeURIComponent(document.name)}`}>
+                <span className="document-row-title">{document.title || 'Untitled'}</span>
+                <span className="document-row-meta">
+                  {document.role === 'owner' ? 'Owner' : `${document.role.charAt(0).toUpperCase()}${document.role.slice(1)} · ${document.owner ?? 'no owner'}`}{' '}
+                  · {relativeTime(document.openedAt ?? document.updatedAt)}
+                </span>
+              </Link>
             </li>
           ))}
         </ul>
