@@ -65,7 +65,16 @@ export class Workspace {
   /** Adds the sign-in and workspace routes. */
   addRoutes(router: Router): void {
     const { store, config, authSecret } = this.options;
-    addAuthRoutes(router, { workspace: { login: this.login, sessions: this.sessions, store, publicUrl: this.publicUrl, overHttps: this.options.overHttps } });
+    addAuthRoutes(router, {
+      workspace: {
+        login: this.login,
+        sessions: this.sessions,
+        store,
+        publicUrl: this.publicUrl,
+        overHttps: this.options.overHttps,
+        logger: this.options.logger,
+      },
+    });
     addWorkspaceRoutes(router, {
       store,
       sessions: this.sessions,
@@ -95,6 +104,7 @@ export class Workspace {
     return (name) => this.store.setAccess(name, user.id, 'owner', Date.now());
   }
 
+  /** Closes the workspace store (the server's last step, after the documents are written). */
   close(): Promise<void> {
     return this.store.close();
   }

@@ -34,6 +34,7 @@ export class WorkspaceDocuments {
     return (await this.options.documents.getMeta(name)) !== null;
   }
 
+  /** What the document store knows of `name` (its title, times), or null when it does not exist. */
   meta(name: string): Promise<DocumentMeta | null> {
     return this.options.documents.getMeta(name);
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WorkspaceStore } from '../../persistence/WorkspaceStore';
 import { cookieValue } from '../http/browserIdentity';
 import { type Router, sendJson } from '../http/Router';
+import type { Logger } from '../logger';
 import type { OidcLogin } from './OidcLogin';
 import type { Sessions } from './Sessions';
 import { requireSameOrigin } from './sameOrigin';
@@ -18,6 +19,7 @@ export interface AuthRoutesOptions {
     /** PUBLIC_URL: the callback is read against it, and state-changing requests must come from it. */
     publicUrl: string;
     overHttps: (request: IncomingMessage) => boolean;
+    logger: Logger;
   } | null;
 }
 
@@ -58,6 +60,7 @@ export function addAuthRoutes(router: Router, { workspace }: AuthRoutesOptions):
       Date.now(),
     );
     await sessions.start(user.id, request, response);
+    workspace.logger.info({ event: 'signed-in', user: user.id }, 'a person signed in');
     response.writeHead(303, { location: signedIn.returnTo, 'cache-control': 'no-store' });
     response.end();
   });
