@@ -50,6 +50,17 @@ describe('signing in', () => {
     expect(cookie).toMatch(/; Secure/);
   });
 
+  it('[WS2] signing in again ends the session the browser had before', async () => {
+    const browser = new OidcBrowser(workspace.url);
+    await browser.signIn('ada');
+    const first = browser.cookies.get(SESSION_COOKIE) as string;
+    // The provider remembers her: the second sign-in passes its pages without asking again.
+    await browser.signIn('ada');
+    expect(browser.cookies.get(SESSION_COOKIE)).not.toBe(first);
+    expect(await store().getSession(hashOf(first), Date.now())).toBeNull();
+    expect((await browser.call('GET', '/api/auth/me')).data.user).toMatchObject({ id: 'oidc:ada' });
+  });
+
   it('[WS2] signing out ends the session on the server: the old cookie no longer signs anyone in', async () => {
     const browser = new OidcBrowser(workspace.url);
     await browser.signIn('ada');

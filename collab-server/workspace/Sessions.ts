@@ -29,8 +29,10 @@ export class Sessions {
     this.now = options.now ?? Date.now;
   }
 
-  /** Starts a session for `userId` and sets its cookie on `response`. */
+  /** Starts a session for `userId` and sets its cookie on `response`; a session the browser had before ends. */
   async start(userId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const earlier = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (earlier) await this.options.store.deleteSession(hashOf(earlier));
     const value = randomBytes(32).toString('base64url');
     const createdAt = this.now();
     await this.options.store.saveSession({ hash: hashOf(value), userId, createdAt, expiresAt: createdAt + this.options.lifetimeMs });
