@@ -53,6 +53,8 @@ async function signedIn(browser: Browser, login: string, path = '/'): Promise<Pa
 }
 
 test('sharing with a person by e-mail; they find it under Shared with me; removing them closes their editor', async ({ browser }) => {
+  // Three sign-ins through the provider's login and consent pages (five page loads each) besides the editing.
+  test.setTimeout(120_000);
   const ada = await signedIn(browser, 'ada');
   await expect(ada.getByText(`Signed in as ${nameOf('ada')}`)).toBeVisible();
   await expect(ada.getByRole('region', { name: 'My documents' })).toContainText('You have not created any documents yet.');
