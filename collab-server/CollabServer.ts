@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Extension, Hocuspocus } from '@hocuspocus/server';
+import type { AuditStore } from '../persistence/AuditStore';
 import type { BlobStore } from '../persistence/BlobStore';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
@@ -13,6 +14,8 @@ import type { BatchReport } from '../persistence/WriteQueue';
 import { levelWorkspaceStore, postgresWorkspaceStore } from '../persistence/workspace/KeyValueWorkspaceStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { documentSchema } from '../shared/conversion';
+import { AuditExtension } from './audit/AuditExtension';
+import { AuditLog } from './audit/AuditLog';
 import { resolveAuthSecret } from './authSecret';
 import { addBackupRoute } from './backup/backupRoute';
 import { Cluster } from './cluster/Cluster';
@@ -39,6 +42,7 @@ import { historyMetrics } from './history/historyMetrics';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
+import { addAuditRoutes } from './http/auditRoutes';
 import { BrowserIdentities } from './http/browserIdentity';
 import { addCommentApiRoutes } from './http/commentApiRoutes';
 import { addCspReportRoute } from './http/cspReportRoute';
@@ -83,7 +87,7 @@ export interface CollabServerOptions {
   config: Config;
   logger?: Logger;
   /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
-  store?: DocumentStore & VersionStore & BlobStore;
+  store?: DocumentStore & VersionStore & BlobStore & AuditStore;
   /** With OIDC_ISSUER: a workspace store to use instead of LevelDB in DATA_DIR/workspace. */
   workspaceStore?: WorkspaceStore;
 }
@@ -109,6 +113,8 @@ export class CollabServer {
   readonly webhooks: WebhookExtension | null;
   /** The web app's share links: checked, created, reset and removed here. */
   readonly shareLinks: ShareLinks;
+  /** Each document's audit log: who opened it, changed its links, renamed, deleted it, restored a version. */
+  readonly audit: AuditLog;
   /** Images stored by the server: uploads and reads. */
   readonly images: ImageService;
   /** Removes the images no version of their document refers to any more. */
@@ -135,7 +141,7 @@ export class CollabServer {
 
   private constructor(
     readonly config: Config,
-    openedStore: DocumentStore & VersionStore & BlobStore,
+    openedStore: DocumentStore & VersionStore & BlobStore & AuditStore,
     readonly logger: Logger,
     readonly authSecret: string,
     workspaceStore: WorkspaceStore | null,
@@ -164,6 +170,7 @@ export class CollabServer {
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
           revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
+          expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
       : null;
@@ -225,6 +232,12 @@ export class CollabServer {
       document: (name) => this.hocuspocus.documents.get(name),
       logger,
     });
+    this.audit = new AuditLog({
+      store: openedStore,
+      maxEntries: config.auditMaxEntries,
+      openWindowMs: config.auditOpenWindowSeconds * 1000,
+      logger,
+    });
     this.shareLinks = new ShareLinks({
       store,
       managerRoles: config.linkManagerRoles,
@@ -232,6 +245,11 @@ export class CollabServer {
         linkAccess.revoke(revocation);
         this.cluster?.announceRevocation(revocation);
       },
+      onExpiryChanged: (change) => {
+        linkAccess.expiryChanged(change);
+        this.cluster?.announceExpiry(change);
+      },
+      audit: this.audit,
       logger,
     });
     this.addresses = new ClientAddresses(config.trustProxy);
@@ -314,7 +332,9 @@ export class CollabServer {
       this.history,
       // 7. Announce durable changes to webhook receivers (debounced; never blocks editing).
       ...(this.webhooks ? [this.webhooks] : []),
-      // 8. One structured log line per connection and document event.
+      // 8. Who opened each document, in its audit log (once per identity and window).
+      new AuditExtension(this.audit),
+      // 9. One structured log line per connection and document event.
       new LoggingExtension(logger),
     ];
 
@@ -388,13 +408,15 @@ export class CollabServer {
       linkTokenSeconds: config.linkTokenSeconds,
       conversions: this.conversions,
       creator: this.workspace ? (request, response) => (this.workspace as Workspace).creator(request, response) : undefined,
+      audit: this.audit,
     });
     if (this.workspace) this.workspace.addRoutes(this.router);
     else addAuthRoutes(this.router, { workspace: null });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
-    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions });
-    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions });
+    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions, audit: this.audit });
+    addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
+    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
     this.images = new ImageService({
       store: openedStore,
       maxImageBytes: config.maxImageBytes,
@@ -425,6 +447,7 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: this.shareLinks,
       addresses: this.addresses,
+      audit: this.audit,
     });
   }
 

@@ -208,6 +208,22 @@ export const OPTIONS = {
     max: 7 * 24 * 3600,
     description: 'Lifetime of the token the app hands out for a share link; open editors renew theirs before it expires',
   },
+  auditMaxEntries: {
+    env: 'AUDIT_MAX_ENTRIES',
+    kind: 'integer',
+    default: 1000,
+    min: 10,
+    max: 1_000_000,
+    description: "Entries kept in each document's audit log (openings, link changes, renames, deletion, restores); older ones are dropped",
+  },
+  auditOpenWindowSeconds: {
+    env: 'AUDIT_OPEN_WINDOW_SECONDS',
+    kind: 'integer',
+    default: 3600,
+    min: 0,
+    max: 7 * 24 * 3600,
+    description: 'An identity opening a document again within this many seconds of its last logged opening is not logged again',
+  },
   embedOrigins: {
     env: 'EMBED_ORIGINS',
     kind: 'list',

@@ -5,9 +5,9 @@ import { editorOf, expect, test } from './fixtures';
 
 /**
  * Who may keep using a document once its link changes, and who is who: resetting a link from the
- * Share dialog ends access through the old one at once (the people on it are told, and keep a
- * copy of what they had), while the person who reset it goes on; people who chose the same name
- * are told apart.
+ * Share dialog, or turning it off, ends access through the old one at once (the people on it are
+ * told, and keep a copy of what they had), while the person who reset it goes on; the Activity
+ * dialog shows who did what; people who chose the same name are told apart.
  */
 
 /** Downloads the copy a closed page offers and returns its text. */
@@ -124,6 +124,58 @@ test('a view link may not reset links by default; the edit link can give the vie
   await expect(saveStatusOf(viewer)).toHaveText('View only');
   await alice.context().close();
   await viewer.context().close();
+});
+
+test('turning the view link off from the Share dialog: the viewer is told and keeps a copy, the link opens nothing, and Activity shows who did what', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const alice = await freshPage(browser);
+  await createTitledDocument(alice, app, 'Switched off');
+  await typeInBody(alice, 'Only for a while.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  await alice.getByRole('button', { name: 'Share' }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Share' });
+  const viewLink = await dialog.getByRole('textbox', { name: 'View-only link' }).inputValue();
+  // This page's own link cannot be turned off from it.
+  await expect(dialog.getByRole('button', { name: 'Turn off edit link' })).toHaveCount(0);
+
+  const viewer = await freshPage(browser, { acceptDownloads: true });
+  await viewer.goto(viewLink);
+  await expect(saveStatusOf(viewer)).toHaveText('View only');
+  await expect.poll(() => bodyTextOf(viewer)).toBe('Only for a while.');
+
+  await dialog.getByRole('button', { name: 'Turn off view-only link' }).click();
+  const confirm = alice.getByRole('dialog', { name: 'Turn off the view-only link?' });
+  await expect(confirm).toContainText('Everyone using the view-only link loses access');
+  await confirm.getByRole('button', { name: 'Turn off link' }).click();
+  await expect(dialog.getByRole('status')).toContainText('The view-only link was turned off');
+  await expect(dialog.getByRole('textbox', { name: 'View-only link' })).toHaveCount(0);
+  // Focus moves to the button that turns it on again.
+  await expect(dialog.getByRole('button', { name: 'Turn on view-only link' })).toBeFocused();
+
+  // The viewer is told at once why, and keeps a copy of what the page showed.
+  await expect(viewer.getByRole('alert').filter({ hasText: 'This link was turned off' })).toBeVisible();
+  expect(await downloadedCopy(viewer)).toContain('Only for a while.');
+  // Opened afresh, the link says it was turned off.
+  const late = await freshPage(browser);
+  await late.goto(viewLink);
+  await expect(late.getByRole('heading', { name: 'This link was turned off, so it no longer opens the document.' })).toBeVisible();
+
+  // Activity, newest first: the link turned off, the viewer's and Alice's openings.
+  await alice.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await alice.getByRole('button', { name: 'Document menu' }).click();
+  await alice.getByRole('menuitem', { name: 'Activity…' }).click();
+  const items = alice.getByRole('list', { name: 'Activity' }).getByRole('listitem');
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(0)).toContainText('turned off the view link with the edit link');
+  await expect(items.nth(1)).toContainText('opened the document with the view link');
+  await expect(items.nth(2)).toContainText('opened the document with the edit link');
+  // The viewer's page offers no Activity (a view link does not manage links).
+  await viewer.getByRole('button', { name: 'Document menu' }).click();
+  await expect(viewer.getByRole('menuitem', { name: 'Activity…' })).toHaveCount(0);
+  for (const page of [alice, viewer, late]) await page.context().close();
 });
 
 test('two people who chose the same name are two people in presence and in history', async ({ sharedApp: app, browser }) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BatchOperation } from 'leveldown';
+import { type AuditEntry, type AuditPage, type AuditStore, assertAuditArguments } from './AuditStore';
 import { assertBlobType, BlobChunker, type BlobInfo, type BlobStore, isBlobHash, type NewBlob, type StoredBlob } from './BlobStore';
 import { type Cursor, decodeCursor, encodeCursor } from './cursorEncoding';
 import {
@@ -39,6 +40,7 @@ import {
   versionKey,
 } from './keys';
 import { LevelDatabase, type SnapshotView } from './LevelDatabase';
+import { LevelAudit } from './levelAudit';
 import {
   BLOB_BATCH_BYTES,
   blobInfoOf,
@@ -105,7 +107,7 @@ interface PreparedWrite {
  * batch. Metadata of documents in use is cached and updated as writes are queued; the cache is
  * dropped whenever a batch fails, so the next write starts again from what is on disk.
  */
-export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStore {
+export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStore, AuditStore {
   private readonly db: LevelDatabase;
   private readonly now: () => number;
   private readonly queue: WriteQueue;
@@ -122,6 +124,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
   /** `putBlob` calls under way, per document: a deletion of the document cancels them ([L29]). */
   private readonly uploads = new Map<string, Set<{ cancelled: boolean }>>();
   private opened = false;
+  private readonly audit: LevelAudit;
 
   constructor(options: LevelDocumentStoreOptions) {
     this.db = (options.openDatabase ?? ((location) => new LevelDatabase(location)))(options.location);
@@ -135,6 +138,7 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
       onBatch: options.onBatch,
       minIntervalMs: options.commitIntervalMs,
     });
+    this.audit = new LevelAudit(this.db, (operations) => this.queue.enqueue(operations));
   }
 
   /** The LevelDB folder. */
@@ -333,6 +337,24 @@ export class LevelDocumentStore implements DocumentStore, VersionStore, BlobStor
     }
     const back = await this.read(() => this.db.get(probeKey));
     if (back?.toString() !== value) throw new StoreError('CORRUPT', 'readiness probe read back a different value');
+  }
+
+  async appendAudit(name: string, entry: AuditEntry, keep: number): Promise<void> {
+    this.check(name);
+    assertAuditArguments({ keep });
+    try {
+      await this.pendingWrites.track(this.audit.append(name, entry, keep));
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('WRITE_FAILED', `writing the audit log of "${name}" failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  async readAudit(name: string, { before, limit }: { before: number | null; limit: number }): Promise<AuditPage> {
+    this.check(name);
+    assertAuditArguments({ before, limit });
+    await this.pendingWrites.settled();
+    return this.read(() => this.audit.read(name, before, limit));
   }
 
   async *exportAll(): AsyncGenerator<ExportItem> {

@@ -1,3 +1,4 @@
+import { type AuditEntry, type AuditPage, type AuditStore, assertAuditArguments, pageOf, type StoredAuditEntry } from './AuditStore';
 import { assertBlobType, BlobChunker, type BlobInfo, type BlobStore, isBlobHash, type NewBlob, type StoredBlob } from './BlobStore';
 import {
   applyPatch,
@@ -41,8 +42,10 @@ interface MemoryDocument {
  * and a store for tests that do not need a disk. Nothing survives the process. Every method
  * copies bytes in and out, so callers can never change what is stored.
  */
-export class MemoryDocumentStore implements DocumentStore, VersionStore, BlobStore {
+export class MemoryDocumentStore implements DocumentStore, VersionStore, BlobStore, AuditStore {
   private readonly documents = new Map<string, MemoryDocument>();
+  /** Audit logs by document name, oldest first, and the number each log's next entry gets. */
+  private readonly audits = new Map<string, { next: number; entries: StoredAuditEntry[] }>();
   private readonly tombstones = new Map<string, number>();
   private opened = false;
 
@@ -265,6 +268,24 @@ export class MemoryDocumentStore implements DocumentStore, VersionStore, BlobSto
     this.assertOpen();
     assertStorableName(name);
     return this.documents.get(name);
+  }
+
+  async appendAudit(name: string, entry: AuditEntry, keep: number): Promise<void> {
+    this.assertOpen();
+    assertStorableName(name);
+    assertAuditArguments({ keep });
+    const log = this.audits.get(name) ?? { next: 0, entries: [] };
+    log.entries.push({ ...structuredClone(entry), seq: log.next++ });
+    if (log.entries.length > keep) log.entries.splice(0, log.entries.length - keep);
+    this.audits.set(name, log);
+  }
+
+  async readAudit(name: string, { before, limit }: { before: number | null; limit: number }): Promise<AuditPage> {
+    this.assertOpen();
+    assertStorableName(name);
+    assertAuditArguments({ before, limit });
+    const entries = (this.audits.get(name)?.entries ?? []).filter((entry) => before === null || entry.seq < before);
+    return pageOf(structuredClone(entries.slice(-(limit + 1)).reverse()), limit);
   }
 
   private require(name: string): MemoryDocument {

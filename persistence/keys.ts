@@ -61,3 +61,7 @@ export const chunkRange = (name: string) => ({ gte: `${PREFIX}k${SEP}${name}${SE
 export const uploadKey = (upload: string) => `${PREFIX}u${SEP}${upload}`;
 /** The range holding every unfinished `putBlob` call's mark. */
 export const uploadRange = { gte: `${PREFIX}u${SEP}`, lt: `${PREFIX}u\u0001` };
+/** One entry (JSON) of one document's audit log; `seq` is zero-padded hex so keys sort in append order. */
+export const auditKey = (name: string, seq: number) => `${PREFIX}a${SEP}${name}${SEP}${seq.toString(16).padStart(12, '0')}`;
+/** The range holding the audit log of one document. */
+export const auditRange = (name: string) => ({ gte: `${PREFIX}a${SEP}${name}${SEP}`, lt: `${PREFIX}a${SEP}${name}\u0001` });

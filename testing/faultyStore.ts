@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditPage, AuditStore } from '../persistence/AuditStore';
 import type { BlobInfo, BlobStore, NewBlob, StoredBlob } from '../persistence/BlobStore';
 import {
   type DocumentMeta,
@@ -57,14 +58,14 @@ export type FaultKind = 'fail' | 'fail-after-write';
  * exactly the errors a failing disk would give it (`StoreError` `WRITE_FAILED`/`READ_FAILED`),
  * through the same interface, while the data underneath stays real (usually LevelDB).
  */
-export class FaultyStore implements DocumentStore, VersionStore, BlobStore {
+export class FaultyStore implements DocumentStore, VersionStore, BlobStore, AuditStore {
   private readonly faults = new Map<StoreOperation, FaultKind>();
   /** Calls per operation, failed or not. */
   readonly calls = new Map<StoreOperation, number>();
   /** Injected failures per operation. */
   readonly failures = new Map<StoreOperation, number>();
 
-  constructor(readonly inner: DocumentStore & VersionStore & BlobStore) {}
+  constructor(readonly inner: DocumentStore & VersionStore & BlobStore & AuditStore) {}
 
   /** Makes `operations` fail (default: every write, the probe included) until `heal`. */
   inject(operations: readonly StoreOperation[] = WRITE_OPERATIONS, kind: FaultKind = 'fail'): void {
@@ -98,6 +99,15 @@ export class FaultyStore implements DocumentStore, VersionStore, BlobStore {
 
   open(): Promise<void> {
     return this.inner.open();
+  }
+
+  /** Audit logs pass through without faults: the faults model the document store's disk. */
+  appendAudit(name: string, entry: AuditEntry, keep: number): Promise<void> {
+    return this.inner.appendAudit(name, entry, keep);
+  }
+
+  readAudit(name: string, options: { before: number | null; limit: number }): Promise<AuditPage> {
+    return this.inner.readAudit(name, options);
   }
 
   close(): Promise<void> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CollabServer, listen, portOf } from '../collab-server/CollabServer';
 import { type Config, parseConfig } from '../collab-server/config';
 import { createLogger } from '../collab-server/logger';
+import type { AuditStore } from '../persistence/AuditStore';
 import type { BlobStore } from '../persistence/BlobStore';
 import type { DocumentStore } from '../persistence/DocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
@@ -32,7 +33,7 @@ export interface TestServer {
 export interface TestServerOptions {
   config?: Partial<Config>;
   /** Builds a store to use instead of LevelDB (called on every start). */
-  store?: (dataDir: string) => DocumentStore & VersionStore & BlobStore;
+  store?: (dataDir: string) => DocumentStore & VersionStore & BlobStore & AuditStore;
   dataDir?: string;
   /** The port to listen on (default: a free one). */
   port?: number;

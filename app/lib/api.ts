@@ -49,7 +49,7 @@ export interface DocumentSummary {
 
 /**
  * A request the server refused; `status` 404 means the document or link does not exist, 410 that
- * the link was reset (`reason` `link-reset`) or has expired (`link-expired`).
+ * the link was reset (`reason` `link-reset`), turned off (`link-off`) or has expired (`link-expired`).
  */
 export class ApiError extends Error {
   constructor(
@@ -62,10 +62,12 @@ export class ApiError extends Error {
   }
 }
 
-/** The message for a link the server no longer accepts (410: reset or expired), or null for any other error. */
+/** The message for a link the server no longer accepts (410: reset, turned off or expired), or null for any other error. */
 export function linkEndedMessage(error: unknown): string | null {
   if (!(error instanceof ApiError) || error.status !== 410) return null;
-  return error.reason === 'link-expired' ? 'This link has expired.' : 'This link was reset, so it no longer opens the document.';
+  if (error.reason === 'link-expired') return 'This link has expired.';
+  if (error.reason === 'link-off') return 'This link was turned off, so it no longer opens the document.';
+  return 'This link was reset, so it no longer opens the document.';
 }
 
 /** The server could not be reached at all (offline, or the server is down). */
@@ -174,9 +176,41 @@ export function resetLink(name: string, key: string, kind: LinkKind, options: { 
   return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { key, ...options });
 }
 
-/** Creates link `kind`, which the document does not have yet. */
-export function createLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null }): Promise<LinkChange> {
+/** Creates link `kind` (turns it on), which the document does not have yet. */
+export function createLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName?: string }): Promise<LinkChange> {
   return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+}
+
+/** Turns link `kind` off: it stops opening the document at once, and the people on it lose access. */
+export function turnOffLink(name: string, key: string, kind: LinkKind, userName: string): Promise<{ kind: LinkKind; links: AppLink[] }> {
+  return request('DELETE', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, userName });
+}
+
+/** Gives link `kind` a new expiry (null: never); its address stays the same. */
+export function setLinkExpiry(
+  name: string,
+  key: string,
+  kind: LinkKind,
+  options: { expiresAt: number | null; userName: string },
+): Promise<{ kind: LinkKind; links: AppLink[] }> {
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+}
+
+/** One entry of a document's activity (its audit log), as the server describes it. */
+export interface ActivityEntry {
+  seq: number;
+  /** ISO 8601. */
+  at: string;
+  action: string;
+  actor: { id: string; name: string; via: string };
+  detail: Record<string, string | number | boolean | null>;
+  /** What happened, in words ("reset the view link"). */
+  description: string;
+}
+
+/** A page of the document's activity, newest first; `next` asks for the page after it. Needs a link that manages links. */
+export function fetchActivity(name: string, key: string, before: number | null): Promise<{ entries: ActivityEntry[]; next: number | null }> {
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/audit`, { key, before });
 }
 
 /** Title, role and last change of each document whose secret is valid; others are left out. */
@@ -192,8 +226,8 @@ export function renameDocument(name: string, key: string, title: string, userNam
 }
 
 /** Deletes a document on the server; open editors are closed. Needs the edit secret. */
-export async function deleteDocument(name: string, key: string): Promise<void> {
-  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { key });
+export async function deleteDocument(name: string, key: string, userName?: string): Promise<void> {
+  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { key, userName });
 }
 
 /** The address of a document's editor page for a link secret (the secret stays in the fragment). */

@@ -13,7 +13,7 @@ import type { Config } from '../config';
 import type { ConnectionContext } from '../context';
 import { NameLocks } from '../documents/NameLocks';
 import { overriding } from '../documents/storeOverrides';
-import type { Revocation } from '../links/ShareLinks';
+import type { ExpiryChange, Revocation } from '../links/ShareLinks';
 import type { Logger } from '../logger';
 import type { ClientSocket } from '../transport/ClientSocket';
 import { Y_WEBSOCKET_PREFIX } from '../transport/WebSocketGateway';
@@ -43,6 +43,8 @@ export interface ClusterOptions {
   addressOf: (request: IncomingMessage) => string;
   /** Told when another node reset a share link: ends the sessions here opened through it. */
   revoke: (revocation: Revocation) => void;
+  /** Told when another node gave a share link a new expiry: sessions here whose tokens outlive it renew them. */
+  expiryChanged: (change: ExpiryChange) => void;
   /** Told when another node removed or lowered someone's access to a document (workspace mode): ends their sessions here. */
   revokeMember?: (name: string, userId: string) => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
@@ -134,6 +136,11 @@ export class Cluster {
   /** Tells the other nodes a share link was reset or removed. */
   announceRevocation(revocation: Revocation): void {
     void this.events.publish({ type: 'revoked', revocation });
+  }
+
+  /** Tells the other nodes a share link has a new expiry. */
+  announceExpiry(change: ExpiryChange): void {
+    void this.events.publish({ type: 'expiry', change });
   }
 
   /** The client address a relaying node vouched for, if `request` was relayed. */
@@ -268,6 +275,7 @@ export class Cluster {
     if (event.type === 'deleted') {
       for (const connection of this.extension.document(event.name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
     } else if (event.type === 'revoked') this.options.revoke(event.revocation);
+    else if (event.type === 'expiry') this.options.expiryChanged(event.change);
     else if (event.type === 'member-removed') this.options.revokeMember?.(event.name, event.userId);
   }
 }

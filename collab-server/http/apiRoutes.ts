@@ -6,6 +6,8 @@ import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
 import { MAX_TITLE_LENGTH, normalizeTitle, replaceText } from '../../shared/titleText';
 import { colorFor, type TokenClaims } from '../../shared/token';
+import { actorOfClaims } from '../audit/AuditExtension';
+import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import { EXPORT_FORMATS, type ExportFormat } from '../conversion/jobs';
 import { bodyFieldsProblem } from '../conversion/requestBody';
@@ -46,6 +48,8 @@ export interface ApiRoutesOptions {
   shareLinks: ShareLinks;
   /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto are believed). */
   addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
+  /** Where renames and deletions are recorded. */
+  audit: Pick<AuditLog, 'record'>;
 }
 
 /** What the API tells about a document. Link secrets and other properties are never included. */
@@ -146,12 +150,14 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     if (body.title === undefined) throw new HttpError(400, 'nothing to change: send {"title": "…"}');
     const title = validTitle(body.title);
     await documents.change(params.name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), actingAs(claims));
+    await options.audit.record(params.name, actorOfClaims(claims), 'renamed', { title });
     sendJson(response, 200, describeDocument(await existing(documents, params.name)));
   });
 
   route('DELETE', `${API_PREFIX}/:name`, async ({ response, params, claims }) => {
     requireRole(claims, 'admin', params.name);
     if (!(await documents.delete(params.name))) throw notFound(params.name);
+    await options.audit.record(params.name, actorOfClaims(claims), 'deleted', {});
     response.writeHead(204, { 'cache-control': 'no-store' }).end();
   });
 
@@ -291,7 +297,8 @@ function validTitle(title: unknown): string {
   return normalizeTitle(title.trim());
 }
 
-function integerParam(url: URL, key: string, fallback: number, min: number, max: number): number {
+/** The whole-number query parameter `key`, from `min` to `max`, or `fallback` when absent; 400 otherwise. */
+export function integerParam(url: URL, key: string, fallback: number, min: number, max: number): number {
   const raw = url.searchParams.get(key);
   if (raw === null) return fallback;
   const value = Number(raw);

@@ -13,8 +13,8 @@ export type OpenLink = Extract<LinkCheck, { status: 'ok' }>;
 /**
  * What `key` opens on document `name`, or the HTTP error for it: 404 for a document that does not
  * exist and for a secret it never had (alike, so a link holder learns nothing more), 410 with
- * reason `link-reset` for an earlier secret of a link that was reset, 410 `link-expired` for an
- * expired link.
+ * reason `link-reset` for an earlier secret of a link that was reset, 410 `link-off` for the secret
+ * of a link that was turned off, 410 `link-expired` for an expired link.
  */
 export async function requireLink(links: ShareLinks, name: string, key: string): Promise<OpenLink> {
   const check = await links.check(name, key);
@@ -23,6 +23,8 @@ export async function requireLink(links: ShareLinks, name: string, key: string):
       return check;
     case 'reset':
       throw new HttpError(410, 'this link was reset and no longer opens the document; ask whoever shared it for the new link', 'link-reset');
+    case 'off':
+      throw new HttpError(410, 'this link was turned off and no longer opens the document; ask whoever shared it for a new link', 'link-off');
     case 'expired':
       throw new HttpError(410, `this link expired on ${new Date(check.expiresAt).toISOString()}; ask whoever shared it for a new link`, 'link-expired');
     default:

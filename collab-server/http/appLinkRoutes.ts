@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditActor } from '../../persistence/AuditStore';
 import { isLinkKind, LINK_KINDS, type LinkKind, linkKindInfo } from '../../shared/linkKinds';
 import { isValidExpiry, type ShareLinks } from '../links/ShareLinks';
 import { type AppLink, appLinksOf, type OpenLink, requireLink } from './appLinkAccess';
@@ -19,6 +20,8 @@ export interface AppLinkRoutesOptions {
  *   POST /api/app/documents/:name/links               { key }              the links this one may see, with their secrets
  *   POST /api/app/documents/:name/links/:kind         { key, expiresAt? }  creates a link the document lacks
  *   POST /api/app/documents/:name/links/:kind/reset   { key, expiresAt? }  gives it a new secret
+ *   PATCH  /api/app/documents/:name/links/:kind       { key, expiresAt }   a new expiry (null: never), same secret
+ *   DELETE /api/app/documents/:name/links/:kind       { key }              turns it off (POST …/:kind turns it on again)
  *
  * Showing a secret means opening its sealed copy (about a millisecond of CPU), so it is done when
  * the Share dialog asks, not on every token. Creating and resetting answer `{ kind, secret, key, links }`: the new secret (shown this once), the secret this
@@ -36,6 +39,11 @@ export function addAppLinkRoutes(router: Router, { links, identities }: AppLinkR
     requireManager(links, access, kind);
     return { body, key, access, kind, expiresAt: expiryOf(body?.expiresAt) };
   };
+  /** Who is changing links, for the audit log: this browser's identity, through the link it holds. */
+  const actorOf = async (request: IncomingMessage, response: ServerResponse, body: Record<string, unknown> | null, access: OpenLink): Promise<AuditActor> => {
+    const user = await identities.identify(request, response, body?.userName);
+    return { id: user.id, name: user.name, via: access.kind };
+  };
 
   router.add('POST', '/api/app/documents/:name/links', async (request, response, { name }) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
@@ -45,8 +53,9 @@ export function addAppLinkRoutes(router: Router, { links, identities }: AppLinkR
   });
 
   router.add('POST', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
-    const { key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
-    const { secrets, meta } = await links.create(params.name, [kind], { expiresAt, holder: { kind: access.kind, secret: key } });
+    const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
+    const actor = await actorOf(request, response, body, access);
+    const { secrets, meta } = await links.create(params.name, [kind], { expiresAt, holder: { kind: access.kind, secret: key }, actor });
     const secret = secrets[kind];
     if (!secret) throw new HttpError(409, `this document has a ${linkKindInfo(kind).label.toLowerCase()} already; reset it to get a new secret`);
     sendJson(response, 201, answer(kind, secret, key, appLinksOf(links, params.name, meta, { kind: access.kind, secret: key })));
@@ -54,10 +63,31 @@ export function addAppLinkRoutes(router: Router, { links, identities }: AppLinkR
 
   router.add('POST', '/api/app/documents/:name/links/:kind/reset', async (request, response, params) => {
     const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
-    const user = await identities.identify(request, response, body?.userName);
-    const { secret, meta } = await links.reset(params.name, kind, { expiresAt, holder: { kind: access.kind, secret: key }, spare: user.id });
+    const actor = await actorOf(request, response, body, access);
+    const { secret, meta } = await links.reset(params.name, kind, { expiresAt, holder: { kind: access.kind, secret: key }, spare: actor.id, actor });
     const held = kind === access.kind ? secret : key;
     sendJson(response, 200, answer(kind, secret, held, appLinksOf(links, params.name, meta, { kind: access.kind, secret: held })));
+  });
+
+  router.add('PATCH', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
+    const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
+    if (body === null || !('expiresAt' in body))
+      throw new HttpError(400, 'nothing to change: send "expiresAt" (milliseconds since the epoch, or null for never)');
+    if (!(await links.meta(params.name).then((meta) => meta && links.summaries(meta).some((link) => link.kind === kind)))) {
+      throw new HttpError(409, `the ${linkKindInfo(kind).label.toLowerCase()} is off; turn it on to give it an expiry`);
+    }
+    const meta = await links.setExpiry(params.name, kind, expiresAt, { actor: await actorOf(request, response, body, access) });
+    sendJson(response, 200, { kind, links: appLinksOf(links, params.name, meta, { kind: access.kind, secret: key }) });
+  });
+
+  router.add('DELETE', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
+    const { body, key, access, kind } = await authorize(request, params.name, params.kind);
+    // The page would lock itself out; another link or a backend may still turn it off.
+    if (kind === access.kind) throw new HttpError(409, 'the link this page was opened with cannot be turned off from it; reset it instead to end the old one');
+    const actor = await actorOf(request, response, body, access);
+    if (!(await links.remove(params.name, kind, { actor }))) throw new HttpError(409, `the ${linkKindInfo(kind).label.toLowerCase()} is off already`);
+    const meta = await links.meta(params.name);
+    sendJson(response, 200, { kind, links: meta ? appLinksOf(links, params.name, meta, { kind: access.kind, secret: key }) : [] });
   });
 }
 

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
-import { LINK_KINDS } from '../../shared/linkKinds';
+import { LINK_KINDS, type LinkKind } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
+import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import { importTooLarge, titleOf } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
@@ -43,6 +44,8 @@ export interface AppRoutesOptions {
    * one on every reconnect, and when the server asks for one before it expires.
    */
   linkTokenSeconds: number;
+  /** Where renames and deletions are recorded. */
+  audit: Pick<AuditLog, 'record'>;
   /**
    * Workspace mode: who creates a document (refusing when nobody is signed in), and what makes
    * them its owner once it exists. Absent in link mode, where anyone may create one.
@@ -80,15 +83,16 @@ export function addAppRoutes(
     maxImportBytes = MAX_IMPORT_BYTES,
     takeCreation,
     linkTokenSeconds,
+    audit,
     creator,
   }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
-  const requireEditor = async (request: IncomingMessage, name: string): Promise<Record<string, unknown> | null> => {
+  const requireEditor = async (request: IncomingMessage, name: string): Promise<{ body: Record<string, unknown> | null; kind: LinkKind }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const access = await requireLink(links, name, stringField(body, 'key', 100));
     if (access.role !== 'editor') throw new HttpError(403, 'this is a view-only link; renaming or deleting needs the edit link');
-    return body;
+    return { body, kind: access.kind };
   };
 
   router.add('GET', '/api/app/identity', async (request, response) => {
@@ -193,7 +197,7 @@ export function addAppRoutes(
   });
 
   router.add('PATCH', '/api/app/documents/:name', async (request, response, { name }) => {
-    const body = await requireEditor(request, name);
+    const { body, kind } = await requireEditor(request, name);
     if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
     const title = normalizeTitle(body.title.trim());
     // The person renaming, as their collab token names them, so history shows who renamed.
@@ -205,12 +209,15 @@ export function addAppRoutes(
       if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new HttpError(404, NOT_FOUND);
       throw error;
     }
+    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'renamed', { title });
     sendJson(response, 200, { name, title });
   });
 
   router.add('DELETE', '/api/app/documents/:name', async (request, response, { name }) => {
-    await requireEditor(request, name);
+    const { body, kind } = await requireEditor(request, name);
+    const user = await identities.identify(request, response, body?.userName);
     if (!(await documents.delete(name))) throw new HttpError(404, NOT_FOUND);
+    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'deleted', {});
     sendJson(response, 200, { name, deleted: true });
   });
 }

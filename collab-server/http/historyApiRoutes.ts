@@ -3,6 +3,8 @@ import { CONTENT_FORMATS, type ContentFormat, isContentFormat } from '../../shar
 import { colorFor, type TokenClaims } from '../../shared/token';
 import type { VersionDescription } from '../../shared/versionDescription';
 import { MAX_VERSION_LABEL_LENGTH, versionLabelOf } from '../../shared/versionLabel';
+import { actorOfClaims } from '../audit/AuditExtension';
+import type { AuditLog } from '../audit/AuditLog';
 import type { ConnectionContext } from '../context';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
@@ -18,6 +20,8 @@ export interface HistoryApiRoutesOptions {
   authSecret: string;
   /** Rebuilds, exports and compares versions off the event loop. */
   conversions: ConversionPool;
+  /** Where restores are recorded. */
+  audit: Pick<AuditLog, 'record'>;
 }
 
 const CONTENT_TYPES: Record<ContentFormat, string> = {
@@ -39,7 +43,7 @@ const CONTENT_TYPES: Record<ContentFormat, string> = {
  *   GET    /api/docs/<name>/versions/<id>/diff       viewer  what changed since: `?to=current` (default) or `?to=<id>`
  *   POST   /api/docs/<name>/versions/<id>/restore    editor  the document becomes that version again (a new change)
  */
-export function addHistoryApiRoutes(router: Router, { history, documents, authSecret, conversions }: HistoryApiRoutesOptions): void {
+export function addHistoryApiRoutes(router: Router, { history, documents, authSecret, conversions, audit }: HistoryApiRoutesOptions): void {
   const apiRouteAt = apiRoute(router, authSecret);
   const route = (method: string, path: string, handler: (context: RequestContext) => Promise<void>) =>
     apiRouteAt(method, `${API_PREFIX}/:name/versions${path}`, handler);
@@ -98,7 +102,9 @@ export function addHistoryApiRoutes(router: Router, { history, documents, authSe
 
   route('POST', '/:id/restore', async ({ response, params, claims }) => {
     requireRole(claims, 'editor', params.name);
-    const version = await history.restore(params.name, versionId(params.id), identityOf(claims));
+    const id = versionId(params.id);
+    const version = await history.restore(params.name, id, identityOf(claims));
+    await audit.record(params.name, actorOfClaims(claims), 'version-restored', { version: id });
     sendJson(response, 200, describeVersion(version));
   });
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
+import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
+import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { HistoryService } from '../history/HistoryService';
 import type { ShareLinks } from '../links/ShareLinks';
@@ -17,6 +19,8 @@ export interface HistoryAppRoutesOptions {
   history: HistoryService;
   /** Rebuilds and exports versions off the event loop. */
   conversions: ConversionPool;
+  /** Where restores are recorded. */
+  audit: Pick<AuditLog, 'record'>;
 }
 
 /**
@@ -31,13 +35,17 @@ export interface HistoryAppRoutesOptions {
  *
  * A restore is credited to the browser's own identity (its signed cookie, `browserIdentity.ts`).
  */
-export function addHistoryAppRoutes(router: Router, { links, identities, history, conversions }: HistoryAppRoutesOptions): void {
+export function addHistoryAppRoutes(router: Router, { links, identities, history, conversions, audit }: HistoryAppRoutesOptions): void {
   /** Reads the body and checks its link secret; `editor` refuses the view link. */
-  const authorize = async (request: IncomingMessage, name: string, needs: Role): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role }> => {
+  const authorize = async (
+    request: IncomingMessage,
+    name: string,
+    needs: Role,
+  ): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role; kind: LinkKind }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const { meta, role } = await requireLink(links, name, stringField(body, 'key', 100));
+    const { meta, role, kind } = await requireLink(links, name, stringField(body, 'key', 100));
     if (needs === 'editor' && role !== 'editor') throw new HttpError(403, 'this is a view-only link; naming and restoring versions needs the edit link');
-    return { body: body as Record<string, unknown>, meta, role };
+    return { body: body as Record<string, unknown>, meta, role, kind };
   };
   const idOf = (body: Record<string, unknown>): number => {
     const { id } = body;
@@ -75,11 +83,12 @@ export function addHistoryAppRoutes(router: Router, { links, identities, history
   });
 
   route('/restore', async (request, name, response) => {
-    const { body } = await authorize(request, name, 'editor');
+    const { body, kind } = await authorize(request, name, 'editor');
     const id = idOf(body);
     // The identity the same person's collab token carries, so history names them alike.
     const user = await identities.identify(request, response, body.userName);
     const version = await history.restore(name, id, { user, role: 'editor' });
+    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'version-restored', { version: id });
     return { version: describeVersion(version) };
   });
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DocumentMeta } from '../../persistence/DocumentStore';
 import { isLinkKind, LINK_KINDS, type LinkKind } from '../../shared/linkKinds';
+import { actorOfClaims } from '../audit/AuditExtension';
 import { isValidExpiry, type ShareLinks } from '../links/ShareLinks';
 import type { ClientAddresses } from '../net/ClientAddresses';
 import { requireRole } from './apiAuth';
@@ -24,7 +25,8 @@ export interface LinkApiRoutesOptions {
  *   GET    /api/docs/<name>/links                viewer   which links exist, their generation and expiry (no secrets)
  *   POST   /api/docs/<name>/links                manager  creates the links not there yet `{ kinds?, expiresAt? }`
  *   POST   /api/docs/<name>/links/<kind>/reset   manager  a new secret `{ expiresAt? }`; sessions on the old one end
- *   DELETE /api/docs/<name>/links/<kind>         manager  removes the link; sessions through it end
+ *   PATCH  /api/docs/<name>/links/<kind>         manager  a new expiry `{ expiresAt }` (null: never), same secret
+ *   DELETE /api/docs/<name>/links/<kind>         manager  turns the link off; sessions through it end (POST …/links turns it on again)
  */
 export function addLinkApiRoutes(router: Router, { links, authSecret, addresses }: LinkApiRoutesOptions): void {
   const route = apiRoute(router, authSecret);
@@ -41,7 +43,7 @@ export function addLinkApiRoutes(router: Router, { links, authSecret, addresses 
     const kinds = body.kinds === undefined ? requireManager(links, claims) : kindsOf(body.kinds);
     for (const kind of kinds) requireManager(links, claims, kind);
     const origin = originOf(request, addresses.viaTrustedProxy(request));
-    const { secrets, meta } = await links.create(params.name, kinds, { expiresAt: expiryOf(body.expiresAt) });
+    const { secrets, meta } = await links.create(params.name, kinds, { expiresAt: expiryOf(body.expiresAt), actor: actorOfClaims(claims) });
     const created = Object.keys(secrets).length > 0;
     sendJson(response, created ? 201 : 200, { ...shareLinksOf(origin, params.name, secrets), links: describeLinks(links.summaries(meta)) });
   });
@@ -52,7 +54,7 @@ export function addLinkApiRoutes(router: Router, { links, authSecret, addresses 
     requireManager(links, claims, kind);
     const body = await optionalBody(request, ['expiresAt']);
     const origin = originOf(request, addresses.viaTrustedProxy(request));
-    const { secret, meta } = await links.reset(params.name, kind, { expiresAt: expiryOf(body.expiresAt) });
+    const { secret, meta } = await links.reset(params.name, kind, { expiresAt: expiryOf(body.expiresAt), actor: actorOfClaims(claims) });
     sendJson(response, 200, { ...shareLinksOf(origin, params.name, { [kind]: secret }), links: describeLinks(links.summaries(meta)) });
   });
 
@@ -60,8 +62,24 @@ export function addLinkApiRoutes(router: Router, { links, authSecret, addresses 
     requireRole(claims, 'viewer', params.name);
     const kind = kindOf(params.kind);
     requireManager(links, claims, kind);
-    if (!(await links.remove(params.name, kind))) throw new HttpError(404, `document ${JSON.stringify(params.name)} has no ${kind} link`);
+    if (!(await links.remove(params.name, kind, { actor: actorOfClaims(claims) }))) {
+      throw new HttpError(404, `document ${JSON.stringify(params.name)} has no ${kind} link (it is off)`);
+    }
     response.writeHead(204, { 'cache-control': 'no-store' }).end();
+  });
+
+  route('PATCH', `${prefix}/:kind`, async ({ request, response, params, claims }) => {
+    requireRole(claims, 'viewer', params.name);
+    const kind = kindOf(params.kind);
+    requireManager(links, claims, kind);
+    const body = await readBody(request, 16 * 1024, ['expiresAt']);
+    if (!('expiresAt' in body)) throw new HttpError(400, 'nothing to change: send {"expiresAt": "<ISO 8601 time>"} or {"expiresAt": null} for never');
+    const expiresAt = expiryOf(body.expiresAt);
+    const meta = await existing(links, params.name);
+    if (!links.summaries(meta).some((link) => link.kind === kind))
+      throw new HttpError(404, `document ${JSON.stringify(params.name)} has no ${kind} link (it is off)`);
+    const updated = await links.setExpiry(params.name, kind, expiresAt, { actor: actorOfClaims(claims) });
+    sendJson(response, 200, { links: describeLinks(links.summaries(updated)) });
   });
 }
 

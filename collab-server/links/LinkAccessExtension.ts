@@ -4,7 +4,7 @@ import { CloseCodes } from '../../shared/closeCodes';
 import { type LinkClaim, linkClaimOf, type TokenClaims } from '../../shared/token';
 import type { ConnectionContext } from '../context';
 import type { Logger } from '../logger';
-import type { Revocation, ShareLinks } from './ShareLinks';
+import type { ExpiryChange, Revocation, ShareLinks } from './ShareLinks';
 
 export interface LinkAccessOptions {
   links: Pick<ShareLinks, 'isCurrent'>;
@@ -83,6 +83,20 @@ export class LinkAccessExtension implements Extension {
         continue;
       }
       connection.close(CloseCodes.AccessRevoked);
+    }
+  }
+
+  /**
+   * Link `kind` of document `name` now expires at `expiresAt`: connections through it whose token
+   * outlives that are closed with `4402 token-expired`, so their clients fetch a token, which never
+   * outlives the link ([K3]); a later expiry (or none) closes nothing.
+   */
+  expiryChanged({ name, kind, expiresAt }: ExpiryChange): void {
+    if (expiresAt === null) return;
+    for (const connection of this.options.document(name)?.getConnections() ?? []) {
+      const context = connection.context as Partial<ConnectionContext> | undefined;
+      if (context?.link?.kind !== kind || (context.lease && context.lease.expiresAt <= expiresAt)) continue;
+      connection.close(CloseCodes.TokenExpired);
     }
   }
 }

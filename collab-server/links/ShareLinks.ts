@@ -1,10 +1,23 @@
+import type { AuditActor } from '../../persistence/AuditStore';
 import { type DocumentMeta, type DocumentStore, StoreError } from '../../persistence/DocumentStore';
 import { isLinkKind, kindsUpTo, LINK_KINDS, type LinkKind, roleOfLink } from '../../shared/linkKinds';
 import { SerialByKey } from '../../shared/serialByKey';
 import type { LinkClaim, Role } from '../../shared/token';
+import type { AuditLog } from '../audit/AuditLog';
 import type { Logger } from '../logger';
 import { secretMatches } from './linkCrypto';
-import { hasLegacySecrets, isExpired, LEGACY_PROPERTIES, type LinkRecord, linkProperty, readLinks, serializeRecord } from './linkRecord';
+import {
+  hasLegacySecrets,
+  isExpired,
+  LEGACY_PROPERTIES,
+  type LinkRecord,
+  linkProperty,
+  offProperty,
+  readLinks,
+  readOffLinks,
+  serializeOff,
+  serializeRecord,
+} from './linkRecord';
 import { type LinkHolder, replaceSecrets, revealSecrets } from './linkSecrets';
 
 /** The latest expiry a link may be given: ten years ahead. */
@@ -21,6 +34,8 @@ export type LinkCheck =
   | { status: 'expired'; kind: LinkKind; expiresAt: number }
   /** One of the link's earlier secrets: the link was reset since. */
   | { status: 'reset'; kind: LinkKind }
+  /** The secret of a link that was turned off (and not turned on again since). */
+  | { status: 'off'; kind: LinkKind }
   /** No such document, or a secret it never had: one answer for both. */
   | { status: 'unknown' };
 
@@ -32,6 +47,13 @@ export interface LinkSummary {
   createdAt: number;
   expiresAt: number | null;
   expired: boolean;
+}
+
+/** A link was given a new expiry (ms since the epoch, or null for never). */
+export interface ExpiryChange {
+  name: string;
+  kind: LinkKind;
+  expiresAt: number | null;
 }
 
 /** A link's secret changed or the link was removed: sessions opened through older secrets must end. */
@@ -52,6 +74,10 @@ export interface ShareLinksOptions {
   managerRoles: readonly Role[];
   /** Told once a change of a link is durable. */
   onRevoked?: (revocation: Revocation) => void;
+  /** Told once a link's new expiry is durable: sessions holding tokens that outlive it must renew them. */
+  onExpiryChanged?: (change: ExpiryChange) => void;
+  /** Where link changes made by someone (`LinkChange.actor`) are recorded. */
+  audit?: Pick<AuditLog, 'record'>;
   logger: Logger;
   now?: () => number;
 }
@@ -64,6 +90,8 @@ export interface LinkChange {
   holder?: LinkHolder;
   /** See `Revocation.spare`. */
   spare?: string;
+  /** Who makes the change, for the audit log (changes without one, such as migrations, are not logged). */
+  actor?: AuditActor;
 }
 
 /**
@@ -112,6 +140,9 @@ export class ShareLinks {
       }
       if (record.retired.some((hash) => secretMatches(secret, hash))) return { status: 'reset', kind };
     }
+    for (const [kind, off] of Object.entries(readOffLinks(meta)) as [LinkKind, { hashes: string[] }][]) {
+      if (!records[kind] && off.hashes.some((hash) => secretMatches(secret, hash))) return { status: 'off', kind };
+    }
     return { status: 'unknown' };
   }
 
@@ -159,8 +190,14 @@ export class ShareLinks {
       const missing = kinds.filter((kind) => !records[kind]);
       if (missing.length === 0) return { secrets: {}, meta };
       const known = change.holder ? revealSecrets(name, records, change.holder) : {};
-      const { patch, secrets } = replaceSecrets(name, records, missing, known, { expiresAt: change.expiresAt ?? null, now: this.now() });
-      return { secrets, meta: await this.options.store.updateMeta(name, { properties: patch }) };
+      // A link turned on again: its secrets from before it was off are answered "reset".
+      const off = readOffLinks(meta);
+      const retired = Object.fromEntries(missing.map((kind) => [kind, off[kind]?.hashes ?? []]));
+      const { patch, secrets } = replaceSecrets(name, records, missing, known, { expiresAt: change.expiresAt ?? null, now: this.now(), retired });
+      for (const kind of missing) if (meta.properties[offProperty(kind)] !== undefined) patch[offProperty(kind)] = null;
+      const updated = await this.options.store.updateMeta(name, { properties: patch });
+      for (const kind of missing) await this.audit(name, change.actor, 'link-created', { kind, expiresAt: change.expiresAt ?? null });
+      return { secrets, meta: updated };
     });
   }
 
@@ -181,16 +218,22 @@ export class ShareLinks {
       const next = readLinks(updated)[kind] as LinkRecord;
       this.options.onRevoked?.({ name, kind, generation: next.generation, id: next.id, spare: change.spare });
       this.options.logger.info({ event: 'link-reset', document: name, kind, generation: current.generation + 1 }, 'share link reset');
+      await this.audit(name, change.actor, 'link-reset', { kind, expiresAt: change.expiresAt ?? null });
       return { secret: secrets[kind] as string, meta: updated };
     });
   }
 
-  /** Removes link `kind` of document `name`, ending the sessions opened through it. False when it had none. */
-  remove(name: string, kind: LinkKind): Promise<boolean> {
+  /**
+   * Turns link `kind` of document `name` off: its secret opens nothing (answered "turned off"),
+   * the sessions opened through it end, and `create` turns it on again with a new secret. False
+   * when it was off already.
+   */
+  remove(name: string, kind: LinkKind, change: Pick<LinkChange, 'actor'> = {}): Promise<boolean> {
     return this.changes.run(name, async () => {
       const meta = await this.existing(name);
-      if (!readLinks(meta)[kind]) return false;
-      const patch: Record<string, string | null> = { [linkProperty(kind)]: null };
+      const current = readLinks(meta)[kind];
+      if (!current) return false;
+      const patch: Record<string, string | null> = { [linkProperty(kind)]: null, [offProperty(kind)]: serializeOff(current, this.now()) };
       // The lesser links' secrets sealed for this one go with it.
       for (const [lesser, record] of Object.entries(readLinks(meta)) as [LinkKind, LinkRecord][]) {
         if (record.sealed[kind] === undefined) continue;
@@ -199,9 +242,44 @@ export class ShareLinks {
       }
       await this.options.store.updateMeta(name, { properties: patch });
       this.options.onRevoked?.({ name, kind, generation: null, id: null });
-      this.options.logger.info({ event: 'link-removed', document: name, kind }, 'share link removed');
+      this.options.logger.info({ event: 'link-removed', document: name, kind }, 'share link turned off');
+      await this.audit(name, change.actor, 'link-off', { kind });
       return true;
     });
+  }
+
+  /**
+   * Gives link `kind` of document `name` a new expiry (null: never), keeping its secret. Sessions
+   * whose tokens outlive the new expiry are told (`onExpiryChanged`) so they renew them. Throws
+   * StoreError `NOT_FOUND` when the document or the link does not exist.
+   */
+  setExpiry(name: string, kind: LinkKind, expiresAt: number | null, change: Pick<LinkChange, 'actor'> = {}): Promise<DocumentMeta> {
+    return this.changes.run(name, async () => {
+      const meta = await this.existing(name);
+      const current = readLinks(meta)[kind];
+      if (!current) throw new StoreError('NOT_FOUND', `document ${JSON.stringify(name)} has no ${kind} link (it is off)`);
+      const updated = await this.options.store.updateMeta(name, { properties: { [linkProperty(kind)]: serializeRecord({ ...current, expiresAt }) } });
+      this.options.onExpiryChanged?.({ name, kind, expiresAt });
+      this.options.logger.info({ event: 'link-expiry', document: name, kind, expiresAt }, 'share link expiry changed');
+      await this.audit(name, change.actor, 'link-expiry', { kind, expiresAt });
+      return updated;
+    });
+  }
+
+  private async audit(
+    name: string,
+    actor: AuditActor | undefined,
+    action: 'link-created' | 'link-reset' | 'link-off' | 'link-expiry',
+    detail: { kind: LinkKind; expiresAt?: number | null },
+  ) {
+    if (!actor || !this.options.audit) return;
+    const { expiresAt, ...rest } = detail;
+    await this.options.audit.record(
+      name,
+      actor,
+      action,
+      expiresAt === undefined ? rest : { ...rest, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+    );
   }
 
   /** Stores the link secrets that earlier builds kept in clear as hashes, for every document; returns how many documents changed. */

@@ -109,3 +109,38 @@ function parseRecord(text: string): LinkRecord | null {
     retired: retired.filter((entry): entry is string => typeof entry === 'string').slice(0, RETIRED_KEPT),
   };
 }
+
+/** What is kept of a link that was turned off: the hashes of its last secrets, so they are answered "turned off", not "unknown". */
+export interface OffRecord {
+  /** When it was turned off (ms since the epoch). */
+  offAt: number;
+  /** Hashes of its secret when turned off and the ones before it, newest first. */
+  hashes: string[];
+}
+
+/** The document property holding what is kept of link `kind` while it is off. */
+export function offProperty(kind: LinkKind): string {
+  return `link-off.${kind}`;
+}
+
+/** The property value storing that `record` was turned off at `now`. */
+export function serializeOff(record: LinkRecord, now: number): string {
+  return JSON.stringify({ v: FORMAT, offAt: now, hashes: [record.hash, ...record.retired].slice(0, RETIRED_KEPT + 1) });
+}
+
+/** The links of `meta` that are off, by kind. A record that cannot be read counts as none. */
+export function readOffLinks(meta: DocumentMeta): Partial<Record<LinkKind, OffRecord>> {
+  const records: Partial<Record<LinkKind, OffRecord>> = {};
+  for (const { kind } of LINK_KINDS) {
+    const text = meta.properties[offProperty(kind)];
+    if (text === undefined) continue;
+    try {
+      const { v, offAt, hashes } = JSON.parse(text) as Record<string, unknown>;
+      if (v !== FORMAT || typeof offAt !== 'number' || !Array.isArray(hashes)) continue;
+      records[kind] = { offAt, hashes: hashes.filter((hash): hash is string => typeof hash === 'string').slice(0, RETIRED_KEPT + 1) };
+    } catch {
+      // Unreadable: the old secrets are answered as unknown, which opens nothing either.
+    }
+  }
+  return records;
+}

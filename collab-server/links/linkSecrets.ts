@@ -59,7 +59,13 @@ export function replaceSecrets(
   current: LinkRecords,
   kinds: readonly LinkKind[],
   known: Partial<Record<LinkKind, string | null>>,
-  options: { expiresAt: number | null; now: number; secrets?: Partial<Record<LinkKind, string>> },
+  options: {
+    expiresAt: number | null;
+    now: number;
+    secrets?: Partial<Record<LinkKind, string>>;
+    /** Earlier secrets' hashes of links that were off, kept as the new records' `retired` (answered "reset"). */
+    retired?: Partial<Record<LinkKind, string[]>>;
+  },
 ): { patch: Record<string, string | null>; secrets: Partial<Record<LinkKind, string>> } {
   const records: LinkRecords = { ...current };
   const secrets: Partial<Record<LinkKind, string>> = {};
@@ -77,7 +83,7 @@ export function replaceSecrets(
       expiresAt: options.expiresAt,
       ...newLinkKeys(secret, privateKeyContext(name, kind)),
       sealed: {},
-      retired: previous ? [previous.hash, ...previous.retired].slice(0, RETIRED_KEPT) : [],
+      retired: previous ? [previous.hash, ...previous.retired].slice(0, RETIRED_KEPT) : (options.retired?.[kind] ?? []).slice(0, RETIRED_KEPT),
     };
   }
   const changed = new Set<LinkKind>();

@@ -221,6 +221,39 @@ describe('server-side changes and events across nodes', () => {
       message: 'the session on node A to end with access-revoked',
     });
   });
+
+  it('[PG9] a link turned off or given an earlier expiry through one node ends or renews its sessions on the other; the audit log is one for both', async () => {
+    const name = 'switch-across';
+    const admin = await mintToken(TEST_SECRET, { sub: 'backend', name: 'Backend', doc: '*', role: 'admin' });
+    expect((await apiRequest(nodeA.httpUrl, 'POST', '/api/docs', { token: admin, body: { name, links: true } })).status).toBe(201);
+    const meta = await nodeA.server.store.getMeta(name);
+    const links = meta ? readLinks(meta) : {};
+    const session = async (kind: 'view' | 'comment', role: 'viewer' | 'commenter') => {
+      const record = links[kind];
+      if (!record) throw new Error(`the document has no ${kind} link`);
+      const token = await mintToken(TEST_SECRET, {
+        sub: `visitor-${kind}`,
+        name: 'Visitor',
+        doc: name,
+        role,
+        link: { kind, generation: record.generation, id: record.id },
+      });
+      const client = hocuspocusClient(nodeA.hocuspocusUrl, name, token);
+      clients.push(client);
+      await client.synced();
+      return documentCloses(client);
+    };
+    const viewCloses = await session('view', 'viewer');
+    const commentCloses = await session('comment', 'commenter');
+    await waitFor(() => nodeA.server.hocuspocus.documents.has(name), { message: 'node A to load the document' });
+    expect((await apiRequest(nodeB.httpUrl, 'DELETE', `/api/docs/${name}/links/view`, { token: admin })).status).toBe(204);
+    await waitFor(() => viewCloses.includes(CloseCodes.AccessRevoked.reason), { message: 'the view session on node A to end' });
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    expect((await apiRequest(nodeB.httpUrl, 'PATCH', `/api/docs/${name}/links/comment`, { token: admin, body: { expiresAt: soon } })).status).toBe(200);
+    await waitFor(() => commentCloses.includes(CloseCodes.TokenExpired.reason), { message: 'the comment session on node A to be asked to renew' });
+    const audit = await apiRequest(nodeA.httpUrl, 'GET', `/api/docs/${name}/audit`, { token: admin });
+    expect((audit.json.entries as { action: string }[]).map((entry) => entry.action)).toEqual(['link-expiry', 'link-off', 'opened', 'opened']);
+  });
 });
 
 describe('shipped configuration', () => {

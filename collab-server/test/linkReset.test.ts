@@ -253,7 +253,7 @@ describe('resetting a share link', () => {
     viewer.destroy();
   });
 
-  it('[K6] removing a link ends its sessions and its secret opens nothing; [K7] a token minted from a link is no API credential', async () => {
+  it('[K6] removing (turning off) a link ends its sessions and its secret opens nothing (410 link-off); [K7] a token minted from a link is no API credential', async () => {
     const owner = new AppBrowser(server.httpUrl);
     const { name, secrets } = await owner.create();
     const token = await tokenFrom(owner, name, secrets.view);
@@ -267,7 +267,7 @@ describe('resetting a share link', () => {
     const removed = await apiCall(server, 'DELETE', `/api/docs/${name}/links/view`, admin);
     expect(removed.status).toBe(204);
     await waitFor(() => viewer.closes.some((close) => close.code === CloseCodes.AccessRevoked.code), { message: 'the view session to end' });
-    expect((await owner.session(name, secrets.view)).status).toBe(404);
+    expect(await owner.session(name, secrets.view)).toMatchObject({ status: 410, data: { reason: 'link-off' } });
     expect((await apiCall(server, 'DELETE', `/api/docs/${name}/links/view`, admin)).status).toBe(404);
     expect((await apiCall(server, 'GET', `/api/docs/${name}/links`, admin)).json.links).toMatchObject([{ kind: 'edit' }, { kind: 'comment' }]);
     // The edit link's holder may make a view link again.

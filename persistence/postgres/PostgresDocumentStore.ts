@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type AuditEntry, type AuditPage, type AuditStore, assertAuditArguments } from '../AuditStore';
 import type { BlobInfo, BlobStore, NewBlob, StoredBlob } from '../BlobStore';
 import {
   assertStorableName,
@@ -16,6 +17,7 @@ import { PendingWrites } from '../PendingWrites';
 import type { HistoryHead, NewVersion, VersionAuthor, VersionInfo, VersionStore } from '../VersionStore';
 import { type BatchReport, WriteQueue } from '../WriteQueue';
 import { migrate } from './migrations';
+import { appendAuditRow, readAuditRows } from './postgresAudit';
 import { PostgresBlobs, sweepAbandonedUploads } from './postgresBlobs';
 import { PostgresHistory } from './postgresHistory';
 import { type DocumentRow, metaOf, patchParams, readHistory } from './rows';
@@ -69,7 +71,7 @@ const TYPES = {
  * once ([L6]); each write resolves only after that COMMIT returned ([L1]). Every write of a
  * document's content by a server node is fenced by its lease's epoch ([PG6]).
  */
-export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobStore {
+export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobStore, AuditStore {
   private pool: pg.Pool | null = null;
   private blobReads: pg.Pool | null = null;
   private readonly now: () => number;
@@ -458,6 +460,23 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   deleteBlobs(name: string, hashes: string[]): Promise<void> {
     this.check(name);
     return this.blobs.delete(name, hashes);
+  }
+
+  async appendAudit(name: string, entry: AuditEntry, keep: number): Promise<void> {
+    this.check(name);
+    assertAuditArguments({ keep });
+    try {
+      await appendAuditRow(this.requirePool(), name, entry, keep);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('WRITE_FAILED', `writing the audit log of "${name}" failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  async readAudit(name: string, { before, limit }: { before: number | null; limit: number }): Promise<AuditPage> {
+    this.check(name);
+    assertAuditArguments({ before, limit });
+    return this.read((pool) => readAuditRows(pool, name, before, limit));
   }
 
   /** Queues `work` for the next batch's transaction; resolves with its result once committed. */

@@ -104,6 +104,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX quire_blob_uploads_touched ON quire_blob_uploads (touched_at);
     `,
   },
+  {
+    version: 3,
+    description: 'audit logs',
+    // No foreign key to quire_documents: a document's log outlives it ([L36]).
+    sql: `
+      CREATE TABLE quire_audit (
+        id bigserial PRIMARY KEY,
+        name text COLLATE "C" NOT NULL,
+        entry jsonb NOT NULL
+      );
+      CREATE INDEX quire_audit_name ON quire_audit (name, id);
+    `,
+  },
 ];
 
 /** The advisory lock nodes take while migrating (any constant; "quire" in ASCII). */

@@ -8,13 +8,15 @@ interface DeleteDialogProps {
   name: string;
   editKey: string;
   title: string;
+  /** The name this person chose (the activity log names who deleted). */
+  userName?: string;
   /** Called after the server deleted the document. */
   onDeleted: () => void;
   onClose: () => void;
 }
 
 /** Confirms, then deletes a document on the server (everyone with it open is told). */
-export function DeleteDialog({ name, editKey, title, onDeleted, onClose }: DeleteDialogProps) {
+export function DeleteDialog({ name, editKey, title, userName, onDeleted, onClose }: DeleteDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -22,7 +24,7 @@ export function DeleteDialog({ name, editKey, title, onDeleted, onClose }: Delet
     setBusy(true);
     setError(null);
     try {
-      await deleteDocument(name, editKey);
+      await deleteDocument(name, editKey, userName);
       onDeleted();
     } catch (cause) {
       setError(errorMessage(cause));

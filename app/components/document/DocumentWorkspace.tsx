@@ -3,6 +3,7 @@
 import { Selection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
 import {
+  Activity,
   ArrowLeft,
   Download,
   EllipsisVertical,
@@ -44,6 +45,7 @@ import { HistoryButton } from '../history/HistoryButton';
 import { LazyHistoryPanel } from '../history/LazyHistoryPanel';
 import { useWorkspaceSuggestions } from '../suggestions/useWorkspaceSuggestions';
 import { Menu, MenuItem, MenuSeparator } from '../ui/Menu';
+import { ActivityDialog } from './ActivityDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { DocumentSkeleton } from './DocumentSkeleton';
 import { NameDialog } from './NameDialog';
@@ -101,7 +103,7 @@ function Workspace({
   const status = useSessionStatus(session);
   const { title } = useTitle(session.doc);
   const [editor, setEditor] = useState<Editor | null>(null);
-  const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | 'name-prompt' | null>(null);
+  const [dialog, setDialog] = useState<'share' | 'name' | 'delete' | 'name-prompt' | 'activity' | null>(null);
   const [deletingHere, setDeletingHere] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -297,6 +299,11 @@ function Workspace({
             Keyboard shortcuts
           </MenuItem>
           <MenuSeparator />
+          {opened && opened.manages.length > 0 && (
+            <MenuItem icon={<Activity size={16} />} onSelect={() => setDialog('activity')}>
+              Activity…
+            </MenuItem>
+          )}
           <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
             Your name…
           </MenuItem>
@@ -386,11 +393,13 @@ function Workspace({
           }}
         />
       )}
+      {dialog === 'activity' && <ActivityDialog name={name} linkKey={linkKey} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && (
         <DeleteDialog
           name={name}
           editKey={linkKey}
           title={shownTitle}
+          userName={identity.name}
           onClose={() => setDialog(null)}
           onDeleted={() => {
             setDeletingHere(true);

@@ -1,12 +1,12 @@
 'use client';
 
-import { Check, Copy, RotateCcw } from 'lucide-react';
+import { CalendarClock, Check, Copy, Power, RotateCcw } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { LINK_KINDS, type LinkKind, type LinkKindInfo, linkKindInfo } from '../../../shared/linkKinds';
 import { type AppLink, documentUrl, errorMessage, fetchLinks, type LinkChange, type OpenedLink } from '../../lib/api';
 import { fullTime } from '../../lib/relativeTime';
 import { Dialog } from '../ui/Dialog';
-import { LinkChangeDialog } from './LinkChangeDialog';
+import { type LinkAction, LinkChangeDialog } from './LinkChangeDialog';
 import { PeopleSection } from './PeopleSection';
 
 interface ShareDialogProps {
@@ -25,13 +25,16 @@ interface ShareDialogProps {
 /**
  * The document's share links that this page's link may see (itself and the lesser ones), each with
  * a copy button, its expiry, and, for a link that may manage links, "Reset link" (a new secret; the
- * old link stops working at once and the people on it lose access) and "Create link" for a kind the
- * document lacks. Focus moves to the first link once the links are loaded; Escape closes and
+ * old link stops working at once and the people on it lose access), "Expiry" (a new expiry, same
+ * address), "Turn off" (the link stops working; not for this page's own link) and "Turn on" for a
+ * kind that is off. Focus moves to the first link once the links are loaded; Escape closes and
  * returns focus to the opener.
  */
 export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose }: ShareDialogProps) {
-  const [changing, setChanging] = useState<{ kind: LinkKind; action: 'reset' | 'create' } | null>(null);
+  const [changing, setChanging] = useState<{ kind: LinkKind; action: LinkAction } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The link whose row takes focus: after turning it off or on, the button that was used is gone. */
+  const [focusKind, setFocusKind] = useState<LinkKind | null>(null);
   const [links, setLinks] = useState<AppLink[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const connected = opened !== undefined;
@@ -80,19 +83,12 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
             info={info}
             link={link}
             url={link.secret === null ? null : documentUrl(name, link.secret)}
-            first={index === 0}
-            onReset={manages ? () => setChanging({ kind: info.kind, action: 'reset' }) : undefined}
+            first={index === 0 || focusKind === info.kind}
+            onChange={manages ? (action) => setChanging({ kind: info.kind, action }) : undefined}
+            own={info.kind === opened?.link}
           />
         ) : (
-          <div key={info.kind} className="link-field">
-            <span className="link-field-label">{info.label}</span>
-            <p className="link-field-description">This document has no {info.label.toLowerCase()} yet.</p>
-            <div className="link-field-actions">
-              <button type="button" onClick={() => setChanging({ kind: info.kind, action: 'create' })}>
-                Create {info.label.toLowerCase()}
-              </button>
-            </div>
-          </div>
+          <OffLinkField key={info.kind} info={info} focus={focusKind === info.kind} onTurnOn={() => setChanging({ kind: info.kind, action: 'create' })} />
         );
       })}
       <footer className="dialog-actions">
@@ -112,12 +108,12 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
           onClose={() => setChanging(null)}
           onDone={(change) => {
             const label = linkKindInfo(change.kind).label;
-            setNotice(
-              changing.action === 'reset' ? `The ${label.toLowerCase()} was reset. The old link no longer works; share the new one.` : `${label} created.`,
-            );
+            setNotice(NOTICES[change.action](label));
+            setFocusKind(change.action === 'off' || change.action === 'create' ? change.kind : null);
             setChanging(null);
             setLinks(change.links);
-            onChange(change);
+            if (change.secret !== undefined && change.key !== undefined)
+              onChange({ kind: change.kind, secret: change.secret, key: change.key, links: change.links });
           }}
         />
       )}
@@ -125,7 +121,49 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
   );
 }
 
-function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; link: AppLink; url: string | null; first: boolean; onReset?: () => void }) {
+/** A link that is off: says so, and offers to turn it on (a new address). */
+function OffLinkField({ info, focus, onTurnOn }: { info: LinkKindInfo; focus: boolean; onTurnOn: () => void }) {
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focus) button.current?.focus();
+  }, [focus]);
+  return (
+    <div className="link-field">
+      <span className="link-field-label">{info.label}</span>
+      <p className="link-field-description">Off: nobody can open the document with a {info.label.toLowerCase()}.</p>
+      <div className="link-field-actions">
+        <button ref={button} type="button" onClick={onTurnOn}>
+          <Power size={14} aria-hidden />
+          Turn on {info.label.toLowerCase()}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const NOTICES: Record<LinkAction, (label: string) => string> = {
+  reset: (label) => `The ${label.toLowerCase()} was reset. The old link no longer works; share the new one.`,
+  create: (label) => `${label} turned on.`,
+  off: (label) => `The ${label.toLowerCase()} was turned off. It no longer opens the document.`,
+  expiry: (label) => `The ${label.toLowerCase()}'s expiry was changed.`,
+};
+
+function LinkField({
+  info,
+  link,
+  url,
+  first,
+  own,
+  onChange,
+}: {
+  info: LinkKindInfo;
+  link: AppLink;
+  url: string | null;
+  first: boolean;
+  /** This page's own link: it cannot be turned off from here. */
+  own: boolean;
+  onChange?: (action: LinkAction) => void;
+}) {
   const [copied, setCopied] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const reset = useRef<HTMLButtonElement>(null);
@@ -175,12 +213,22 @@ function LinkField({ info, link, url, first, onReset }: { info: LinkKindInfo; li
           </button>
         </div>
       )}
-      {onReset && (
+      {onChange && (
         <div className="link-field-actions">
-          <button ref={reset} type="button" className="danger-text" onClick={onReset} aria-label={`Reset ${label.toLowerCase()}`}>
+          <button ref={reset} type="button" className="danger-text" onClick={() => onChange('reset')} aria-label={`Reset ${label.toLowerCase()}`}>
             <RotateCcw size={14} aria-hidden />
             Reset link…
           </button>
+          <button type="button" onClick={() => onChange('expiry')} aria-label={`Change when the ${label.toLowerCase()} expires`}>
+            <CalendarClock size={14} aria-hidden />
+            Expiry…
+          </button>
+          {!own && (
+            <button type="button" className="danger-text" onClick={() => onChange('off')} aria-label={`Turn off ${label.toLowerCase()}`}>
+              <Power size={14} aria-hidden />
+              Turn off…
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -299,6 +299,7 @@ export class CollabSession {
       this.close('deleted', 'This document was deleted.');
     } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
       this.close('revoked', this.options.revokedMessage ?? LINK_RESET);
+      void this.explainRevocation();
     } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
       this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
     } else if (event.reason === CloseCodes.InvalidContent.reason || event.code === CloseCodes.InvalidContent.code) {
@@ -365,6 +366,22 @@ export class CollabSession {
   private endRenewal(): void {
     if (this.renewal) clearTimeout(this.renewal);
     this.renewal = null;
+  }
+
+  /**
+   * The close says only that the link no longer holds; asking for a token once tells why (reset,
+   * turned off, expired), which becomes the detail shown.
+   */
+  private async explainRevocation(): Promise<void> {
+    try {
+      await this.options.token();
+    } catch (error) {
+      const detail = this.options.revokedBecause?.(error);
+      if (detail && this.closed?.state === 'revoked') {
+        this.closed = { state: 'revoked', detail };
+        this.update();
+      }
+    }
   }
 
   private close(state: 'refused' | 'revoked' | 'deleted' | 'replaced', detail: string): void {
