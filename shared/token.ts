@@ -1,4 +1,8 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { ROLES, type Role } from './roles';
+
+// What a role allows, apart from the signing, so browser code can use it without jose.
+export { canComment, canWrite, colorFor, ROLES, type Role } from './roles';
 
 /**
  * The collab token: a JWT signed with HS256 and the server's `AUTH_SECRET`. A backend that embeds
@@ -8,10 +12,6 @@ import { errors, jwtVerify, SignJWT } from 'jose';
  * `role` (`viewer` | `commenter` | `editor` | `admin`), `exp` (seconds since the epoch), and on tokens the server
  * mints for a share link, `link`: which link (`kind`) and which of its secrets (`generation`).
  */
-
-/** The roles, least powerful first: a commenter reads and comments, an editor also writes the text. */
-export const ROLES = ['viewer', 'commenter', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface TokenClaims {
   sub: string;
@@ -109,23 +109,4 @@ export function linkClaimOf(payload: Record<string, unknown>): LinkClaim | undef
 /** True when the token's `doc` claim covers `documentName`. */
 export function coversDocument(claims: Pick<TokenClaims, 'doc'>, documentName: string): boolean {
   return claims.doc === '*' || claims.doc === documentName;
-}
-
-/** True when the role may change content. */
-export function canWrite(role: Role): boolean {
-  return role === 'editor' || role === 'admin';
-}
-
-/** True when the role may write comments (everyone but viewers). */
-export function canComment(role: Role): boolean {
-  return role !== 'viewer';
-}
-
-const PALETTE = ['#e5484d', '#f76b15', '#ffc53d', '#46a758', '#12a594', '#0090ff', '#6e56cf', '#d6409f', '#8e4ec6', '#3e63dd'];
-
-/** The presence color of a user: derived from `sub`, so a client cannot pick someone else's. */
-export function colorFor(sub: string): string {
-  let hash = 0;
-  for (let i = 0; i < sub.length; i++) hash = (hash * 31 + sub.charCodeAt(i)) >>> 0;
-  return PALETTE[hash % PALETTE.length];
 }

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import type { DocumentStore } from '../../persistence/DocumentStore';
+import { connectionPool } from '../../persistence/postgres/connectionPool';
 import { CloseCodes } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
 import { coversDocument, verifyToken } from '../../shared/token';
@@ -76,8 +77,12 @@ export class Cluster {
   constructor(private readonly options: ClusterOptions) {
     const { config, logger, metrics } = options;
     this.nodeId = config.nodeId ?? `${os.hostname()}-${randomBytes(4).toString('hex')}`;
-    this.pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6, query_timeout: Math.max(1000, config.leaseTtlMs / 2) });
-    this.pool.on('error', (error) => logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'));
+    // A database that stops answering (rather than refusing) must not hold up a lease renewal past
+    // the TTL: the renewal then fails, and the leases count as lost in time ([PG5]).
+    const timeoutMs = Math.max(1000, config.leaseTtlMs / 2);
+    this.pool = connectionPool({ connectionString: config.databaseUrl, max: 6, query_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs }, (error) =>
+      logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'),
+    );
     this.leases = new Leases({
       table: new LeaseTable(this.pool, config.leaseTtlMs),
       nodeId: this.nodeId,

@@ -1,6 +1,7 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
-import { appendBody, bodyNode, type ContentFormat, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
+import { EXPORT_FORMATS, type ExportFormat } from '../../packages/node/src/apiTypes';
+import { appendBody, bodyNode, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
@@ -50,9 +51,8 @@ export interface WriteResult {
   delta: Uint8Array;
 }
 
-/** What a document exports to: the content formats, and Word (.docx) and PDF files. */
-export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'docx', 'pdf'] as const;
-export type ExportFormat = ContentFormat | 'docx' | 'pdf';
+// Declared with the content API's other shapes, in the package clients install (`@quire/node`).
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** A document's body in `format`, its title and its version (`ETag`). */
 export interface ExportJob {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
+import type { DocumentDescription } from '../../packages/node/src/apiTypes';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { ContentError } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
@@ -52,17 +53,7 @@ export interface ApiRoutesOptions {
   audit: Pick<AuditLog, 'record'>;
 }
 
-/** What the API tells about a document. Link secrets and other properties are never included. */
-export interface DocumentDescription {
-  name: string;
-  title: string;
-  /** ISO 8601. */
-  created: string;
-  /** ISO 8601: the last durable change. */
-  updated: string;
-  /** Bytes stored. */
-  size: number;
-}
+export type { DocumentDescription };
 
 /** The media type of each export format. */
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
