@@ -21,6 +21,8 @@ export interface TokenClaims {
   exp: number;
   /** The share link a token was minted for: a reset of that link ends it (see `LinkClaim`). */
   link?: LinkClaim;
+  /** Set on tokens the server mints for a signed-in member of a document: removing them ends it (`MemberAccessExtension`). */
+  member?: true;
 }
 
 /** Which share link, and which of its secrets (by generation, and by an id no other secret has), a token was minted from. */
@@ -64,7 +66,8 @@ function keyOf(secret: string): Promise<CryptoKey> {
 /** Signs a token valid for `expiresInSeconds` (default one hour). */
 export async function mintToken(secret: string, claims: Omit<TokenClaims, 'exp'>, expiresInSeconds = 3600): Promise<string> {
   const link = claims.link ? { link: { kind: claims.link.kind, generation: claims.link.generation, id: claims.link.id } } : {};
-  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link })
+  const member = claims.member ? { member: true } : {};
+  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link, ...member })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -87,7 +90,8 @@ export async function verifyToken(secret: string, token: string | null | undefin
   if (typeof doc !== 'string' || doc.length === 0) throw new TokenError('invalid', 'the token has no "doc" claim');
   if (!ROLES.includes(role as Role)) throw new TokenError('invalid', `the token's "role" must be one of ${ROLES.join(', ')}`);
   const link = linkClaimOf(payload);
-  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number, ...(link ? { link } : {}) };
+  const member = payload.member === true ? { member: true as const } : {};
+  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number, ...(link ? { link } : {}), ...member };
 }
 
 /** The `link` claim of a token's payload; undefined without one; throws `TokenError` for a malformed one. */

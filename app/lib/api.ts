@@ -78,7 +78,8 @@ export class NetworkError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body: unknown): Promise<T> {
+/** A JSON call to the app's server; throws `ApiError` for a refusal and `NetworkError` when it cannot be reached. */
+export async function request<T>(method: string, path: string, body: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

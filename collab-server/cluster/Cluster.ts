@@ -46,6 +46,8 @@ export interface ClusterOptions {
   revoke: (revocation: Revocation) => void;
   /** Told when another node gave a share link a new expiry: sessions here whose tokens outlive it renew them. */
   expiryChanged: (change: ExpiryChange) => void;
+  /** Told when another node removed or lowered someone's access to a document (workspace mode): ends their sessions here. */
+  revokeMember?: (name: string, userId: string) => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
 }
@@ -129,6 +131,11 @@ export class Cluster {
         return deleted;
       },
     });
+  }
+
+  /** Tells the other nodes that `userId`'s access to `name` was removed or lowered. */
+  announceMemberRemoval(name: string, userId: string): void {
+    void this.events.publish({ type: 'member-removed', name, userId });
   }
 
   /** Tells the other nodes a share link was reset or removed. */
@@ -274,5 +281,6 @@ export class Cluster {
       for (const connection of this.extension.document(event.name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
     } else if (event.type === 'revoked') this.options.revoke(event.revocation);
     else if (event.type === 'expiry') this.options.expiryChanged(event.change);
+    else if (event.type === 'member-removed') this.options.revokeMember?.(event.name, event.userId);
   }
 }

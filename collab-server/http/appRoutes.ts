@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
@@ -57,6 +57,11 @@ export interface AppRoutesOptions {
   linkTokenSeconds: number;
   /** Where renames and deletions are recorded. */
   audit: Pick<AuditLog, 'record'>;
+  /**
+   * Workspace mode: who creates a document (refusing when nobody is signed in), and what makes
+   * them its owner once it exists. Absent in link mode, where anyone may create one.
+   */
+  creator?: (request: IncomingMessage, response: ServerResponse) => Promise<(name: string) => Promise<void>>;
 }
 
 /**
@@ -92,6 +97,7 @@ export function addAppRoutes(
     takeCreation,
     linkTokenSeconds,
     audit,
+    creator,
   }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
@@ -109,6 +115,7 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents', async (request, response) => {
     // Anyone may create a document here, so each address has a budget of them.
+    const makeOwner = await creator?.(request, response);
     const wait = takeCreation?.(request) ?? 0;
     if (wait > 0) {
       response.setHeader('retry-after', String(wait));
@@ -138,6 +145,7 @@ export function addAppRoutes(
     );
     await documents.create(name, { update, title, properties: { ...properties, ...importedProperties(imageRules, imported.images) } });
     await storeImportedImages(documents, images, name, imported.images);
+    await makeOwner?.(name);
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
     sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });

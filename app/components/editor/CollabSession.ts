@@ -45,6 +45,8 @@ export interface CollabSessionOptions {
   isAccessGone?: (error: unknown) => boolean;
   /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
   revokedBecause?: (error: unknown) => string | null;
+  /** What to show when the server ends access (default: the link was reset); a signed-in member's page says their access was removed. */
+  revokedMessage?: string;
 }
 
 /**
@@ -305,7 +307,7 @@ export class CollabSession {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
     } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
-      this.close('revoked', LINK_RESET);
+      this.close('revoked', this.options.revokedMessage ?? LINK_RESET);
       void this.explainRevocation();
     } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
       this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
@@ -323,7 +325,7 @@ export class CollabSession {
     const tokenError = this.lastTokenError;
     const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
     if (reason === CloseCodes.AccessRevoked.reason || revoked) {
-      this.close('revoked', revoked ?? LINK_RESET);
+      this.close('revoked', revoked ?? this.options.revokedMessage ?? LINK_RESET);
     } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
     } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {
