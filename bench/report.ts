@@ -1,5 +1,6 @@
 import { bytes, ms, ratio } from './stats';
 import type { SystemId } from './systems';
+import { type ClusterResult, clusterTable } from './workloads/cluster';
 import type { ColdLoadResult } from './workloads/coldLoad';
 import { type ConversionBombsResult, conversionBombsTable, STALL_GOAL_MS } from './workloads/conversionBombs';
 import type { DurabilityResult } from './workloads/durability';
@@ -22,6 +23,7 @@ export interface BenchResults {
   durability?: Partial<Record<SystemId, DurabilityResult>>;
   joinStorm?: Partial<Record<SystemId, JoinStormResult>>;
   conversionBombs?: ConversionBombsResult;
+  cluster?: ClusterResult;
   targets?: Target[];
 }
 
@@ -101,6 +103,18 @@ export function checkTargets(results: BenchResults): Target[] {
       met: healthz <= STALL_GOAL_MS,
       unit: 'ms',
     });
+  }
+  const typing = results.cluster?.typing;
+  const single = typing?.find((row) => row.id === 'leveldb');
+  const twoNodes = typing?.find((row) => row.id === 'hashed');
+  if (single && twoNodes) {
+    add('cluster CPU per keystroke, two nodes behind HAProxy', '≤ 1.1× one node on LevelDB', twoNodes.cpuPerKeystroke / single.cpuPerKeystroke, 1.1);
+    add(
+      'cluster CPU per keystroke above idle, two nodes behind HAProxy',
+      '≤ 1.1× one node on LevelDB',
+      twoNodes.cpuPerKeystrokeAboveIdle / single.cpuPerKeystrokeAboveIdle,
+      1.1,
+    );
   }
   return targets;
 }
@@ -269,6 +283,7 @@ export function markdown(results: BenchResults): string {
     );
   }
   if (results.conversionBombs) lines.push(...conversionBombsTable(results.conversionBombs));
+  if (results.cluster) lines.push(...clusterTable(results.cluster));
   if (results.targets?.length) {
     lines.push('**Targets** (ratios from this run)', '');
     const withControl = results.targets.some((target) => target.control !== undefined);

@@ -14,6 +14,7 @@ import { barPanels, lineChart, SYSTEM_COLORS } from './charts';
 import { automergePaper, documentOfSize } from './fixtures';
 import { type BenchResults, checkTargets, markdown } from './report';
 import { hocuspocusControl, hocuspocusDatabase, SYSTEMS, type SystemId } from './systems';
+import { cluster } from './workloads/cluster';
 import { coldLoad, plainApplyMs } from './workloads/coldLoad';
 import type { WorkloadContext } from './workloads/common';
 import { conversionBombs } from './workloads/conversionBombs';
@@ -25,7 +26,7 @@ import { memory } from './workloads/memory';
 
 /** The compared systems, and the full-state-saving baseline the durability workload adds. */
 const ALL_SYSTEMS = [...SYSTEMS, hocuspocusDatabase];
-const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm', 'conversionBombs'] as const;
+const WORKLOADS = ['fanOut', 'manyDocuments', 'memory', 'coldLoad', 'durability', 'joinStorm', 'conversionBombs', 'cluster'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: WorkloadName[]; systems: SystemId[]; redraw: boolean } {
@@ -124,6 +125,8 @@ results.joinStorm = await run('joinStorm', async () => {
 });
 // Only Quire converts content: the other systems have no content API.
 if (args.systems.includes('quire')) results.conversionBombs = await run('conversionBombs', () => conversionBombs(context));
+// Quire's own nodes only (with PostgreSQL and HAProxy when installed; skipped, saying why, otherwise).
+if (args.systems.includes('quire')) results.cluster = await run('cluster', () => cluster(context));
 results.targets = checkTargets(results);
 results.finishedAt = new Date().toISOString();
 results.machine.loadAverageAtEnd = os.loadavg();

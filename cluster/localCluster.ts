@@ -24,6 +24,8 @@ export interface LocalCluster {
   startNode(index: number): Promise<ServerProcess>;
   /** Stops the node of slot `index` with `signal` (SIGTERM: gracefully; SIGKILL: a crash). */
   stopNode(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** What each running node printed last among its warnings, errors and non-log lines (a crash's stack), for a failed test. */
+  lastWarnings(count?: number): string;
   /** Stops everything and removes the folders. */
   stop(): Promise<void>;
 }
@@ -94,6 +96,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     nodes,
     startNode,
     stopNode,
+    lastWarnings: (count = 15) =>
+      nodes
+        .filter((node) => node !== null)
+        .map((node) => {
+          const lines = node.output.split('\n').filter((line) => /"level":(40|50|60)/.test(line) || (line !== '' && !line.startsWith('{')));
+          return `node on port ${node.port}, last warnings:\n${lines.slice(-count).join('\n')}`;
+        })
+        .join('\n'),
     stop: async () => {
       // A paused node would never answer SIGTERM.
       for (const node of nodes) node?.child.kill('SIGCONT');

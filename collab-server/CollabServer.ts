@@ -9,7 +9,9 @@ import type { DocumentStore } from '../persistence/DocumentStore';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
 import { PostgresDocumentStore } from '../persistence/postgres/PostgresDocumentStore';
 import type { VersionStore } from '../persistence/VersionStore';
+import type { WorkspaceStore } from '../persistence/WorkspaceStore';
 import type { BatchReport } from '../persistence/WriteQueue';
+import { levelWorkspaceStore, postgresWorkspaceStore } from '../persistence/workspace/KeyValueWorkspaceStore';
 import { CloseCodes } from '../shared/closeCodes';
 import { documentSchema } from '../shared/conversion';
 import { AuditExtension } from './audit/AuditExtension';
@@ -65,9 +67,14 @@ import { WebSocketGateway } from './transport/WebSocketGateway';
 import { WholeStateCache } from './transport/WholeStateCache';
 import { withDocumentEvents } from './webhooks/storeEvents';
 import { type WebhookExtension, webhooksFromConfig } from './webhooks/WebhookExtension';
+import { addAuthRoutes } from './workspace/authRoutes';
+import { Workspace } from './workspace/Workspace';
 
 /** The LevelDB folder inside DATA_DIR. */
 export const DOCUMENTS_FOLDER = 'documents';
+
+/** The LevelDB folder inside DATA_DIR for people, sessions and access (workspace mode). */
+export const WORKSPACE_FOLDER = 'workspace';
 
 /**
  * How long one encoding of a whole document answers the clients joining it, in ms (any change to
@@ -81,6 +88,8 @@ export interface CollabServerOptions {
   logger?: Logger;
   /** A store to use instead of LevelDB in DATA_DIR (tests inject faulty or in-memory stores). */
   store?: DocumentStore & VersionStore & BlobStore & AuditStore;
+  /** With OIDC_ISSUER: a workspace store to use instead of LevelDB in DATA_DIR/workspace. */
+  workspaceStore?: WorkspaceStore;
 }
 
 /**
@@ -122,6 +131,8 @@ export class CollabServer {
   readonly cluster: Cluster | null;
   /** Worker threads that convert content (imports, the content API, exports, diffs) off the event loop. */
   readonly conversions: ConversionPool;
+  /** With OIDC_ISSUER: sign-in, sessions, owners and members; null in link mode. */
+  readonly workspace: Workspace | null;
   private closing: Promise<void> | null = null;
   /** The background migration of clear-text link secrets (see `migrateLinks`); settles, never rejects. */
   private linkMigration: Promise<void> = Promise.resolve();
@@ -133,6 +144,7 @@ export class CollabServer {
     openedStore: DocumentStore & VersionStore & BlobStore & AuditStore,
     readonly logger: Logger,
     readonly authSecret: string,
+    workspaceStore: WorkspaceStore | null,
   ) {
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,
@@ -157,6 +169,7 @@ export class CollabServer {
           metrics: clusterMetrics(this.metrics.registry),
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
+          revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
@@ -263,6 +276,23 @@ export class CollabServer {
     });
 
     this.tokenExpiry = new TokenExpiryExtension({ secret: authSecret, logger });
+    this.workspace = workspaceStore
+      ? new Workspace({
+          config,
+          store: workspaceStore,
+          authSecret,
+          logger,
+          documents: {
+            getMeta: (name) => this.documents.getMeta(name),
+            state: (name) => this.documents.state(name),
+          },
+          conversions: { run: (job) => this.conversions.run(job) },
+          document: (name) => this.hocuspocus.documents.get(name),
+          overHttps: (request) => this.reachedOverHttps(request),
+          announceRemoval: this.cluster ? (document, userId) => this.cluster?.announceMemberRemoval(document, userId) : undefined,
+        })
+      : null;
+    const memberAccess = this.workspace?.memberAccess;
 
     // The server's table of contents: each concern is one extension, in the order they act.
     const extensions: Extension[] = [
@@ -279,6 +309,7 @@ export class CollabServer {
         logger,
         admit: async ({ documentName, claims, context, socketId }) => {
           await linkAccess.admit({ documentName, claims, socketId });
+          await memberAccess?.admit({ documentName, claims, socketId });
           this.limits.checkUser(claims.sub, claims.role);
           // A link opens only the document that has it: it is admitted as one that may not create.
           const role = claims.link ? 'viewer' : claims.role;
@@ -289,6 +320,8 @@ export class CollabServer {
       this.tokenExpiry,
       // 3. Which share link a connection came through; ends them when the link is reset.
       linkAccess,
+      // 3b. Workspace mode: which member a connection is; ends it when their access is removed.
+      ...(memberAccess ? [memberAccess] : []),
       // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 5. Refuse updates that break the document schema; repair invalid stored or left-over
@@ -364,8 +397,16 @@ export class CollabServer {
     });
     addCspReportRoute(this.router, { logger, addressOf: (request) => this.addresses.of(request) });
     addBackupRoute(this.router, { store, authSecret, logger, metrics: this.metrics });
+    this.images = new ImageService({
+      store: openedStore,
+      maxImageBytes: config.maxImageBytes,
+      maxDocumentImageBytes: config.maxDocumentImageBytes,
+      maxImagePixels: config.maxImagePixels,
+      uploadsPerMinute: config.maxImageUploadsPerMinute,
+    });
     const identities = new BrowserIdentities(authSecret);
     addAppRoutes(this.router, {
+      images: this.images,
       documents: this.documents,
       links: this.shareLinks,
       identities,
@@ -374,20 +415,16 @@ export class CollabServer {
       addresses: this.addresses,
       linkTokenSeconds: config.linkTokenSeconds,
       conversions: this.conversions,
+      creator: this.workspace ? (request, response) => (this.workspace as Workspace).creator(request, response) : undefined,
       audit: this.audit,
     });
+    if (this.workspace) this.workspace.addRoutes(this.router);
+    else addAuthRoutes(this.router, { workspace: null });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
     addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions, audit: this.audit });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
     addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
-    this.images = new ImageService({
-      store: openedStore,
-      maxImageBytes: config.maxImageBytes,
-      maxDocumentImageBytes: config.maxDocumentImageBytes,
-      maxImagePixels: config.maxImagePixels,
-      uploadsPerMinute: config.maxImageUploadsPerMinute,
-    });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,
@@ -395,6 +432,10 @@ export class CollabServer {
       links: this.shareLinks,
       addresses: this.addresses,
       allowedOrigins: config.allowedOrigins,
+      memberMayEdit: async (name, userId) => {
+        const access = await this.workspace?.store.accessOf(name, userId);
+        return access?.role === 'owner' || access?.role === 'editor';
+      },
     });
     addCommentApiRoutes(this.router, { documents: this.documents, authSecret, conversions: this.conversions });
     addApiRoutes(this.router, {
@@ -407,6 +448,7 @@ export class CollabServer {
       sizeOf: (name) => this.persistence.sizeOf(name),
       shareLinks: this.shareLinks,
       addresses: this.addresses,
+      images: this.images,
       audit: this.audit,
     });
   }
@@ -416,7 +458,7 @@ export class CollabServer {
     const { config } = options;
     const logger = options.logger ?? createLogger(config.logLevel);
     // LevelDB creates only the last folder of its path; a fresh DATA_DIR must exist first.
-    await prepareDataFolder(config.dataDir, [DOCUMENTS_FOLDER], logger);
+    await prepareDataFolder(config.dataDir, config.oidcIssuer ? [DOCUMENTS_FOLDER, WORKSPACE_FOLDER] : [DOCUMENTS_FOLDER], logger);
     const authSecret = await resolveAuthSecret(config.authSecret, config.dataDir);
     let server: CollabServer | undefined;
     const onBatch = (report: BatchReport) => server?.metrics.observeBatch(report);
@@ -435,7 +477,18 @@ export class CollabServer {
           })
         : new LevelDocumentStore({ location: path.join(config.dataDir, DOCUMENTS_FOLDER), commitIntervalMs: config.commitIntervalMs, onBatch }));
     await store.open();
-    server = new CollabServer(config, store, logger, authSecret);
+    // People, sessions and access live beside the documents: in PostgreSQL for a cluster (every node shares them).
+    const workspaceStore = !config.oidcIssuer
+      ? null
+      : (options.workspaceStore ??
+        (config.databaseUrl ? postgresWorkspaceStore(config.databaseUrl) : levelWorkspaceStore(path.join(config.dataDir, WORKSPACE_FOLDER))));
+    try {
+      await workspaceStore?.open();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    server = new CollabServer(config, store, logger, authSecret, workspaceStore);
     server.migrateLinks();
     return server;
   }
@@ -544,6 +597,7 @@ export class CollabServer {
     // Leases go back only once everything is written: the next owner loads all of it.
     await this.cluster?.close();
     await this.store.close();
+    await this.workspace?.close();
     this.logger.info('collab server stopped; every received update is stored');
   }
 }

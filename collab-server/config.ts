@@ -106,6 +106,16 @@ export function parseConfig(argv: readonly string[] = [], env: Record<string, st
   if (result.webhookSecret !== undefined && result.webhookSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (got ${result.webhookSecret.length})`);
   }
+  if (result.oidcIssuer !== undefined) {
+    if (!URL.canParse(result.oidcIssuer) || !/^https?:$/.test(new URL(result.oidcIssuer).protocol)) {
+      throw new ConfigError(`OIDC_ISSUER must be an http:// or https:// URL; got "${result.oidcIssuer}"`);
+    }
+    if (!result.oidcClientId || !result.oidcClientSecret) throw new ConfigError('OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set with OIDC_ISSUER');
+    if (!result.publicUrl) throw new ConfigError('PUBLIC_URL must be set with OIDC_ISSUER: the identity provider redirects people back to it');
+  }
+  if (result.publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(result.publicUrl)) {
+    throw new ConfigError(`PUBLIC_URL must look like https://docs.example.com (scheme and host, no path); got "${result.publicUrl}"`);
+  }
   return result;
 }
 

@@ -400,4 +400,32 @@ export const OPTIONS = {
     min: 10,
     description: 'Most nodes (blocks, list items, table cells, text runs, HTML elements) one write or import may create; more gets 422',
   },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    kind: 'string',
+    default: undefined,
+    description:
+      'The address people reach the app at (https://docs.example.com); required with OIDC_ISSUER (the sign-in redirect is PUBLIC_URL/api/auth/callback)',
+  },
+  oidcIssuer: {
+    env: 'OIDC_ISSUER',
+    kind: 'string',
+    default: undefined,
+    description: "OpenID Connect issuer URL of the organisation's identity provider; set: people sign in, documents have owners and members (workspace mode)",
+  },
+  oidcClientId: { env: 'OIDC_CLIENT_ID', kind: 'string', default: undefined, description: 'Client id registered for this app at the OpenID provider' },
+  oidcClientSecret: {
+    env: 'OIDC_CLIENT_SECRET',
+    kind: 'string',
+    default: undefined,
+    description: 'Client secret registered for this app at the OpenID provider',
+  },
+  sessionDays: {
+    env: 'SESSION_DAYS',
+    kind: 'integer',
+    default: 14,
+    min: 1,
+    max: 400,
+    description: 'How long a sign-in lasts, in days (sessions are kept on the server; signing out ends one at once)',
+  },
 } satisfies Record<string, Option>;

@@ -16,6 +16,8 @@ export interface ConnectionContext {
   lease?: TokenLease;
   /** For a token minted from a share link: which link and generation (`LinkAccessExtension`). */
   link?: LinkClaim;
+  /** For a token minted for a signed-in member of the document (`MemberAccessExtension`). */
+  member?: true;
 }
 
 /** True when `context` came from an authenticated client connection. */

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
+import { Document, HeadingLevel, ImageRun, Packer, Paragraph, TextRun } from 'docx';
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
+import { checkZip, DOCX_ZIP_LIMITS } from '../collab-server/conversion/docx/zipLimits';
+import { pngImage } from '../testing/images';
 import { chooseFromDocumentMenu, freshPage, saveStatusOf, titleOf } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
 
@@ -60,4 +62,60 @@ test('a Word file imports as a new document, and the menu downloads it as Word a
   const { text } = await parser.getText();
   await parser.destroy();
   expect(text.replace(/\s+/g, ' ')).toContain('Site survey The roof is sound. • gutters • chimney');
+});
+
+test('a Word file with a picture imports with the picture shown in the editor, and the Word download holds the picture itself', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const png = pngImage(120, 80, [30, 140, 60]);
+  const file = await Packer.toBuffer(
+    new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph({ heading: HeadingLevel.HEADING_1, text: 'Garden plan' }),
+            new Paragraph('The beds, from above:'),
+            new Paragraph({
+              children: [
+                new ImageRun({
+                  type: 'png',
+                  data: png,
+                  transformation: { width: 120, height: 80 },
+                  altText: { name: 'beds', description: 'the vegetable beds' },
+                }),
+              ],
+            }),
+            new Paragraph('Water on Sundays.'),
+          ],
+        },
+      ],
+    }),
+  );
+  const page = await freshPage(browser);
+  await page.goto(app.url);
+  await page.getByLabel('Markdown file to import').setInputFiles({
+    name: 'Garden.docx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    buffer: file,
+  });
+  await page.waitForURL(/\/d\/[^/]+#.+/);
+  await expect(titleOf(page)).toHaveValue('Garden plan');
+  // The picture is one of the document's stored images, loaded from the server, with its alt text.
+  const picture = editorOf(page).locator('img');
+  await expect(picture).toHaveCount(1);
+  await expect(picture).toHaveAttribute('alt', 'the vegetable beds');
+  await expect(picture).toHaveAttribute('src', /^\/images\/[^/]+\/[0-9a-f]{64}\.[A-Za-z0-9_-]{22}$/);
+  await expect.poll(() => picture.evaluate((image: HTMLImageElement) => `${image.naturalWidth}x${image.naturalHeight}`)).toBe('120x80');
+  await expect(editorOf(page).locator(':scope > *').last()).toHaveText('Water on Sundays.');
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+
+  const word = await download(page, /Word/);
+  // The file holds the picture's own bytes, as a picture (not a link), with its alt text.
+  const media = checkZip(word.bytes, DOCX_ZIP_LIMITS).filter((entry) => entry.name.startsWith('word/media/'));
+  expect(media.map((entry) => entry.uncompressedBytes)).toEqual([png.byteLength]);
+  const { value } = await mammoth.convertToHtml({ buffer: word.bytes });
+  const embedded = /<img alt="the vegetable beds" src="data:image\/png;base64,([^"]+)" \/>/.exec(value);
+  expect(embedded, value.slice(0, 300)).not.toBeNull();
+  expect(Buffer.from(embedded?.[1] ?? '', 'base64').equals(png)).toBe(true);
 });

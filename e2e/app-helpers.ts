@@ -122,3 +122,15 @@ export async function localCopyWritten(page: Page, documentName: string): Promis
     `quire-doc:${documentName}`,
   );
 }
+
+/**
+ * Closes `page` once it has stopped running. `page.close()` resolves while the closing page's
+ * scripts may still run for a moment (hundreds of milliseconds on a busy machine) with their
+ * connection open: a document deleted then still reaches it, and the app, told so, rightly clears
+ * its IndexedDB copy. Navigating away first unloads the page (its connection closes, its scripts
+ * stop) before anything else happens.
+ */
+export async function leavePage(page: Page): Promise<void> {
+  await page.goto('about:blank');
+  await page.close();
+}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { bodyTextOf, createTitledDocument, freshPage, linkParts, peopleOf, saveStatusOf, setName, typeInBody } from './app-helpers';
+import { bodyTextOf, createTitledDocument, freshPage, linkParts, localCopyWritten, peopleOf, saveStatusOf, setName, typeInBody } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
 
 /**
@@ -207,4 +207,53 @@ test('two people who chose the same name are two people in presence and in histo
   await expect(version).toContainText(`Sam ${secondAsSeenByFirst}`);
   await first.context().close();
   await second.context().close();
+});
+
+test('an edit made offline before the edit link was reset stays in this browser, and is saved once the document is opened through its new link', async ({
+  sharedApp: app,
+  browser,
+}) => {
+  const alice = await freshPage(browser);
+  const url = await createTitledDocument(alice, app, 'Reset while offline');
+  await typeInBody(alice, 'Alice wrote this.');
+  await expect(saveStatusOf(alice)).toHaveText('Saved');
+  const { name, key } = linkParts(url);
+
+  const carol = await freshPage(browser);
+  await carol.goto(url);
+  await expect.poll(() => bodyTextOf(carol)).toBe('Alice wrote this.');
+  await carol.context().setOffline(true);
+  await expect(saveStatusOf(carol)).toHaveText(/^Offline/);
+  await typeInBody(carol, ' Carol, offline.');
+  await localCopyWritten(carol, name);
+
+  const reset = await alice.evaluate(
+    async ({ name, key }) => {
+      const answer = await fetch(`/api/app/documents/${encodeURIComponent(name)}/links/edit/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key, expiresAt: null, userName: 'Alice' }),
+      });
+      return { status: answer.status, key: ((await answer.json()) as { key: string }).key };
+    },
+    { name, key },
+  );
+  expect(reset.status).toBe(200);
+  const newUrl = `${app.url}/d/${encodeURIComponent(name)}#${reset.key}`;
+
+  // Carol's page learns of the reset; her edit is not lost with it: her browser still holds it.
+  await carol.context().setOffline(false);
+  await expect(carol.getByRole('alert').filter({ hasText: 'This link was reset' })).toBeVisible();
+  await expect.poll(() => carol.evaluate(async () => (await indexedDB.databases()).map((database) => database.name))).toContain(`quire-doc:${name}`);
+  await carol.close();
+
+  // Given the new link, the same browser opens the document with her edit, and saves it.
+  const again = await carol.context().newPage();
+  await again.goto(newUrl);
+  await expect.poll(() => bodyTextOf(again)).toBe('Alice wrote this. Carol, offline.');
+  await expect(saveStatusOf(again)).toHaveText('Saved');
+  const dave = await freshPage(browser);
+  await dave.goto(newUrl);
+  await expect.poll(() => bodyTextOf(dave)).toBe('Alice wrote this. Carol, offline.');
+  for (const page of [alice, again, dave]) await page.context().close();
 });

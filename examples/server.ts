@@ -8,8 +8,9 @@
  *   open http://127.0.0.1:4000/?doc=team-notes and http://127.0.0.1:4000/react?doc=team-notes
  *
  * Environment: AUTH_SECRET (required: the Quire server's), QUIRE_URL (default http://localhost:3000),
- * PORT (default 4000), HOST (default 127.0.0.1). `npm run example` runs this file with plain
- * `node` (its TypeScript is only type annotations, which Node strips), so it imports with `.ts`.
+ * PORT (default 4000), HOST (default 127.0.0.1). `npm run example` builds `@quire/node` and runs
+ * this file with plain `node` (its TypeScript is only type annotations, which Node strips); the
+ * token endpoint uses that package, and the React page `@quire/react`, as any host's would.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -17,8 +18,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mintToken } from '@quire/node';
 import { build } from 'esbuild';
-import { quireToken } from './quireToken.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -78,7 +79,7 @@ export async function startExampleServer({ quireUrl, authSecret, port = 0, host 
       if (typeof body.document !== 'string' || body.document === '') return void response.writeHead(400).end('"document" is required');
       const name = typeof body.name === 'string' && body.name ? body.name.slice(0, 60) : `Guest ${user.slice(0, 4)}`;
       const role = body.role === 'viewer' ? 'viewer' : 'editor';
-      const token = await quireToken(authSecret, { id: `example:${user}`, name }, body.document, role, tokenSeconds);
+      const token = await mintToken(authSecret, { sub: `example:${user}`, name, doc: body.document, role }, tokenSeconds ?? 600);
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(token);
       return;
     }

@@ -31,6 +31,13 @@ export const INCARNATION_KEY = 'incarnation';
  */
 export const RESTORES_FIELD = 'restores';
 
+/**
+ * The Y.Map in which the server records who made each suggestion: suggestion id → its author,
+ * author's name and time, as first taken. Only the server writes it; a suggestion mark a client
+ * writes must match it ([SG11] in `shared/suggestions/SUGGESTIONS.md`).
+ */
+export const SUGGESTION_AUTHORS_FIELD = 'suggestionAuthors';
+
 /** How many times a version was restored, under `RESTORES_FIELD`. */
 export const RESTORE_COUNT_KEY = 'count';
 

@@ -1,4 +1,8 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { ROLES, type Role } from './roles';
+
+// What a role allows, apart from the signing, so browser code can use it without jose.
+export { canComment, canWrite, colorFor, ROLES, type Role } from './roles';
 
 /**
  * The collab token: a JWT signed with HS256 and the server's `AUTH_SECRET`. A backend that embeds
@@ -9,10 +13,6 @@ import { errors, jwtVerify, SignJWT } from 'jose';
  * mints for a share link, `link`: which link (`kind`) and which of its secrets (`generation`).
  */
 
-/** The roles, least powerful first: a commenter reads and comments, an editor also writes the text. */
-export const ROLES = ['viewer', 'commenter', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
 export interface TokenClaims {
   sub: string;
   name: string;
@@ -21,6 +21,8 @@ export interface TokenClaims {
   exp: number;
   /** The share link a token was minted for: a reset of that link ends it (see `LinkClaim`). */
   link?: LinkClaim;
+  /** Set on tokens the server mints for a signed-in member of a document: removing them ends it (`MemberAccessExtension`). */
+  member?: true;
 }
 
 /** Which share link, and which of its secrets (by generation, and by an id no other secret has), a token was minted from. */
@@ -64,7 +66,8 @@ function keyOf(secret: string): Promise<CryptoKey> {
 /** Signs a token valid for `expiresInSeconds` (default one hour). */
 export async function mintToken(secret: string, claims: Omit<TokenClaims, 'exp'>, expiresInSeconds = 3600): Promise<string> {
   const link = claims.link ? { link: { kind: claims.link.kind, generation: claims.link.generation, id: claims.link.id } } : {};
-  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link })
+  const member = claims.member ? { member: true } : {};
+  return new SignJWT({ name: claims.name, doc: claims.doc, role: claims.role, ...link, ...member })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -87,7 +90,8 @@ export async function verifyToken(secret: string, token: string | null | undefin
   if (typeof doc !== 'string' || doc.length === 0) throw new TokenError('invalid', 'the token has no "doc" claim');
   if (!ROLES.includes(role as Role)) throw new TokenError('invalid', `the token's "role" must be one of ${ROLES.join(', ')}`);
   const link = linkClaimOf(payload);
-  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number, ...(link ? { link } : {}) };
+  const member = payload.member === true ? { member: true as const } : {};
+  return { sub, name: typeof name === 'string' && name ? name : sub, doc, role: role as Role, exp: exp as number, ...(link ? { link } : {}), ...member };
 }
 
 /** The `link` claim of a token's payload; undefined without one; throws `TokenError` for a malformed one. */
@@ -105,23 +109,4 @@ export function linkClaimOf(payload: Record<string, unknown>): LinkClaim | undef
 /** True when the token's `doc` claim covers `documentName`. */
 export function coversDocument(claims: Pick<TokenClaims, 'doc'>, documentName: string): boolean {
   return claims.doc === '*' || claims.doc === documentName;
-}
-
-/** True when the role may change content. */
-export function canWrite(role: Role): boolean {
-  return role === 'editor' || role === 'admin';
-}
-
-/** True when the role may write comments (everyone but viewers). */
-export function canComment(role: Role): boolean {
-  return role !== 'viewer';
-}
-
-const PALETTE = ['#e5484d', '#f76b15', '#ffc53d', '#46a758', '#12a594', '#0090ff', '#6e56cf', '#d6409f', '#8e4ec6', '#3e63dd'];
-
-/** The presence color of a user: derived from `sub`, so a client cannot pick someone else's. */
-export function colorFor(sub: string): string {
-  let hash = 0;
-  for (let i = 0; i < sub.length; i++) hash = (hash * 31 + sub.charCodeAt(i)) >>> 0;
-  return PALETTE[hash % PALETTE.length];
 }

@@ -43,6 +43,8 @@ export class TypingLoad {
   readonly acknowledged = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | null = null;
   private counter = 0;
+  /** How the Hocuspocus clients' sockets were closed, each `name: code reason`. */
+  readonly closes: string[] = [];
   /** Told of every acknowledgement: the document and the items it covers. */
   onAck: ((document: string, items: string[], typist: string) => void) | null = null;
 
@@ -67,7 +69,11 @@ export class TypingLoad {
         destroy: () => plain.destroy(),
       });
     }
-    await waitFor(() => load.typists.every((typist) => typist.saved()), { message: 'every typist to sync', timeoutMs: 30_000 });
+    await waitFor(() => load.typists.every((typist) => typist.saved()), { message: 'every typist to sync', timeoutMs: 30_000 }).catch((error: Error) => {
+      load.destroy();
+      const unsynced = load.typists.filter((typist) => !typist.saved()).map((typist) => typist.name);
+      throw new Error(`${error.message} (not synced: ${unsynced.join(', ')})`);
+    });
     return load;
   }
 
@@ -87,6 +93,11 @@ export class TypingLoad {
   pause(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** Items pushed so far; an item's name ends with `#n`, n counting from 0 over all clients. */
+  get typedCount(): number {
+    return this.counter;
   }
 
   /** Items acknowledged so far, over all documents. */
@@ -126,6 +137,9 @@ export class TypingLoad {
 
   private addHocuspocus(name: string, document: string, url: string, token: string): void {
     const client = hocuspocusClient(url, document, token);
+    client.provider.configuration.websocketProvider.on('close', ({ event }: { event: CloseEvent }) => {
+      this.closes.push(`${name}: ${event.code} ${event.reason}`);
+    });
     const typist: Typist = {
       name,
       document,

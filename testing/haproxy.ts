@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { haproxyConfig } from '../cluster/haproxyConfig';
+import { killWithThisProcess } from './childLifetime';
 import { freePort } from './postgres';
 import { findProgram } from './systemProgram';
 import { waitFor } from './waitFor';
@@ -49,6 +50,7 @@ export async function startHaproxy(
     }),
   );
   const child: ChildProcess = spawn(haproxy, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  killWithThisProcess(child);
   let output = '';
   child.stderr?.on('data', (chunk) => {
     output = (output + chunk).slice(-20_000);

@@ -97,6 +97,11 @@ export async function startPostgres(options: { port?: number; dataDir?: string }
     const args = ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
     child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...as });
     const started = child;
+    // A run that exits without stopping it (a benchmark ended by a signal) leaves no server behind:
+    // SIGQUIT, PostgreSQL's immediate shutdown, which ends its backends too.
+    const quit = () => started.kill('SIGQUIT');
+    process.once('exit', quit);
+    started.once('exit', () => process.off('exit', quit));
     started.stderr?.on('data', (chunk) => {
       output = (output + chunk).slice(-20_000);
     });

@@ -35,6 +35,8 @@ export interface TestServerOptions {
   /** Builds a store to use instead of LevelDB (called on every start). */
   store?: (dataDir: string) => DocumentStore & VersionStore & BlobStore & AuditStore;
   dataDir?: string;
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!!';
@@ -45,7 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir, authSecret: TEST_SECRET, logLevel: 'silent', ...options.config });
   let server: CollabServer;
   let http: Server;
-  let port = 0;
+  let port = options.port ?? 0;
 
   const start = async () => {
     server = await CollabServer.create({ config, logger: createLogger(config.logLevel), store: options.store?.(dataDir) });

@@ -82,3 +82,29 @@ export function docxParts(documentXml: Uint8Array): ZipPart[] {
     { name: 'word/document.xml', data: documentXml },
   ];
 }
+
+/** A .docx (hand-made, as `docxParts`) of a line of text and then each of `pictures`, one per paragraph, with its alt text. */
+export function pictureDocx(text: string, pictures: Array<{ data: Uint8Array; alt?: string; name?: string }>): Buffer {
+  const drawing = (index: number, alt = '') =>
+    `<w:p><w:r><w:drawing><wp:inline><wp:docPr id="${index + 1}" name="Picture ${index + 1}" descr="${alt}"/><a:graphic><a:graphicData><pic:pic><pic:blipFill><a:blip r:embed="rIdImage${index}"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`;
+  const documentXml =
+    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>' +
+    `<w:p><w:r><w:t>${text}</w:t></w:r></w:p>${pictures.map((picture, index) => drawing(index, picture.alt)).join('')}</w:body></w:document>`;
+  const names = pictures.map((picture, index) => picture.name ?? `image${index + 1}.png`);
+  const relationships = names
+    .map(
+      (name, index) =>
+        `<Relationship Id="rIdImage${index}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/${name}"/>`,
+    )
+    .join('');
+  return zipOf([
+    ...docxParts(Buffer.from(documentXml)),
+    {
+      name: 'word/_rels/document.xml.rels',
+      data: Buffer.from(
+        `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${relationships}</Relationships>`,
+      ),
+    },
+    ...pictures.map((picture, index) => ({ name: `word/media/${names[index]}`, data: picture.data })),
+  ]);
+}

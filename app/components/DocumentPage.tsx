@@ -8,6 +8,7 @@ import type { Role } from '../../shared/token';
 import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
 import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
+import { fetchAuth, type MemberSession, openMemberSession, signInPath } from '../lib/workspace';
 import { DocumentSkeleton } from './document/DocumentSkeleton';
 import { DocumentNotFound, StatusPage } from './StatusPage';
 
@@ -28,6 +29,8 @@ type PageState =
  * The editor page, `/d/<name>#<secret>`. The secret is in the fragment, which browsers never
  * send to a server; the page exchanges it for a collab token. When the server cannot be reached,
  * a document this browser opened before opens from its local copy and syncs once back online.
+ * Without a secret, in workspace mode, a signed-in person opens it with the role they were given
+ * (`/d/<name>`, from their home lists); signed out, they are sent to sign in and come back here.
  */
 export function DocumentPage({ name }: { name: string }) {
   const [state, setState] = useState<PageState>({ kind: 'loading' });
@@ -36,10 +39,30 @@ export function DocumentPage({ name }: { name: string }) {
   const keyRef = useRef('');
   // The token from opening the link serves the first connection; later ones fetch their own.
   const firstToken = useRef<{ token: string; at: number; lifetimeMs: number } | null>(null);
+  // Opened as a signed-in member (no secret): tokens come from the member session route.
+  const asMember = useRef(false);
+
+  const openAsMember = useCallback(async () => {
+    const auth = await fetchAuth().catch(() => null);
+    if (auth?.mode !== 'workspace') return setState({ kind: 'not-found' });
+    if (!auth.user) return window.location.assign(signInPath(`/d/${encodeURIComponent(name)}`));
+    try {
+      const session = await openMemberSession(name);
+      const identity = memberIdentity(session);
+      identityRef.current = identity;
+      firstToken.current = { token: session.token, at: Date.now(), lifetimeMs: session.expiresIn * 1000 };
+      document.title = `${session.title || 'Untitled'} · Quire`;
+      setState({ kind: 'ready', key: '', role: session.role, identity });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return setState({ kind: 'not-found' });
+      setState({ kind: 'error', message: errorMessage(error) });
+    }
+  }, [name]);
 
   const load = useCallback(async () => {
     const key = window.location.hash.slice(1);
-    if (!key) return setState({ kind: 'not-found' });
+    asMember.current = !key;
+    if (!key) return openAsMember();
     void loadWorkspace();
     keyRef.current = key;
     let identity = loadIdentity();
@@ -65,7 +88,7 @@ export function DocumentPage({ name }: { name: string }) {
           : errorMessage(error);
       setState({ kind: 'error', message });
     }
-  }, [name]);
+  }, [name, openAsMember]);
 
   useEffect(() => {
     void load();
@@ -84,6 +107,12 @@ export function DocumentPage({ name }: { name: string }) {
     firstToken.current = null;
     // A token still young (at most a minute, and a quarter of its life) saves the first connection a round trip.
     if (first && Date.now() - first.at < Math.min(60_000, first.lifetimeMs / 4)) return first.token;
+    if (asMember.current) {
+      // Every renewal asks the server again: access removed or lowered since is not renewed.
+      const session = await openMemberSession(name);
+      setState((current) => (current.kind !== 'ready' || current.role === session.role ? current : { ...current, role: session.role }));
+      return session.token;
+    }
     const session = await openSession(name, keyRef.current, identityRef.current.name);
     const identity = withServerIdentity(identityRef.current, session.user);
     identityRef.current = identity;
@@ -166,6 +195,11 @@ export function DocumentPage({ name }: { name: string }) {
         />
       );
   }
+}
+
+/** The identity a member page shows as "you": the name and id the server signed them in with. */
+function memberIdentity(session: MemberSession): LocalIdentity {
+  return { ...withServerIdentity(loadIdentity(), session.user), name: session.user.name, named: true, asked: true };
 }
 
 function openedOf(session: { link: LinkKind; manages: LinkKind[] }): OpenedLink {

@@ -7,12 +7,17 @@ import { type CreatedDocument, createDocument, creatorKey, documentPath, errorMe
 import { takeFlash } from '../lib/flash';
 import { chooseName, type LocalIdentity, loadIdentity, withServerIdentity } from '../lib/identity';
 import { rememberDocument } from '../lib/recentDocuments';
+import { type AuthState, fetchAuth } from '../lib/workspace';
 import { NameDialog } from './document/NameDialog';
 import { AppHeader } from './home/AppHeader';
 import { DocumentList } from './home/DocumentList';
 import { ImportButton } from './home/ImportButton';
+import { WorkspaceHome } from './home/WorkspaceHome';
 
-/** The start page: create or import a document, or reopen one this browser has seen. */
+/**
+ * The start page: create or import a document, or reopen one this browser has seen. When the
+ * server is in workspace mode (signing in is set up), the signed-in home (`WorkspaceHome`) instead.
+ */
 export function HomePage() {
   const router = useRouter();
   const [creating, setCreating] = useState(false);
@@ -20,11 +25,14 @@ export function HomePage() {
   const [flash, setFlash] = useState<string | null>(null);
   const [identity, setIdentity] = useState<LocalIdentity | null>(null);
   const [naming, setNaming] = useState(false);
+  const [auth, setAuth] = useState<AuthState>({ mode: 'link' });
 
   useEffect(() => {
     setIdentity(loadIdentity());
     setFlash(takeFlash());
     document.title = 'Documents · Quire';
+    // Link mode shows at once (and offline); the server's answer switches to workspace mode.
+    fetchAuth().then(setAuth, () => undefined);
     // The server issues this browser's id (and so its color) on the first call; offline, the last one known is shown.
     fetchIdentity().then(
       (server) => setIdentity((current) => withServerIdentity(current ?? loadIdentity(), server)),
@@ -48,6 +56,8 @@ export function HomePage() {
       setCreating(false);
     }
   };
+
+  if (auth.mode === 'workspace') return <WorkspaceHome user={auth.user} />;
 
   return (
     <>

@@ -78,7 +78,8 @@ export class NetworkError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body: unknown): Promise<T> {
+/** A JSON call to the app's server; throws `ApiError` for a refusal and `NetworkError` when it cannot be reached. */
+export async function request<T>(method: string, path: string, body: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -120,7 +121,7 @@ export function importFile(content: string, format: 'markdown' | 'html', title: 
   return request('POST', '/api/app/documents', { title, content, format });
 }
 
-/** Creates a document from a Word file (.docx): the server converts it, leaving out images, and says so in `notes`. */
+/** Creates a document from a Word file (.docx): the server converts it, storing its pictures as the document's images; what it left out is said in `notes`. */
 export async function importDocx(file: Blob, title: string): Promise<CreatedDocument & { notes: string[] }> {
   const dataUrl = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import type { DocumentStore } from '../../persistence/DocumentStore';
+import { connectionPool } from '../../persistence/postgres/connectionPool';
 import { CloseCodes } from '../../shared/closeCodes';
 import { documentNameProblem } from '../../shared/documentName';
 import { coversDocument, verifyToken } from '../../shared/token';
@@ -45,6 +46,8 @@ export interface ClusterOptions {
   revoke: (revocation: Revocation) => void;
   /** Told when another node gave a share link a new expiry: sessions here whose tokens outlive it renew them. */
   expiryChanged: (change: ExpiryChange) => void;
+  /** Told when another node removed or lowered someone's access to a document (workspace mode): ends their sessions here. */
+  revokeMember?: (name: string, userId: string) => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
 }
@@ -74,8 +77,12 @@ export class Cluster {
   constructor(private readonly options: ClusterOptions) {
     const { config, logger, metrics } = options;
     this.nodeId = config.nodeId ?? `${os.hostname()}-${randomBytes(4).toString('hex')}`;
-    this.pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6, query_timeout: Math.max(1000, config.leaseTtlMs / 2) });
-    this.pool.on('error', (error) => logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'));
+    // A database that stops answering (rather than refusing) must not hold up a lease renewal past
+    // the TTL: the renewal then fails, and the leases count as lost in time ([PG5]).
+    const timeoutMs = Math.max(1000, config.leaseTtlMs / 2);
+    this.pool = connectionPool({ connectionString: config.databaseUrl, max: 6, query_timeout: timeoutMs, connectionTimeoutMillis: timeoutMs }, (error) =>
+      logger.warn({ err: error }, 'an idle cluster database connection failed; it is replaced'),
+    );
     this.leases = new Leases({
       table: new LeaseTable(this.pool, config.leaseTtlMs),
       nodeId: this.nodeId,
@@ -93,9 +100,9 @@ export class Cluster {
     this.events = new ClusterEvents({ url: config.databaseUrl, pool: this.pool, nodeId: this.nodeId, logger, onEvent: (event) => this.receive(event) });
   }
 
-  /** The epoch of this node's lease on `name` (every write of its content carries it), or null. */
+  /** The epoch of this node's lease on `name` that the loaded copy was loaded under (every write of its content carries it), or null. */
   fence(name: string): number | null {
-    return this.leases.epochOf(name);
+    return this.extension.fence(name);
   }
 
   /** Starts renewing leases and listening to the other nodes, with the address they reach this node at. */
@@ -124,6 +131,11 @@ export class Cluster {
         return deleted;
       },
     });
+  }
+
+  /** Tells the other nodes that `userId`'s access to `name` was removed or lowered. */
+  announceMemberRemoval(name: string, userId: string): void {
+    void this.events.publish({ type: 'member-removed', name, userId });
   }
 
   /** Tells the other nodes a share link was reset or removed. */
@@ -269,5 +281,6 @@ export class Cluster {
       for (const connection of this.extension.document(event.name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
     } else if (event.type === 'revoked') this.options.revoke(event.revocation);
     else if (event.type === 'expiry') this.options.expiryChanged(event.change);
+    else if (event.type === 'member-removed') this.options.revokeMember?.(event.name, event.userId);
   }
 }

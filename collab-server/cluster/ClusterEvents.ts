@@ -3,7 +3,11 @@ import type { ExpiryChange, Revocation } from '../links/ShareLinks';
 import type { Logger } from '../logger';
 
 /** What one node tells the others. */
-export type ClusterEvent = { type: 'deleted'; name: string } | { type: 'revoked'; revocation: Revocation } | { type: 'expiry'; change: ExpiryChange };
+export type ClusterEvent =
+  | { type: 'deleted'; name: string }
+  | { type: 'revoked'; revocation: Revocation }
+  | { type: 'expiry'; change: ExpiryChange }
+  | { type: 'member-removed'; name: string; userId: string };
 
 const CHANNEL = 'quire_cluster';
 const RECONNECT_MS = 1000;

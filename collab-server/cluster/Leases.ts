@@ -85,6 +85,9 @@ export class Leases {
       lease.lastUsed = performance.now();
       return Promise.resolve({ local: true });
     }
+    // Lapsed before the renewal noticed: the copy served under it goes first (its editors reconnect),
+    // so a lease taken again here never carries on a copy that may have missed another node's edits.
+    if (lease) this.lose(name, 'the lease expired before it could be renewed');
     let pending = this.acquiring.get(name);
     if (!pending) {
       pending = this.acquire(name).finally(() => this.acquiring.delete(name));

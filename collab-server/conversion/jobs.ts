@@ -1,12 +1,15 @@
 import type { Node } from '@tiptap/pm/model';
 import * as Y from 'yjs';
-import { appendBody, bodyNode, type ContentFormat, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
+import { EXPORT_FORMATS, type ExportFormat } from '../../packages/node/src/apiTypes';
+import { appendBody, bodyNode, exportBody, initialUpdate, replaceBody } from '../../shared/conversion';
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
 import { anchorAt, type DescribedThread, describeThreads, type ThreadPlace, type ThreadQuery } from '../comments/threadJobs';
 import { versionOf } from '../documents/documentVersion';
 import type { ContentLimits } from './contentLimits';
+import { type ExportImages, shownImages } from './docx/embeddedImages';
+import type { ImportedImage } from './docx/importedImages';
 import { stackOverflowAsTooDeep } from './parseWithLimits';
 import { type BodyRules, readContentRequest, titleOf } from './requestBody';
 
@@ -32,6 +35,8 @@ export interface CreateResult {
   fields: Record<string, unknown>;
   /** The new document's initial update (content and title), or null when the body gives neither. */
   update: Uint8Array | null;
+  /** Pictures of an imported .docx the update shows (rules with `images` only): the main thread stores them as the new document's images. */
+  images: ImportedImage[];
   /** What the import left out (images of a .docx), for the person importing. */
   notes: string[];
 }
@@ -51,9 +56,8 @@ export interface WriteResult {
   delta: Uint8Array;
 }
 
-/** What a document exports to: the content formats, and Word (.docx) and PDF files. */
-export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text', 'docx', 'pdf'] as const;
-export type ExportFormat = ContentFormat | 'docx' | 'pdf';
+// Declared with the content API's other shapes, in the package clients install (`@quire/node`).
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** A document's body in `format`, its title and its version (`ETag`). */
 export interface ExportJob {
@@ -62,6 +66,8 @@ export interface ExportJob {
   format: ExportFormat;
   /** The server's origin as the request reached it: images stored there get absolute addresses in HTML and Markdown. */
   imageBase?: string;
+  /** The document's stored images the body shows, for the file formats to embed (see `ImagesJob`). */
+  images?: ExportImages;
 }
 export interface ExportResult {
   /** Text for the content formats, bytes for the file formats (.docx, PDF). */
@@ -91,6 +97,16 @@ export interface RestoreResult {
   title: string;
 }
 
+/** Which stored images of `document` its body shows, by hash: what a .docx or PDF export reads from the store to embed. */
+export interface ImagesJob {
+  kind: 'images';
+  state: DocumentState;
+  document: string;
+}
+export interface ImagesResult {
+  hashes: string[];
+}
+
 /** The comment threads `query` asks for, described with where they are in the body (the content API's thread routes). */
 export interface ThreadsJob {
   kind: 'threads';
@@ -113,7 +129,7 @@ export interface AnchorResult {
   quote: string;
 }
 
-export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ThreadsJob | AnchorJob;
+export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob | ThreadsJob | AnchorJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -122,6 +138,7 @@ export interface JobResults {
   export: ExportResult;
   diff: DiffResult;
   restore: RestoreResult;
+  images: ImagesResult;
   threads: ThreadsResult;
   anchor: AnchorResult;
 }
@@ -138,9 +155,9 @@ export async function runJob<J extends ConversionJob>(job: J, limits: ContentLim
 async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResults[ConversionJob['kind']]> {
   switch (job.kind) {
     case 'create': {
-      const { fields, node, notes } = await readContentRequest(job.body, job.rules, limits);
+      const { fields, node, images, notes } = await readContentRequest(job.body, job.rules, limits);
       const title = titleOf(fields);
-      return { fields, update: node || title ? initialUpdate(node, title) : null, notes };
+      return { fields, update: node || title ? initialUpdate(node, title) : null, images, notes };
     }
     case 'write': {
       const { node } = await readContentRequest(job.body, WRITE_RULES, limits);
@@ -151,7 +168,7 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const title = doc.getText(TITLE_FIELD).toString();
       const content =
         job.format === 'docx' || job.format === 'pdf'
-          ? await fileExport(job.format, withoutSuggestions(bodyNode(doc)), title, job.imageBase)
+          ? await fileExport(job.format, withoutSuggestions(bodyNode(doc)), title, job.imageBase, job.images)
           : exportBody(doc, job.format, { imageBase: job.imageBase });
       return { content, title, version: versionOf(doc) };
     }
@@ -160,6 +177,8 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const after = bodyNode(rebuild(job.after));
       return { changes: diffDocuments(before, after).map((change) => changeText(before, after, change)) };
     }
+    case 'images':
+      return { hashes: shownImages(withoutSuggestions(bodyNode(rebuild(job.state))), job.document) };
     case 'restore': {
       const version = rebuild(job.version);
       const body = bodyNode(version);
@@ -173,9 +192,9 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
 }
 
 /** A document as a Word or PDF file; their writers are loaded on first use, so a worker that never makes one keeps its heap for the rest. */
-async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined): Promise<Uint8Array> {
-  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase);
-  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase);
+async function fileExport(format: 'docx' | 'pdf', body: Node, title: string, imageBase: string | undefined, images?: ExportImages): Promise<Uint8Array> {
+  if (format === 'docx') return (await import('./docx/docxExport')).exportDocx(body, title, imageBase, images);
+  return (await import('./docx/pdfExport')).exportPdf(body, title, imageBase, images);
 }
 
 /** A write's body: the content API's `{ content, format? }`. */

@@ -5,6 +5,7 @@ import { takeTitleHeading } from '../../shared/titleHeading';
 import { normalizeTitle } from '../../shared/titleText';
 import { ConversionError } from './ConversionError';
 import { type ContentLimits, jsonDepthFor, scanJsonDepth } from './contentLimits';
+import type { ImageImportRules, ImportedImage } from './docx/importedImages';
 import { parseWithLimits } from './parseWithLimits';
 
 /**
@@ -14,17 +15,25 @@ import { parseWithLimits } from './parseWithLimits';
  * back is the body's other fields and the converted content.
  */
 
-/** How a route reads its body: the content API's rules, or the app's Markdown import. */
+/**
+ * How a route reads its body: the content API's rules, or the app's Markdown import. With
+ * `images`, a .docx file's pictures are kept (checked, and given addresses in the document the
+ * body creates: the one its `name` field names, else `images.document`); without, left out.
+ */
 export type BodyRules =
   /** A JSON object with only `fields`; `content` is Markdown, HTML, text (strings) or a JSON document, as `format` says. */
-  | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
-  /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML, or of a .docx file in base64 with `"format": "docx"`; its leading heading becomes the title. */
-  | { dialect: 'import'; maxContentBytes: number };
+  (
+    | { dialect: 'api'; fields: readonly string[]; contentRequired: boolean }
+    /** Any JSON; `content`, when given, is at most `maxContentBytes` of Markdown or HTML, or `maxDocxBytes` of a .docx file in base64 with `"format": "docx"`; its leading heading becomes the title. */
+    | { dialect: 'import'; maxContentBytes: number; maxDocxBytes?: number }
+  ) & { images?: ImageImportRules };
 
-/** A body read: its fields other than `content`, the content as a document (null without content), and what the import left out. */
+/** A body read: its fields other than `content`, the content as a document (null without content), its pictures, and what the import left out. */
 export interface ContentRequest {
   fields: Record<string, unknown>;
   node: Node | null;
+  /** Pictures of a .docx file the document shows, to store as its images. */
+  images: ImportedImage[];
   notes: string[];
 }
 
@@ -41,7 +50,9 @@ export async function readContentRequest(bytes: Uint8Array, rules: BodyRules, li
   } catch {
     throw new ConversionError('invalid', 'the request body is not valid JSON', 400);
   }
-  return rules.dialect === 'api' ? apiContent(body, rules.fields, rules.contentRequired, limits) : importedContent(body, rules.maxContentBytes, limits);
+  return rules.dialect === 'api'
+    ? apiContent(body, rules.fields, rules.contentRequired, limits, rules.images)
+    : importedContent(body, rules.maxContentBytes, rules.maxDocxBytes ?? rules.maxContentBytes, limits, rules.images);
 }
 
 /** The title a body names, as the document will hold it ('' when it names none). */
@@ -57,18 +68,24 @@ export function bodyFieldsProblem(body: unknown, allowed: readonly string[]): st
 }
 
 /** The content API's body: a string defaults to Markdown, an object to JSON. */
-async function apiContent(body: unknown, allowed: readonly string[], contentRequired: boolean, limits: ContentLimits): Promise<ContentRequest> {
+async function apiContent(
+  body: unknown,
+  allowed: readonly string[],
+  contentRequired: boolean,
+  limits: ContentLimits,
+  images: ImageImportRules | undefined,
+): Promise<ContentRequest> {
   const problem = bodyFieldsProblem(body, allowed);
   if (problem) throw new ConversionError('invalid', problem, 400);
   const { content, ...fields } = body as Record<string, unknown>;
   if (content === undefined) {
     if (contentRequired) throw new ConversionError('invalid', '"content" is required', 400);
-    return { fields, node: null, notes: [] };
+    return { fields, node: null, images: [], notes: [] };
   }
   const format = fields.format ?? (typeof content === 'string' ? 'markdown' : 'json');
   if (format === 'docx') {
     if (typeof content !== 'string') throw new ConversionError('invalid', '"content" must be a string: the .docx file in base64', 400);
-    return docxContent(fields, content, limits);
+    return docxContent(fields, content, limits, images);
   }
   if (!isContentFormat(format))
     throw new ConversionError('invalid', `"format" must be one of ${IMPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`, 400);
@@ -79,7 +96,8 @@ async function apiContent(body: unknown, allowed: readonly string[], contentRequ
       400,
     );
   }
-  return { fields, node: convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400)), notes: [] };
+  const node = convert(content as string | JSONContent, format, limits, (message) => new ConversionError('invalid', message, 400));
+  return { fields, node, images: [], notes: [] };
 }
 
 /**
@@ -87,14 +105,20 @@ async function apiContent(body: unknown, allowed: readonly string[], contentRequ
  * only the title is kept. A file whose first block is a heading gets that heading as its title,
  * out of its body (`shared/titleHeading.ts`); the body's `title` names the others.
  */
-async function importedContent(body: unknown, maxContentBytes: number, limits: ContentLimits): Promise<ContentRequest> {
+async function importedContent(
+  body: unknown,
+  maxContentBytes: number,
+  maxDocxBytes: number,
+  limits: ContentLimits,
+  images: ImageImportRules | undefined,
+): Promise<ContentRequest> {
   const { content, format, title } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const fields: Record<string, unknown> = title === undefined ? {} : { title };
-  if (content === undefined) return { fields, node: null, notes: [] };
+  if (content === undefined) return { fields, node: null, images: [], notes: [] };
   let imported: ContentRequest;
   if (format === 'docx' && typeof content === 'string') {
-    if (base64Bytes(content) > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, base64Bytes(content), '.docx file'), 413);
-    imported = await docxContent(fields, content, limits);
+    if (base64Bytes(content) > maxDocxBytes) throw new ConversionError('invalid', importTooLarge(maxDocxBytes, base64Bytes(content), '.docx file'), 413);
+    imported = await docxContent(fields, content, limits, images);
   } else {
     if (format !== 'markdown' && format !== 'html')
       throw new ConversionError('invalid', '"format" must be "markdown", "html" or "docx" when "content" is given', 400);
@@ -103,21 +127,22 @@ async function importedContent(body: unknown, maxContentBytes: number, limits: C
     const bytes = Buffer.byteLength(content);
     if (bytes > maxContentBytes) throw new ConversionError('invalid', importTooLarge(maxContentBytes, bytes), 413);
     const node = convert(content, format, limits, (message) => new ConversionError('invalid', `the ${name} could not be imported: ${message}`, 422));
-    imported = { fields, node, notes: [] };
+    imported = { fields, node, images: [], notes: [] };
   }
   const heading = takeTitleHeading(imported.node as Node);
   if (heading.title !== null) fields.title = heading.title;
-  return { fields, node: heading.body, notes: imported.notes };
+  return { fields, node: heading.body, images: imported.images, notes: imported.notes };
 }
 
-/** A .docx file given in base64, imported (`docx/docxImport.ts`). */
-async function docxContent(fields: Record<string, unknown>, base64: string, limits: ContentLimits): Promise<ContentRequest> {
+/** A .docx file given in base64, imported (`docx/docxImport.ts`); with `images`, its pictures go to the document the body names, else to `images.document`. */
+async function docxContent(fields: Record<string, unknown>, base64: string, limits: ContentLimits, images?: ImageImportRules): Promise<ContentRequest> {
   if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(base64)) throw new ConversionError('invalid', '"content" must be the .docx file in base64', 400);
   // Loaded on first use: a worker that never sees a .docx keeps its heap for the other formats.
   const { droppedImagesNote, importDocx } = await import('./docx/docxImport');
-  const { node, droppedImages } = await importDocx(Buffer.from(base64, 'base64'), limits);
-  const note = droppedImagesNote(droppedImages);
-  return { fields, node, notes: note ? [note] : [] };
+  const rules = images && typeof fields.name === 'string' ? { ...images, document: fields.name } : images;
+  const imported = await importDocx(Buffer.from(base64, 'base64'), limits, undefined, rules);
+  const note = droppedImagesNote(imported.droppedImages, rules !== undefined);
+  return { fields, node: imported.node, images: imported.images, notes: note ? [note] : [] };
 }
 
 /** The bytes `base64` decodes to (about: whitespace is counted too). */

@@ -14,6 +14,7 @@ import { repairBody, repairElements } from '../schema/repairBody';
 import { elementsToRepair } from '../schema/structureCheck';
 import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
+import { recordSuggestions, unrecordedSuggestions } from '../suggestions/suggestionAuthors';
 import { suggestionProblem } from '../suggestions/suggestionGuard';
 import { MessageType, readHeader, SyncStep } from '../transport/frames';
 
@@ -64,6 +65,9 @@ export class SchemaExtension implements Extension {
 
   async afterLoadDocument({ documentName, document }: afterLoadDocumentPayload): Promise<void> {
     this.repair(documentName, document, 'load');
+    // Suggestions stored before the server recorded their authors are taken as they are ([SG11]).
+    const unrecorded = unrecordedSuggestions(document);
+    if (unrecorded.length > 0) this.asServer(document, () => recordSuggestions(document, unrecorded));
   }
 
   async beforeHandleMessage({ documentName, document, connection, update: frame, socketId, context }: beforeHandleMessagePayload): Promise<void> {
@@ -111,6 +115,7 @@ export class SchemaExtension implements Extension {
       const suspects = elementsToRepair(transaction, this.rules, result.recheck);
       if (suspects.length > 0) this.repair(documentName, document, 'update', suspects);
     }
+    if (result.suggestions.size > 0) this.asServer(document, () => recordSuggestions(document, result.suggestions.values()));
     if (commenter) {
       connection.readOnly = false;
       this.writableForMessage.add(connection);
@@ -132,15 +137,17 @@ export class SchemaExtension implements Extension {
     connection.readOnly = true;
   }
 
+  /** Runs `change` on `document` as a change by the server. */
+  private asServer(document: Y.Doc, change: () => void): void {
+    document.transact(change, { source: 'local', context: SERVER_IDENTITY });
+  }
+
   /** Repairs the body of `document` (only `elements` of it, when given) as the server, if it needs it, and says so. */
   private repair(documentName: string, document: Y.Doc, when: 'load' | 'update', elements?: Y.XmlElement[]): void {
     let problems: BodyProblem[] = [];
-    document.transact(
-      () => {
-        problems = elements ? repairElements(elements, this.options.schema) : repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
-      },
-      { source: 'local', context: SERVER_IDENTITY },
-    );
+    this.asServer(document, () => {
+      problems = elements ? repairElements(elements, this.options.schema) : repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
+    });
     if (problems.length === 0) return;
     this.options.onRepaired?.(when);
     this.options.logger.warn(

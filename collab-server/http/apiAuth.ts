@@ -11,9 +11,15 @@ import { HttpError } from './Router';
 /**
  * The verified claims of the request's `Authorization: Bearer <token>`; a 401 otherwise, with a
  * `WWW-Authenticate` challenge saying why. The token itself is never echoed or logged. Tokens the
- * app minted from share links are refused unless `linkTokens` (the caller then checks the link).
+ * app minted from share links are refused unless `linkTokens` (the caller then checks the link),
+ * and those minted for a signed-in member unless `memberTokens` (the caller then checks their access).
  */
-export async function bearerClaims(request: IncomingMessage, response: ServerResponse, secret: string, { linkTokens = false } = {}): Promise<TokenClaims> {
+export async function bearerClaims(
+  request: IncomingMessage,
+  response: ServerResponse,
+  secret: string,
+  { linkTokens = false, memberTokens = false } = {},
+): Promise<TokenClaims> {
   const header = request.headers.authorization;
   const refuse = (error: 'invalid_request' | 'invalid_token', message: string): never => {
     response.setHeader('www-authenticate', `Bearer realm="quire", error="${error}"`);
@@ -33,6 +39,8 @@ export async function bearerClaims(request: IncomingMessage, response: ServerRes
   // that the link was not reset since; it is no credential for the API.
   if (claims.link && !linkTokens)
     return refuse('invalid_token', 'this token was minted for a share link and opens the document in the app only; the API needs a token from your backend');
+  // Nor is a token minted for a signed-in member: removing their access must end all of it.
+  if (claims.member && !memberTokens) return refuse('invalid_token', 'this token was minted for a signed-in member and opens the document in the app only');
   return claims;
 }
 

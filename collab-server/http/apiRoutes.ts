@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
+import type { DocumentDescription } from '../../packages/node/src/apiTypes';
 import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
 import { ContentError } from '../../shared/conversion';
 import { TITLE_FIELD } from '../../shared/documentFields';
@@ -13,6 +14,8 @@ import { EXPORT_FORMATS, type ExportFormat } from '../conversion/jobs';
 import { bodyFieldsProblem } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
 import { versionOf } from '../documents/documentVersion';
+import { exportWithImages, storeImportedImages } from '../images/fileImages';
+import { type ImageService, importedProperties } from '../images/ImageService';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
 import type { ClientAddresses } from '../net/ClientAddresses';
@@ -48,21 +51,13 @@ export interface ApiRoutesOptions {
   shareLinks: ShareLinks;
   /** Whether a request came through a trusted proxy (whose X-Forwarded-Host/-Proto are believed). */
   addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
+  /** Stored images: an imported .docx file's pictures, and the pictures an export embeds. */
+  images: Pick<ImageService, 'blobs' | 'limits' | 'importRules' | 'storeImported'>;
   /** Where renames and deletions are recorded. */
   audit: Pick<AuditLog, 'record'>;
 }
 
-/** What the API tells about a document. Link secrets and other properties are never included. */
-export interface DocumentDescription {
-  name: string;
-  title: string;
-  /** ISO 8601. */
-  created: string;
-  /** ISO 8601: the last durable change. */
-  updated: string;
-  /** Bytes stored. */
-  size: number;
-}
+export type { DocumentDescription };
 
 /** The media type of each export format. */
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -119,10 +114,12 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     requireRole(claims, 'admin');
     const raw = await readRawJson(request, options.maxBodyBytes);
     // The body is parsed, its content converted and the initial update built in a worker.
-    const rules = { dialect: 'api', fields: ['name', 'title', 'content', 'format', 'links'], contentRequired: false } as const;
-    const { fields: body, update, notes } = await options.conversions.run({ kind: 'create', body: raw, rules });
+    // A .docx file's pictures get their addresses in the new document (the one the body names, else this one) in the worker.
+    const imageRules = options.images.importRules(newDocumentName());
+    const rules = { dialect: 'api', fields: ['name', 'title', 'content', 'format', 'links'], contentRequired: false, images: imageRules } as const;
+    const { fields: body, update, images, notes } = await options.conversions.run({ kind: 'create', body: raw, rules });
     if (body.links !== undefined && typeof body.links !== 'boolean') throw new HttpError(400, '"links" must be true (create share links) or false');
-    const name = body.name === undefined ? newDocumentName() : validName(body.name, options.maxNameLength);
+    const name = body.name === undefined ? imageRules.document : validName(body.name, options.maxNameLength);
     requireRole(claims, 'admin', name);
     const title = body.title === undefined ? '' : validTitle(body.title);
     if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
@@ -130,7 +127,9 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     // Their secrets are in this answer and never again: the server keeps only their hashes.
     const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
     const links = body.links ? initialLinks(name, requireManager(options.shareLinks, claims)) : null;
-    const meta = await documents.create(name, { update: update ?? undefined, title, properties: links?.properties });
+    const properties = { ...links?.properties, ...importedProperties(imageRules, images) };
+    const meta = await documents.create(name, { update: update ?? undefined, title, properties });
+    await storeImportedImages(documents, options.images, name, images);
     const described = {
       ...describeDocument(meta),
       ...(links ? { links: shareLinksOf(origin, name, links.secrets) } : {}),
@@ -167,7 +166,13 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     if (!isExportFormat(format)) throw new HttpError(400, `format must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
     // Images stored here get absolute addresses in HTML and Markdown, so they show wherever the file goes.
     const imageBase = originOf(request, options.addresses.viaTrustedProxy(request));
-    const { content, version } = await options.conversions.run({ kind: 'export', state: await documents.state(params.name), format, imageBase });
+    const { content, version } = await exportWithImages(options.conversions, options.images.blobs, {
+      name: params.name,
+      state: await documents.state(params.name),
+      format,
+      imageBase,
+      maxBytes: options.images.limits.maxDocumentImageBytes,
+    });
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[format],
       etag: `"${version}"`,

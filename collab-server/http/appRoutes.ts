@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
@@ -7,8 +7,12 @@ import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
 import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
+import type { JobResults } from '../conversion/jobs';
 import { importTooLarge, titleOf } from '../conversion/requestBody';
 import type { DocumentService } from '../documents/DocumentService';
+import { exportWithImages, storeImportedImages } from '../images/fileImages';
+import { type ImageService, importedProperties } from '../images/ImageService';
+import { sizeText } from '../images/imageCapability';
 import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
 import type { ClientAddresses } from '../net/ClientAddresses';
@@ -22,6 +26,9 @@ import { CONTENT_POLICY } from './securityHeaders';
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** The largest .docx file accepted for import: its pictures come with it (each within MAX_IMAGE_BYTES). */
+export const MAX_DOCX_IMPORT_BYTES = 16 * 1024 * 1024;
 
 /** The most documents one lookup may ask about. */
 export const MAX_LOOKUP_DOCUMENTS = 500;
@@ -37,6 +44,10 @@ export interface AppRoutesOptions {
   addresses: Pick<ClientAddresses, 'viaTrustedProxy'>;
   /** Overrides `MAX_IMPORT_BYTES` (tests use a small limit). */
   maxImportBytes?: number;
+  /** Overrides `MAX_DOCX_IMPORT_BYTES`. */
+  maxDocxImportBytes?: number;
+  /** Stored images: an imported .docx file's pictures, and the pictures an export embeds. */
+  images: Pick<ImageService, 'blobs' | 'limits' | 'importRules' | 'storeImported'>;
   /** Takes one document creation from the requester's budget: 0, or the seconds until one is allowed (429). */
   takeCreation?: (request: IncomingMessage) => number;
   /**
@@ -46,6 +57,11 @@ export interface AppRoutesOptions {
   linkTokenSeconds: number;
   /** Where renames and deletions are recorded. */
   audit: Pick<AuditLog, 'record'>;
+  /**
+   * Workspace mode: who creates a document (refusing when nobody is signed in), and what makes
+   * them its owner once it exists. Absent in link mode, where anyone may create one.
+   */
+  creator?: (request: IncomingMessage, response: ServerResponse) => Promise<(name: string) => Promise<void>>;
 }
 
 /**
@@ -75,10 +91,13 @@ export function addAppRoutes(
     authSecret,
     conversions,
     addresses,
+    images,
     maxImportBytes = MAX_IMPORT_BYTES,
+    maxDocxImportBytes = MAX_DOCX_IMPORT_BYTES,
     takeCreation,
     linkTokenSeconds,
     audit,
+    creator,
   }: AppRoutesOptions,
 ): void {
   /** Reads `{ key, … }` and requires the edit link of `name`. */
@@ -96,28 +115,37 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents', async (request, response) => {
     // Anyone may create a document here, so each address has a budget of them.
+    const makeOwner = await creator?.(request, response);
     const wait = takeCreation?.(request) ?? 0;
     if (wait > 0) {
       response.setHeader('retry-after', String(wait));
       throw new HttpError(429, `too many documents created from this address; retry in ${wait} s`);
     }
-    const raw = await readImportBody(request, maxImportBytes);
+    const raw = await readImportBody(request, maxImportBytes, maxDocxImportBytes);
+    const name = newDocumentName();
+    // A .docx file's pictures get their addresses in the new document in the worker, so the initial update shows them.
+    const imageRules = images.importRules(name);
     // The body is parsed, the Markdown converted and the initial update built in a worker.
-    let imported: { fields: Record<string, unknown>; update: Uint8Array | null; notes: string[] };
+    let imported: JobResults['create'];
     try {
-      imported = await conversions.run({ kind: 'create', body: raw, rules: { dialect: 'import', maxContentBytes: maxImportBytes } });
+      imported = await conversions.run({
+        kind: 'create',
+        body: raw,
+        rules: { dialect: 'import', maxContentBytes: maxImportBytes, maxDocxBytes: maxDocxImportBytes, images: imageRules },
+      });
     } catch (error) {
       throw conversionHttpError(error);
     }
     const title = titleOf(imported.fields);
     const update = imported.update ?? undefined;
-    const name = newDocumentName();
     // Whoever creates a document holds its most powerful link, and with it every other one.
     const { properties, secrets } = initialLinks(
       name,
       LINK_KINDS.map((entry) => entry.kind),
     );
-    await documents.create(name, { update, title, properties });
+    await documents.create(name, { update, title, properties: { ...properties, ...importedProperties(imageRules, imported.images) } });
+    await storeImportedImages(documents, images, name, imported.images);
+    await makeOwner?.(name);
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
     sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });
@@ -175,11 +203,12 @@ export function addAppRoutes(
     let file: { content: string | Uint8Array };
     try {
       // Built from the stored document in a worker, as the content API's exports are.
-      file = await conversions.run({
-        kind: 'export',
+      file = await exportWithImages(conversions, images.blobs, {
+        name,
         state: await documents.state(name),
         format,
         imageBase: originOf(request, addresses.viaTrustedProxy(request)),
+        maxBytes: images.limits.maxDocumentImageBytes,
       });
     } catch (error) {
       throw conversionHttpError(error);
@@ -215,13 +244,14 @@ export function addAppRoutes(
 }
 
 /** Reads the create body's bytes (parsed in a worker); a body too large for any import gets the import size message. */
-async function readImportBody(request: IncomingMessage, maxImportBytes: number): Promise<Buffer> {
-  // JSON escaping can double the size of Markdown (every newline becomes `\n`), plus the other fields.
-  const limit = maxImportBytes * 2 + 16 * 1024;
+async function readImportBody(request: IncomingMessage, maxImportBytes: number, maxDocxImportBytes: number): Promise<Buffer> {
+  // JSON escaping can double the size of Markdown (every newline becomes `\n`); base64 makes a .docx a third larger; plus the other fields.
+  const limit = Math.max(maxImportBytes * 2, Math.ceil((maxDocxImportBytes * 4) / 3)) + 16 * 1024;
   try {
     return await readRawJson(request, limit);
   } catch (error) {
-    if (error instanceof HttpError && error.status === 413) throw new HttpError(413, importTooLarge(maxImportBytes));
+    if (error instanceof HttpError && error.status === 413)
+      throw new HttpError(413, `${importTooLarge(maxImportBytes)} (${sizeText(maxDocxImportBytes)} of a .docx file)`);
     throw error;
   }
 }

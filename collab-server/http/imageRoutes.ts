@@ -20,6 +20,8 @@ export interface ImageRoutesOptions {
   addresses: Pick<ClientAddresses, 'of' | 'viaTrustedProxy'>;
   /** ALLOWED_ORIGINS: other sites whose editors (`<QuireEditor>`) may upload from the browser. */
   allowedOrigins: readonly string[];
+  /** Workspace mode: whether `userId` may still edit `name` (a member's token uploads only while they may). */
+  memberMayEdit?: (name: string, userId: string) => Promise<boolean>;
 }
 
 /**
@@ -30,8 +32,8 @@ export interface ImageRoutesOptions {
  *   GET  /api/docs/<name>/images      viewer   the document's stored images, with their addresses
  *   GET  /images/<name>/<hash>.<cap>  anyone with the address: the image
  *
- * Uploads take a token of the content API or one the app minted from an edit link (the link must
- * not have been reset since). An image is served as what its bytes are, never as what it was
+ * Uploads take a token of the content API, one the app minted from an edit link (the link must
+ * not have been reset since) or one minted for a signed-in editor (who must still be one). An image is served as what its bytes are, never as what it was
  * called, and as data that runs nothing: `Content-Type` from the bytes, `nosniff`, a sandboxing
  * policy, an attachment-free `inline` name of its own. Its address is unguessable and never
  * changes for the same bytes, so it is cached for a year (privately: the address is a credential);
@@ -58,8 +60,11 @@ export function addImageRoutes(router: Router, options: ImageRoutesOptions): voi
     const origin = allowedOrigin(request, options.allowedOrigins);
     if (origin) for (const [header, value] of Object.entries(corsHeaders(origin))) response.setHeader(header, value);
     try {
-      const claims = await bearerClaims(request, response, authSecret, { linkTokens: true });
+      const claims = await bearerClaims(request, response, authSecret, { linkTokens: true, memberTokens: true });
       requireRole(claims, 'editor', name);
+      if (claims.member && !(await options.memberMayEdit?.(name, claims.sub))) {
+        throw new HttpError(403, 'your access to this document was removed or lowered, so you can no longer add images to it');
+      }
       if (claims.link && !(await options.links.isCurrent(name, claims.link))) {
         throw new HttpError(403, 'this link was reset or has expired, so it no longer adds images to the document');
       }

@@ -1,9 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { BlobInfo, BlobStore, StoredBlob } from '../../persistence/BlobStore';
 import type { DocumentStore } from '../../persistence/DocumentStore';
 import { imagePath, parseImageFile } from '../../shared/imagePaths';
+import type { ImageImportRules } from '../conversion/docx/importedImages';
 import { HttpError } from '../http/Router';
 import { RateLimit } from '../net/RateLimit';
+import { capabilityOf, IMAGE_KEY_PROPERTY, sizeText } from './imageCapability';
 import { IMAGE_TYPE_NAMES, IMAGE_TYPES, type ImageFacts, ImageProbe, type ImageType, isImageType } from './imageFormat';
 
 /** A refusal that passes: retry after `seconds` (sent as Retry-After). */
@@ -17,8 +19,13 @@ export class RetryLater extends HttpError {
   }
 }
 
-/** The document property holding the key image addresses are derived from (see `capabilityOf`). */
-export const IMAGE_KEY_PROPERTY = 'images.key';
+/** Most distinct pictures one imported file may bring. */
+export const MAX_IMPORTED_IMAGES = 200;
+
+/** The properties a new document made by an import with `rules` is created with: its image key, when the import kept pictures. */
+export function importedProperties(rules: ImageImportRules, images: readonly unknown[]): Record<string, string> {
+  return images.length > 0 ? { [IMAGE_KEY_PROPERTY]: rules.key } : {};
+}
 
 /** Uploads in flight at once, for the whole server and per client address (each holds about a megabyte). */
 const MAX_UPLOADS_IN_FLIGHT = 16;
@@ -86,6 +93,38 @@ export class ImageService {
   /** Uploads being read and stored now. */
   get uploadsInFlight(): number {
     return this.uploads;
+  }
+
+  /** The store the images are kept in (exports read them from it). */
+  get blobs(): BlobStore {
+    return this.store;
+  }
+
+  /** The image limits, for imports that check a file's images in a conversion worker. */
+  get limits(): Pick<ImageServiceOptions, 'maxImageBytes' | 'maxDocumentImageBytes' | 'maxImagePixels'> {
+    return this.options;
+  }
+
+  /** The rules a .docx import into new document `document` keeps its pictures by, with a new image key for it. */
+  importRules(document: string): ImageImportRules {
+    const { maxImageBytes, maxDocumentImageBytes, maxImagePixels } = this.options;
+    return { document, key: randomBytes(32).toString('base64url'), maxImageBytes, maxDocumentImageBytes, maxImagePixels, maxImages: MAX_IMPORTED_IMAGES };
+  }
+
+  /**
+   * Stores the images an import took from a file, already checked in a conversion worker as an
+   * upload is (format from the bytes, size, pixels, the document's total): as blobs of the new
+   * document `name`, created with the image key of `rules` (`importedProperties`).
+   */
+  async storeImported(name: string, images: ReadonlyArray<{ type: string; bytes: Uint8Array }>): Promise<void> {
+    const stored = ((await this.store.listBlobs(name)) ?? []).reduce((sum, blob) => sum + blob.size, 0);
+    const adding = images.reduce((sum, image) => sum + image.bytes.byteLength, 0);
+    if (stored + adding > this.options.maxDocumentImageBytes)
+      throw new HttpError(
+        413,
+        `the images add up to ${sizeText(stored + adding)}; a document keeps at most ${sizeText(this.options.maxDocumentImageBytes)} (MAX_DOCUMENT_IMAGE_BYTES)`,
+      );
+    for (const image of images) await this.store.putBlob(name, { type: image.type }, [image.bytes]);
   }
 
   constructor(private readonly options: ImageServiceOptions) {
@@ -224,11 +263,6 @@ export class ImageService {
   }
 }
 
-/** The capability in the address of image `hash` of the document whose image key is `key`: 132 bits of an HMAC-SHA256. */
-export function capabilityOf(key: string, hash: string): string {
-  return createHmac('sha256', key).update(hash).digest('base64url').slice(0, 22);
-}
-
 function storedImage(name: string, key: string, { hash, type, size, createdAt }: BlobInfo): StoredImage {
   return { src: imagePath(name, hash, capabilityOf(key, hash)), hash, type, size, createdAt };
 }
@@ -249,11 +283,6 @@ function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.byteLength === right.byteLength && timingSafeEqual(left, right);
-}
-
-/** A size as a person reads it: KB below a megabyte, else MB with one decimal. */
-export function sizeText(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function megapixels(pixels: number): string {

@@ -4,6 +4,7 @@ import { CloseCodes, type CloseReason } from '../../shared/closeCodes';
 import { COMMENTS_FIELD } from '../../shared/documentFields';
 import { MAX_DEPTH, type SchemaRules, TEXT } from '../../shared/schemaRules';
 import { CommentChecker, forEachDeletedItem, type Writer } from '../comments/commentGuard';
+import { SuggestionAuthorship } from '../suggestions/suggestionAuthors';
 import { type LiveTypes, type NewItem, type Placement, type TypeInfo, UpdateStructs } from './updateStructs';
 
 /**
@@ -41,6 +42,8 @@ export interface GuardResult {
    * document has comments, its deletions.
    */
   fields: Set<string>;
+  /** The new suggestions the update makes (their ids not recorded yet), to record once it is applied ([SG11]). */
+  suggestions: SuggestionAuthorship['created'];
 }
 
 export interface GuardOptions {
@@ -58,7 +61,8 @@ export interface GuardOptions {
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOptions): GuardResult {
   const pending = doc.store.pendingStructs?.update ?? null;
   const structs = new UpdateStructs(doc, update, options.live, pending);
-  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false, recheck: false, fields: new Set() };
+  const authorship = new SuggestionAuthorship(doc, options.writer);
+  const result: GuardResult = { refusal: null, dropPending: new Map(), waits: false, recheck: false, fields: new Set(), suggestions: authorship.created };
   const created = new Map<Y.Item, Y.Item[]>();
   const comments = options.writer ? new CommentChecker(doc, structs, options.writer) : null;
 
@@ -81,6 +85,16 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
     if (refusal) {
       if (!reject(result, entry, refusal)) return result;
       continue;
+    }
+    // Suggestion marks are the writer's own or copies of recorded ones ([SG11]); content that
+    // waited for missing dependencies was checked when its own writer sent it.
+    if (!entry.pending && placement !== 'dropped' && placement.parent.kind === 'text' && placement.parent.field === 'body') {
+      const content = entry.item.content;
+      const problem = content instanceof Y.ContentFormat && !structs.isDeleted(entry.item.id) ? authorship.check(content) : null;
+      if (problem) {
+        result.refusal = problem;
+        return result;
+      }
     }
     if (placement !== 'dropped' && placement.createdBy && placement.parentSub === null && placement.parent.field === 'body') {
       const siblings = created.get(placement.createdBy);
@@ -170,6 +184,8 @@ function checkItem(item: Y.Item, placement: Exclude<Placement, string>, rules: S
       return { close: CloseCodes.DocumentReplaced, rule: 'I2', message: 'the update writes the document identity, which only the server writes' };
     case 'restores':
       return refuse('U2', 'the update writes the count of restores, which only the server writes');
+    case 'suggestionAuthors':
+      return refuse('SG11', 'the update writes the record of who made each suggestion, which only the server writes');
     case 'other':
     case 'comments':
       return null;

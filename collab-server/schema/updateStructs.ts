@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { BODY_FIELD, COMMENTS_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD } from '../../shared/documentFields';
+import { BODY_FIELD, COMMENTS_FIELD, IDENTITY_FIELD, RESTORES_FIELD, SUGGESTION_AUTHORS_FIELD, TITLE_FIELD } from '../../shared/documentFields';
 
 /**
  * The content of a Yjs update as it would land in a live document, worked out without applying
@@ -13,8 +13,8 @@ import { BODY_FIELD, COMMENTS_FIELD, IDENTITY_FIELD, RESTORES_FIELD, TITLE_FIELD
 
 /** Where a type sits, as the schema checks see it. */
 export interface TypeInfo {
-  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, `restores`, `comments`, or `other` (a field Quire does not use). */
-  field: 'body' | 'title' | 'identity' | 'restores' | 'comments' | 'other';
+  /** `body` (the rich-text fragment and everything in it), `title`, `identity`, `restores`, `comments`, `suggestionAuthors`, or `other` (a field Quire does not use). */
+  field: 'body' | 'title' | 'identity' | 'restores' | 'comments' | 'suggestionAuthors' | 'other';
   /** `fragment` (the body itself), `element`, `text` (a Y.XmlText or the title), or `other` (any other Y type). */
   kind: 'fragment' | 'element' | 'text' | 'other';
   /** Node type name: the element's name, the body's `doc`; for a text, its element's name. */
@@ -50,6 +50,7 @@ const ROOT_INFO: Record<string, TypeInfo> = {
   [IDENTITY_FIELD]: { field: 'identity', kind: 'other', name: 'identity', depth: 0 },
   [RESTORES_FIELD]: { field: 'restores', kind: 'other', name: 'restores', depth: 0 },
   [COMMENTS_FIELD]: { field: 'comments', kind: 'other', name: 'comments', depth: 0 },
+  [SUGGESTION_AUTHORS_FIELD]: { field: 'suggestionAuthors', kind: 'other', name: 'suggestionAuthors', depth: 0 },
 };
 const OTHER_ROOT: TypeInfo = { field: 'other', kind: 'other', name: '', depth: 0 };
 

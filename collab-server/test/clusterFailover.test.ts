@@ -34,11 +34,7 @@ beforeAll(async () => {
 
 afterEach((context) => {
   // A failed test shows what the nodes logged last (warnings and errors).
-  if (context.task.result?.state !== 'fail') return;
-  for (const node of cluster?.nodes ?? []) {
-    const lines = node?.output.split('\n').filter((line) => /"level":(40|50|60)/.test(line)) ?? [];
-    if (node) console.log(`node on port ${node.port}, last warnings:\n${lines.slice(-15).join('\n')}`);
-  }
+  if (context.task.result?.state === 'fail' && cluster) console.log(cluster.lastWarnings());
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BODY_FIELD } from '../../shared/documentFields';
+import { BODY_FIELD, SUGGESTION_AUTHORS_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
+import { apiRequest } from '../../testing/apiRequest';
 import { hocuspocusClient } from '../../testing/clients';
 import { updateOn, writeParagraph } from '../../testing/commentFrames';
 import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
@@ -80,6 +81,89 @@ async function connect(protocol: Protocol, role: Role, sub: string) {
   await waitFor(() => socket.received.some((data) => readYServerFrame(data).subtype === 1), { message: 'the document to reach the socket' });
   return { socket, send: (update: Uint8Array) => socket.send(yFrames.update(update)), acknowledged: () => 0 };
 }
+
+describe('who made a suggestion', () => {
+  const recorded = (id: string) => live().getMap(SUGGESTION_AUTHORS_FIELD).get(id);
+  const refused = (client: Awaited<ReturnType<typeof connect>>) =>
+    waitFor(() => !client.socket.isOpen || client.socket.frames().some((frame) => frame.type === FrameType.Close), { message: 'the refusal' });
+
+  for (const protocol of ['hocuspocus', 'y-websocket'] as const) {
+    it(`[SG11] ${protocol}: an editor's new suggestion in someone else's name is refused; in their own it is taken and recorded`, async () => {
+      const me = `e11-${protocol}`;
+      const forger = await connect(protocol, 'editor', me);
+      forger.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'FORGED ', { suggestionInsert: stamp('owner', `f-${protocol}`) })));
+      await refused(forger);
+      const marker = await connect(protocol, 'editor', me);
+      marker.send(updateOn(live(), (copy) => textIn(copy).format(0, 5, { suggestionDelete: stamp('owner', `fd-${protocol}`) })));
+      await refused(marker);
+      await roundTrip();
+      expect(shown(live())).not.toContain('FORGED');
+      expect(shown(live())).not.toContain('by owner');
+      expect(recorded(`f-${protocol}`)).toBeUndefined();
+
+      const writer = await connect(protocol, 'editor', me);
+      writer.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Mine ', { suggestionInsert: stamp(me, `m-${protocol}`) })));
+      await waitFor(() => shown(owner.doc).startsWith(`[+Mine  by ${me}+]`), { message: "the editor's own suggestion at the owner" });
+      expect(recorded(`m-${protocol}`)).toEqual({ author: me, authorName: me, time: 1_700_000_000_000 });
+      await waitFor(() => owner.doc.getMap(SUGGESTION_AUTHORS_FIELD).has(`m-${protocol}`), { message: 'the record at the owner' });
+      expect(writer.socket.isOpen).toBe(true);
+      writer.send(updateOn(live(), (copy) => textIn(copy).delete(0, 5)));
+      writer.socket.close();
+    });
+  }
+
+  it('[SG11] a copy of a recorded suggestion (undo, paste, a split paragraph) is taken from anyone; a copy under another name or time is not', async () => {
+    const carol = await connect('hocuspocus', 'editor', 'carol');
+    carol.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Carol ', { suggestionInsert: stamp('carol', 'c-original') })));
+    await waitFor(() => recorded('c-original') !== undefined, { message: "Carol's suggestion recorded" });
+    carol.socket.close();
+
+    const dave = await connect('hocuspocus', 'editor', 'dave');
+    dave.send(updateOn(live(), (copy) => textIn(copy).insert(6, 'again ', { suggestionInsert: stamp('carol', 'c-original') })));
+    await waitFor(() => shown(live()).startsWith('[+Carol again  by carol+]'), { message: 'the copy on the server' });
+    expect(dave.socket.isOpen).toBe(true);
+    dave.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Mallory ', { suggestionInsert: { ...stamp('carol', 'c-original'), authorName: 'Mallory' } })));
+    await refused(dave);
+    const later = await connect('hocuspocus', 'editor', 'dave');
+    later.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Earlier ', { suggestionInsert: { ...stamp('carol', 'c-original'), time: 1 } })));
+    await refused(later);
+    await roundTrip();
+    expect(shown(live())).not.toMatch(/Mallory|Earlier/);
+    expect(recorded('c-original')).toEqual({ author: 'carol', authorName: 'carol', time: 1_700_000_000_000 });
+
+    const cleaner = await connect('hocuspocus', 'editor', 'dave');
+    cleaner.send(updateOn(live(), (copy) => textIn(copy).delete(0, 12)));
+    await waitFor(() => !shown(live()).includes('Carol'), { message: 'the suggestion removed' });
+    cleaner.socket.close();
+  });
+
+  it('[SG11] only the server writes the record of who made each suggestion', async () => {
+    const editor = await connect('hocuspocus', 'editor', 'e-record');
+    editor.send(updateOn(live(), (copy) => copy.getMap(SUGGESTION_AUTHORS_FIELD).set('forged', { author: 'e-record', authorName: 'X', time: 0 })));
+    await refused(editor);
+    await roundTrip();
+    expect(recorded('forged')).toBeUndefined();
+  });
+
+  it('[SG11] suggestions a document held before the server recorded them are recorded as they are when it loads', async () => {
+    const admin = await server.token({ doc: '*', role: 'admin', sub: 'admin' });
+    const content = {
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Old ', marks: [{ type: 'suggestionInsert', attrs: stamp('ann', 'old-1') }] }] }],
+    };
+    const answer = await apiRequest(server.httpUrl, 'POST', '/api/docs', { token: admin, body: { title: 'Old', format: 'json', content } });
+    expect(answer.status, answer.text).toBe(201);
+    const name = (answer.json as { name: string }).name;
+    const reader = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name, sub: 'reader' }));
+    try {
+      await reader.synced();
+      await waitFor(() => reader.doc.getMap(SUGGESTION_AUTHORS_FIELD).has('old-1'), { message: 'the record of the old suggestion' });
+      expect(reader.doc.getMap(SUGGESTION_AUTHORS_FIELD).get('old-1')).toEqual({ author: 'ann', authorName: 'ann', time: 1_700_000_000_000 });
+    } finally {
+      reader.destroy();
+    }
+  });
+});
 
 describe('commenters suggest', () => {
   for (const protocol of ['hocuspocus', 'y-websocket'] as const) {

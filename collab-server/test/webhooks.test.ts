@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { signWebhook, verifyWebhook } from '../../packages/node/src/webhookSignature';
 import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import { mintToken, type Role } from '../../shared/token';
 import { type HocuspocusClient, hocuspocusClient } from '../../testing/clients';
@@ -15,7 +16,6 @@ import { CollabServer, DOCUMENTS_FOLDER, listen, portOf } from '../CollabServer'
 import { ConfigError, parseConfig } from '../config';
 import { createLogger } from '../logger';
 import type { WebhookEvent } from '../webhooks/events';
-import { signWebhook, verifyWebhook } from '../webhooks/signature';
 
 const AUTH_SECRET = 'auth-secret-for-the-webhook-tests-0123456789';
 const WEBHOOK_SECRET = 'whsec-for-the-webhook-tests-0123456789abcdef';

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { SIGNATURE_HEADER, signWebhook } from '../../packages/node/src/webhookSignature';
 import type { Logger } from '../logger';
 import type { WebhookEvent } from './events';
-import { SIGNATURE_HEADER, signWebhook } from './signature';
 
 export interface WebhookSenderOptions {
   urls: string[];

@@ -1,7 +1,6 @@
+import { type EmbedPerson, QuireEditor } from '@quire/react';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { EmbedPerson } from '../../embed/protocol';
-import { QuireEditor } from '../../embed/react/QuireEditor';
 
 declare global {
   interface Window {

@@ -16,6 +16,7 @@ import { checkedHistory } from '../historyImport';
 import { PendingWrites } from '../PendingWrites';
 import type { HistoryHead, NewVersion, VersionAuthor, VersionInfo, VersionStore } from '../VersionStore';
 import { type BatchReport, WriteQueue } from '../WriteQueue';
+import { connectionPool } from './connectionPool';
 import { migrate } from './migrations';
 import { appendAuditRow, readAuditRows } from './postgresAudit';
 import { PostgresBlobs, sweepAbandonedUploads } from './postgresBlobs';
@@ -106,14 +107,17 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   async open(): Promise<void> {
     if (this.pool) return;
     this.queue.resume();
-    const pool = new pg.Pool({
-      connectionString: this.options.url,
-      max: this.options.poolSize ?? 10,
-      types: TYPES,
-      connectionTimeoutMillis: 10_000,
-      idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs,
-    });
-    pool.on('error', (error) => this.options.onPoolError?.(error));
+    const onPoolError = (error: Error) => this.options.onPoolError?.(error);
+    const pool = connectionPool(
+      {
+        connectionString: this.options.url,
+        max: this.options.poolSize ?? 10,
+        types: TYPES,
+        connectionTimeoutMillis: 10_000,
+        idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs,
+      },
+      onPoolError,
+    );
     try {
       await migrate(pool);
       // [L31] What blob writes of a process that died left behind.
@@ -123,15 +127,17 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
       if (error instanceof StoreError) throw error;
       throw new StoreError('READ_FAILED', `cannot open the PostgreSQL database: ${messageOf(error)}`, { cause: error });
     }
-    const blobReads = new pg.Pool({
-      connectionString: this.options.url,
-      max: this.options.blobReadConnections ?? 4,
-      types: TYPES,
-      connectionTimeoutMillis: 10_000,
-      // A reader that stopped reading (a stalled download) gives its connection back.
-      idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs ?? 60_000,
-    });
-    blobReads.on('error', (error) => this.options.onPoolError?.(error));
+    const blobReads = connectionPool(
+      {
+        connectionString: this.options.url,
+        max: this.options.blobReadConnections ?? 4,
+        types: TYPES,
+        connectionTimeoutMillis: 10_000,
+        // A reader that stopped reading (a stalled download) gives its connection back.
+        idle_in_transaction_session_timeout: this.options.idleInTransactionTimeoutMs ?? 60_000,
+      },
+      onPoolError,
+    );
     this.pool = pool;
     this.blobReads = blobReads;
   }

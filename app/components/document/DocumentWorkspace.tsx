@@ -72,6 +72,8 @@ interface WorkspaceProps {
   fetchToken: () => Promise<string>;
 }
 
+const MEMBER_REMOVED = 'Your access to this document was removed.';
+
 /** The editor page once a link was opened: header (title, status, people, share, menu) and editor. */
 export function DocumentWorkspace(props: WorkspaceProps) {
   const session = useCollabSession({
@@ -80,6 +82,8 @@ export function DocumentWorkspace(props: WorkspaceProps) {
     token: props.fetchToken,
     isAccessGone: (error) => error instanceof ApiError && error.status === 404,
     revokedBecause: linkEndedMessage,
+    // Opened without a link: as a signed-in member, whose access can be removed.
+    revokedMessage: props.linkKey ? undefined : MEMBER_REMOVED,
   });
   if (!session) return <DocumentSkeleton />;
   return <Workspace {...props} session={session} />;

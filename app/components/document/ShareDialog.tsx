@@ -7,6 +7,7 @@ import { type AppLink, documentUrl, errorMessage, fetchLinks, type LinkChange, t
 import { fullTime } from '../../lib/relativeTime';
 import { Dialog } from '../ui/Dialog';
 import { type LinkAction, LinkChangeDialog } from './LinkChangeDialog';
+import { PeopleSection } from './PeopleSection';
 
 interface ShareDialogProps {
   name: string;
@@ -59,6 +60,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
 
   return (
     <Dialog title="Share" onClose={onClose} className="dialog-wide">
+      <PeopleSection name={name} />
       <p className="muted">Anyone with a link can open the document, without an account. Share only with people you trust with it.</p>
       {notice && (
         <p role="status" className="message success">

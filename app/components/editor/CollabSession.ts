@@ -45,6 +45,8 @@ export interface CollabSessionOptions {
   isAccessGone?: (error: unknown) => boolean;
   /** Tells whether a token error means the link was reset or expired (checked before `isAccessGone`); its text is the detail shown. */
   revokedBecause?: (error: unknown) => string | null;
+  /** What to show when the server ends access (default: the link was reset); a signed-in member's page says their access was removed. */
+  revokedMessage?: string;
 }
 
 /**
@@ -87,6 +89,8 @@ export class CollabSession {
    */
   private copyAtOpen: Uint8Array | null = null;
   private localReady = false;
+  /** The provider was attached before the local copy was read (IndexedDB slower than `whenLocalCopyLoaded` waits). */
+  private attachedBeforeLocalCopy = false;
   private lastTokenError: unknown = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set while authenticating again after a token expired (see `renew`); ends with its grace period. */
@@ -132,6 +136,7 @@ export class CollabSession {
     void this.whenLocalCopyLoaded().then(() => {
       if (this.destroyed) return;
       if (Y.encodeStateVector(this.doc).byteLength > 1) this.copyAtOpen = Y.encodeStateAsUpdate(this.doc);
+      this.attachedBeforeLocalCopy = !this.localReady && this.local !== null;
       this.provider.attach();
     });
     this.update();
@@ -231,8 +236,14 @@ export class CollabSession {
     return this.socket.status === WebSocketStatus.Connected && this.provider.isAuthenticated && this.provider.synced;
   }
 
-  private onDocumentUpdate = (_update: Uint8Array, origin: unknown): void => {
+  private onDocumentUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.provider) return;
+    if (origin === this.local && this.attachedBeforeLocalCopy && !this.localReady && this.copyAtOpen === null) {
+      // The local copy arrives into a document that may already hold what the server sent, maybe
+      // a document created since under this name: what the copy adds (all of it, for another
+      // document) is this device's copy, kept apart so it can be offered without the server's.
+      this.copyAtOpen = update;
+    }
     this.pendingLocal = true;
     if (!this.fullyConnected) this.changedWhileDisconnected = true;
     this.update();
@@ -296,7 +307,7 @@ export class CollabSession {
     if (event.reason === CloseCodes.DocumentDeleted.reason || event.code === CloseCodes.DocumentDeleted.code) {
       this.close('deleted', 'This document was deleted.');
     } else if (event.reason === CloseCodes.AccessRevoked.reason || event.code === CloseCodes.AccessRevoked.code) {
-      this.close('revoked', LINK_RESET);
+      this.close('revoked', this.options.revokedMessage ?? LINK_RESET);
       void this.explainRevocation();
     } else if (event.reason === CloseCodes.DocumentReplaced.reason || event.code === CloseCodes.DocumentReplaced.code) {
       this.close('replaced', 'This document was deleted and created again since this device last had it. The copy here was not merged into it.');
@@ -314,7 +325,7 @@ export class CollabSession {
     const tokenError = this.lastTokenError;
     const revoked = tokenError ? this.options.revokedBecause?.(tokenError) : null;
     if (reason === CloseCodes.AccessRevoked.reason || revoked) {
-      this.close('revoked', revoked ?? LINK_RESET);
+      this.close('revoked', revoked ?? this.options.revokedMessage ?? LINK_RESET);
     } else if (GONE_REASONS.includes(reason) || (tokenError && this.options.isAccessGone?.(tokenError))) {
       this.close('deleted', 'This document was deleted, or the link no longer works.');
     } else if (reason === CloseCodes.TokenExpired.reason && this.quickRenewals < MAX_QUICK_RENEWALS) {

@@ -23,6 +23,7 @@ export function useCollabSession(options: Omit<CollabSessionOptions, 'url'> & { 
       token: () => latest.current.token(),
       isAccessGone: (error) => latest.current.isAccessGone?.(error) ?? false,
       revokedBecause: (error) => latest.current.revokedBecause?.(error) ?? null,
+      revokedMessage: latest.current.revokedMessage,
     });
     setSession(created);
     return () => {

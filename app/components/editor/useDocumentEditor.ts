@@ -13,6 +13,7 @@ import type { CollabSession } from './CollabSession';
 import { imageUploadPath } from './imageUpload';
 import { ImageUploads } from './imageUploads';
 import { withImageView } from './imageView';
+import { PageSelection } from './pageSelection';
 import { ClearFormatting } from './textFormat/clearFormatting';
 import { TolerantCollaboration } from './tolerantCollaboration';
 
@@ -82,6 +83,7 @@ export function useDocumentEditor({
         Placeholder.configure({ placeholder }),
         CharacterCount,
         ClearFormatting,
+        PageSelection.configure({ document: session.doc }),
         Extension.create({
           name: 'appShortcuts',
           addKeyboardShortcuts: () => ({

@@ -2,7 +2,7 @@
 
 import type { HocuspocusProvider } from '@hocuspocus/provider';
 import { useEffect, useState } from 'react';
-import { canWrite, ROLES, type Role } from '../../../shared/token';
+import { canWrite, ROLES, type Role } from '../../../shared/roles';
 
 /** Someone in the document, as the server's token says (it rewrites each awareness `user`). */
 export interface Participant {

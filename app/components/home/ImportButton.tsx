@@ -20,7 +20,7 @@ export function ImportButton({ onImported, onError }: ImportButtonProps) {
     try {
       if (/\.docx$/i.test(file.name)) {
         const created = await importDocx(file, titleFor(file.name));
-        // Images are not imported: the person hears it before opening the document.
+        // Pictures in formats the editor cannot show are left out: the person hears it before opening the document.
         if (created.notes.length > 0) window.alert(`“${file.name}” was imported. ${created.notes.join(' ')}`);
         onImported(created);
       } else {

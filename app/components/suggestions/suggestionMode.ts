@@ -41,6 +41,10 @@ declare module '@tiptap/core' {
       acceptSuggestion: (id: string) => ReturnType;
       /** Reverts suggestion `id`: its insertion goes, its deleted text stays as plain text. */
       rejectSuggestion: (id: string) => ReturnType;
+      /** Applies every suggestion of the document, in one edit. */
+      acceptAllSuggestions: () => ReturnType;
+      /** Reverts every suggestion of the document, in one edit. */
+      rejectAllSuggestions: () => ReturnType;
     };
   }
 }
@@ -72,6 +76,14 @@ export const SuggestionMode = Extension.create<SuggestionModeOptions>({
         (id) =>
         ({ tr, state, dispatch }) =>
           resolveSuggestion(state, tr, id, 'reject', dispatch !== undefined),
+      acceptAllSuggestions:
+        () =>
+        ({ tr, state, dispatch }) =>
+          resolveSuggestion(state, tr, undefined, 'accept', dispatch !== undefined),
+      rejectAllSuggestions:
+        () =>
+        ({ tr, state, dispatch }) =>
+          resolveSuggestion(state, tr, undefined, 'reject', dispatch !== undefined),
     };
   },
   // The edit is turned into its suggestion before it is applied, so no plugin ever sees the
@@ -187,11 +199,11 @@ function joinedAttributes(doc: Node, from: number, to: number, type: MarkType, s
 }
 
 /**
- * Accepts or rejects suggestion `id` in `tr`: accepting an insertion or rejecting a deletion
- * removes the mark; accepting a deletion or rejecting an insertion deletes the text ([SG6]).
- * False when the document holds no suggestion `id`.
+ * Accepts or rejects suggestion `id` (every suggestion when `id` is undefined) in `tr`: accepting
+ * an insertion or rejecting a deletion removes the mark; accepting a deletion or rejecting an
+ * insertion deletes the text ([SG6]). False when the document holds no such suggestion.
  */
-function resolveSuggestion(state: EditorState, tr: Transaction, id: string, how: 'accept' | 'reject', dispatch: boolean): boolean {
+function resolveSuggestion(state: EditorState, tr: Transaction, id: string | undefined, how: 'accept' | 'reject', dispatch: boolean): boolean {
   const ranges = suggestionRanges(state.doc, id);
   if (ranges.length === 0) return false;
   if (!dispatch) return true;
@@ -200,10 +212,12 @@ function resolveSuggestion(state: EditorState, tr: Transaction, id: string, how:
   for (const range of ranges) {
     const type = state.schema.marks[range.type];
     const keep = (range.type === SUGGESTION_INSERT) === (how === 'accept');
-    if (keep) tr.removeMark(range.from, range.to, type);
+    if (keep) tr.removeMark(range.from, range.to, type.create(range.attrs));
     else toDelete.push([range.from, range.to]);
   }
-  for (const [from, to] of toDelete.reverse()) tr.delete(from, to);
+  // Marks do not move positions; the deletions are mapped through each other (text carrying both
+  // an insertion and a deletion is in two ranges).
+  for (const [from, to] of toDelete) tr.delete(tr.mapping.map(from), tr.mapping.map(to));
   return true;
 }
 

@@ -49,11 +49,21 @@ export function useWorkspaceSuggestions({ role, identity, closed, editor, startC
   const run = (command: (current: Editor) => void) => () => {
     if (editor && !editor.isDestroyed) command(editor);
   };
+  const mayResolve = writer && !closed;
   const cards: ReactNode =
     suggestions.length === 0 ? null : (
       <section className="suggestion-cards" aria-label="Suggestions">
+        {mayResolve && (
+          <div className="suggestion-actions suggestion-all">
+            <button type="button" onClick={run((current) => current.commands.rejectAllSuggestions())}>
+              Reject all
+            </button>
+            <button type="button" className="primary" onClick={run((current) => current.commands.acceptAllSuggestions())}>
+              Accept all
+            </button>
+          </div>
+        )}
         {suggestions.map((suggestion) => {
-          const mayResolve = writer && !closed;
           const own = identity.id !== undefined && suggestion.author === identity.id;
           return (
             <SuggestionCard

@@ -5,27 +5,34 @@ import {
   Document,
   ExternalHyperlink,
   HeadingLevel,
+  ImageRun,
   type IRunOptions,
   LevelFormat,
   Packer,
   Paragraph,
   type ParagraphChild,
+  ShadingType,
   Table,
   TableCell,
   TableRow,
   TextRun,
   WidthType,
 } from 'docx';
+import { INDENT_STEP_PT } from '../../../shared/formatPalette';
 import { absoluteImageSrc } from '../../../shared/imagePaths';
+import { type ExportImages, PictureLookup } from './embeddedImages';
 
 /**
  * A document node as a .docx file (Word, LibreOffice, Google Docs): headings, paragraphs with
- * their alignment, bold/italic/underline/strike/code/highlight, links, bullet, numbered and task
- * lists at any depth, quotes, code blocks, tables and horizontal rules. An image becomes a link
- * to its address on this server (`imageBase`), with its description as the link's text.
+ * their alignment and indent, bold/italic/underline/strike/code, text colour, font size and
+ * highlight colour, links, bullet, numbered and task lists at any depth, quotes, code blocks,
+ * tables and horizontal rules. A stored image of the document (its bytes in `images`) is embedded
+ * as a picture at its size, with its description as alt text; any other image (an outside
+ * address, a WebP file Word cannot show) becomes a link to its address on this server
+ * (`imageBase`), with its description as the link's text.
  */
-export async function exportDocx(body: Node, title: string, imageBase?: string): Promise<Uint8Array> {
-  const context: Context = { imageBase, lists: 0 };
+export async function exportDocx(body: Node, title: string, imageBase?: string, images?: ExportImages): Promise<Uint8Array> {
+  const context: Context = { imageBase, lists: 0, pictures: new PictureLookup(images) };
   // The title leads as a level-1 heading, as in the Markdown and HTML exports, so an import gives it back as the title.
   const titled = title.trim() ? [new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(title.trim())] })] : [];
   const children = [...titled, ...blocks(body, context, { depth: 0, quote: false })];
@@ -44,6 +51,7 @@ export async function exportDocx(body: Node, title: string, imageBase?: string):
 
 interface Context {
   imageBase: string | undefined;
+  pictures: PictureLookup;
   /** Numbered lists so far: each gets its own numbering, so each starts at its own first number. */
   lists: number;
 }
@@ -105,7 +113,12 @@ function block(node: Node, context: Context, place: Place): Array<Paragraph | Ta
       const heading = node.type.name === 'heading' ? { heading: HEADINGS[Math.min(Math.max(Number(node.attrs.level) || 1, 1), 6) - 1] } : {};
       const alignment = ALIGNMENTS[node.attrs.textAlign as string];
       const prefix = place.prefix ? [new TextRun(place.prefix)] : [];
-      return [new Paragraph({ ...heading, ...quote, ...listing, ...(alignment ? { alignment } : {}), children: [...prefix, ...inline(node, context)] })];
+      const steps = Number(node.attrs.indent) || 0;
+      // One indent step is INDENT_STEP_PT points, 20 twips each; a quote's own indent adds to it.
+      const indent = steps > 0 && !place.list ? { indent: { left: steps * INDENT_STEP_PT * 20 + (place.quote ? 720 : 0) } } : {};
+      return [
+        new Paragraph({ ...heading, ...quote, ...indent, ...listing, ...(alignment ? { alignment } : {}), children: [...prefix, ...inline(node, context)] }),
+      ];
     }
     case 'blockquote':
       return blocks(node, context, { ...place, quote: true });
@@ -121,7 +134,7 @@ function block(node: Node, context: Context, place: Place): Array<Paragraph | Ta
     case 'orderedList':
       return listItems(node, context, place, { reference: place.numbering ?? `ordered-${context.lists++}` });
     case 'image':
-      return [new Paragraph({ ...quote, children: [imageLink(node, context)] })];
+      return [new Paragraph({ ...quote, children: [image(node, context)] })];
     case 'table':
       return [table(node, context)];
     default:
@@ -173,7 +186,7 @@ function inline(node: Node, context: Context): ParagraphChild[] {
   const out: ParagraphChild[] = [];
   node.forEach((child) => {
     if (child.type.name === 'hardBreak') out.push(new TextRun({ text: '', break: 1 }));
-    else if (child.type.name === 'image') out.push(imageLink(child, context));
+    else if (child.type.name === 'image') out.push(image(child, context));
     else if (child.isText) {
       const run = new TextRun({ text: child.text ?? '', ...runStyle(child.marks) });
       const link = child.marks.find((mark) => mark.type.name === 'link');
@@ -188,14 +201,44 @@ function inline(node: Node, context: Context): ParagraphChild[] {
 
 function runStyle(marks: readonly Mark[]): Omit<IRunOptions, 'text'> {
   const has = (name: string) => marks.some((mark) => mark.type.name === name);
+  const attribute = (mark: string, name: string) => marks.find((each) => each.type.name === mark)?.attrs[name];
+  const color = attribute('textStyle', 'color');
+  const size = attribute('textStyle', 'fontSize');
+  const highlight = attribute('highlight', 'color');
   return {
+    ...(typeof color === 'string' && /^#[0-9a-f]{6}$/i.test(color) ? { color: color.slice(1) } : {}),
+    // Word counts font sizes in half points.
+    ...(typeof size === 'string' && Number.parseFloat(size) > 0 ? { size: Math.round(Number.parseFloat(size) * 2) } : {}),
     ...(has('bold') ? { bold: true } : {}),
     ...(has('italic') ? { italics: true } : {}),
     ...(has('underline') ? { underline: {} } : {}),
     ...(has('strike') ? { strike: true } : {}),
     ...(has('code') ? { font: 'Courier New' } : {}),
-    ...(has('highlight') ? { highlight: 'yellow' } : {}),
+    // Word's highlight has 16 named colours; any other colour is the run's shading, which Word and LibreOffice show alike.
+    ...(has('highlight')
+      ? typeof highlight === 'string' && /^#[0-9a-f]{6}$/i.test(highlight)
+        ? { shading: { type: ShadingType.CLEAR, color: 'auto', fill: highlight.slice(1) } }
+        : { highlight: 'yellow' }
+      : {}),
   };
+}
+
+/** Pixels of the widest picture: an A4 page's width within its one-inch margins, at 96 pixels an inch. */
+const MAX_PICTURE_WIDTH = 600;
+
+/** An image as a picture in the file when its bytes are at hand and Word shows its format; else as a link. */
+function image(node: Node, context: Context): ParagraphChild {
+  const picture = context.pictures.of(node, MAX_PICTURE_WIDTH);
+  const type = picture ? ({ 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' } as const)[picture.type as 'image/png'] : undefined;
+  if (!picture || !type) return imageLink(node, context);
+  const alt = typeof node.attrs.alt === 'string' ? node.attrs.alt : '';
+  const title = typeof node.attrs.title === 'string' ? node.attrs.title : '';
+  return new ImageRun({
+    type,
+    data: picture.bytes,
+    transformation: { width: picture.width, height: picture.height },
+    altText: { name: alt || 'image', description: alt, title },
+  });
 }
 
 /** An image as a link to where it is stored, named by its description. */

@@ -181,6 +181,46 @@ describe('suggesting mode', () => {
     expect(yText(doc)).toBe('Hello world!|');
   });
 
+  it('[SG6] accept all and reject all resolve every suggestion, of every author, in one edit', () => {
+    const suggest = () => {
+      const doc = seeded('Hello world');
+      const ann = editorOn(doc);
+      const bob = editorOn(doc, { id: 'bob', name: 'Bob' });
+      ann.commands.setSuggesting(true);
+      ann.commands.setTextSelection(7);
+      type(ann, 'big ');
+      ann.commands.setTextSelection({ from: 1, to: 7 });
+      backspace(ann);
+      // Bob suggests deleting part of Ann's suggested insertion: that text carries both marks.
+      bob.commands.setSuggesting(true);
+      bob.commands.setTextSelection({ from: 7, to: 10 });
+      backspace(bob);
+      expect(suggestionRanges(bob.state.doc).map((range) => [range.type, range.text, range.attrs.author])).toEqual([
+        ['suggestionDelete', 'Hello ', 'ann'],
+        ['suggestionInsert', 'big ', 'ann'],
+        ['suggestionDelete', 'big', 'bob'],
+      ]);
+      return { doc, ann, bob };
+    };
+    const accepted = suggest();
+    let edits = 0;
+    accepted.ann.on('transaction', ({ transaction }) => {
+      if (transaction.docChanged) edits++;
+    });
+    expect(accepted.ann.commands.acceptAllSuggestions()).toBe(true);
+    expect(edits).toBe(1);
+    expect(yText(accepted.doc)).toBe(' world|');
+    expect(accepted.bob.getText()).toBe(' world');
+    expect(suggestionRanges(accepted.bob.state.doc)).toEqual([]);
+    expect(accepted.ann.commands.acceptAllSuggestions()).toBe(false);
+
+    const rejected = suggest();
+    expect(rejected.bob.commands.rejectAllSuggestions()).toBe(true);
+    expect(yText(rejected.doc)).toBe('Hello world|');
+    expect(suggestionRanges(rejected.ann.state.doc)).toEqual([]);
+    expect(rejected.bob.commands.rejectAllSuggestions()).toBe(false);
+  });
+
   it('[SG3] a comment on text deleted as a suggestion stays on that text, in the editor and in the Y.Doc', async () => {
     const doc = seeded('Hello world');
     const editor = editorOn(doc);

@@ -3,7 +3,7 @@
 import { type Editor, useEditorState } from '@tiptap/react';
 import { Heading1, Heading2, Heading3, Link, Redo2, Undo2 } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, shortcutText } from '../../app/components/editor/formatCommands';
+import { activeStates, BLOCK_COMMANDS, type FormatCommand, LIST_COMMANDS, MARK_COMMANDS, shortcutText } from '../../../app/components/editor/formatCommands';
 
 /** Lists and other blocks share one group in the compact toolbar. */
 const BLOCKS = [...LIST_COMMANDS, ...BLOCK_COMMANDS];

@@ -2,9 +2,9 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEffect, useRef, useState } from 'react';
-import type { CollabSession, SessionStatus } from '../../app/components/editor/CollabSession';
-import type { Participant } from '../../app/components/editor/usePresence';
-import type { EmbedError, EmbedPerson } from '../protocol';
+import type { CollabSession, SessionStatus } from '../../../app/components/editor/CollabSession';
+import type { Participant } from '../../../app/components/editor/usePresence';
+import type { EmbedError, EmbedPerson } from '../../../embed/protocol';
 
 /** What an embedded editor tells the page around it. Every handler is optional. */
 export interface EditorEventHandlers {

@@ -2,15 +2,15 @@
 
 import { type Editor, EditorContent } from '@tiptap/react';
 import { type CSSProperties, useEffect, useMemo, useRef, useState } from 'react';
-import type { CollabSession, SaveState } from '../../app/components/editor/CollabSession';
-import { useCollabSession } from '../../app/components/editor/useCollabSession';
-import { useDocumentEditor } from '../../app/components/editor/useDocumentEditor';
-import { usePresence } from '../../app/components/editor/usePresence';
-import { useSessionStatus } from '../../app/components/editor/useSessionStatus';
-import { canWrite, colorFor } from '../../shared/token';
-import type { EmbedTheme } from '../protocol';
-import { readClaims, type VisibleClaims } from '../tokenClaims';
+import type { CollabSession, SaveState } from '../../../app/components/editor/CollabSession';
+import { useCollabSession } from '../../../app/components/editor/useCollabSession';
+import { useDocumentEditor } from '../../../app/components/editor/useDocumentEditor';
+import { usePresence } from '../../../app/components/editor/usePresence';
+import { useSessionStatus } from '../../../app/components/editor/useSessionStatus';
+import type { EmbedTheme } from '../../../embed/protocol';
+import { canWrite, colorFor } from '../../../shared/roles';
 import { QuireToolbar } from './QuireToolbar';
+import { readClaims, type VisibleClaims } from './tokenClaims';
 import { type EditorEventHandlers, useEditorEvents } from './useEditorEvents';
 import './quire-editor.css';
 

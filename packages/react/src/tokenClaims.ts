@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../shared/token';
+import { ROLES, type Role } from '../../../shared/roles';
 
 /** What an editor in the browser reads from its token: who it is and what it may do. */
 export interface VisibleClaims {
