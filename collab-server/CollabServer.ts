@@ -437,7 +437,7 @@ export class CollabServer {
         return access?.role === 'owner' || access?.role === 'editor';
       },
     });
-    addCommentApiRoutes(this.router, { documents: this.documents, authSecret });
+    addCommentApiRoutes(this.router, { documents: this.documents, authSecret, conversions: this.conversions });
     addApiRoutes(this.router, {
       documents: this.documents,
       conversions: this.conversions,

@@ -6,7 +6,7 @@ export function conversionMetrics(registry: Registry, pool: () => ConversionPool
   const registers = [registry];
   const jobs = new Counter({
     name: 'collab_conversions_total',
-    help: 'Conversions, by kind (create, write, export, diff, restore) and outcome (ok, invalid, too-deep, too-many-nodes, too-slow, too-large, busy, failed)',
+    help: 'Conversions, by kind (create, write, export, diff, restore, images, threads, anchor) and outcome (ok, invalid, too-deep, too-many-nodes, too-slow, too-large, busy, failed)',
     labelNames: ['kind', 'outcome'],
     registers,
   });

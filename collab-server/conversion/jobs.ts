@@ -5,6 +5,7 @@ import { appendBody, bodyNode, exportBody, initialUpdate, replaceBody } from '..
 import { changeText, diffDocuments } from '../../shared/documentDiff';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
+import { anchorAt, type DescribedThread, describeThreads, type ThreadPlace, type ThreadQuery } from '../comments/threadJobs';
 import { versionOf } from '../documents/documentVersion';
 import type { ContentLimits } from './contentLimits';
 import { type ExportImages, shownImages } from './docx/embeddedImages';
@@ -106,7 +107,29 @@ export interface ImagesResult {
   hashes: string[];
 }
 
-export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob;
+/** The comment threads `query` asks for, described with where they are in the body (the content API's thread routes). */
+export interface ThreadsJob {
+  kind: 'threads';
+  state: DocumentState;
+  query: ThreadQuery;
+}
+export interface ThreadsResult {
+  threads: DescribedThread[];
+}
+
+/** The anchor of a new comment thread at `place`. */
+export interface AnchorJob {
+  kind: 'anchor';
+  state: DocumentState;
+  place: ThreadPlace;
+}
+export interface AnchorResult {
+  start: Uint8Array;
+  end: Uint8Array;
+  quote: string;
+}
+
+export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob | ThreadsJob | AnchorJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -116,6 +139,8 @@ export interface JobResults {
   diff: DiffResult;
   restore: RestoreResult;
   images: ImagesResult;
+  threads: ThreadsResult;
+  anchor: AnchorResult;
 }
 
 /** Runs `job` within `limits`; throws ConversionError (or ContentError for content that does not convert). */
@@ -159,6 +184,10 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       const body = bodyNode(version);
       return { delta: changed(job.current, (doc) => replaceBody(doc, body)), title: version.getText(TITLE_FIELD).toString() };
     }
+    case 'threads':
+      return { threads: describeThreads(rebuild(job.state), job.query) };
+    case 'anchor':
+      return anchorAt(rebuild(job.state), job.place);
   }
 }
 

@@ -69,6 +69,17 @@ export class DocumentService {
   async state(name: string): Promise<Uint8Array[]> {
     const live = this.hocuspocus.documents.get(name);
     if (live && !live.isLoading) return [Y.encodeStateAsUpdate(live)];
+    return this.storedState(name);
+  }
+
+  /**
+   * The stored state of a document: every change acknowledged so far (a change made through
+   * `change` included, once it resolved), as the store's updates, never encoded or applied here,
+   * so it costs the event loop nothing in proportion to the document (encoding a live document
+   * of 100,000 paragraphs takes a quarter of a second). Fresh copies, to move to a worker.
+   * Throws StoreError `NOT_FOUND`.
+   */
+  async storedState(name: string): Promise<Uint8Array[]> {
     const loaded = await this.store.load(name);
     if (!loaded) throw new StoreError('NOT_FOUND', `document "${name}" does not exist`);
     return loaded.updates.map((update) => new Uint8Array(update));

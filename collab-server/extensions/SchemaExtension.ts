@@ -10,8 +10,8 @@ import { isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { dropFromPending } from '../schema/pendingStructs';
-import { repairBody } from '../schema/repairBody';
-import { needsRepair } from '../schema/structureCheck';
+import { repairBody, repairElements } from '../schema/repairBody';
+import { elementsToRepair } from '../schema/structureCheck';
 import { checkUpdate } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
 import { recordSuggestions, unrecordedSuggestions } from '../suggestions/suggestionAuthors';
@@ -99,9 +99,9 @@ export class SchemaExtension implements Extension {
       this.options.logger.warn({ event: 'update-refused', document: documentName, socket: socketId, rule, reason: close.reason }, `update refused: ${message}`);
       throw close;
     }
-    let changed: Y.Transaction['changed'] | null = null;
+    let applied: Y.Transaction | null = null;
     const observe = (transaction: Y.Transaction) => {
-      changed ??= transaction.changed;
+      applied ??= transaction;
     };
     document.on('afterTransaction', observe);
     try {
@@ -109,7 +109,12 @@ export class SchemaExtension implements Extension {
     } finally {
       document.off('afterTransaction', observe);
     }
-    if (result.recheck || (changed && needsRepair(changed, this.rules))) this.repair(documentName, document, 'update');
+    // Only what the update changed can have become invalid: that is repaired, not the whole body.
+    const transaction = applied as Y.Transaction | null;
+    if (transaction) {
+      const suspects = elementsToRepair(transaction, this.rules, result.recheck);
+      if (suspects.length > 0) this.repair(documentName, document, 'update', suspects);
+    }
     if (result.suggestions.size > 0) this.asServer(document, () => recordSuggestions(document, result.suggestions.values()));
     if (commenter) {
       connection.readOnly = false;
@@ -123,7 +128,7 @@ export class SchemaExtension implements Extension {
    */
   private commenterMayWrite(document: Y.Doc, update: Uint8Array, fields: Set<string>, writer: Writer): boolean {
     if (fields.size === 0 || [...fields].some((field) => field !== 'comments' && field !== 'body')) return false;
-    return !fields.has('body') || suggestionProblem(document, update, writer.id) === null;
+    return !fields.has('body') || suggestionProblem(document, update, writer.id, this.liveTypesOf(document)) === null;
   }
 
   /** A commenter's connection is read-only again once its comment write was handled. */
@@ -137,11 +142,11 @@ export class SchemaExtension implements Extension {
     document.transact(change, { source: 'local', context: SERVER_IDENTITY });
   }
 
-  /** Repairs the body of `document` as the server, if it needs it, and says so. */
-  private repair(documentName: string, document: Y.Doc, when: 'load' | 'update'): void {
+  /** Repairs the body of `document` (only `elements` of it, when given) as the server, if it needs it, and says so. */
+  private repair(documentName: string, document: Y.Doc, when: 'load' | 'update', elements?: Y.XmlElement[]): void {
     let problems: BodyProblem[] = [];
     this.asServer(document, () => {
-      problems = repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
+      problems = elements ? repairElements(elements, this.options.schema) : repairBody(document.getXmlFragment(BODY_FIELD), this.options.schema);
     });
     if (problems.length === 0) return;
     this.options.onRepaired?.(when);

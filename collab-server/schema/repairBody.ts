@@ -19,6 +19,20 @@ export function repairBody(fragment: Y.XmlFragment, schema: Schema, maxProblems 
   return repair.reader.problems;
 }
 
+/**
+ * Repairs only `elements` of a body, each where it stands and with what it holds, as `repairBody`
+ * would ([R3]): for after an update, when the rest of the body was valid before it and only these
+ * elements changed. An element's parent is read as a whole only when its children no longer fit
+ * it as they stand, and never when it is the body, whose children are each fitted alone (any
+ * block may stand beside any other there); so the cost is in proportion to the elements, their
+ * parents and their place in the body, not to the document. Returns what was repaired.
+ */
+export function repairElements(elements: Iterable<Y.XmlElement>, schema: Schema, maxProblems = 100): BodyProblem[] {
+  const repair = new Repair(schema, maxProblems);
+  for (const element of elements) repair.element(element);
+  return repair.reader.problems;
+}
+
 class Repair {
   readonly reader: BodyReader;
 
@@ -47,6 +61,24 @@ class Repair {
     });
   }
 
+  /** Repairs `element` (of the body, and in it unless deleted) in its parent and what it holds. */
+  element(element: Y.XmlElement): void {
+    const place = placeOf(element);
+    if (!place) return;
+    const { parent, index, path, depth } = place;
+    const type = nodeTypeOf(this.schema, element.nodeName);
+    if (parent instanceof Y.XmlElement) {
+      const parentType = nodeTypeOf(this.schema, parent.nodeName);
+      if (!parentType) return;
+      const parentPath = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+      if (parentType.inlineContent || !this.validAsTheyStand(parent.toArray(), parentType, depth)) this.container(parent, parentType, parentPath, depth - 1);
+      else if (type && depth <= MAX_DEPTH) this.container(element, type, path, depth);
+      return;
+    }
+    this.blockChildren(parent, this.schema.topNodeType, '', 0, { child: element, index });
+    if (type && !element._item?.deleted) this.container(element, type, path, depth);
+  }
+
   private attributes(element: Y.XmlElement, name: string, path: string): void {
     const given = element.getAttributes() as Record<string, unknown>;
     const { attrs, changed } = normalizeAttributes('node', name, given);
@@ -63,8 +95,16 @@ class Repair {
    * otherwise they are read as the reader does, the children it kept stay where they are, and the
    * rest is replaced by the nodes the reader made of it.
    */
-  private blockChildren(container: Y.XmlFragment | Y.XmlElement, type: NodeType, path: string, depth: number): void {
-    const children = container.toArray();
+  private blockChildren(
+    container: Y.XmlFragment | Y.XmlElement,
+    type: NodeType,
+    path: string,
+    depth: number,
+    /** Only this child (at `index`) of the body, fitted alone. */
+    only?: { child: Y.XmlElement; index: number },
+  ): void {
+    const children = only ? [only.child] : container.toArray();
+    const offset = only?.index ?? 0;
     if (this.validAsTheyStand(children, type, depth + 1)) return;
     const direct = new Set<unknown>(children);
     const keptAs = new Map<Node, Y.XmlElement>();
@@ -74,12 +114,13 @@ class Repair {
       },
     });
     const top = type === this.schema.topNodeType;
-    const nodes = reader.fit(type, reader.candidates(container, type, path, depth + 1), path, { fillEnd: !top });
+    const candidates = only ? reader.candidatesOf(only.child, type, join(path, offset), depth + 1) : reader.candidates(container, type, path, depth + 1);
+    const nodes = reader.fit(type, candidates, path, { fillEnd: !top });
     for (const problem of reader.problems) this.reader.problem(problem.rule, problem.path, problem.message);
     const keep = new Set(nodes.map((node) => keptAs.get(node)).filter((element) => element !== undefined));
-    for (let index = children.length - 1; index >= 0; index--) if (!keep.has(children[index] as Y.XmlElement)) container.delete(index, 1);
+    for (let index = children.length - 1; index >= 0; index--) if (!keep.has(children[index] as Y.XmlElement)) container.delete(offset + index, 1);
     nodes.forEach((node, index) => {
-      if (!keptAs.has(node)) container.insert(index, [toYElement(node)]);
+      if (!keptAs.has(node)) container.insert(offset + index, [toYElement(node)]);
     });
   }
 
@@ -198,6 +239,28 @@ function toYChildren(nodes: readonly Node[]): Array<Y.XmlElement | Y.XmlText> {
   }
   flush();
   return result;
+}
+
+function nodeTypeOf(schema: Schema, name: string): NodeType | undefined {
+  return Object.hasOwn(schema.nodes, name) ? schema.nodes[name] : undefined;
+}
+
+/**
+ * Where `element` stands: its parent, its index there, its path and depth from the body; null
+ * when it, or an element holding it, is deleted. Costs its depth and the siblings before it.
+ */
+function placeOf(element: Y.XmlElement): { parent: Y.XmlFragment | Y.XmlElement; index: number; path: string; depth: number } | null {
+  const indexes: number[] = [];
+  let current: Y.XmlElement | Y.XmlFragment = element;
+  while (current._item) {
+    const item: Y.Item = current._item;
+    if (item.deleted) return null;
+    let index = 0;
+    for (let sibling = item.left; sibling; sibling = sibling.left) if (sibling.countable && !sibling.deleted) index += 1;
+    indexes.unshift(index);
+    current = item.parent as Y.XmlElement | Y.XmlFragment;
+  }
+  return { parent: element.parent as Y.XmlFragment | Y.XmlElement, index: indexes[indexes.length - 1], path: indexes.join('/'), depth: indexes.length };
 }
 
 function join(path: string, index: number): string {

@@ -1,6 +1,8 @@
 import * as Y from 'yjs';
 import { BODY_FIELD } from '../../shared/documentFields';
 import { SUGGESTION_DELETE, SUGGESTION_INSERT } from '../../shared/suggestions/suggestionMarks';
+import { LiveTypes } from '../schema/updateStructs';
+import { copyOfTouchedTexts } from './touchedTexts';
 
 type Attributes = Record<string, unknown>;
 type DeltaOp = { insert?: unknown; retain?: number; delete?: number; attributes?: Attributes };
@@ -12,13 +14,20 @@ type DeltaOp = { insert?: unknown; retain?: number; delete?: number; attributes?
  * added over existing text (or removed where it was the author's); every character it deletes
  * was the author's own suggested insertion; no element, attribute or other formatting changes.
  *
- * The update is applied to a copy of the document (the copy costs time and memory in proportion
- * to the document; only commenters' body writes pay it), and the text changes Yjs reports are
- * compared with the text before them.
+ * The update is applied to a copy of the texts it writes into (`touchedTexts.ts`: it costs time in
+ * proportion to the update and those texts, not to the document), and the text changes Yjs
+ * reports are compared with the text before them.
  */
-export function suggestionProblem(doc: Y.Doc, update: Uint8Array, author: string): string | null {
-  const copy = new Y.Doc({ gc: false });
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+export function suggestionProblem(doc: Y.Doc, update: Uint8Array, author: string, live = new LiveTypes()): string | null {
+  const copy = copyOfTouchedTexts(doc, update, live);
+  return typeof copy === 'string' ? copy : problemOnCopy(doc, copy, update, author);
+}
+
+/**
+ * Why `update`, applied to `copy` (a copy of `doc`, or of the texts of its body the update writes
+ * into, with the same ids), is not purely a suggestion by `author`; `copy` is destroyed.
+ */
+export function problemOnCopy(doc: Y.Doc, copy: Y.Doc, update: Uint8Array, author: string): string | null {
   let problem: string | null = null;
   const observe = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => {
     for (const event of events) {
