@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCodes } from '../../shared/closeCodes';
 import { COMMENT_LIMITS, commentsMap, readThreads } from '../../shared/comments/threadModel';
@@ -7,10 +7,10 @@ import { BODY_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
 import { hocuspocusClient, textOf, yWebsocketClient } from '../../testing/clients';
 import { firstWordsAnchor, threadUpdate, updateOn, writeParagraph } from '../../testing/commentFrames';
+import { paragraphDocumentPerFile } from '../../testing/paragraphDocument';
 import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
 import { loadStored } from '../../testing/storedDocument';
-import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 
 /**
@@ -21,41 +21,22 @@ import { waitFor } from '../../testing/waitFor';
  */
 
 const DOC = 'comment-policy';
-let server: TestServer;
-let owner: ReturnType<typeof hocuspocusClient>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  owner = hocuspocusClient(server.hocuspocusUrl, DOC, await server.token({ doc: DOC, sub: 'owner', name: 'Owner' }));
-  await owner.synced();
-  writeParagraph(owner.doc, 'hello world');
-  await owner.saved();
-});
-
-afterAll(async () => {
-  owner.destroy();
-  await server.stop({ removeData: true });
-});
-
-const live = () => {
-  const doc = server.server.hocuspocus.documents.get(DOC);
-  if (!doc) throw new Error(`${DOC} is not loaded`);
-  return doc;
-};
+const context = paragraphDocumentPerFile(DOC);
+const live = () => context.live();
 
 /** Waits until a change of the owner's has gone through the server, so anything sent before it was handled. */
 async function roundTrip(): Promise<void> {
-  owner.doc.getMap('probe').set('at', Math.random());
-  await owner.saved();
+  context.owner.doc.getMap('probe').set('at', Math.random());
+  await context.owner.saved();
 }
 
 type Protocol = 'hocuspocus' | 'y-websocket';
 
 /** A raw connection of `role` as user `sub`, authenticated and synced. */
 async function connect(protocol: Protocol, role: Role, sub: string) {
-  const token = await server.token({ doc: DOC, role, sub, name: sub });
+  const token = await context.server.token({ doc: DOC, role, sub, name: sub });
   if (protocol === 'hocuspocus') {
-    const socket = await RawSocket.open(server.hocuspocusUrl);
+    const socket = await RawSocket.open(context.server.hocuspocusUrl);
     socket.send(hpFrames.auth(DOC, token));
     await socket.authResult(DOC);
     return {
@@ -67,7 +48,7 @@ async function connect(protocol: Protocol, role: Role, sub: string) {
         (await waitFor(() => socket.frames().find((frame) => frame.type === FrameType.Close), { message: 'the document to be closed' })).text,
     };
   }
-  const socket = await RawSocket.open(`${server.yWebsocketUrl}/${DOC}?token=${token}`);
+  const socket = await RawSocket.open(`${context.server.yWebsocketUrl}/${DOC}?token=${token}`);
   socket.send(yFrames.syncStep1(new Uint8Array([0])));
   // The server's sync step 2 proves the socket is connected and reading.
   await waitFor(() => socket.received.some((data) => readYServerFrame(data).subtype === 1), { message: 'the document to reach the socket' });
@@ -89,7 +70,7 @@ for (const protocol of ['hocuspocus', 'y-websocket'] as const) {
       const id = `t-commenter-${protocol}`;
       commenter.send(threadUpdate(live(), author, 'a comment', id), 'step2');
       await waitFor(() => threadIds().includes(id), { message: "the commenter's thread on the server" });
-      await waitFor(() => commentsMap(owner.doc).has(id), { message: "the commenter's thread at the owner" });
+      await waitFor(() => commentsMap(context.owner.doc).has(id), { message: "the commenter's thread at the owner" });
       if (protocol === 'hocuspocus') await waitFor(() => commenter.acknowledged() >= 1, { message: 'the acknowledgement' });
       // A reply and a resolution, as updates.
       commenter.send(updateOn(live(), (copy) => addReply(copy, author, id, 'a reply')));
@@ -174,8 +155,10 @@ for (const protocol of ['hocuspocus', 'y-websocket'] as const) {
 
     it(`[CM3] [CM6] [CM7] ${protocol}: resolving as oneself; threads never removed; only editors move anchors`, async () => {
       const id = `t-status-${protocol}`;
-      owner.doc.transact(() => createThread(owner.doc, { id: 'owner', name: 'Owner' }, { ...firstWordsAnchor(owner.doc), quote: 'hello', text: 'x', id }));
-      await owner.saved();
+      context.owner.doc.transact(() =>
+        createThread(context.owner.doc, { id: 'owner', name: 'Owner' }, { ...firstWordsAnchor(context.owner.doc), quote: 'hello', text: 'x', id }),
+      );
+      await context.owner.saved();
 
       const commenter = await connect(protocol, 'commenter', 'carol');
       commenter.send(updateOn(live(), (copy) => setThreadStatus(copy, { id: 'owner', name: 'Owner' }, id, 'resolved')));
@@ -244,9 +227,9 @@ for (const protocol of ['hocuspocus', 'y-websocket'] as const) {
 }
 
 it('[CM9] real providers: a commenter comments through @hocuspocus/provider (acknowledged) and y-websocket; its typing is dropped', async () => {
-  const token = await server.token({ doc: DOC, role: 'commenter', sub: 'frank', name: 'Frank' });
-  const hp = hocuspocusClient(server.hocuspocusUrl, DOC, token);
-  const yw = yWebsocketClient(server.yWebsocketUrl, DOC, token);
+  const token = await context.server.token({ doc: DOC, role: 'commenter', sub: 'frank', name: 'Frank' });
+  const hp = hocuspocusClient(context.server.hocuspocusUrl, DOC, token);
+  const yw = yWebsocketClient(context.server.yWebsocketUrl, DOC, token);
   await Promise.all([hp.synced(), yw.synced()]);
   hp.doc.transact(() =>
     createThread(hp.doc, { id: 'frank', name: 'Frank' }, { ...firstWordsAnchor(hp.doc), quote: 'hello', text: 'via provider', id: 't-provider' }),
@@ -264,9 +247,9 @@ it('[CM9] real providers: a commenter comments through @hocuspocus/provider (ack
 });
 
 it('[CM9] the comments written by commenters on both protocols are in LevelDB', async () => {
-  owner.destroy();
-  await server.stop();
-  const stored = readThreads((await loadStored(server.dataDir, [DOC])).get(DOC)?.doc as Y.Doc).map((thread) => thread.id);
+  context.owner.destroy();
+  await context.server.stop();
+  const stored = readThreads((await loadStored(context.server.dataDir, [DOC])).get(DOC)?.doc as Y.Doc).map((thread) => thread.id);
   expect(stored).toEqual(expect.arrayContaining(['t-commenter-hocuspocus', 't-commenter-y-websocket', 't-provider', 't-yws']));
-  await server.restart();
+  await context.server.restart();
 });

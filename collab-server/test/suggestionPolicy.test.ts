@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BODY_FIELD, SUGGESTION_AUTHORS_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
 import { apiRequest } from '../../testing/apiRequest';
 import { hocuspocusClient } from '../../testing/clients';
-import { updateOn, writeParagraph } from '../../testing/commentFrames';
+import { updateOn } from '../../testing/commentFrames';
+import { paragraphDocumentPerFile } from '../../testing/paragraphDocument';
 import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
 import { loadStoredDocument } from '../../testing/storedDocument';
-import { startTestServer, type TestServer } from '../../testing/testServer';
 import { waitFor } from '../../testing/waitFor';
 
 /**
@@ -19,27 +19,8 @@ import { waitFor } from '../../testing/waitFor';
  */
 
 const DOC = 'suggestion-policy';
-let server: TestServer;
-let owner: ReturnType<typeof hocuspocusClient>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  owner = hocuspocusClient(server.hocuspocusUrl, DOC, await server.token({ doc: DOC, sub: 'owner', name: 'Owner' }));
-  await owner.synced();
-  writeParagraph(owner.doc, 'hello world');
-  await owner.saved();
-});
-
-afterAll(async () => {
-  owner.destroy();
-  await server.stop({ removeData: true });
-});
-
-const live = () => {
-  const doc = server.server.hocuspocus.documents.get(DOC);
-  if (!doc) throw new Error(`${DOC} is not loaded`);
-  return doc;
-};
+const context = paragraphDocumentPerFile(DOC);
+const live = () => context.live();
 
 /** The first paragraph's text in `doc`. */
 const textIn = (doc: Y.Doc) => (doc.getXmlFragment(BODY_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText;
@@ -58,16 +39,16 @@ const stamp = (author: string, id = `s-${author}`) => ({ id, author, authorName:
 
 /** Waits until a change of the owner's has gone through the server, so anything sent before it was handled. */
 async function roundTrip(): Promise<void> {
-  owner.doc.getMap('probe').set('at', Math.random());
-  await owner.saved();
+  context.owner.doc.getMap('probe').set('at', Math.random());
+  await context.owner.saved();
 }
 
 type Protocol = 'hocuspocus' | 'y-websocket';
 
 async function connect(protocol: Protocol, role: Role, sub: string) {
-  const token = await server.token({ doc: DOC, role, sub, name: sub });
+  const token = await context.server.token({ doc: DOC, role, sub, name: sub });
   if (protocol === 'hocuspocus') {
-    const socket = await RawSocket.open(server.hocuspocusUrl);
+    const socket = await RawSocket.open(context.server.hocuspocusUrl);
     socket.send(hpFrames.auth(DOC, token));
     await socket.authResult(DOC);
     return {
@@ -76,7 +57,7 @@ async function connect(protocol: Protocol, role: Role, sub: string) {
       acknowledged: () => socket.frames().filter((frame) => frame.type === FrameType.SyncStatus && frame.subtype === 1).length,
     };
   }
-  const socket = await RawSocket.open(`${server.yWebsocketUrl}/${DOC}?token=${token}`);
+  const socket = await RawSocket.open(`${context.server.yWebsocketUrl}/${DOC}?token=${token}`);
   socket.send(yFrames.syncStep1(new Uint8Array([0])));
   await waitFor(() => socket.received.some((data) => readYServerFrame(data).subtype === 1), { message: 'the document to reach the socket' });
   return { socket, send: (update: Uint8Array) => socket.send(yFrames.update(update)), acknowledged: () => 0 };
@@ -103,9 +84,9 @@ describe('who made a suggestion', () => {
 
       const writer = await connect(protocol, 'editor', me);
       writer.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Mine ', { suggestionInsert: stamp(me, `m-${protocol}`) })));
-      await waitFor(() => shown(owner.doc).startsWith(`[+Mine  by ${me}+]`), { message: "the editor's own suggestion at the owner" });
+      await waitFor(() => shown(context.owner.doc).startsWith(`[+Mine  by ${me}+]`), { message: "the editor's own suggestion at the owner" });
       expect(recorded(`m-${protocol}`)).toEqual({ author: me, authorName: me, time: 1_700_000_000_000 });
-      await waitFor(() => owner.doc.getMap(SUGGESTION_AUTHORS_FIELD).has(`m-${protocol}`), { message: 'the record at the owner' });
+      await waitFor(() => context.owner.doc.getMap(SUGGESTION_AUTHORS_FIELD).has(`m-${protocol}`), { message: 'the record at the owner' });
       expect(writer.socket.isOpen).toBe(true);
       writer.send(updateOn(live(), (copy) => textIn(copy).delete(0, 5)));
       writer.socket.close();
@@ -146,15 +127,15 @@ describe('who made a suggestion', () => {
   });
 
   it('[SG11] suggestions a document held before the server recorded them are recorded as they are when it loads', async () => {
-    const admin = await server.token({ doc: '*', role: 'admin', sub: 'admin' });
+    const admin = await context.server.token({ doc: '*', role: 'admin', sub: 'admin' });
     const content = {
       type: 'doc',
       content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Old ', marks: [{ type: 'suggestionInsert', attrs: stamp('ann', 'old-1') }] }] }],
     };
-    const answer = await apiRequest(server.httpUrl, 'POST', '/api/docs', { token: admin, body: { title: 'Old', format: 'json', content } });
+    const answer = await apiRequest(context.server.httpUrl, 'POST', '/api/docs', { token: admin, body: { title: 'Old', format: 'json', content } });
     expect(answer.status, answer.text).toBe(201);
     const name = (answer.json as { name: string }).name;
-    const reader = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name, sub: 'reader' }));
+    const reader = hocuspocusClient(context.server.hocuspocusUrl, name, await context.server.token({ doc: name, sub: 'reader' }));
     try {
       await reader.synced();
       await waitFor(() => reader.doc.getMap(SUGGESTION_AUTHORS_FIELD).has('old-1'), { message: 'the record of the old suggestion' });
@@ -172,7 +153,7 @@ describe('commenters suggest', () => {
       const commenter = await connect(protocol, 'commenter', me);
       const before = shown(live());
       commenter.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Oh ', { suggestionInsert: stamp(me) })));
-      await waitFor(() => shown(owner.doc).startsWith(`[+Oh  by ${me}+]`), { message: "the commenter's insertion at the owner" });
+      await waitFor(() => shown(context.owner.doc).startsWith(`[+Oh  by ${me}+]`), { message: "the commenter's insertion at the owner" });
       if (protocol === 'hocuspocus') await waitFor(() => commenter.acknowledged() >= 1, { message: 'the acknowledgement' });
       // Striking "hello" (after "Oh ").
       commenter.send(updateOn(live(), (copy) => textIn(copy).format(3, 5, { suggestionDelete: stamp(me, `d-${me}`) })));
@@ -217,7 +198,7 @@ describe('commenters suggest', () => {
       for (const [, change] of attempts) commenter.send(updateOn(live(), (copy) => change(textIn(copy))));
       await roundTrip();
       expect(shown(live())).toBe(before);
-      expect(shown(owner.doc)).toBe(before);
+      expect(shown(context.owner.doc)).toBe(before);
       expect(commenter.socket.isOpen).toBe(true);
       // A new paragraph, even of suggested text, is not a suggestion the server takes.
       commenter.send(
@@ -247,9 +228,9 @@ describe('commenters suggest', () => {
     commenter.send(updateOn(live(), (copy) => textIn(copy).insert(0, 'Kept ', { suggestionInsert: stamp('c-stored') })));
     await waitFor(() => commenter.acknowledged() >= 1, { message: 'the acknowledgement' });
     commenter.socket.close();
-    owner.destroy();
-    await server.stop();
-    expect(shown(await loadStoredDocument(server.dataDir, DOC))).toMatch(/^\[\+Kept {2}by c-stored\+\]/);
-    await server.restart();
+    context.owner.destroy();
+    await context.server.stop();
+    expect(shown(await loadStoredDocument(context.server.dataDir, DOC))).toMatch(/^\[\+Kept {2}by c-stored\+\]/);
+    await context.server.restart();
   });
 });
