@@ -7,9 +7,7 @@ import { BODY_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
 import { hocuspocusClient, textOf, yWebsocketClient } from '../../testing/clients';
 import { firstWordsAnchor, threadUpdate, updateOn, writeParagraph } from '../../testing/commentFrames';
-import { paragraphDocumentPerFile } from '../../testing/paragraphDocument';
-import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
-import { RawSocket } from '../../testing/rawSocket';
+import { type Protocol, paragraphDocumentPerFile } from '../../testing/paragraphDocument';
 import { loadStored } from '../../testing/storedDocument';
 import { waitFor } from '../../testing/waitFor';
 
@@ -24,41 +22,9 @@ const DOC = 'comment-policy';
 const context = paragraphDocumentPerFile(DOC);
 const live = () => context.live();
 
-/** Waits until a change of the owner's has gone through the server, so anything sent before it was handled. */
-async function roundTrip(): Promise<void> {
-  context.owner.doc.getMap('probe').set('at', Math.random());
-  await context.owner.saved();
-}
+const roundTrip = () => context.roundTrip();
 
-type Protocol = 'hocuspocus' | 'y-websocket';
-
-/** A raw connection of `role` as user `sub`, authenticated and synced. */
-async function connect(protocol: Protocol, role: Role, sub: string) {
-  const token = await context.server.token({ doc: DOC, role, sub, name: sub });
-  if (protocol === 'hocuspocus') {
-    const socket = await RawSocket.open(context.server.hocuspocusUrl);
-    socket.send(hpFrames.auth(DOC, token));
-    await socket.authResult(DOC);
-    return {
-      socket,
-      send: (update: Uint8Array, step: 'step2' | 'update' = 'update') =>
-        socket.send(step === 'step2' ? hpFrames.syncStep2(DOC, update) : hpFrames.update(DOC, update)),
-      acknowledged: () => socket.frames().filter((frame) => frame.type === FrameType.SyncStatus && frame.subtype === 1).length,
-      refusedWith: async () =>
-        (await waitFor(() => socket.frames().find((frame) => frame.type === FrameType.Close), { message: 'the document to be closed' })).text,
-    };
-  }
-  const socket = await RawSocket.open(`${context.server.yWebsocketUrl}/${DOC}?token=${token}`);
-  socket.send(yFrames.syncStep1(new Uint8Array([0])));
-  // The server's sync step 2 proves the socket is connected and reading.
-  await waitFor(() => socket.received.some((data) => readYServerFrame(data).subtype === 1), { message: 'the document to reach the socket' });
-  return {
-    socket,
-    send: (update: Uint8Array, step: 'step2' | 'update' = 'update') => socket.send(step === 'step2' ? yFrames.syncStep2(update) : yFrames.update(update)),
-    acknowledged: () => 0,
-    refusedWith: async () => (await socket.waitClosed()).reason,
-  };
-}
+const connect = (protocol: Protocol, role: Role, sub: string) => context.connect(protocol, role, sub);
 
 const threadIds = () => [...commentsMap(live()).keys()];
 

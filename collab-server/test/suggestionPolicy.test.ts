@@ -5,9 +5,8 @@ import type { Role } from '../../shared/token';
 import { apiRequest } from '../../testing/apiRequest';
 import { hocuspocusClient } from '../../testing/clients';
 import { updateOn } from '../../testing/commentFrames';
-import { paragraphDocumentPerFile } from '../../testing/paragraphDocument';
-import { FrameType, hpFrames, readYServerFrame, yFrames } from '../../testing/rawFrames';
-import { RawSocket } from '../../testing/rawSocket';
+import { type Protocol, paragraphDocumentPerFile } from '../../testing/paragraphDocument';
+import { FrameType } from '../../testing/rawFrames';
 import { loadStoredDocument } from '../../testing/storedDocument';
 import { waitFor } from '../../testing/waitFor';
 
@@ -37,31 +36,9 @@ function shown(doc: Y.Doc): string {
 
 const stamp = (author: string, id = `s-${author}`) => ({ id, author, authorName: author, time: 1_700_000_000_000 });
 
-/** Waits until a change of the owner's has gone through the server, so anything sent before it was handled. */
-async function roundTrip(): Promise<void> {
-  context.owner.doc.getMap('probe').set('at', Math.random());
-  await context.owner.saved();
-}
+const roundTrip = () => context.roundTrip();
 
-type Protocol = 'hocuspocus' | 'y-websocket';
-
-async function connect(protocol: Protocol, role: Role, sub: string) {
-  const token = await context.server.token({ doc: DOC, role, sub, name: sub });
-  if (protocol === 'hocuspocus') {
-    const socket = await RawSocket.open(context.server.hocuspocusUrl);
-    socket.send(hpFrames.auth(DOC, token));
-    await socket.authResult(DOC);
-    return {
-      socket,
-      send: (update: Uint8Array) => socket.send(hpFrames.update(DOC, update)),
-      acknowledged: () => socket.frames().filter((frame) => frame.type === FrameType.SyncStatus && frame.subtype === 1).length,
-    };
-  }
-  const socket = await RawSocket.open(`${context.server.yWebsocketUrl}/${DOC}?token=${token}`);
-  socket.send(yFrames.syncStep1(new Uint8Array([0])));
-  await waitFor(() => socket.received.some((data) => readYServerFrame(data).subtype === 1), { message: 'the document to reach the socket' });
-  return { socket, send: (update: Uint8Array) => socket.send(yFrames.update(update)), acknowledged: () => 0 };
-}
+const connect = (protocol: Protocol, role: Role, sub: string) => context.connect(protocol, role, sub);
 
 describe('who made a suggestion', () => {
   const recorded = (id: string) => live().getMap(SUGGESTION_AUTHORS_FIELD).get(id);
