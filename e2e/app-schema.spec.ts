@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { DOCUMENTS_FOLDER } from '../collab-server/CollabServer';
 import { LevelDocumentStore } from '../persistence/LevelDocumentStore';
@@ -231,10 +231,11 @@ test('[V6] hostile attributes from every import, and ones the editor itself is g
   expect(tagsOf(html)).not.toMatch(/position:\s*fixed|rel="opener"|target="_top"|class="menu"|javascript:|data:/);
 });
 
-test('[I2] [I3] a browser’s copy of a deleted document is refused by the one created again under its name; the app says so, offers the copy and clears it', async ({
-  app,
-  browser,
-}) => {
+/**
+ * "team-notes" is edited in a browser (its copy kept in IndexedDB), then deleted and created again
+ * with the text "The new document" while no page of it is open: returns that browser and the new links.
+ */
+async function deletedAndCreatedAgain(app: App, browser: Browser) {
   const first = await createWithLinks(app, { name: 'team-notes', content: 'Original text', format: 'text' });
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -244,10 +245,17 @@ test('[I2] [I3] a browser’s copy of a deleted document is refused by the one c
   await localCopyWritten(page, 'team-notes');
   // The page must be gone before the deletion: one still open is told and clears its copy.
   await leavePage(page);
-
   const admin = await appToken(app, '*');
   expect((await apiRequest(app.url, 'DELETE', '/api/docs/team-notes', { token: admin })).status).toBe(204);
   const second = await createWithLinks(app, { name: 'team-notes', content: 'The new document', format: 'text' });
+  return { context, second };
+}
+
+test('[I2] [I3] a browser’s copy of a deleted document is refused by the one created again under its name; the app says so, offers the copy and clears it', async ({
+  app,
+  browser,
+}) => {
+  const { context, second } = await deletedAndCreatedAgain(app, browser);
 
   // The same browser opens the new document: its IndexedDB still holds the old one under that name.
   const again = await context.newPage();
@@ -298,17 +306,7 @@ test('[I2] [I3] a browser’s copy read only after the page connected (a slow In
   app,
   browser,
 }) => {
-  const first = await createWithLinks(app, { name: 'team-notes', content: 'Original text', format: 'text' });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(first.editUrl);
-  await typeInBody(page, '\nWritten before the deletion');
-  await expect(saveStatusOf(page)).toHaveText('Saved');
-  await localCopyWritten(page, 'team-notes');
-  await leavePage(page);
-  const admin = await appToken(app, '*');
-  expect((await apiRequest(app.url, 'DELETE', '/api/docs/team-notes', { token: admin })).status).toBe(204);
-  const second = await createWithLinks(app, { name: 'team-notes', content: 'The new document', format: 'text' });
+  const { context, second } = await deletedAndCreatedAgain(app, browser);
 
   // Another tab keeps the copy's database from opening: the page connects without it, and is synced first.
   const other = await context.newPage();
