@@ -48,6 +48,10 @@ export const PageSelection = Extension.create<PageSelectionOptions>({
         key: new PluginKey('pageSelection'),
         props: {
           handleDOMEvents: {
+            focus: (view) => {
+              focusedAt.set(view, performance.now());
+              return false;
+            },
             keydown: readOnKey,
             keyup: readOnKey,
           },
@@ -69,19 +73,34 @@ export const PageSelection = Extension.create<PageSelectionOptions>({
   },
 });
 
+/**
+ * When each editor last received focus. Right after it, the page's selection is the browser's
+ * default (the start of the editor) until ProseMirror puts its own back (it waits 20 ms for the
+ * browser to settle), so the page's selection means nothing then and is not taken.
+ */
+const focusedAt = new WeakMap<EditorView, number>();
+const FOCUS_SETTLE_MS = 150;
+
+/** True while the editor has focus and the page's selection in it is the person's own. */
+function settled(view: EditorView): boolean {
+  if (view.isDestroyed || view.composing || !view.hasFocus()) return false;
+  return performance.now() - (focusedAt.get(view) ?? Number.NEGATIVE_INFINITY) >= FOCUS_SETTLE_MS;
+}
+
 /** Has ProseMirror read the page's selection (through the event it waits for, so its own rules apply). */
 function readOnKey(view: EditorView, event: KeyboardEvent): boolean {
   // During composition the input method owns the selection; ProseMirror reads it when it ends.
-  if (!event.isComposing && !view.composing && view.hasFocus()) view.dom.ownerDocument.dispatchEvent(new Event('selectionchange'));
+  if (!event.isComposing && settled(view)) view.dom.ownerDocument.dispatchEvent(new Event('selectionchange'));
   return false;
 }
 
 /**
  * The text selection the page shows in the editor, in `doc` (the document the page shows), or
- * null when the editor lacks focus or the page's selection is not a text selection in it.
+ * null when the editor lacks focus, has just received it, or the page's selection is not a text
+ * selection in it.
  */
 function shownSelection(view: EditorView, doc: Node): TextSelection | null {
-  if (view.isDestroyed || view.composing || !view.hasFocus()) return null;
+  if (!settled(view)) return null;
   const selection = view.dom.ownerDocument.getSelection();
   const { anchorNode, focusNode } = selection ?? {};
   if (!selection || !anchorNode || !focusNode || !view.dom.contains(anchorNode) || !view.dom.contains(focusNode)) return null;
