@@ -192,6 +192,9 @@ test('after the server restarts, the embed asks the host for a fresh token and g
 });
 
 test('after a restore, undo in embed.js and in the React component never brings back what the restore re-created', async ({ browser }) => {
+  // Three browser contexts (the app, embed.js, the React host), two restores and their undos:
+  // about 20 s on a quiet machine, past 60 s beside a build on two busy cores.
+  test.setTimeout(120_000);
   const { page: full, name } = await openInApp(browser);
   const hostPage = await (await browser.newContext()).newPage();
   await hostPage.goto(`${host.url}/?doc=${encodeURIComponent(name)}`);
