@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { bodyTextOf, createTitledDocument, freshPage, saveStatusOf, setName, typeInBody } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
+import { deletedTexts as deleted, insertedTexts as inserted } from './suggestion-helpers';
 
 /**
  * Suggesting with keys pressed as fast as the browser takes them ([SG2], [SG3], [SG5] of
@@ -11,16 +12,6 @@ import { editorOf, expect, test } from './fixtures';
 const WIDE = { viewport: { width: 1400, height: 900 } };
 const SENTENCE = 'The quick brown fox jumps over the lazy dog';
 
-const suggested = (page: Page, selector: string) =>
-  page.locator(`.tiptap ${selector}`).evaluateAll((elements) =>
-    elements.map((element) => {
-      const copy = element.cloneNode(true) as HTMLElement;
-      for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-      return copy.textContent ?? '';
-    }),
-  );
-const inserted = (page: Page) => suggested(page, 'ins.suggestion-insert');
-const deleted = (page: Page) => suggested(page, 'del.suggestion-delete');
 const paragraphs = (page: Page) =>
   editorOf(page)
     .locator('p')

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { bodyTextOf, createTitledDocument, freshPage, saveStatusOf, setName, typeInBody } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
+import { deletedTexts as deleted, insertedTexts as inserted } from './suggestion-helpers';
 
 /**
  * Suggestions in the app, with two browsers ([SG2]–[SG8] of shared/suggestions/SUGGESTIONS.md):
@@ -10,17 +11,6 @@ import { editorOf, expect, test } from './fixtures';
 
 const WIDE = { viewport: { width: 1400, height: 900 } };
 
-/** The texts of the suggestions matching `selector` in the page's body, without remote carets' name labels. */
-const suggested = (page: Page, selector: string) =>
-  page.locator(`.tiptap ${selector}`).evaluateAll((elements) =>
-    elements.map((element) => {
-      const copy = element.cloneNode(true) as HTMLElement;
-      for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-      return copy.textContent ?? '';
-    }),
-  );
-const inserted = (page: Page) => suggested(page, 'ins.suggestion-insert');
-const deleted = (page: Page) => suggested(page, 'del.suggestion-delete');
 const suggestionCard = (page: Page, text: string) => page.getByRole('article', { name: /^Suggestion by/ }).filter({ hasText: text });
 
 async function linkOf(page: Page, label: string): Promise<string> {
