@@ -17,8 +17,9 @@ export interface WorkspaceUser {
   lastSignInAt: number;
 }
 
-/** What a person may do with a document: the owner (one per document) or a role given to them. */
-export type AccessRole = 'owner' | 'editor' | 'commenter' | 'viewer';
+import type { AccessRole } from '../shared/workspaceTypes';
+
+export type { AccessRole };
 
 /** The roles an owner or editor may give; ownership moves only by `transferOwnership`. */
 export const MEMBER_ROLES = ['viewer', 'commenter', 'editor'] as const;

@@ -12,18 +12,11 @@ export interface WorkspacePerson {
 /** Link mode (no sign-in), or workspace mode with the signed-in person (null when signed out). */
 export type AuthState = { mode: 'link' } | { mode: 'workspace'; user: WorkspacePerson | null };
 
-/** What a person may do with a document in workspace mode. */
-export type AccessRole = 'owner' | 'editor' | 'commenter' | 'viewer';
+import type { AccessRole, ListedDocument } from '../../shared/workspaceTypes';
 
+export type { AccessRole };
 /** A document as the signed-in home page lists it. */
-export interface WorkspaceDocument {
-  name: string;
-  title: string;
-  role: AccessRole;
-  owner: string | null;
-  updatedAt: number;
-  openedAt?: number;
-}
+export type WorkspaceDocument = ListedDocument;
 
 /** Someone with access to a document. */
 export interface Member extends WorkspacePerson {

@@ -1,19 +1,8 @@
 import type { DocumentMeta } from '../../persistence/DocumentStore';
-import type { AccessRole, WorkspaceStore } from '../../persistence/WorkspaceStore';
+import type { WorkspaceStore } from '../../persistence/WorkspaceStore';
+import type { ListedDocument } from '../../shared/workspaceTypes';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
-
-/** A document as the signed-in home page lists it. */
-export interface ListedDocument {
-  name: string;
-  title: string;
-  role: AccessRole;
-  /** The owner's name, or null when the document has none. */
-  owner: string | null;
-  updatedAt: number;
-  /** For the Recent list: when this person last opened it. */
-  openedAt?: number;
-}
 
 /** The most documents one search reads the text of: it reads each one, so it is bounded. */
 export const MAX_SEARCHED_DOCUMENTS = 200;
