@@ -28,6 +28,7 @@ import { prepareDataFolder } from './dataFolder';
 import { ConnectAdmission } from './documents/ConnectAdmission';
 import { DocumentService } from './documents/DocumentService';
 import { withDocumentIdentity } from './documents/documentIdentity';
+import { IdleDocuments } from './documents/IdleDocuments';
 import { NameLocks } from './documents/NameLocks';
 import { overriding } from './documents/storeOverrides';
 import { AuthExtension } from './extensions/AuthExtension';
@@ -39,6 +40,7 @@ import { TokenExpiryExtension } from './extensions/TokenExpiryExtension';
 import { HistoryExtension } from './history/HistoryExtension';
 import { HistoryService } from './history/HistoryService';
 import { historyMetrics } from './history/historyMetrics';
+import { captureVersion } from './history/versionDelta';
 import { addApiRoutes } from './http/apiRoutes';
 import { addAppLinkRoutes } from './http/appLinkRoutes';
 import { addAppRoutes } from './http/appRoutes';
@@ -121,6 +123,8 @@ export class CollabServer {
   readonly imageCollector: ImageCollector;
   /** The client address of a request (from trusted proxies' X-Forwarded-For). */
   readonly addresses: ClientAddresses;
+  /** Documents kept loaded for a while after their last connection left, so reconnecting does not load them again. */
+  readonly idle: IdleDocuments;
   /** The per-user connection count and the other per-document limits. */
   readonly limits: LimitsExtension;
   /** Requests to /api/… per client address. */
@@ -161,6 +165,12 @@ export class CollabServer {
       whenSaved: (name) => this.persistence.ackGate(name),
     });
     const { databaseUrl } = config;
+    this.idle = new IdleDocuments({
+      graceMs: config.idleDocumentGraceMs,
+      maxBytes: config.idleDocumentsMaxBytes,
+      sizeOf: (name) => this.persistence.sizeOf(name),
+      logger,
+    });
     this.cluster = databaseUrl
       ? new Cluster({
           config: { ...config, databaseUrl },
@@ -171,13 +181,19 @@ export class CollabServer {
           revoke: (revocation) => linkAccess.revoke(revocation),
           revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
-          abandon: (name, why) => this.persistence.abandon(name, why),
+          abandon: (name, why) => {
+            this.persistence.abandon(name, why);
+            this.idle.unloadNow(name);
+          },
+          deleted: (name) => this.idle.unloadNow(name),
         })
       : null;
     // Every feature creates and deletes documents through the store, so webhooks hear of it there,
     // and every new document gets its identity there. In a cluster the other nodes hear of deletions.
     const announced = this.cluster ? this.cluster.announcingDeletions(openedStore) : openedStore;
-    const store = withDocumentIdentity(this.webhooks ? withDocumentEvents(announced, this.webhooks, logger) : announced);
+    const identified = withDocumentIdentity(this.webhooks ? withDocumentEvents(announced, this.webhooks, logger) : announced);
+    // A deleted document does not stay loaded for its grace period.
+    const store = overriding(identified, { delete: (name: string) => identified.delete(name).finally(() => this.idle.unloadNow(name)) });
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -218,7 +234,10 @@ export class CollabServer {
     this.history = new HistoryExtension({
       store: openedStore,
       listDocuments: async () => (await store.list()).map((meta) => meta.name),
-      read: (name, read) => this.documents.read(name, read),
+      storedState: (name) => this.documents.storedState(name),
+      // While stopping, the workers are gone: the last captures run here, where nobody waits any more.
+      delta: (state, previous) =>
+        this.closing ? Promise.resolve(captureVersion(state, previous)) : this.conversions.run({ kind: 'capture', state, previous }),
       whenSaved: (name) => this.persistence.ackGate(name),
       logger,
       idleMs: config.historyIdleMs,
@@ -322,6 +341,9 @@ export class CollabServer {
       linkAccess,
       // 3b. Workspace mode: which member a connection is; ends it when their access is removed.
       ...(memberAccess ? [memberAccess] : []),
+      // 3c. Keep a document loaded a while after its last connection leaves (before every
+      //     extension that lets go of it on unload).
+      this.idle,
       // 4. Load from and append to the store; holds acknowledgements until durable.
       this.persistence,
       // 5. Refuse updates that break the document schema; repair invalid stored or left-over
@@ -583,6 +605,7 @@ export class CollabServer {
     await this.gateway.closeAll(CloseCodes.ServerShutdown);
     this.gateway.close();
     this.wholeState.clear();
+    this.idle.close();
     if (saved) saved = await allSaved();
     if (!saved) {
       const unsaved = this.persistence.unsavedDocuments();
