@@ -71,7 +71,7 @@ export class DocumentService {
    */
   async state(name: string): Promise<Uint8Array[]> {
     const live = this.hocuspocus.documents.get(name);
-    if (live && !live.isLoading && this.persistence.ackGate(name) !== null) return [Y.encodeStateAsUpdate(live)];
+    if (live && !live.isLoading && !this.persistence.isSaved(name)) return [Y.encodeStateAsUpdate(live)];
     return this.storedState(name);
   }
 
