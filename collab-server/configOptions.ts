@@ -198,7 +198,8 @@ export const OPTIONS = {
     kind: 'integer',
     default: 300_000,
     min: 0,
-    description: 'Keep a document loaded this long after its last connection leaves, so reconnecting does not load it again (0: unload at once; a cluster node always unloads at once)',
+    description:
+      'Keep a document loaded this long after its last connection leaves, so reconnecting does not load it again (0: unload at once; a cluster node always unloads at once)',
   },
   idleDocumentsMaxBytes: {
     env: 'IDLE_DOCUMENTS_MAX_BYTES',
