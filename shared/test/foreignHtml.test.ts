@@ -1,7 +1,7 @@
 import { Window } from 'happy-dom';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseWithLimits } from '../../collab-server/conversion/parseWithLimits';
-import { CLIPBOARD_MARKDOWN, CLIPBOARD_SOURCES, clipboardHtml } from '../../testing/clipboardFixtures';
+import { CLIPBOARD_MARKDOWN, CLIPBOARD_SOURCES, clipboardHtml, STYLED_CLIPBOARD_HTML } from '../../testing/clipboardFixtures';
 import { exportNode } from '../conversion';
 import { foreignHtmlToEditorHtml, mayBeForeignHtml } from '../foreignHtml';
 
@@ -109,28 +109,28 @@ describe('HTML from word processors', () => {
   });
 
   it("keeps Word's, Google Docs' and LibreOffice's text colours, sizes and highlights as the editor's marks, each made valid", () => {
-    const sources = {
-      word: `<html xmlns:o="urn:schemas-microsoft-com:office:office"><body><p class=MsoNormal><span style='font-size:14.0pt;line-height:107%;color:#C00000;background:yellow;mso-highlight:yellow'>dark red</span> <span style='color:red'>named red</span> <span style='background:lime;mso-highlight:lime'>lime</span></p></body></html>`,
-      'google-docs': `<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;"><span style="font-size:14pt;font-family:Arial,sans-serif;color:#ff0000;background-color:#ffff00;font-weight:700;font-style:normal;text-decoration:none;white-space:pre-wrap;">bold red</span><span style="font-size:11pt;font-family:Arial,sans-serif;background-color:transparent;font-weight:400;"> plain</span></p></b>`,
-      libreoffice: `<!DOCTYPE HTML><html><head><meta name="generator" content="LibreOffice 7.4"/></head><body><p style="margin-bottom: 0cm"><font color="#c9211e"><font size="4" style="font-size: 14pt"><span style="background: #ffff00">lo red</span></font></font> <font color="#2a6099">blue</font></p></body></html>`,
-    };
     const runs = (html: string) =>
       (parseWithLimits(html, 'html', LIMITS).toJSON().content[0].content as Array<{ text: string; marks?: Array<{ type: string; attrs?: object }> }>)
         .filter((run) => run.text.trim() !== '')
         .map((run) => [run.text.trim(), ...(run.marks ?? []).map((mark) => `${mark.type} ${JSON.stringify(mark.attrs ?? {})}`).sort()]);
-    expect(runs(sources.word)).toEqual([
-      ['dark red', 'highlight {"color":"#ffff00"}', 'textStyle {"color":"#C00000","fontSize":"14.0pt"}'],
-      ['named red', 'textStyle {"color":"#ff0000","fontSize":null}'],
-      ['lime', 'highlight {"color":"#00ff00"}', 'textStyle {"color":null,"fontSize":null}'],
-    ]);
-    expect(runs(sources['google-docs'])).toEqual([
-      ['bold red', 'bold {}', 'highlight {"color":"#ffff00"}', 'textStyle {"color":"#ff0000","fontSize":"14pt"}'],
-      ['plain', 'textStyle {"color":null,"fontSize":"11pt"}'],
-    ]);
-    expect(runs(sources.libreoffice)).toEqual([
-      ['lo red', 'highlight {"color":"#ffff00"}', 'textStyle {"color":"#c9211e","fontSize":"14pt"}'],
-      ['blue', 'textStyle {"color":"#2a6099","fontSize":null}'],
-    ]);
+    const red = { word: '#C00000', 'google-docs': '#ff0000', libreoffice: '#c9211e' };
+    for (const source of CLIPBOARD_SOURCES) {
+      const [styled, coloured] = runs(STYLED_CLIPBOARD_HTML[source]);
+      expect(styled, source).toEqual([
+        'styled words',
+        'highlight {"color":"#ffff00"}',
+        `textStyle {"color":"${red[source]}","fontSize":"${source === 'word' ? '14.0pt' : '14pt'}"}`,
+      ]);
+      expect(coloured[0], source).toBe('coloured words');
+      expect(
+        coloured.find((mark) => mark.startsWith('textStyle')),
+        source,
+      ).toMatch(/^textStyle \{"color":"#ff0000"/);
+      expect(
+        coloured.some((mark) => mark.startsWith('highlight')),
+        source,
+      ).toBe(false);
+    }
     // Hostile values: a colour that says more CSS keeps only its colour, a size is clamped, a background that is no colour is no highlight.
     const hostile = `<p><span style="color: red;position:fixed; font-size: 10000px; background-color: url(https://x.test/a.png)">styled</span><font color="javascript:alert(1)" style="font-size: 1e9pt">font</font><span style="background: expression(alert(1))">expression</span></p>`;
     expect(runs(hostile)).toEqual([
