@@ -65,21 +65,17 @@ ${site}`;
 
 /**
  * Starts Caddy on free loopback ports, forwarding to `upstreamPort`, with the deployment's
- * configuration (`testCaddyfile`) in a temporary folder, over HTTPS with `tls`. `configure` may
- * change the Caddyfile first (to show what a wrong one breaks). Fails with a clear message when
- * Caddy is not installed.
+ * configuration (`testCaddyfile`) in a temporary folder, over HTTPS with `tls`. Fails with a clear
+ * message when Caddy is not installed.
  */
-export async function startCaddy(
-  upstreamPort: number,
-  options: { tls: TestCertificate; configure?: (caddyfile: string) => string },
-): Promise<CaddyProxy> {
-  if (spawnSync(CADDY, ['version']).error) throw new Error(`Caddy is needed for this test: install it (apt-get install caddy) or set CADDY_PATH (tried ${CADDY})`);
+export async function startCaddy(upstreamPort: number, options: { tls: TestCertificate }): Promise<CaddyProxy> {
+  if (spawnSync(CADDY, ['version']).error)
+    throw new Error(`Caddy is needed for this test: install it (apt-get install caddy) or set CADDY_PATH (tried ${CADDY})`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'caddy-'));
   const ports = { port: await freePort(), redirectPort: await freePort(), upstreamPort };
   const { port } = ports;
   const file = path.join(dir, 'Caddyfile');
-  const caddyfile = testCaddyfile(await readFile(CADDY_CONFIG_FILE, 'utf8'), dir, ports, options.tls);
-  await writeFile(file, options.configure ? options.configure(caddyfile) : caddyfile);
+  await writeFile(file, testCaddyfile(await readFile(CADDY_CONFIG_FILE, 'utf8'), dir, ports, options.tls));
   // Caddy keeps its state under HOME and the XDG folders: the temporary folder, not the user's.
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config') };
   const child: ChildProcess = spawn(CADDY, ['run', '--config', file, '--adapter', 'caddyfile'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });

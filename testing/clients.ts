@@ -22,12 +22,12 @@ class ProviderWebSocket extends WebSocket {
  * A `ProviderWebSocket` whose upgrade requests carry `headers`, and which over TLS verifies the
  * server's certificate against `ca` alone (the provider opens sockets with a URL only).
  */
-export function webSocketWith(options: { headers?: Record<string, string>; ca?: Buffer }): typeof ProviderWebSocket {
+export function webSocketWith(options: { headers?: Record<string, string>; ca?: Buffer }): typeof WebSocket {
   return class extends ProviderWebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, options);
     }
-  };
+  } as typeof WebSocket;
 }
 
 /** A real Hocuspocus provider in Node, on its own socket. */

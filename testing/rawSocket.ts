@@ -34,7 +34,13 @@ export class RawSocket {
   readonly errors: Error[] = [];
 
   constructor(url: string, options: RawSocketOptions = {}) {
-    this.ws = new WebSocket(url, { headers: options.headers, origin: options.origin, localAddress: options.localAddress, ca: options.ca, perMessageDeflate: false });
+    this.ws = new WebSocket(url, {
+      headers: options.headers,
+      origin: options.origin,
+      localAddress: options.localAddress,
+      ca: options.ca,
+      perMessageDeflate: false,
+    });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) this.received.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { clientAddressOf } from '../../collab-server/context';
 import { HSTS } from '../../collab-server/http/securityHeaders';
 import { type CaddyProxy, startCaddy } from '../../testing/caddyProxy';
@@ -57,13 +57,17 @@ interface Answer {
 function fetchFrom(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const outgoing = send(url, { method: options.method ?? 'GET', headers: options.headers, ca: certificate.cert, localAddress: options.localAddress }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => {
-        body += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
+    const outgoing = send(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, ca: certificate.cert, localAddress: options.localAddress },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
@@ -198,28 +202,31 @@ describe('behind Caddy, as the README configures it', () => {
       expect(urls.length).toBeGreaterThan(0);
       return urls;
     };
-    for (const url of await linksVia(caddy, trusting, 'caddy-links')) expect(url.startsWith(`${caddy.httpUrl}/`), url).toBe(true);
+    // Origins only: the rest of a link holds its secret.
+    for (const url of await linksVia(caddy, trusting, 'caddy-links')) expect(new URL(url).origin).toBe(caddy.httpUrl);
     // The server that does not trust Caddy addresses them with the Host it was sent and the scheme it was reached by.
-    for (const url of await linksVia(untrustedCaddy, distrusting, 'caddy-links')) {
-      expect(url.startsWith(`http://127.0.0.1:${untrustedCaddy.port}/`), url).toBe(true);
-    }
+    for (const url of await linksVia(untrustedCaddy, distrusting, 'caddy-links')) expect(new URL(url).origin).toBe(`http://127.0.0.1:${untrustedCaddy.port}`);
   });
 
-  it(`[C6] an authenticated socket silent for ${IDLE_MS} ms is not cut by Caddy, and carries edits afterwards`, async () => {
-    const socket = await collabSocket(caddy, trusting, '127.0.0.7', 'caddy-idle');
-    const started = Date.now();
-    const closedEarly = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), IDLE_MS))]);
-    expect(closedEarly, `closed after ${Date.now() - started} ms of silence\n${caddy.output()}`).toBeNull();
-    const token = await trusting.token({ doc: 'caddy-idle' });
-    const writer = hocuspocusClient(`${caddy.wsUrl}/collab`, 'caddy-idle', token, { ca: certificate.cert });
-    try {
-      await writer.synced();
-      const before = socket.received.length;
-      write(writer.doc, 'After the silence.');
-      await waitFor(() => socket.received.length > before, { message: 'the silent socket to receive the edit' });
-    } finally {
-      writer.destroy();
-      socket.close();
-    }
-  }, IDLE_MS + 20_000);
+  it(
+    `[C6] an authenticated socket silent for ${IDLE_MS} ms is not cut by Caddy, and carries edits afterwards`,
+    async () => {
+      const socket = await collabSocket(caddy, trusting, '127.0.0.7', 'caddy-idle');
+      const started = Date.now();
+      const closedEarly = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), IDLE_MS))]);
+      expect(closedEarly, `closed after ${Date.now() - started} ms of silence\n${caddy.output()}`).toBeNull();
+      const token = await trusting.token({ doc: 'caddy-idle' });
+      const writer = hocuspocusClient(`${caddy.wsUrl}/collab`, 'caddy-idle', token, { ca: certificate.cert });
+      try {
+        await writer.synced();
+        const before = socket.received.length;
+        write(writer.doc, 'After the silence.');
+        await waitFor(() => socket.received.length > before, { message: 'the silent socket to receive the edit' });
+      } finally {
+        writer.destroy();
+        socket.close();
+      }
+    },
+    IDLE_MS + 20_000,
+  );
 });
