@@ -54,20 +54,16 @@ interface Answer {
 }
 
 /** An HTTP(S) request; over HTTPS the certificate is verified against the test's alone. */
-function fetchFrom(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<Answer> {
+function fetchFrom(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const outgoing = send(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, ca: certificate.cert, localAddress: options.localAddress },
-      (response) => {
-        let body = '';
-        response.on('data', (chunk) => {
-          body += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-      },
-    );
+    const outgoing = send(url, { method: options.method ?? 'GET', headers: options.headers, ca: certificate.cert }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
