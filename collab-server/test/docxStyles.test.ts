@@ -129,6 +129,8 @@ describe('import keeps styles', () => {
       `<w:p>${run('<w:shd w:val="clear" w:fill="FF0000;top:0"/>', 'css in a shading')}${run('<w:highlight w:val="url(javascript:x)"/>', 'odd highlight')}${run('<w:highlight w:val="cyan"/>', 'cyan')}</w:p>`,
       `<w:p><w:pPr><w:ind w:left="-7200"/><w:jc w:val="left;position:fixed"/></w:pPr>${run('', 'negative indent')}</w:p>`,
       `<w:p><w:pPr><w:ind w:left="999999"/></w:pPr>${run('<w:color w:val="#123456"/>', 'far indent')}</w:p>`,
+      // A run whose text mammoth makes of more than its w:t (a soft hyphen) still gets its colour.
+      `<w:p><w:r><w:rPr><w:color w:val="0000FF"/></w:rPr><w:t>hy</w:t><w:softHyphen/><w:t>phen</w:t></w:r></w:p>`,
     ].join('');
     const documentXml = `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`;
     const blocks = await imported(zipOf(docxParts(Buffer.from(documentXml))));
@@ -144,6 +146,7 @@ describe('import keeps styles', () => {
       'cyan: highlight(color=#00ffff)',
       'negative indent:',
       'far indent:',
+      'hy\u00adphen: textStyle(color=#0000ff)',
     ]);
     expect(blocks.map((block) => [block.attrs?.textAlign ?? null, block.attrs?.indent ?? null])).toEqual([
       [null, null],
@@ -151,6 +154,7 @@ describe('import keeps styles', () => {
       [null, null],
       [null, null],
       [null, 8],
+      [null, null],
     ]);
     // Nothing of a hostile value is stored anywhere in the document.
     const stored = JSON.stringify(blocks);

@@ -98,7 +98,7 @@ const HIGHLIGHTS: Record<string, string | null> = {
   lightGray: '#c0c0c0',
 };
 
-/** A Word colour (`RRGGBB`, or `auto`) as a valid `#rrggbb`, or null. */
+/** A Word colour (`RRGGBB`; `auto` and anything else give null) as a valid `#rrggbb`, or null. */
 function wordColour(value: string | undefined): string | null {
   if (typeof value !== 'string' || !/^[0-9a-f]{6}$/i.test(value)) return null;
   return normalizeAttribute('mark', 'highlight', 'color', `#${value.toLowerCase()}`) as string | null;
@@ -186,13 +186,19 @@ function coloursOf(run: XmlElement): RunColours {
   const properties = run.first('w:rPr');
   const shading = properties?.first('w:shd');
   return {
-    text: run.children
-      .filter((child) => child.type === 'element' && child.name === 'w:t')
-      .map((child) => child.children.map((node) => node.value ?? '').join(''))
-      .join(''),
+    text: run.children.map(textOfElement).join(''),
     color: wordColour(properties?.first('w:color')?.attributes['w:val']),
     shading: shading && shading.attributes['w:val'] !== 'nil' ? wordColour(shading.attributes['w:fill']) : null,
   };
+}
+
+/** The text mammoth makes of a run's child element (`w:t` and the hyphens it writes as characters). */
+function textOfElement(child: XmlElement): string {
+  if (child.type !== 'element') return '';
+  if (child.name === 'w:t') return child.children.map((node) => node.value ?? '').join('');
+  if (child.name === 'w:noBreakHyphen') return '\u2011';
+  if (child.name === 'w:softHyphen') return '\u00ad';
+  return '';
 }
 
 /** The text of mammoth's run, as `coloursOf` reads it from the file. */
