@@ -150,23 +150,31 @@ export class RunStyles {
     const named = run.highlight && Object.hasOwn(HIGHLIGHTS, run.highlight) ? (HIGHLIGHTS[run.highlight] ?? '-') : null;
     const highlight = named ?? colours?.shading ?? '';
     if ((!color && !size && !highlight) || run.children.length === 0) return { ...run, highlight: null };
-    const start = documents.Text(`\u2063${this.code}|${color ?? ''}|${size ?? ''}|${highlight}\u2063`);
-    const end = documents.Text(`\u2063${this.code}/${highlight ? 'm' : ''}\u2063`);
+    const styles = `${color ?? ''}|${size ?? ''}|${highlight}`;
+    const start = documents.Text(`\u2063${this.code}|${styles}\u2063`);
+    // The end repeats the styles, so `apply` can join runs styled alike.
+    const end = documents.Text(`\u2063${this.code}/${styles}\u2063`);
     return { ...run, highlight: null, children: [start, ...run.children, end] };
   });
 
-  /** mammoth's HTML with each pair of markers made into the styles they carry. */
+  /**
+   * mammoth's HTML with each pair of markers made into the styles they carry; where a run ends
+   * right where the next, styled alike, starts (Word splits runs for many reasons), the two
+   * share one span, so the HTML import has fewer elements to read.
+   */
   apply(html: string): string {
+    const code = this.code;
     return html
+      .replace(new RegExp(`\u2063${code}/([^\u2063]*)\u2063\u2063${code}\\|\\1\u2063`, 'g'), '')
       .replace(
-        new RegExp(`\u2063${this.code}\\|(#[0-9a-f]{6})?\\|(\\d{1,3}(?:\\.\\d)?pt)?\\|(#[0-9a-f]{6}|-)?\u2063`, 'g'),
+        new RegExp(`\u2063${code}\\|(#[0-9a-f]{6})?\\|(\\d{1,3}(?:\\.\\d)?pt)?\\|(#[0-9a-f]{6}|-)?\u2063`, 'g'),
         (_whole, color: string | undefined, size: string | undefined, highlight: string | undefined) => {
           const style = [color ? `color: ${color}` : '', size ? `font-size: ${size}` : ''].filter(Boolean).join('; ');
           const mark = !highlight ? '' : highlight === '-' ? '<mark>' : `<mark data-color="${highlight}">`;
           return `<span${style ? ` style="${style}"` : ''}>${mark}`;
         },
       )
-      .replace(new RegExp(`\u2063${this.code}/(m?)\u2063`, 'g'), (_whole, mark: string) => `${mark ? '</mark>' : ''}</span>`);
+      .replace(new RegExp(`\u2063${code}/[^\u2063]*\\|([^|\u2063]*)\u2063`, 'g'), (_whole, highlight: string) => `${highlight ? '</mark>' : ''}</span>`);
   }
 
   /** The file's run with `text`: the next one, or one a little further on (then the runs between are passed over). */
