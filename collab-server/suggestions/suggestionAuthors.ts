@@ -49,6 +49,21 @@ export class SuggestionAuthorship {
   }
 }
 
+/**
+ * Checks the suggestion marks a server-made `update` writes (a write through the content API)
+ * against what `doc` recorded, as from `writer` ([SG11]): the update's formatting is read from its
+ * structs without applying it, so it costs time in proportion to the update.
+ */
+export function updateAuthorship(doc: Y.Doc, update: Uint8Array, writer: Writer): { refusal: Refusal | null; created: SuggestionAuthorship['created'] } {
+  const authorship = new SuggestionAuthorship(doc, writer);
+  for (const struct of Y.decodeUpdate(update).structs) {
+    if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentFormat)) continue;
+    const refusal = authorship.check(struct.content);
+    if (refusal) return { refusal, created: authorship.created };
+  }
+  return { refusal: null, created: authorship.created };
+}
+
 /** Records `suggestions` not recorded yet; call inside a transaction of the server's. */
 export function recordSuggestions(doc: Y.Doc, suggestions: Iterable<SuggestionAttributes>): void {
   const record = doc.getMap<Recorded>(SUGGESTION_AUTHORS_FIELD);
