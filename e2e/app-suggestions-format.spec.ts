@@ -67,7 +67,7 @@ test('[SG12] an editor suggests bold and a text colour; another sees both with c
 
   // Alice sees the new formatting, marked as suggested, and a card for each.
   await expect.poll(() => formattedTexts(alice)).toEqual(['one', 'three']);
-  await expect.poll(() => wordsOf(alice)).toBe('<suggested><b>one</b></suggested> two <suggested><color rgb(133, 32, 12)>three</color></suggested>');
+  await expect.poll(() => wordsOf(alice)).toBe('<b><suggested>one</suggested></b> two <color rgb(133, 32, 12)><suggested>three</suggested></color>');
   await expect(suggestionCard(alice, 'Bold')).toContainText('Bob');
   await expect(suggestionCard(alice, `Text colour: ${DARK_RED_BERRY}`)).toContainText('“three”');
 
