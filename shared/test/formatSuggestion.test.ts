@@ -11,7 +11,7 @@ import { SUGGESTION_MARKS } from '../suggestions/suggestionMarks';
 
 /** How the server's error for an invalid record begins. */
 const INVALID = /attribute "before" of mark "suggestionFormat" must be an object from format mark names/;
-const before = (value: unknown) => attributeProblem('mark', 'suggestionFormat', 'before', value);
+const recordProblem = (value: unknown) => attributeProblem('mark', 'suggestionFormat', 'before', value);
 
 describe('what a format suggestion records', () => {
   it('[SG12] the format marks are every mark of the schema but the suggestion marks', () => {
@@ -20,17 +20,17 @@ describe('what a format suggestion records', () => {
   });
 
   it('[SG12] [SG1] `before` holds format marks with valid attributes only', () => {
-    expect(before({})).toBeNull();
+    expect(recordProblem({})).toBeNull();
     expect(
-      before({ bold: {}, italic: {}, textStyle: { color: '#e03131', fontSize: '14pt' }, link: { href: 'https://example.com', target: '_blank' } }),
+      recordProblem({ bold: {}, italic: {}, textStyle: { color: '#e03131', fontSize: '14pt' }, link: { href: 'https://example.com', target: '_blank' } }),
     ).toBeNull();
-    expect(before({ script: {} })).toMatch(INVALID);
-    expect(before({ suggestionInsert: { id: 'x', author: 'a', authorName: 'A', time: 1 } })).toMatch(INVALID);
-    expect(before({ textStyle: { color: 'red;background:url(https://evil.example)' } })).toMatch(INVALID);
-    expect(before({ link: { href: 'javascript:alert(1)' } })).toMatch(INVALID);
-    expect(before({ bold: { onclick: 'x' } })).toMatch(INVALID);
-    expect(before([{ bold: {} }])).toMatch(INVALID);
-    expect(before({ bold: null })).toMatch(INVALID);
+    expect(recordProblem({ script: {} })).toMatch(INVALID);
+    expect(recordProblem({ suggestionInsert: { id: 'x', author: 'a', authorName: 'A', time: 1 } })).toMatch(INVALID);
+    expect(recordProblem({ textStyle: { color: 'red;background:url(https://evil.example)' } })).toMatch(INVALID);
+    expect(recordProblem({ link: { href: 'javascript:alert(1)' } })).toMatch(INVALID);
+    expect(recordProblem({ bold: { onclick: 'x' } })).toMatch(INVALID);
+    expect(recordProblem([{ bold: {} }])).toMatch(INVALID);
+    expect(recordProblem({ bold: null })).toMatch(INVALID);
   });
 
   it('[SG12] [SG9] HTML with a format suggestion reads back; one with an invalid record is read as plain text', () => {
