@@ -48,7 +48,7 @@ const liveMarksOf = (word: string) => {
 };
 
 describe('format suggestions between commenters and editors', () => {
-  it('[SG12] [SG7] a commenter bolds and colours words while suggesting; the server takes it, an editor rejects one exactly and accepts the other', async () => {
+  it('[SG12] [SG7] a commenter bolds and colours words while suggesting; the server takes it, an editor rejects one exactly and accepts the other; the commenter withdraws their own', async () => {
     const owner = await open('owner', 'editor');
     owner.editor.commands.setContent('<p>alpha <em>beta</em> gamma</p>');
     await owner.saved();
@@ -77,6 +77,15 @@ describe('format suggestions between commenters and editors', () => {
     expect(liveMarksOf('alpha')).toEqual({ bold: {} });
     await waitFor(() => suggestionRanges(commenter.editor.state.doc).length === 0, { message: 'the outcome at the commenter' });
     expect(commenter.editor.getHTML()).toBe('<p><strong>alpha</strong> <em>beta</em> gamma</p>');
+
+    // The commenter withdraws a format suggestion of their own ([SG6]): the server takes it.
+    commenter.editor.chain().setTextSelection({ from: 12, to: 17 }).toggleUnderline().run();
+    await commenter.saved();
+    expect(liveMarksOf('gamma')).toMatchObject({ underline: {}, suggestionFormat: { author: 'carol', before: {} } });
+    const [underline] = suggestionRanges(commenter.editor.state.doc);
+    commenter.editor.commands.rejectSuggestion(underline.attrs.id);
+    await commenter.saved();
+    expect(liveMarksOf('gamma')).toEqual({});
   });
 
   it('[SG7] [SG12] a commenter’s direct formatting, and a format suggestion recording the wrong formatting, are dropped', async () => {
