@@ -417,14 +417,22 @@ export class CollabServer {
       conversions: this.conversions,
       creator: this.workspace ? (request, response) => (this.workspace as Workspace).creator(request, response) : undefined,
       audit: this.audit,
+      members: this.workspace?.memberAccessOf,
     });
     if (this.workspace) this.workspace.addRoutes(this.router);
     else addAuthRoutes(this.router, { workspace: null });
     addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
-    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions, audit: this.audit });
+    addHistoryAppRoutes(this.router, {
+      links: this.shareLinks,
+      identities,
+      history: this.historyService,
+      conversions: this.conversions,
+      audit: this.audit,
+      members: this.workspace?.memberAccessOf,
+    });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
-    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
+    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret, identities, members: this.workspace?.memberAccessOf });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,

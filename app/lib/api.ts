@@ -132,6 +132,14 @@ export async function importDocx(file: Blob, title: string): Promise<CreatedDocu
   return request('POST', '/api/app/documents', { title, content: dataUrl.slice(dataUrl.indexOf(',') + 1), format: 'docx' });
 }
 
+/**
+ * The body field naming the link a request acts through: none for a signed-in member who opened
+ * the document without a link (empty `key`), whom the server knows by their session instead.
+ */
+export function linkField(key: string): { key?: string } {
+  return key ? { key } : {};
+}
+
 /** The document as saved on the server, as a Word (.docx) or PDF file made there. */
 export async function exportFile(name: string, key: string, format: 'docx' | 'pdf'): Promise<Blob> {
   let response: Response;
@@ -139,7 +147,7 @@ export async function exportFile(name: string, key: string, format: 'docx' | 'pd
     response = await fetch(`/api/app/documents/${encodeURIComponent(name)}/export`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key, format }),
+      body: JSON.stringify({ ...linkField(key), format }),
     });
   } catch (error) {
     throw new NetworkError(error);
@@ -210,7 +218,7 @@ export interface ActivityEntry {
 
 /** A page of the document's activity, newest first; `next` asks for the page after it. Needs a link that manages links. */
 export function fetchActivity(name: string, key: string, before: number | null): Promise<{ entries: ActivityEntry[]; next: number | null }> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/audit`, { key, before });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/audit`, { ...linkField(key), before });
 }
 
 /** Title, role and last change of each document whose secret is valid; others are left out. */
@@ -222,12 +230,12 @@ export async function lookupDocuments(documents: Array<{ name: string; key: stri
 
 /** Renames a document (a change to its live title, which history records as this browser's); needs the edit secret. */
 export function renameDocument(name: string, key: string, title: string, userName: string): Promise<{ title: string }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title, userName });
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { ...linkField(key), title, userName });
 }
 
 /** Deletes a document on the server; open editors are closed. Needs the edit secret. */
 export async function deleteDocument(name: string, key: string, userName?: string): Promise<void> {
-  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { key, userName });
+  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { ...linkField(key), userName });
 }
 
 /** The address of a document's editor page for a link secret (the secret stays in the fragment). */
