@@ -170,6 +170,7 @@ export class CollabServer {
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
           revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
+          recheckAccess: () => void this.recheckAccess(linkAccess),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
         })
@@ -499,6 +500,21 @@ export class CollabServer {
     server = new CollabServer(config, store, logger, authSecret, workspaceStore);
     server.migrateLinks();
     return server;
+  }
+
+  /**
+   * Checks the access of every session open here (share links and members) against the database,
+   * ending those it no longer grants: after this node missed the cluster's events for a while.
+   */
+  private async recheckAccess(linkAccess: LinkAccessExtension): Promise<void> {
+    for (const name of [...this.hocuspocus.documents.keys()]) {
+      try {
+        await linkAccess.recheck(name);
+        await this.workspace?.memberAccess.recheck(name);
+      } catch (error) {
+        this.logger.warn({ err: error, document: name }, 'checking the access of open sessions failed; the next token renewal checks it');
+      }
+    }
   }
 
   /**
