@@ -67,7 +67,13 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
           {notice}
         </p>
       )}
-      {!opened && <p className="muted">The links show here once you are connected.</p>}
+      {!opened && (
+        <p className="muted">
+          {linkKey
+            ? 'The links show here once you are connected.'
+            : 'You opened this document as a member, without a link: share it with people above. Its share links are managed from a page opened with its edit link.'}
+        </p>
+      )}
       {opened && !links && !error && <p className="muted">Loading the links…</p>}
       {error && (
         <p role="alert" className="message error">
