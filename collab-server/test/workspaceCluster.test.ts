@@ -133,11 +133,13 @@ it('[WS18] a removal and a link turned off while the serving node was not listen
     // ... and meanwhile, through the other node, Dan is removed and the view link turned off.
     const adaElsewhere = new OidcBrowser(other.httpUrl);
     for (const [cookie, value] of ada.cookies) adaElsewhere.cookies.set(cookie, value);
-    const removed = await adaElsewhere.call('DELETE', `/api/workspace/documents/${name}/people/oidc:dan`, undefined, publicUrl);
+    const [removed, off] = await Promise.all([
+      adaElsewhere.call('DELETE', `/api/workspace/documents/${name}/people/oidc:dan`, undefined, publicUrl),
+      adaElsewhere.call('DELETE', `/api/app/documents/${name}/links/view`, { key: secrets.edit }),
+    ]);
     expect(removed.status).toBe(200);
-    const off = await adaElsewhere.call('DELETE', `/api/app/documents/${name}/links/view`, { key: secrets.edit });
     expect(off.status, JSON.stringify(off.data)).toBe(200);
-    // Both announcements went out while nobody on the serving node listened.
+    // Both announcements went out while nobody on the serving node listened (it reconnects a second later).
     const listening = await database.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [listenerName(servingId)]);
     expect(listening.rows[0].n).toBe(0);
     await waitFor(() => memberCloses.includes(CloseCodes.AccessRevoked.reason), {
