@@ -422,7 +422,7 @@ export class CollabServer {
     });
     if (this.workspace) this.workspace.addRoutes(this.router);
     else addAuthRoutes(this.router, { workspace: null });
-    addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
+    addAppLinkRoutes(this.router, { links: this.shareLinks, identities, members: this.workspace?.memberAccessOf });
     addHistoryAppRoutes(this.router, {
       links: this.shareLinks,
       identities,

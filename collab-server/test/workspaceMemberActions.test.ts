@@ -120,6 +120,39 @@ describe('a viewer member', () => {
   });
 });
 
+describe('share links', () => {
+  it('[WS21] the owner and editors manage the links as members: listed without secrets, a reset answers the new secret and ends the old; a viewer may not', async () => {
+    const document = await create('Links by members');
+    await ada.call('POST', `/api/workspace/documents/${document}/people`, { email: emailOf('bob'), role: 'editor' });
+    await ada.call('POST', `/api/workspace/documents/${document}/people`, { email: emailOf('cleo'), role: 'viewer' });
+    const listed = await bob.call('POST', `/api/app/documents/${document}/links`, {});
+    expect(listed.status).toBe(200);
+    expect(listed.data.links).toEqual([
+      { kind: 'edit', secret: null, expiresAt: null, expired: false },
+      { kind: 'comment', secret: null, expiresAt: null, expired: false },
+      { kind: 'view', secret: null, expiresAt: null, expired: false },
+    ]);
+    expect(listed.data.manages).toEqual(['edit', 'comment', 'view']);
+
+    const reset = await bob.call('POST', `/api/app/documents/${document}/links/view/reset`, {});
+    expect(reset.status, JSON.stringify(reset.data)).toBe(200);
+    const secret = reset.data.secret as string;
+    const stranger = new OidcBrowser(workspace.url);
+    expect((await stranger.call('POST', '/api/app/session', { name: document, key: secret })).data.role).toBe('viewer');
+    const off = await ada.call('DELETE', `/api/app/documents/${document}/links/view`, {});
+    expect(off.status).toBe(200);
+    expect((await stranger.call('POST', '/api/app/session', { name: document, key: secret })).data.reason).toBe('link-off');
+    const activity = await ada.call('POST', `/api/app/documents/${document}/audit`, {});
+    expect(activity.data.entries).toContainEqual(
+      expect.objectContaining({ action: 'link-reset', actor: expect.objectContaining({ id: 'oidc:bob', via: 'member' }) }),
+    );
+
+    expect((await cleo.call('POST', `/api/app/documents/${document}/links`, {})).data).toMatchObject({ links: [], manages: [] });
+    expect((await cleo.call('POST', `/api/app/documents/${document}/links/comment/reset`, {})).status).toBe(403);
+    expect((await cleo.call('DELETE', `/api/app/documents/${document}/links/comment`, {})).status).toBe(403);
+  });
+});
+
 describe('who is refused', () => {
   it('[WS19] someone signed in without access gets 404, as for a document that does not exist; signed out and without a link, 400', async () => {
     const dora = new OidcBrowser(workspace.url);
@@ -145,6 +178,10 @@ describe('who is refused', () => {
       ['POST', `/api/app/documents/${name}/history/name`, { label: 'Forged' }],
       ['POST', `/api/app/documents/${name}/history/restore`, { id: version.id }],
       ['POST', `/api/app/documents/${name}/audit`, {}],
+      ['POST', `/api/app/documents/${name}/links`, {}],
+      ['POST', `/api/app/documents/${name}/links/view/reset`, {}],
+      ['PATCH', `/api/app/documents/${name}/links/view`, { expiresAt: null }],
+      ['DELETE', `/api/app/documents/${name}/links/comment`, {}],
     ];
     for (const [method, path, body] of requests) {
       for (const origin of [null, 'https://evil.example']) {
