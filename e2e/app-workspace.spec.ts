@@ -182,6 +182,20 @@ test('a member who opened a document from their lists uses the document menu wit
   await expect(bob.getByRole('list', { name: 'Activity' })).toBeVisible();
   await expect(bob.getByRole('dialog').getByRole('alert')).toHaveCount(0);
   await bob.keyboard.press('Escape');
+  // He manages the share links without holding one: the view link's new address shows once, and opens the document.
+  await bob.getByRole('button', { name: 'Share' }).click();
+  const bobShare = bob.getByRole('dialog', { name: 'Share' });
+  await expect(bobShare).toContainText('its address is shown only to whoever makes it');
+  await bobShare.getByRole('button', { name: 'Reset view-only link' }).click();
+  await bob.getByRole('dialog', { name: 'Reset the view-only link?' }).getByRole('button', { name: 'Reset link' }).click();
+  await expect(bobShare.getByRole('status')).toContainText('The view-only link was reset');
+  const viewUrl = await bobShare.getByRole('textbox', { name: 'View-only link' }).inputValue();
+  expect(viewUrl).toMatch(new RegExp(`/d/${name}#.+`));
+  const viewer = await freshPage(browser);
+  await viewer.goto(viewUrl);
+  await expect(editorOf(viewer)).toHaveAttribute('contenteditable', 'false');
+  await viewer.context().close();
+  await bob.keyboard.press('Escape');
   // Deleting is the owner's: an editor's menu does not offer it.
   await bob.getByRole('button', { name: 'Document menu' }).click();
   await expect(bob.getByRole('menuitem', { name: /Delete document/ })).toHaveCount(0);
@@ -191,6 +205,10 @@ test('a member who opened a document from their lists uses the document menu wit
   const cleo = await signedIn(browser, 'cleo');
   await openShared(cleo, 'Menu plan, renamed', name);
   expect((await downloadBytes(cleo, /Download Word/)).subarray(0, 2).toString()).toBe('PK');
+  // A viewer is shown no links to manage.
+  await cleo.getByRole('button', { name: 'Share' }).click();
+  await expect(cleo.getByRole('dialog', { name: 'Share' }).getByRole('button', { name: /^Reset / })).toHaveCount(0);
+  await cleo.keyboard.press('Escape');
   const renamed = await cleo.request.patch(`${app.url}/api/app/documents/${encodeURIComponent(name)}`, {
     headers: { origin: app.url },
     data: { title: 'Renamed by Cleo' },

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
 import type { AccessRole } from '../../shared/workspaceTypes';
-import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
+import { ApiError, errorMessage, type HeldLinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
 import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
 import { fetchAuth, type MemberSession, openMemberSession, signInPath } from '../lib/workspace';
@@ -135,7 +135,7 @@ export function DocumentPage({ name }: { name: string }) {
   // A link was created or reset from the Share dialog. When it was this page's own link, the page
   // now holds the new secret: its address, this browser's list and the next token use it.
   const changeLinks = useCallback(
-    (change: LinkChange) => {
+    (change: HeldLinkChange) => {
       firstToken.current = null;
       if (change.key !== keyRef.current) {
         keyRef.current = change.key;

@@ -164,9 +164,13 @@ export function openSession(name: string, key: string, userName: string): Promis
   return request('POST', '/api/app/session', { name, key, userName });
 }
 
-/** The document's links that `key` may see (itself and the lesser ones), with their secrets: what the Share dialog shows. */
-export async function fetchLinks(name: string, key: string): Promise<AppLink[]> {
-  return (await request<{ links: AppLink[] }>('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, { key })).links;
+/**
+ * The document's links that `key` may see (itself and the lesser ones), with their secrets, and
+ * the kinds it may manage: what the Share dialog shows. Without `key` (a signed-in member), the
+ * links come without secrets.
+ */
+export function fetchLinks(name: string, key: string): Promise<{ links: AppLink[]; manages: LinkKind[] }> {
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, linkField(key));
 }
 
 /** What creating or resetting a link returns. */
@@ -174,24 +178,27 @@ export interface LinkChange {
   kind: LinkKind;
   /** The new secret (shown this once). */
   secret: string;
-  /** The secret this browser holds now: the new one when it reset its own link. */
-  key: string;
+  /** The secret this browser holds now: the new one when it reset its own link; null for a member, who holds none. */
+  key: string | null;
   links: AppLink[];
 }
 
+/** A link change on a page opened with a link: the secret it holds afterwards. */
+export type HeldLinkChange = LinkChange & { key: string };
+
 /** Gives link `kind` a new secret; the old one stops working at once. Needs a link that may manage it. */
 export function resetLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName: string }): Promise<LinkChange> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { key, ...options });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { ...linkField(key), ...options });
 }
 
 /** Creates link `kind` (turns it on), which the document does not have yet. */
 export function createLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName?: string }): Promise<LinkChange> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), ...options });
 }
 
 /** Turns link `kind` off: it stops opening the document at once, and the people on it lose access. */
 export function turnOffLink(name: string, key: string, kind: LinkKind, userName: string): Promise<{ kind: LinkKind; links: AppLink[] }> {
-  return request('DELETE', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, userName });
+  return request('DELETE', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), userName });
 }
 
 /** Gives link `kind` a new expiry (null: never); its address stays the same. */
@@ -201,7 +208,7 @@ export function setLinkExpiry(
   kind: LinkKind,
   options: { expiresAt: number | null; userName: string },
 ): Promise<{ kind: LinkKind; links: AppLink[] }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), ...options });
 }
 
 /** One entry of a document's activity (its audit log), as the server describes it. */

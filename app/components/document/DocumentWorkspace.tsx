@@ -25,7 +25,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { canComment, canWrite, type Role } from '../../../shared/token';
 import type { AccessRole } from '../../../shared/workspaceTypes';
-import { ApiError, collabUrl, errorMessage, exportFile, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
+import { ApiError, collabUrl, errorMessage, exportFile, type HeldLinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
@@ -70,7 +70,7 @@ interface WorkspaceProps {
   identity: LocalIdentity;
   onIdentityChange: (identity: LocalIdentity) => void;
   /** After a link was created or reset from the Share dialog. */
-  onLinksChange: (change: LinkChange) => void;
+  onLinksChange: (change: HeldLinkChange) => void;
   /** A fresh collab token for this link; throws `ApiError` 404 once the link no longer works, 410 once it was reset or expired. */
   fetchToken: () => Promise<string>;
 }
