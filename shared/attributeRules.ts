@@ -24,6 +24,9 @@ export const MAX_SUGGESTION_ID_LENGTH = 128;
 /** Longest author name on a suggestion, in characters (as a comment's, [CM5]). */
 export const MAX_SUGGESTION_NAME_LENGTH = 200;
 
+/** The marks that format text (every mark of the schema but the suggestion marks). */
+export const FORMAT_MARKS = ['bold', 'italic', 'underline', 'strike', 'code', 'link', 'highlight', 'textStyle'] as const;
+
 /** Heading levels the editor offers. */
 export const HEADING_LEVELS = [1, 2, 3] as const;
 /** The only `rel` a link is rendered with. */
@@ -94,13 +97,47 @@ const TEXT_ALIGN = oneOf([null, 'left', 'center', 'right', 'justify']);
 /** A colour as it may reach `style`: `#rrggbb` exactly (every palette colour is one), nothing a CSS parser could read further. */
 const HEX_COLOR = /^#[0-9a-f]{6}$/i;
 
-/** Text and highlight colours: null or `#rrggbb`; `#rgb` and `rgb(r, g, b)` (what browsers paste) are converted, anything else dropped. */
+/** Text and highlight colours: null or `#rrggbb`; `#rgb`, `rgb(r, g, b)` (what browsers paste) and the colour names Word and LibreOffice write are converted, anything else dropped. */
 const COLOR = rule('null or a colour written #rrggbb', null, (value) => value === null || (typeof value === 'string' && HEX_COLOR.test(value)), hexColorOf);
+
+/** CSS colour names Word (its standard colours and highlights, `mso-highlight`) and LibreOffice write, as `#rrggbb`. */
+const COLOR_NAMES: Readonly<Record<string, string>> = {
+  black: '#000000',
+  white: '#ffffff',
+  gray: '#808080',
+  grey: '#808080',
+  silver: '#c0c0c0',
+  lightgray: '#d3d3d3',
+  lightgrey: '#d3d3d3',
+  darkgray: '#a9a9a9',
+  darkgrey: '#a9a9a9',
+  red: '#ff0000',
+  maroon: '#800000',
+  darkred: '#8b0000',
+  orange: '#ffa500',
+  yellow: '#ffff00',
+  olive: '#808000',
+  lime: '#00ff00',
+  green: '#008000',
+  darkgreen: '#006400',
+  aqua: '#00ffff',
+  cyan: '#00ffff',
+  teal: '#008080',
+  darkcyan: '#008b8b',
+  blue: '#0000ff',
+  navy: '#000080',
+  darkblue: '#00008b',
+  fuchsia: '#ff00ff',
+  magenta: '#ff00ff',
+  purple: '#800080',
+  darkmagenta: '#8b008b',
+};
 
 function hexColorOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const text = value.trim().toLowerCase();
   if (HEX_COLOR.test(text)) return text;
+  if (Object.hasOwn(COLOR_NAMES, text)) return COLOR_NAMES[text];
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/.exec(text);
   if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
   const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*(?:1|1\.0+)\s*)?\)$/.exec(text);
@@ -203,7 +240,36 @@ export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, At
   highlight: { color: COLOR },
   suggestionInsert: suggestionAttributes(),
   suggestionDelete: suggestionAttributes(),
+  suggestionFormat: { ...suggestionAttributes(), before: formatSetRule() },
 };
+
+/**
+ * A set of formatting marks, as a format suggestion records the formatting its text had
+ * ([SG12] in `shared/suggestions/SUGGESTIONS.md`): an object from mark name (one of
+ * `FORMAT_MARKS`) to that mark's attributes, each valid by this table. It never reaches HTML but
+ * as JSON in a data attribute, and is bounded by the marks' own bounds.
+ */
+function formatSetRule(): AttributeRule {
+  return rule(`an object from format mark names (${FORMAT_MARKS.join(', ')}) to their attributes`, {}, (value) => formatSetProblem(value) === null);
+}
+
+/** Why `value` is not a valid set of formatting marks ([SG12]), or null when it is. */
+export function formatSetProblem(value: unknown): string | null {
+  if (!isPlainObject(value)) return 'a set of formatting marks must be an object';
+  for (const [name, attrs] of Object.entries(value)) {
+    if (!(FORMAT_MARKS as readonly string[]).includes(name)) return `"${name}" is not a format mark`;
+    if (!isPlainObject(attrs)) return `the attributes of "${name}" must be an object`;
+    for (const [attribute, attributeValue] of Object.entries(attrs)) {
+      const problem = attributeProblem('mark', name, attribute, attributeValue);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
 
 /** A suggestion's `id`, `author`, `authorName` and `time` ([SG1] in `shared/suggestions/SUGGESTIONS.md`). */
 function suggestionAttributes(): Record<string, AttributeRule> {
