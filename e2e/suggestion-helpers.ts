@@ -16,3 +16,6 @@ export const insertedTexts = (page: Page) => suggested(page, 'ins.suggestion-ins
 
 /** The texts of the suggested deletions shown in the page's body. */
 export const deletedTexts = (page: Page) => suggested(page, 'del.suggestion-delete');
+
+/** The texts of the suggested formatting changes shown in the page's body ([SG12]). */
+export const formattedTexts = (page: Page) => suggested(page, 'span.suggestion-format');

@@ -1,12 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { HSTS } from '../collab-server/http/securityHeaders';
 import { BODY_FIELD } from '../shared/documentFields';
 import { mintToken } from '../shared/token';
+import { startCaddy } from '../testing/caddyProxy';
 import { makeCertificate, type TestCertificate } from '../testing/certificate';
-import { yWebsocketClient } from '../testing/clients';
+import { webSocketWith, yWebsocketClient } from '../testing/clients';
 import { pngImage } from '../testing/images';
 import { type NginxProxy, startNginx } from '../testing/nginxProxy';
 import { freshPage, linkParts, peopleOf, setName, typeInBody } from './app-helpers';
@@ -14,7 +14,8 @@ import { expectNoCspViolations } from './cspViolations';
 import { test as appTest, createDocument, editorOf, expect, type RunningApp, startApp } from './fixtures';
 
 /*
- * The app as deployed: behind a real nginx running deploy/nginx/quire.conf, which terminates TLS
+ * The app as deployed: behind a real nginx running deploy/nginx/quire.conf (or a real Caddy running
+ * deploy/caddy/Caddyfile, in one test; deploy/test/caddy.test.ts tests the rest), which terminates TLS
  * with a certificate made for this run, and the app trusting it (TRUST_PROXY=loopback). Chromium
  * trusts that one certificate by its public key (--ignore-certificate-errors-spki-list), so TLS
  * is verified as for a real certificate, and the Node clients verify it against it as their CA.
@@ -81,17 +82,6 @@ function fetchFrom(url: string, options: { ca?: Buffer; method?: string; headers
   });
 }
 
-/** The `ws` WebSocket for y-websocket, verifying the server's certificate against `ca`. */
-function webSocketTrusting(ca: Buffer): typeof WebSocket {
-  return class extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { ca });
-      // The provider learns of closes by itself; an 'error' nobody listens to would end the process.
-      this.on('error', () => {});
-    }
-  } as typeof WebSocket;
-}
-
 test('through nginx over TLS: the app, a shared document with presence on wss://, a y-websocket client in Node, HSTS, an image upload', async ({
   proxied,
   browser,
@@ -128,7 +118,7 @@ test('through nginx over TLS: the app, a shared document with presence on wss://
   // A plain y-websocket client in Node, on /y/<document> over wss:// through the proxy.
   const { name } = linkParts(url);
   const token = await mintToken(AUTH_SECRET, { sub: 'node-client', name: 'Node client', doc: name, role: 'editor' });
-  const node = yWebsocketClient(`${nginx.wsUrl}/y`, name, token, { WebSocketPolyfill: webSocketTrusting(certificate.cert) });
+  const node = yWebsocketClient(`${nginx.wsUrl}/y`, name, token, { WebSocketPolyfill: webSocketWith({ ca: certificate.cert }) });
   try {
     await node.synced();
     expect(node.doc.getXmlFragment(BODY_FIELD).toString()).toContain('Bob over TLS. Alice too.');
@@ -171,6 +161,35 @@ test('through nginx over TLS: the app, a shared document with presence on wss://
   const served = await fetchFrom(imageUrl, { ca: certificate.cert });
   expect(served.status).toBe(200);
   expect(served.bytes.equals(image)).toBe(true);
+});
+
+test("through Caddy over TLS: the app's page, and two people editing a document on wss://", async ({ proxied, browser }) => {
+  const { certificate, running } = proxied;
+  const caddy = await startCaddy(Number(new URL(running.app.url).port), { tls: certificate });
+  try {
+    const app = { url: caddy.httpUrl, dataDir: running.app.dataDir, restart: running.app.restart };
+    const alice = await freshPage(browser);
+    const sockets: string[] = [];
+    alice.on('websocket', (socket) => sockets.push(socket.url()));
+    const page = await alice.goto(caddy.httpUrl);
+    expect(page?.status(), caddy.output()).toBe(200);
+    expect(await page?.securityDetails()).toMatchObject({ subjectName: '127.0.0.1' });
+    expect(await page?.headerValue('strict-transport-security')).toBe(HSTS);
+    const url = await createDocument(alice, app);
+    expect(url.startsWith(`${caddy.httpUrl}/d/`)).toBe(true);
+    await setName(alice, 'Alice');
+    expect(sockets.length).toBeGreaterThan(0);
+    for (const socket of sockets) expect(socket.startsWith(`${caddy.wsUrl}/collab`), socket).toBe(true);
+
+    const bob = await freshPage(browser);
+    await bob.goto(url);
+    await setName(bob, 'Bob');
+    await expect(peopleOf(alice)).toHaveAttribute('aria-label', '2 people here: Alice (you), Bob');
+    await typeInBody(bob, 'Bob through Caddy.');
+    await expect(editorOf(alice)).toContainText('Bob through Caddy.');
+  } finally {
+    await caddy.stop();
+  }
 });
 
 test('plain HTTP to the proxy is redirected to HTTPS; a Node client refuses a certificate it was not told to trust', async ({ proxied }) => {

@@ -24,6 +24,9 @@ export const MAX_SUGGESTION_ID_LENGTH = 128;
 /** Longest author name on a suggestion, in characters (as a comment's, [CM5]). */
 export const MAX_SUGGESTION_NAME_LENGTH = 200;
 
+/** The marks that format text (every mark of the schema but the suggestion marks). */
+export const FORMAT_MARKS = ['bold', 'italic', 'underline', 'strike', 'code', 'link', 'highlight', 'textStyle'] as const;
+
 /** Heading levels the editor offers. */
 export const HEADING_LEVELS = [1, 2, 3] as const;
 /** The only `rel` a link is rendered with. */
@@ -203,7 +206,36 @@ export const MARK_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, At
   highlight: { color: COLOR },
   suggestionInsert: suggestionAttributes(),
   suggestionDelete: suggestionAttributes(),
+  suggestionFormat: { ...suggestionAttributes(), before: formatSetRule() },
 };
+
+/**
+ * A set of formatting marks, as a format suggestion records the formatting its text had
+ * ([SG12] in `shared/suggestions/SUGGESTIONS.md`): an object from mark name (one of
+ * `FORMAT_MARKS`) to that mark's attributes, each valid by this table. It never reaches HTML but
+ * as JSON in a data attribute, and is bounded by the marks' own bounds.
+ */
+function formatSetRule(): AttributeRule {
+  return rule(`an object from format mark names (${FORMAT_MARKS.join(', ')}) to their attributes`, {}, (value) => formatSetProblem(value) === null);
+}
+
+/** Why `value` is not a valid set of formatting marks ([SG12]), or null when it is. */
+export function formatSetProblem(value: unknown): string | null {
+  if (!isPlainObject(value)) return 'a set of formatting marks must be an object';
+  for (const [name, attrs] of Object.entries(value)) {
+    if (!(FORMAT_MARKS as readonly string[]).includes(name)) return `"${name}" is not a format mark`;
+    if (!isPlainObject(attrs)) return `the attributes of "${name}" must be an object`;
+    for (const [attribute, attributeValue] of Object.entries(attrs)) {
+      const problem = attributeProblem('mark', name, attribute, attributeValue);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
 
 /** A suggestion's `id`, `author`, `authorName` and `time` ([SG1] in `shared/suggestions/SUGGESTIONS.md`). */
 function suggestionAttributes(): Record<string, AttributeRule> {

@@ -19,6 +19,7 @@ import {
   SafeTaskItem,
   SafeTextAlign,
 } from './safeExtensions';
+import { SuggestionFormat } from './suggestions/formatSuggestion';
 import { SuggestionDelete, SuggestionInsert } from './suggestions/suggestionMarks';
 
 /**
@@ -72,5 +73,6 @@ export function documentExtensions(): AnyExtension[] {
     SafeImage.configure({ inline: false, allowBase64: false }),
     SuggestionInsert,
     SuggestionDelete,
+    SuggestionFormat,
   ];
 }

@@ -18,13 +18,16 @@ class ProviderWebSocket extends WebSocket {
   }
 }
 
-/** A `ProviderWebSocket` whose upgrade requests carry `headers` (the provider opens sockets with a URL only). */
-function socketWithHeaders(headers: Record<string, string>): typeof ProviderWebSocket {
+/**
+ * A `ProviderWebSocket` whose upgrade requests carry `headers`, and which over TLS verifies the
+ * server's certificate against `ca` alone (the provider opens sockets with a URL only).
+ */
+export function webSocketWith(options: { headers?: Record<string, string>; ca?: Buffer }): typeof WebSocket {
   return class extends ProviderWebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { headers });
+      super(url, protocols, options);
     }
-  };
+  } as typeof WebSocket;
 }
 
 /** A real Hocuspocus provider in Node, on its own socket. */
@@ -46,14 +49,20 @@ export function hocuspocusClient(
   url: string,
   name: string,
   token: string | (() => Promise<string>),
-  options: { doc?: Y.Doc /** Extra headers of the upgrade request. */; headers?: Record<string, string> } = {},
+  options: {
+    doc?: Y.Doc;
+    /** Extra headers of the upgrade request. */
+    headers?: Record<string, string>;
+    /** Over TLS, the one certificate (authority) the client trusts. */
+    ca?: Buffer;
+  } = {},
 ): HocuspocusClient {
   const doc = options.doc ?? new Y.Doc();
   const closes: HocuspocusClient['closes'] = [];
   const refusals: string[] = [];
   const websocketProvider = new HocuspocusProviderWebsocket({
     url,
-    WebSocketPolyfill: options.headers ? socketWithHeaders(options.headers) : ProviderWebSocket,
+    WebSocketPolyfill: options.headers || options.ca ? webSocketWith({ headers: options.headers, ca: options.ca }) : ProviderWebSocket,
     // Tests drive reconnects themselves; keep retries quick.
     delay: 100,
     minDelay: 50,

@@ -13,6 +13,8 @@ export interface RawSocketOptions {
   headers?: Record<string, string>;
   /** The local address to connect from (any of 127.0.0.0/8 works on Linux): a second "client machine". */
   localAddress?: string;
+  /** Over TLS (`wss://`), the one certificate (authority) the socket trusts. */
+  ca?: Buffer;
 }
 
 /**
@@ -32,7 +34,13 @@ export class RawSocket {
   readonly errors: Error[] = [];
 
   constructor(url: string, options: RawSocketOptions = {}) {
-    this.ws = new WebSocket(url, { headers: options.headers, origin: options.origin, localAddress: options.localAddress, perMessageDeflate: false });
+    this.ws = new WebSocket(url, {
+      headers: options.headers,
+      origin: options.origin,
+      localAddress: options.localAddress,
+      ca: options.ca,
+      perMessageDeflate: false,
+    });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) this.received.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

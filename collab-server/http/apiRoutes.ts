@@ -24,6 +24,7 @@ import { conversionHttpError } from './conversionErrors';
 import { originOf, requireManager, shareLinksOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
 import { CONTENT_POLICY } from './securityHeaders';
+import { suggestionsByCaller } from './suggestionAuthorship';
 
 /** The content API's path prefix. */
 export const API_PREFIX = '/api/docs';
@@ -123,6 +124,15 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
     requireRole(claims, 'admin', name);
     const title = body.title === undefined ? '' : validTitle(body.title);
     if (update && update.byteLength > options.maxDocumentBytes) throw tooLarge(update.byteLength, options.maxDocumentBytes);
+    // Suggestions in the content are the caller's own ([SG11]); the server records them when it loads the document.
+    if (update) {
+      const empty = new Y.Doc();
+      try {
+        suggestionsByCaller(empty, update, claims);
+      } finally {
+        empty.destroy();
+      }
+    }
     // Share links asked for at creation are made with the document, in the same write.
     // Their secrets are in this answer and never again: the server keeps only their hashes.
     const origin = body.links ? originOf(request, options.addresses.viaTrustedProxy(request)) : '';
@@ -204,7 +214,10 @@ export function addApiRoutes(router: Router, options: ApiRoutesOptions): void {
           if (expected && !expected.includes('*') && !expected.includes(versionOf(doc))) {
             throw new HttpError(412, 'the document changed since the version in If-Match was read; read it again (GET …/content) and retry');
           }
+          // Suggestions the content carries are recorded ones, unchanged, or new ones by the caller ([SG11]).
+          const recordNew = suggestionsByCaller(doc, delta, claims);
           Y.applyUpdate(doc, delta);
+          recordNew();
           version = versionOf(doc);
         },
         actingAs(claims),

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { BODY_FIELD } from '../../shared/documentFields';
-import { SUGGESTION_DELETE, SUGGESTION_INSERT } from '../../shared/suggestions/suggestionMarks';
+import { type FormatSet, formatsOf, sameFormats } from '../../shared/suggestions/formatSuggestion';
+import { SUGGESTION_DELETE, SUGGESTION_FORMAT, SUGGESTION_INSERT } from '../../shared/suggestions/suggestionMarks';
 import { LiveTypes } from '../schema/updateStructs';
 import { copyOfTouchedTexts } from './touchedTexts';
 
@@ -11,8 +12,9 @@ type DeltaOp = { insert?: unknown; retain?: number; delete?: number; attributes?
  * Why `update` is not purely a suggestion by `author` in the body of `doc`, or null when it is
  * ([SG7] in `shared/suggestions/SUGGESTIONS.md`): every character it adds carries
  * `suggestionInsert` by `author`; every formatting it changes is `suggestionDelete` by `author`
- * added over existing text (or removed where it was the author's); every character it deletes
- * was the author's own suggested insertion; no element, attribute or other formatting changes.
+ * added over existing text (or removed where it was the author's), or the author's format
+ * suggestion ([SG12]); every character it deletes was the author's own suggested insertion; no
+ * element, attribute or other formatting changes.
  *
  * The update is applied to a copy of the texts it writes into (`touchedTexts.ts`: it costs time in
  * proportion to the update and those texts, not to the document), and the text changes Yjs
@@ -67,7 +69,9 @@ function eventProblem(doc: Y.Doc, event: Y.YEvent<Y.AbstractType<unknown>>, auth
       if (typeof op.insert !== 'string') return 'a suggestion inserts text only';
       for (const attributes of after.slice(now, now + op.insert.length)) {
         if (authorOf(attributes, SUGGESTION_INSERT) !== author) return `inserted text must carry ${SUGGESTION_INSERT} by its writer (${author})`;
-        if (attributes?.[SUGGESTION_DELETE] !== undefined) return `inserted text must not carry ${SUGGESTION_DELETE}`;
+        if (attributes?.[SUGGESTION_DELETE] !== undefined || attributes?.[SUGGESTION_FORMAT] !== undefined) {
+          return `inserted text must not carry ${SUGGESTION_DELETE} or ${SUGGESTION_FORMAT}`;
+        }
       }
       now += op.insert.length;
       continue;
@@ -98,15 +102,40 @@ function authorOf(attributes: Attributes | undefined, mark: string): unknown {
 /** Why a kept character's formatting changing from `before` to `after` is not a suggestion by `author`. */
 function formattingProblem(before: Attributes | undefined, after: Attributes | undefined, author: string): string | null {
   const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  let formatting = false;
   for (const name of names) {
     const was = before?.[name];
     const is = after?.[name];
     if (JSON.stringify(was) === JSON.stringify(is)) continue;
-    if (name !== SUGGESTION_DELETE) return `a suggestion changes no formatting but ${SUGGESTION_DELETE} (it changed ${name})`;
+    if (name !== SUGGESTION_DELETE) {
+      formatting = true;
+      continue;
+    }
     if (was !== undefined && authorOf(before, name) !== author) return `only its author withdraws or changes a ${SUGGESTION_DELETE}`;
     if (is !== undefined && authorOf(after, name) !== author) return `${SUGGESTION_DELETE} must be by its writer (${author})`;
   }
-  return null;
+  return formatting ? formatSuggestionProblem(before, after, author) : null;
+}
+
+/**
+ * Why a kept character's formatting (or format suggestion) changing from `before` to `after` is
+ * not the writer's format suggestion ([SG12]): after it, the character carries `suggestionFormat`
+ * by the writer recording exactly the formatting it had (or, where it carried the writer's own,
+ * what that recorded); or the writer withdrew their own and the formatting is back to what it
+ * recorded. Someone else's format suggestion is theirs.
+ */
+function formatSuggestionProblem(before: Attributes | undefined, after: Attributes | undefined, author: string): string | null {
+  const was = before?.[SUGGESTION_FORMAT] as { author?: unknown; before?: FormatSet } | undefined;
+  const is = after?.[SUGGESTION_FORMAT] as { author?: unknown; before?: FormatSet } | undefined;
+  if (was && was.author !== author) return `only its author changes the formatting under a ${SUGGESTION_FORMAT}`;
+  if (is && is.author !== author) return `${SUGGESTION_FORMAT} must be by its writer (${author})`;
+  const recorded = was ? was.before : formatsOf(before);
+  if (is) {
+    if (!sameFormats(is.before, recorded)) return `a ${SUGGESTION_FORMAT} records exactly the formatting its text had (${JSON.stringify(recorded)})`;
+    return null;
+  }
+  if (was && sameFormats(formatsOf(after), recorded)) return null;
+  return `a suggestion changes no formatting but as ${SUGGESTION_DELETE} or ${SUGGESTION_FORMAT} (formatting changed without a format suggestion)`;
 }
 
 /** The attributes of each character of a text delta, one entry per character (UTF-16 unit, as Yjs counts). */

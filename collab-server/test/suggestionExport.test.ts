@@ -30,7 +30,8 @@ const CONTENT = {
 
 beforeAll(async () => {
   server = await startTestServer();
-  admin = await server.token({ doc: '*', role: 'admin', sub: 'admin' });
+  // The suggestions are Ann's, so Ann writes them ([SG11]).
+  admin = await server.token({ doc: '*', role: 'admin', sub: 'ann' });
   const answer = await apiRequest(server.httpUrl, 'POST', '/api/docs', { token: admin, body: { title: 'Suggested', format: 'json', content: CONTENT } });
   expect(answer.status, answer.text).toBe(201);
   name = (answer.json as { name: string }).name;

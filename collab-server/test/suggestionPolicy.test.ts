@@ -104,7 +104,8 @@ describe('who made a suggestion', () => {
   });
 
   it('[SG11] suggestions a document held before the server recorded them are recorded as they are when it loads', async () => {
-    const admin = await context.server.token({ doc: '*', role: 'admin', sub: 'admin' });
+    // Through the content API, suggestions are the caller's own ([SG11]): Ann's are created by Ann.
+    const admin = await context.server.token({ doc: '*', role: 'admin', sub: 'ann' });
     const content = {
       type: 'doc',
       content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Old ', marks: [{ type: 'suggestionInsert', attrs: stamp('ann', 'old-1') }] }] }],

@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../collab-server/config';
+import { CADDY_CONFIG_FILE } from '../../testing/caddyProxy';
 import { NGINX_CONFIG_FILE } from '../../testing/nginxProxy';
 
 /**
- * The deployment files: the README shows the nginx configuration the tests run, and the systemd
+ * The deployment files: the README shows the nginx and Caddy configurations the tests run, and the systemd
  * unit is valid for systemd and keeps the settings the README describes.
  */
 
 const read = (relative: string) => readFileSync(new URL(relative, import.meta.url), 'utf8');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UNIT_FILE = new URL('../systemd/quire.service', import.meta.url).pathname;
 
 /** `[Section]` → key → values (a key may repeat: `Environment=`). */
@@ -44,12 +48,18 @@ function seconds(span: string): number {
 const CONFIG_VARIABLES = new Set(Object.values(OPTIONS).map((option) => option.env));
 
 describe('deployment files', () => {
-  it('the README shows deploy/nginx/quire.conf, the configuration the tests run, as it is', () => {
-    const readme = read('../../README.md');
-    const shown = /<!-- nginx-config:start[^>]*-->\n```nginx\n([\s\S]*?)```\n<!-- nginx-config:end -->/.exec(readme)?.[1];
-    expect(shown, 'README.md should show the nginx configuration between the nginx-config markers').toBeDefined();
-    expect(shown, 'copy deploy/nginx/quire.conf into README.md between the nginx-config markers').toBe(readFileSync(NGINX_CONFIG_FILE, 'utf8'));
-  });
+  for (const { marker, language, file } of [
+    { marker: 'nginx-config', language: 'nginx', file: NGINX_CONFIG_FILE },
+    { marker: 'caddy-config', language: 'caddy', file: CADDY_CONFIG_FILE },
+  ]) {
+    const relative = path.relative(ROOT, file);
+    it(`the README shows ${relative}, the configuration the tests run, as it is`, () => {
+      const readme = read('../../README.md');
+      const shown = new RegExp(`<!-- ${marker}:start[^>]*-->\\n\`\`\`${language}\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme)?.[1];
+      expect(shown, `README.md should show the ${language} configuration between the ${marker} markers`).toBeDefined();
+      expect(shown, `copy ${relative} into README.md between the ${marker} markers`).toBe(readFileSync(file, 'utf8'));
+    });
+  }
 
   it('the systemd unit passes systemd-analyze verify without a warning', () => {
     const tool = spawnSync('systemd-analyze', ['--version']);

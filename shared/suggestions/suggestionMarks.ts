@@ -14,8 +14,10 @@ import { ruledAttributes } from '../safeExtensions';
 export const SUGGESTION_INSERT = 'suggestionInsert';
 /** The name of the mark on suggested deletions. */
 export const SUGGESTION_DELETE = 'suggestionDelete';
-/** Both suggestion mark names. */
-export const SUGGESTION_MARKS = [SUGGESTION_INSERT, SUGGESTION_DELETE] as const;
+/** The name of the mark on text whose formatting someone proposes to change ([SG12]). */
+export const SUGGESTION_FORMAT = 'suggestionFormat';
+/** Every suggestion mark name. */
+export const SUGGESTION_MARKS = [SUGGESTION_INSERT, SUGGESTION_DELETE, SUGGESTION_FORMAT] as const;
 
 /** The attributes of a suggestion mark. */
 export interface SuggestionAttributes {

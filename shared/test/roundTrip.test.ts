@@ -44,7 +44,7 @@ async function importFile(content: string, format: 'markdown' | 'html', fallback
  * Marks no HTML or Markdown export holds: a file shows the document as if every suggestion were
  * rejected ([SG9] in shared/suggestions/SUGGESTIONS.md, tested in shared/test/suggestionExport.test.ts).
  */
-const NOT_EXPORTED = ['suggestionInsert', 'suggestionDelete'];
+const NOT_EXPORTED = ['suggestionInsert', 'suggestionDelete', 'suggestionFormat'];
 
 describe('round trips', () => {
   it('the round-trip document uses every node and mark of the schema but suggestions, which exports leave out', () => {

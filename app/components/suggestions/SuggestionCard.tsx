@@ -17,8 +17,8 @@ const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 
 /** One suggestion beside the page: its author and time, what it adds and removes, accept and reject. */
 export function SuggestionCard({ suggestion, onAccept, onReject, onReply, onSelect }: SuggestionCardProps) {
-  const { inserted, deleted } = suggestion;
-  const label = inserted && deleted ? 'Replace' : inserted ? 'Add' : 'Delete';
+  const { inserted, deleted, formatted, formats } = suggestion;
+  const label = inserted && deleted ? 'Replace' : inserted ? 'Add' : deleted ? 'Delete' : 'Format';
   return (
     <article className="thread-card suggestion-card" data-suggestion-id={suggestion.id} aria-label={`Suggestion by ${suggestion.authorName || 'someone'}`}>
       <p className="comment-meta">
@@ -31,6 +31,11 @@ export function SuggestionCard({ suggestion, onAccept, onReject, onReply, onSele
         {deleted && <del className="suggestion-delete">{deleted}</del>}
         {deleted && inserted && ' with '}
         {inserted && <ins className="suggestion-insert">{inserted}</ins>}
+        {formatted && !inserted && !deleted && (
+          <>
+            <span className="suggestion-formats">{formats.length > 0 ? formats.join(', ') : 'as before'}</span> on “{formatted}”
+          </>
+        )}
       </p>
       {(onAccept || onReject || onReply) && (
         <div className="suggestion-actions">

@@ -4,7 +4,10 @@ import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } 
 import { ReplaceStep } from '@tiptap/pm/transform';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import { newId } from '../../../shared/comments/threadModel';
-import { SUGGESTION_DELETE, SUGGESTION_INSERT, type SuggestionAttributes } from '../../../shared/suggestions/suggestionMarks';
+import { type FormatSet, formatChanges, formatsOf } from '../../../shared/suggestions/formatSuggestion';
+import { SUGGESTION_DELETE, SUGGESTION_FORMAT, SUGGESTION_INSERT, type SuggestionAttributes } from '../../../shared/suggestions/suggestionMarks';
+import { restoreFormats } from '../../../shared/suggestions/withoutSuggestions';
+import { isFormatShape, toFormatSuggestion } from './formatSuggesting';
 
 /**
  * Suggesting mode ([SG2]–[SG5] in `shared/suggestions/SUGGESTIONS.md`): while it is on, what the
@@ -90,9 +93,13 @@ export const SuggestionMode = Extension.create<SuggestionModeOptions>({
   // deleted text go (comment anchors, carets and decorations stay on it).
   dispatchTransaction({ transaction, next }) {
     const state = this.editor.state;
-    if (!suggestible(transaction, state) || !isSuggestibleShape(transaction) || transaction.before !== state.doc) return next(transaction);
+    if (!suggestible(transaction, state) || transaction.before !== state.doc) return next(transaction);
     const user = this.options.user();
-    next(toSuggestion(transaction, state, { author: user.id, authorName: user.name, time: this.options.now() }));
+    const stamp = { author: user.id, authorName: user.name, time: this.options.now() };
+    if (isSuggestibleShape(transaction)) return next(toSuggestion(transaction, state, stamp));
+    // [SG12] Formatting becomes a format suggestion (or, over someone else's, is not made: [SG4]).
+    if (isFormatShape(transaction)) return next(toFormatSuggestion(transaction, state.doc, stamp, suggestionTransaction(transaction, state)) ?? transaction);
+    next(transaction);
   },
   addProseMirrorPlugins() {
     return [
@@ -102,8 +109,8 @@ export const SuggestionMode = Extension.create<SuggestionModeOptions>({
           init: () => false,
           apply: (tr, on) => (tr.getMeta(key) as boolean | undefined) ?? on,
         },
-        // [SG4] What suggesting cannot express is not done: formatting, attributes and changes of
-        // the block structure (a new paragraph, a pasted list).
+        // [SG4] What suggesting cannot express is not done: attributes and changes of the block
+        // structure (a new paragraph, a pasted list), formatting over someone else's format suggestion.
         filterTransaction: (tr, state) => !suggestible(tr, state) || isSuggestibleShape(tr),
       }),
     ];
@@ -149,9 +156,7 @@ function isSuggestibleShape(tr: Transaction): boolean {
  */
 function toSuggestion(tr: Transaction, state: EditorState, stamp: Stamp): Transaction {
   const { from, to, slice } = tr.steps[0] as unknown as { from: number; to: number; slice: Slice };
-  const out = state.tr;
-  for (const [name, value] of Object.entries((tr as unknown as { meta: Record<string, unknown> }).meta)) out.setMeta(name, value);
-  out.setMeta(BYPASS, true);
+  const out = suggestionTransaction(tr, state);
   const insertType = state.schema.marks[SUGGESTION_INSERT];
   const deleteType = state.schema.marks[SUGGESTION_DELETE];
   let cursor = to;
@@ -188,6 +193,13 @@ function toSuggestion(tr: Transaction, state: EditorState, stamp: Stamp): Transa
   return out;
 }
 
+/** A transaction on `state` carrying `tr`'s meta, which suggesting mode lets through as it is. */
+function suggestionTransaction(tr: Transaction, state: EditorState): Transaction {
+  const out = state.tr;
+  for (const [name, value] of Object.entries((tr as unknown as { meta: Record<string, unknown> }).meta)) out.setMeta(name, value);
+  return out.setMeta(BYPASS, true);
+}
+
 /**
  * The attributes of the author's own suggestion of `type` right before `from` or right after
  * `to`, so that a word typed (or deleted) letter by letter is one suggestion with one mark (same
@@ -211,6 +223,12 @@ function resolveSuggestion(state: EditorState, tr: Transaction, id: string | und
   const toDelete: Array<[number, number]> = [];
   for (const range of ranges) {
     const type = state.schema.marks[range.type];
+    // [SG12] Accepting keeps the new formatting; rejecting puts back exactly what it recorded.
+    if (range.type === SUGGESTION_FORMAT) {
+      if (how === 'accept') tr.removeMark(range.from, range.to, type);
+      else restoreFormats(tr, range.from, range.to, range.attrs.before ?? {});
+      continue;
+    }
     const keep = (range.type === SUGGESTION_INSERT) === (how === 'accept');
     if (keep) tr.removeMark(range.from, range.to, type.create(range.attrs));
     else toDelete.push([range.from, range.to]);
@@ -223,27 +241,32 @@ function resolveSuggestion(state: EditorState, tr: Transaction, id: string | und
 
 /** One run of text carrying a suggestion mark. */
 export interface SuggestionRange {
-  type: typeof SUGGESTION_INSERT | typeof SUGGESTION_DELETE;
+  type: typeof SUGGESTION_INSERT | typeof SUGGESTION_DELETE | typeof SUGGESTION_FORMAT;
   from: number;
   to: number;
-  attrs: SuggestionAttributes;
+  /** A format suggestion's also say what formatting its text had ([SG12]). */
+  attrs: SuggestionAttributes & { before?: FormatSet };
   text: string;
+  /** What a format suggestion changes ("Bold", "Text colour: #e03131"), for its card. */
+  changes: string[];
 }
 
-/** The runs of text of suggestion `id` (every suggestion when `id` is omitted), in document order, adjacent runs joined. */
+/** The runs of text of suggestion `id` (every suggestion when `id` is omitted), in document order, adjacent runs with the same mark joined. */
 export function suggestionRanges(doc: Node, id?: string): SuggestionRange[] {
   const ranges: SuggestionRange[] = [];
   doc.descendants((node, pos) => {
     if (!node.isText) return;
     for (const mark of node.marks) {
-      if (mark.type.name !== SUGGESTION_INSERT && mark.type.name !== SUGGESTION_DELETE) continue;
+      if (mark.type.name !== SUGGESTION_INSERT && mark.type.name !== SUGGESTION_DELETE && mark.type.name !== SUGGESTION_FORMAT) continue;
       if (id !== undefined && mark.attrs.id !== id) continue;
       const type = mark.type.name as SuggestionRange['type'];
       const last = ranges.findLast((range) => range.type === type && range.attrs.id === mark.attrs.id);
-      if (last && last.to === pos) {
+      const changes = type === SUGGESTION_FORMAT ? formatChanges(mark.attrs.before ?? {}, formatsOf(node.marks)) : [];
+      if (last && last.to === pos && mark.eq(mark.type.create(last.attrs))) {
         last.to = pos + node.nodeSize;
         last.text += node.text ?? '';
-      } else ranges.push({ type, from: pos, to: pos + node.nodeSize, attrs: mark.attrs as SuggestionAttributes, text: node.text ?? '' });
+        for (const change of changes) if (!last.changes.includes(change)) last.changes.push(change);
+      } else ranges.push({ type, from: pos, to: pos + node.nodeSize, attrs: mark.attrs as SuggestionRange['attrs'], text: node.text ?? '', changes });
     }
   });
   return ranges;

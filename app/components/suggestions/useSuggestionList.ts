@@ -2,7 +2,7 @@
 
 import type { Editor } from '@tiptap/react';
 import { useEffect, useState } from 'react';
-import { SUGGESTION_INSERT } from '../../../shared/suggestions/suggestionMarks';
+import { SUGGESTION_FORMAT, SUGGESTION_INSERT } from '../../../shared/suggestions/suggestionMarks';
 import { type SuggestionRange, suggestionRanges } from './suggestionMode';
 
 /** One suggestion as its card shows it: who, when, and the text it adds and removes. */
@@ -13,6 +13,9 @@ export interface SuggestionView {
   time: number;
   inserted: string;
   deleted: string;
+  /** The text whose formatting it changes, and what it changes ([SG12]). */
+  formatted: string;
+  formats: string[];
   /** Where its first text starts (to place and select it). */
   from: number;
   to: number;
@@ -31,13 +34,18 @@ export function suggestionViews(ranges: SuggestionRange[]): SuggestionView[] {
         time: range.attrs.time,
         inserted: '',
         deleted: '',
+        formatted: '',
+        formats: [],
         from: range.from,
         to: range.to,
       };
       byId.set(range.attrs.id, view);
     }
     if (range.type === SUGGESTION_INSERT) view.inserted += range.text;
-    else view.deleted += range.text;
+    else if (range.type === SUGGESTION_FORMAT) {
+      view.formatted += range.text;
+      for (const change of range.changes) if (!view.formats.includes(change)) view.formats.push(change);
+    } else view.deleted += range.text;
     view.to = Math.max(view.to, range.to);
   }
   return [...byId.values()];

@@ -138,14 +138,14 @@ describe('suggesting mode', () => {
     ]);
   });
 
-  it('[SG4] a new paragraph and formatting are not made in suggesting mode', () => {
+  it('[SG4] a new paragraph and block attributes (alignment) are not made in suggesting mode', () => {
     const doc = seeded('Hello');
     const editor = editorOn(doc);
     editor.commands.setSuggesting(true);
     editor.commands.setTextSelection(3);
     editor.commands.splitBlock();
-    editor.commands.setTextSelection({ from: 1, to: 3 });
-    editor.commands.toggleBold();
+    editor.commands.setTextAlign('center');
+    editor.commands.setHeading({ level: 1 });
     expect(editor.getJSON().content).toEqual([{ type: 'paragraph', attrs: { indent: null, textAlign: null }, content: [{ type: 'text', text: 'Hello' }] }]);
   });
 
