@@ -122,7 +122,9 @@ describe('a stale loaded copy', () => {
     expect((await lease(name)).epoch).toBe(3);
 
     // The copy loaded under epoch 1 is not served: its editor is sent away with document-moved, and
-    // the new editor gets the document as stored, with B's edit, from a copy loaded afresh.
+    // the new editor gets the document as stored, with B's edit, from a copy loaded afresh. (Whether
+    // the new editor reaches node A before the old copy has unloaded, and is refused with
+    // document-moved and reconnects, or after, depends on that unload: both must end here.)
     await waitFor(() => first.closes.some((close) => close.reason === CloseCodes.DocumentMoved.reason), {
       message: 'the editor of the stale copy to be closed with document-moved',
     });
