@@ -323,13 +323,22 @@ async function leaseHolders(url: string): Promise<Map<string, string[]>> {
  * edit of one of its documents (now served by the other node), and the moment all of them are
  * acknowledged again. The killed node is started again between rounds.
  */
-async function failoverRounds(postgres: PostgresServer, context: WorkloadContext, rounds: number): Promise<FailoverResult> {
-  const url = await postgres.createDatabase('bench_failover');
+export async function failoverRounds(
+  postgres: PostgresServer,
+  context: WorkloadContext,
+  rounds: number,
+  leaseTtlMs = DEFAULT_LEASE_TTL_MS,
+  database = 'bench_failover',
+): Promise<FailoverResult> {
+  const url = await postgres.createDatabase(database);
   const documents = 6;
-  const nodes = await startNodes(url, 2, {});
+  // Another lease than the default renews four times per TTL, as the default does.
+  const env: Record<string, string> =
+    leaseTtlMs === DEFAULT_LEASE_TTL_MS ? {} : { LEASE_TTL_MS: String(leaseTtlMs), LEASE_RENEW_MS: String(Math.floor(leaseTtlMs / 4)) };
+  const nodes = await startNodes(url, 2, env);
   let haproxy: HaproxyServer | undefined;
   const clients: BenchClient[] = [];
-  const result: FailoverResult = { leaseTtlMs: DEFAULT_LEASE_TTL_MS, firstAck: [], allAcked: [], documentsMoved: [] };
+  const result: FailoverResult = { leaseTtlMs, firstAck: [], allAcked: [], documentsMoved: [] };
   try {
     haproxy = await startHaproxy(
       nodes.map((node) => node.port),
@@ -373,7 +382,7 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
         await victim.process.kill();
         await until(
           () => moved.every((name) => acknowledgedAfterKill.has(name)),
-          DEFAULT_LEASE_TTL_MS * 6,
+          leaseTtlMs * 6 + 30_000,
           `the documents of node${victimIndex + 1} to be acknowledged on the other node`,
           20,
         );
@@ -385,9 +394,9 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
         result.allAcked.push(all);
         result.documentsMoved.push(moved.length);
         context.log(
-          `cluster failover round ${round + 1}: node${victimIndex + 1} (${moved.length} documents) killed; first acknowledged edit on the other node after ${ms(first)}, all after ${ms(all)} (lease ${DEFAULT_LEASE_TTL_MS} ms)`,
+          `cluster failover round ${round + 1}: node${victimIndex + 1} (${moved.length} documents) killed; first acknowledged edit on the other node after ${ms(first)}, all after ${ms(all)} (lease ${leaseTtlMs} ms)`,
         );
-        nodes[victimIndex] = await startNode(url, victimIndex, victim.port, {});
+        nodes[victimIndex] = await startNode(url, victimIndex, victim.port, env);
       }
     } finally {
       session.stop();
