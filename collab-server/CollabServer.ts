@@ -90,6 +90,8 @@ export interface CollabServerOptions {
   store?: DocumentStore & VersionStore & BlobStore & AuditStore;
   /** With OIDC_ISSUER: a workspace store to use instead of LevelDB in DATA_DIR/workspace. */
   workspaceStore?: WorkspaceStore;
+  /** In a cluster: the monotonic clock document leases are timed by (tests drive it); default `performance.now`. */
+  leaseClock?: () => number;
 }
 
 /**
@@ -145,6 +147,7 @@ export class CollabServer {
     readonly logger: Logger,
     readonly authSecret: string,
     workspaceStore: WorkspaceStore | null,
+    leaseClock?: () => number,
   ) {
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,
@@ -173,6 +176,7 @@ export class CollabServer {
           recheckAccess: () => void this.recheckAccess(linkAccess),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
+          leaseClock,
         })
       : null;
     // Every feature creates and deletes documents through the store, so webhooks hear of it there,
@@ -497,7 +501,7 @@ export class CollabServer {
       await store.close();
       throw error;
     }
-    server = new CollabServer(config, store, logger, authSecret, workspaceStore);
+    server = new CollabServer(config, store, logger, authSecret, workspaceStore, options.leaseClock);
     server.migrateLinks();
     return server;
   }

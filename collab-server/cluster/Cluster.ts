@@ -52,6 +52,8 @@ export interface ClusterOptions {
   recheckAccess?: () => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
+  /** The monotonic clock leases are timed by (default `performance.now`). */
+  leaseClock?: () => number;
 }
 
 /**
@@ -95,6 +97,7 @@ export class Cluster {
       onLost: (name) => this.drop(name),
       logger,
       events: metrics,
+      now: options.leaseClock,
     });
     metrics.watchLeases(() => this.leases.count);
     this.extension = new ClusterExtension(this.leases, logger);
