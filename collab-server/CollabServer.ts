@@ -73,6 +73,8 @@ export interface CollabServerOptions {
   store?: DocumentStore & VersionStore & BlobStore & AuditStore;
   /** With OIDC_ISSUER: a workspace store to use instead of LevelDB in DATA_DIR/workspace. */
   workspaceStore?: WorkspaceStore;
+  /** In a cluster: the monotonic clock document leases are timed by (tests drive it); default `performance.now`. */
+  leaseClock?: () => number;
 }
 
 /**
@@ -130,6 +132,7 @@ export class CollabServer {
     readonly logger: Logger,
     readonly authSecret: string,
     workspaceStore: WorkspaceStore | null,
+    leaseClock?: () => number,
   ) {
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,
@@ -163,12 +166,14 @@ export class CollabServer {
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
           revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
+          recheckAccess: () => void this.recheckAccess(linkAccess),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => {
             this.persistence.abandon(name, why);
             this.idle.unloadNow(name);
           },
           deleted: (name) => this.idle.unloadNow(name),
+          leaseClock,
         })
       : null;
     // Every feature creates and deletes documents through the store, so webhooks hear of it there,
@@ -410,9 +415,24 @@ export class CollabServer {
       await store.close();
       throw error;
     }
-    server = new CollabServer(config, store, logger, authSecret, workspaceStore);
+    server = new CollabServer(config, store, logger, authSecret, workspaceStore, options.leaseClock);
     server.migrateLinks();
     return server;
+  }
+
+  /**
+   * Checks the access of every session open here (share links and members) against the database,
+   * ending those it no longer grants: after this node missed the cluster's events for a while.
+   */
+  private async recheckAccess(linkAccess: LinkAccessExtension): Promise<void> {
+    for (const name of [...this.hocuspocus.documents.keys()]) {
+      try {
+        await linkAccess.recheck(name);
+        await this.workspace?.memberAccess.recheck(name);
+      } catch (error) {
+        this.logger.warn({ err: error, document: name }, 'checking the access of open sessions failed; the next token renewal checks it');
+      }
+    }
   }
 
   /**

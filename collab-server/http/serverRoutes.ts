@@ -91,14 +91,15 @@ export function addServerRoutes(router: Router, parts: ServerRouteParts): void {
     conversions,
     creator: workspace ? (request, response) => (workspace as Workspace).creator(request, response) : undefined,
     audit,
+    members: workspace?.memberAccessOf,
   });
   if (workspace) workspace.addRoutes(router);
   else addAuthRoutes(router, { workspace: null });
-  addAppLinkRoutes(router, { links: shareLinks, identities });
-  addHistoryAppRoutes(router, { links: shareLinks, identities, history: historyService, conversions, audit });
+  addAppLinkRoutes(router, { links: shareLinks, identities, members: workspace?.memberAccessOf });
+  addHistoryAppRoutes(router, { links: shareLinks, identities, history: historyService, conversions, audit, members: workspace?.memberAccessOf });
   addHistoryApiRoutes(router, { history: historyService, documents, authSecret, conversions, audit });
   addLinkApiRoutes(router, { links: shareLinks, authSecret, addresses });
-  addAuditRoutes(router, { audit, links: shareLinks, authSecret });
+  addAuditRoutes(router, { audit, links: shareLinks, authSecret, identities, members: workspace?.memberAccessOf });
   addImageRoutes(router, {
     images,
     authSecret,
