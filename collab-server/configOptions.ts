@@ -193,6 +193,21 @@ export const OPTIONS = {
     min: 1000,
     description: 'Close a connection that sends nothing (or does not authenticate) for this long',
   },
+  idleDocumentGraceMs: {
+    env: 'IDLE_DOCUMENT_GRACE_MS',
+    kind: 'integer',
+    default: 300_000,
+    min: 0,
+    description:
+      'Keep a document loaded this long after its last connection leaves, so reconnecting does not load it again (0: unload at once; a cluster node always unloads at once)',
+  },
+  idleDocumentsMaxBytes: {
+    env: 'IDLE_DOCUMENTS_MAX_BYTES',
+    kind: 'integer',
+    default: 256 * MiB,
+    min: 0,
+    description: 'Stored size of the documents kept loaded with nobody connected; past it, the longest idle unload first',
+  },
   shutdownTimeoutMs: {
     env: 'SHUTDOWN_TIMEOUT_MS',
     kind: 'integer',

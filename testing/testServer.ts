@@ -46,7 +46,13 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!!';
 /** Starts a server; call `stop({ removeData: true })` in `afterAll`/`afterEach`. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'collab-test-')));
-  const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir, authSecret: TEST_SECRET, logLevel: 'silent', ...options.config });
+  // Documents unload as their last client leaves, as many tests observe, unless a test asks for
+  // the grace period (idleDocuments.test.ts, largeDocumentRequests.test.ts).
+  const config = parseConfig(
+    [],
+    {},
+    { port: 0, host: '127.0.0.1', dataDir, authSecret: TEST_SECRET, logLevel: 'silent', idleDocumentGraceMs: 0, ...options.config },
+  );
   let server: CollabServer;
   let http: Server;
   let port = options.port ?? 0;

@@ -52,6 +52,8 @@ export interface ClusterOptions {
   recheckAccess?: () => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
+  /** Told when another node deleted a document: a copy loaded here unloads at once. */
+  deleted?: (name: string) => void;
   /** The monotonic clock leases are timed by (default `performance.now`). */
   leaseClock?: () => number;
 }
@@ -291,6 +293,7 @@ export class Cluster {
   private receive(event: ClusterEvent): void {
     if (event.type === 'deleted') {
       for (const connection of this.extension.document(event.name)?.getConnections() ?? []) connection.close(CloseCodes.DocumentDeleted);
+      this.options.deleted?.(event.name);
     } else if (event.type === 'revoked') this.options.revoke(event.revocation);
     else if (event.type === 'expiry') this.options.expiryChanged(event.change);
     else if (event.type === 'member-removed') this.options.revokeMember?.(event.name, event.userId);

@@ -7,6 +7,7 @@ import { TITLE_FIELD } from '../../shared/documentFields';
 import { withoutSuggestions } from '../../shared/suggestions/withoutSuggestions';
 import { anchorAt, type DescribedThread, describeThreads, type ThreadPlace, type ThreadQuery } from '../comments/threadJobs';
 import { versionOf } from '../documents/documentVersion';
+import { type CapturedVersion, captureVersion } from '../history/versionDelta';
 import type { ContentLimits } from './contentLimits';
 import { type ExportImages, shownImages } from './docx/embeddedImages';
 import type { ImportedImage } from './docx/importedImages';
@@ -129,7 +130,15 @@ export interface AnchorResult {
   quote: string;
 }
 
-export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob | ThreadsJob | AnchorJob;
+/** A version of the document in `state`: the delta from `previous` (an encoded `Y.Snapshot`, null for none) to it (history captures). */
+export interface CaptureJob {
+  kind: 'capture';
+  state: DocumentState;
+  previous: Uint8Array | null;
+}
+export type CaptureResult = CapturedVersion;
+
+export type ConversionJob = CreateJob | WriteJob | ExportJob | DiffJob | RestoreJob | ImagesJob | ThreadsJob | AnchorJob | CaptureJob;
 
 /** The result of each kind of job. */
 export interface JobResults {
@@ -141,6 +150,7 @@ export interface JobResults {
   images: ImagesResult;
   threads: ThreadsResult;
   anchor: AnchorResult;
+  capture: CaptureResult;
 }
 
 /** Runs `job` within `limits`; throws ConversionError (or ContentError for content that does not convert). */
@@ -188,6 +198,8 @@ async function run(job: ConversionJob, limits: ContentLimits): Promise<JobResult
       return { threads: describeThreads(rebuild(job.state), job.query) };
     case 'anchor':
       return anchorAt(rebuild(job.state), job.place);
+    case 'capture':
+      return captureVersion(job.state, job.previous);
   }
 }
 

@@ -63,12 +63,15 @@ export class DocumentService {
 
   /**
    * The current state of a document as Yjs updates that rebuild it (for a conversion worker): the
-   * live document's whole state when it is loaded, else the stored updates, never applied here.
+   * stored updates, never applied here, unless the live document holds changes not yet durable
+   * (then its whole state, encoded here). A loaded document with everything stored (an idle one
+   * kept loaded, or one nobody is typing into) is read from the store like an unloaded one, so
+   * repeated reads and exports do not encode it on the event loop ([LC4]).
    * Fresh copies, so they can be moved to a worker. Throws StoreError `NOT_FOUND`.
    */
   async state(name: string): Promise<Uint8Array[]> {
     const live = this.hocuspocus.documents.get(name);
-    if (live && !live.isLoading) return [Y.encodeStateAsUpdate(live)];
+    if (live && !live.isLoading && !this.persistence.isSaved(name)) return [Y.encodeStateAsUpdate(live)];
     return this.storedState(name);
   }
 

@@ -179,6 +179,12 @@ export class PersistenceExtension implements Extension {
     this.savers.get(documentName)?.abandon(new StoreError('FENCED', `document "${documentName}" is no longer served here: ${why}`));
   }
 
+  /** True when every update `documentName` received is durable and it was not deleted or abandoned (or it is not loaded). */
+  isSaved(documentName: string): boolean {
+    const saver = this.savers.get(documentName);
+    return !saver || (saver.isSaved && !saver.isDeleted);
+  }
+
   /** True while `documentName` is being deleted. */
   isDeleting(documentName: string): boolean {
     return this.deleting.has(documentName);

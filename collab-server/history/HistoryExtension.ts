@@ -1,5 +1,4 @@
 import type { Extension, onChangePayload, onDisconnectPayload } from '@hocuspocus/server';
-import type * as Y from 'yjs';
 import { StoreError } from '../../persistence/DocumentStore';
 import { mergeAuthors, type RestoredFrom, type VersionAuthor, type VersionInfo, type VersionStore } from '../../persistence/VersionStore';
 import { SerialByKey } from '../../shared/serialByKey';
@@ -7,7 +6,7 @@ import { type ConnectionContext, isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
 import { type RetentionPolicy, versionsToRemove } from './retention';
-import { captureDelta, isUnchanged } from './versionDelta';
+import type { CapturedVersion } from './versionDelta';
 
 /** Why a version was captured. */
 export type CaptureTrigger = 'idle' | 'interval' | 'last-editor-left' | 'named' | 'restore' | 'request';
@@ -16,8 +15,13 @@ export interface HistoryOptions {
   store: VersionStore;
   /** The names of every stored document (for the retention sweep). */
   listDocuments: () => Promise<string[]>;
-  /** Calls `read` with the document's current state: the live Y.Doc when loaded, else a copy from the store. */
-  read: <T>(name: string, read: (doc: Y.Doc) => T) => Promise<T>;
+  /** The document's stored state (every durable change), as fresh copies for a worker; throws StoreError `NOT_FOUND`. */
+  storedState: (name: string) => Promise<Uint8Array[]>;
+  /**
+   * The delta from `previous` (an encoded `Y.Snapshot`, null for none) to the document in `state`,
+   * and whether it is unchanged: computed off the event loop (see `versionDelta.ts`).
+   */
+  delta: (state: Uint8Array[], previous: Uint8Array | null) => Promise<CapturedVersion>;
   /** Null when every update of the document received so far is durable, else a promise of that. */
   whenSaved: (name: string) => Promise<void> | null;
   logger: Logger;
@@ -182,27 +186,31 @@ export class HistoryExtension implements Extension {
     }
     const pending = this.pending.get(name);
     if (pending) this.stopTimers(pending);
-    // Everything below until the write is taken from one state of the document, synchronously:
-    // the delta, who contributed to it, and the promise that exactly those changes are durable.
-    const taken = await this.options.read(name, (doc) => {
-      const unchanged = isUnchanged(doc, head.state);
-      if (unchanged && label === null) return null;
-      const contributors = [...(pending?.contributors.values() ?? [])];
-      const restoredFrom = pending?.restoredFrom ?? null;
-      if (pending) {
-        pending.contributors.clear();
-        pending.restoredFrom = null;
-      }
-      return { unchanged, captured: captureDelta(doc, head.state), contributors, restoredFrom, durable: this.options.whenSaved(name) };
-    });
-    if (!taken) {
-      this.forgetIfIdle(name);
-      const versions = await store.listVersions(name);
-      return versions?.[versions.length - 1] ?? null;
+    // Who contributed so far, and the promise that their changes are durable, taken at one moment:
+    // once that promise holds, the stored state has at least those changes (and maybe later ones,
+    // whose authors the next version names too).
+    const taken = { contributors: [...(pending?.contributors.values() ?? [])], restoredFrom: pending?.restoredFrom ?? null };
+    if (pending) {
+      pending.contributors.clear();
+      pending.restoredFrom = null;
     }
+    const durable = this.options.whenSaved(name);
     let version: VersionInfo;
+    let bytes = 0;
     try {
-      if (taken.unchanged && label !== null) {
+      await durable;
+      // Read from the store and compared on a worker: a capture costs the event loop nothing in
+      // proportion to the document, loaded or not ([LC5] in SECURITY.md).
+      const captured = await this.options.delta(await this.options.storedState(name), head.state ? new Uint8Array(head.state) : null);
+      bytes = captured.delta.byteLength;
+      if (captured.unchanged && label === null) {
+        // Nothing to capture: whoever is pending stays pending, for the version that holds their change.
+        this.giveBack(name, taken);
+        this.forgetIfIdle(name);
+        const versions = await store.listVersions(name);
+        return versions?.[versions.length - 1] ?? null;
+      }
+      if (captured.unchanged && label !== null) {
         const versions = (await store.listVersions(name)) ?? [];
         const latest = versions[versions.length - 1];
         // Nothing changed: naming the current state names the latest version, unless it has a name already.
@@ -212,25 +220,22 @@ export class HistoryExtension implements Extension {
           return version;
         }
       }
-      await taken.durable;
       version = await store.addVersion(name, {
         createdAt: this.now(),
         label,
         authors: mergeAuthors(head.contributors, taken.contributors),
         restoredFrom: taken.restoredFrom,
-        delta: taken.captured.delta,
-        state: taken.captured.state,
+        delta: captured.delta,
+        state: captured.state,
       });
     } catch (error) {
-      this.options.onCapture?.({ name, trigger, ok: false, bytes: taken.captured.delta.byteLength });
+      this.options.onCapture?.({ name, trigger, ok: false, bytes });
       if (isNotFound(error)) {
         this.forget(name);
         throw error;
       }
       // Keep what was taken for the next attempt, ahead of anyone who changed the document since.
-      const again = this.pendingOf(name);
-      again.contributors = new Map([...taken.contributors.map((author) => [author.id, author] as const), ...again.contributors]);
-      again.restoredFrom ??= taken.restoredFrom;
+      const again = this.giveBack(name, taken);
       again.idleTimer ??= this.timer(() => this.captureInBackground(name, 'idle'), Math.max(this.options.idleMs, RETRY_MS));
       logger.error({ err: error, document: name, trigger }, 'capturing a version failed; it is tried again');
       throw error;
@@ -261,6 +266,14 @@ export class HistoryExtension implements Extension {
   /** Runs `task` after every earlier history task of `name` has finished (whether it failed or not). */
   private serial<T>(name: string, task: () => Promise<T>): Promise<T> {
     return this.chains.run(name, task);
+  }
+
+  /** Puts contributors taken for a capture back, ahead of anyone who changed the document since. */
+  private giveBack(name: string, taken: { contributors: VersionAuthor[]; restoredFrom: RestoredFrom | null }): Pending {
+    const again = this.pendingOf(name);
+    again.contributors = new Map([...taken.contributors.map((author) => [author.id, author] as const), ...again.contributors]);
+    again.restoredFrom ??= taken.restoredFrom;
+    return again;
   }
 
   private pendingOf(name: string): Pending {

@@ -57,6 +57,21 @@ export function rebuildVersion(deltas: readonly Uint8Array[]): Y.Doc {
   return doc;
 }
 
+/** What a capture finds: the delta to the current state, and whether that state is the previous one. */
+export interface CapturedVersion extends CapturedDelta {
+  unchanged: boolean;
+}
+
+/** The version the updates `state` rebuild, against `previous` (see `captureDelta`): run on a worker, it costs the event loop nothing. */
+export function captureVersion(state: readonly Uint8Array[], previous: Uint8Array | null): CapturedVersion {
+  const doc = rebuildVersion(state);
+  try {
+    return { unchanged: isUnchanged(doc, previous), ...captureDelta(doc, previous) };
+  } finally {
+    doc.destroy();
+  }
+}
+
 type DeleteSet = Y.Snapshot['ds'];
 type DeleteRange = { clock: number; len: number };
 

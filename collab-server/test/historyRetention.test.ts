@@ -7,7 +7,7 @@ import { LevelDocumentStore } from '../../persistence/LevelDocumentStore';
 import type { VersionInfo } from '../../persistence/VersionStore';
 import { HistoryExtension } from '../history/HistoryExtension';
 import { type RetentionPolicy, versionsToRemove } from '../history/retention';
-import { captureDelta, rebuildVersion } from '../history/versionDelta';
+import { captureDelta, captureVersion, rebuildVersion } from '../history/versionDelta';
 import { createLogger } from '../logger';
 
 /**
@@ -76,7 +76,8 @@ describe('the retention sweep on a real store', () => {
       store,
       listDocuments: async () => (await store.list()).map((meta) => meta.name),
       // The documents live here instead of in Hocuspocus: the sweep reads only the store.
-      read: async (name, read) => read(docs.get(name) as Y.Doc),
+      storedState: async (name) => [Y.encodeStateAsUpdate(docs.get(name) as Y.Doc)],
+      delta: async (state, previous) => captureVersion(state, previous),
       whenSaved: () => null,
       logger: createLogger('silent'),
       idleMs: 60_000,

@@ -108,11 +108,10 @@ beforeAll(async () => {
   // The bystander's typing waits for durable acknowledgements: in memory (tmpfs, where there is
   // one) the round trip measures what this test is about, the server's event loop.
   const memory = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-  // Capturing a version reads the whole document on the event loop, and so does loading it
-  // (SECURITY.md, known limits: costs of a document's edits and of its first open, which these
-  // requests do not repeat). Versions are put off past the test, and a viewer keeps the document
-  // open from the start (so nobody's leaving captures or unloads it), so what is measured is the
-  // requests'.
+  // Loading the document reads it whole on the event loop (SECURITY.md, known limits: a cost of
+  // its first open, which these requests do not repeat; version captures are [LC5]'s). Versions
+  // are put off past the test, and a viewer keeps the document open from the start (so nobody's
+  // leaving captures or unloads it), so what is measured is the requests'.
   server = await startTestServer({
     dataDir: await mkdtemp(path.join(memory, 'large-document-')),
     config: { historyIdleMs: 3_600_000, historyMaxIntervalMs: 3_600_000 },

@@ -45,7 +45,7 @@ afterEach(async () => {
 /** A real server on port 0 whose logger writes into `output`. */
 async function start(database?: (location: string) => LevelDatabase) {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'logging-'));
-  const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir: folder, authSecret: TEST_SECRET, logLevel: 'info' });
+  const config = parseConfig([], {}, { port: 0, host: '127.0.0.1', dataDir: folder, authSecret: TEST_SECRET, logLevel: 'info', idleDocumentGraceMs: 0 });
   const logger = createLogger(config.logLevel, { write: (line: string) => void output.push(line) });
   const store = database ? new LevelDocumentStore({ location: path.join(folder, 'documents'), openDatabase: database }) : undefined;
   const server = await CollabServer.create({ config, logger, store });
