@@ -126,6 +126,35 @@ describe('content waiting for missing dependencies', () => {
       onDisk.push({ name: document.name, has: ['hello world'], hasNot: ['SNEAK', 'EVIL'] });
     });
 
+    it(`[G10] ${protocol}: a viewer's write at later clocks never waits; a commenter's update at the missing clocks releases nothing`, async () => {
+      const document = await paragraphDocument(`pending-viewer-${protocol}`);
+      const live = document.live();
+      const writer = 7_300_001 + index;
+      const base = Y.encodeStateVector(live);
+      const forged = copyAs(live, writer);
+      textIn(forged).insert(0, 'EVIL');
+      const afterU1 = Y.encodeStateVector(forged);
+      textIn(forged).insert(textIn(forged).length, 'SNEAK');
+      const u2 = Y.encodeStateAsUpdate(forged, afterU1);
+      const honest = copyAs(live, writer);
+      textIn(honest).insert(0, 'ab', { suggestionInsert: stamp(`v-${protocol}`, `v-${protocol}`) });
+      const u1Again = Y.encodeStateAsUpdate(honest, base);
+      expect(clocksOf(u1Again, writer)).toBe(Y.decodeStateVector(afterU1).get(writer));
+
+      const viewer = await connect(document, protocol, 'viewer', `v-${protocol}`);
+      viewer.send(u2);
+      await roundTrip(document);
+      const commenter = await connect(document, protocol, 'commenter', `v-${protocol}`);
+      commenter.send(u1Again);
+      await waitFor(() => charactersOf(document.owner.doc) === 'abhello world', { message: "the commenter's suggestion at the owner" });
+      await roundTrip(document);
+
+      expect(charactersOf(live)).toBe('abhello world');
+      expect(charactersOf(document.owner.doc)).toBe('abhello world');
+      expect(live.store.pendingStructs).toBeNull();
+      onDisk.push({ name: document.name, has: ['hello world'], hasNot: ['SNEAK', 'EVIL'] });
+    });
+
     it(`[G10] ${protocol}: a schema-invalid element waiting for content never sent is refused and never reaches the document`, async () => {
       const document = await paragraphDocument(`pending-schema-${protocol}`);
       const live = document.live();
@@ -189,7 +218,7 @@ describe('content waiting for missing dependencies', () => {
     for (const document of documents) document.owner.destroy();
     await server.stop();
     try {
-      expect(onDisk.length).toBe(6);
+      expect(onDisk.length).toBe(8);
       for (const { name, has, hasNot } of onDisk) {
         const stored = await loadStoredDocument(server.dataDir, name);
         const body = bodyOf(stored);
