@@ -46,9 +46,10 @@ export const CloseCodes = define({
   /**
    * An update builds on content the server does not have (or deletes content it does not have);
    * it was not applied. An honest client sends that only in a race with its own reconnection:
-   * reconnecting resends, in the sync, everything the server is missing.
+   * reconnecting resends, in the sync, everything the server is missing. In the 4500 range, which
+   * y-websocket clients reconnect after (they stop after 4400–4499).
    */
-  MissingDependencies: { code: 4424, reason: 'missing-dependencies' },
+  MissingDependencies: { code: 4504, reason: 'missing-dependencies' },
   /** Too many messages (or presence bytes) per second on this connection, or too many new connections or documents from one address. */
   RateLimited: { code: 4429, reason: 'rate-limited' },
   /** Too many connections from this address or to this document. */

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { CloseCodes } from '../../shared/closeCodes';
 import { BODY_FIELD } from '../../shared/documentFields';
 import type { Role } from '../../shared/token';
-import { hocuspocusClient } from '../../testing/clients';
+import { hocuspocusClient, yWebsocketClient } from '../../testing/clients';
 import { writeParagraph } from '../../testing/commentFrames';
 import { ParagraphDocument, type Protocol } from '../../testing/paragraphDocument';
 import { element, paragraph } from '../../testing/sampleDocument';
@@ -213,6 +213,29 @@ describe('content waiting for missing dependencies', () => {
       onDisk.push({ name: document.name, has: ['hello world and more'], hasNot: [] });
     });
   }
+
+  it('[G10] y-websocket: an honest client whose edit raced ahead of what it builds on is closed, reconnects by itself and loses nothing', async () => {
+    const document = await paragraphDocument('pending-honest');
+    const name = document.name;
+    const client = yWebsocketClient(server.yWebsocketUrl, name, await server.token({ doc: name, sub: 'yws', name: 'yws' }));
+    try {
+      await client.synced();
+      // Content of another writer the server has not had yet reaches this client unsent (as from
+      // another tab), then the client's own edit builds on it and goes out first.
+      const other = copyAs(document.live(), 7_400_001);
+      const before = Y.encodeStateVector(other);
+      textIn(other).insert(0, '[earlier]');
+      Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(other, before), client.provider);
+      textIn(client.doc).insert('[earlier]'.length, ' [later]');
+      await waitFor(() => client.closes.some((close) => close.reason === CloseCodes.MissingDependencies.reason), { message: 'the refusal' });
+      // It reconnects; the sync sends the server everything it is missing, in order.
+      await waitFor(() => charactersOf(document.live()) === '[earlier] [later]hello world', { message: 'both edits on the server' });
+      await waitFor(() => charactersOf(document.owner.doc) === '[earlier] [later]hello world', { message: 'both edits at the owner' });
+      expect(document.live().store.pendingStructs).toBeNull();
+    } finally {
+      client.destroy();
+    }
+  });
 
   it('[G10] what the stored update log holds is what the checks let through', async () => {
     for (const document of documents) document.owner.destroy();
