@@ -90,6 +90,8 @@ export interface CollabServerOptions {
   store?: DocumentStore & VersionStore & BlobStore & AuditStore;
   /** With OIDC_ISSUER: a workspace store to use instead of LevelDB in DATA_DIR/workspace. */
   workspaceStore?: WorkspaceStore;
+  /** In a cluster: the monotonic clock document leases are timed by (tests drive it); default `performance.now`. */
+  leaseClock?: () => number;
 }
 
 /**
@@ -145,6 +147,7 @@ export class CollabServer {
     readonly logger: Logger,
     readonly authSecret: string,
     workspaceStore: WorkspaceStore | null,
+    leaseClock?: () => number,
   ) {
     this.metrics = new Metrics({
       connections: () => this.gateway.connectionCount,
@@ -170,8 +173,10 @@ export class CollabServer {
           addressOf: (request) => this.addresses.of(request),
           revoke: (revocation) => linkAccess.revoke(revocation),
           revokeMember: (name, userId) => this.workspace?.memberAccess.revoke(name, userId),
+          recheckAccess: () => void this.recheckAccess(linkAccess),
           expiryChanged: (change) => linkAccess.expiryChanged(change),
           abandon: (name, why) => this.persistence.abandon(name, why),
+          leaseClock,
         })
       : null;
     // Every feature creates and deletes documents through the store, so webhooks hear of it there,
@@ -417,14 +422,22 @@ export class CollabServer {
       conversions: this.conversions,
       creator: this.workspace ? (request, response) => (this.workspace as Workspace).creator(request, response) : undefined,
       audit: this.audit,
+      members: this.workspace?.memberAccessOf,
     });
     if (this.workspace) this.workspace.addRoutes(this.router);
     else addAuthRoutes(this.router, { workspace: null });
-    addAppLinkRoutes(this.router, { links: this.shareLinks, identities });
-    addHistoryAppRoutes(this.router, { links: this.shareLinks, identities, history: this.historyService, conversions: this.conversions, audit: this.audit });
+    addAppLinkRoutes(this.router, { links: this.shareLinks, identities, members: this.workspace?.memberAccessOf });
+    addHistoryAppRoutes(this.router, {
+      links: this.shareLinks,
+      identities,
+      history: this.historyService,
+      conversions: this.conversions,
+      audit: this.audit,
+      members: this.workspace?.memberAccessOf,
+    });
     addHistoryApiRoutes(this.router, { history: this.historyService, documents: this.documents, authSecret, conversions: this.conversions, audit: this.audit });
     addLinkApiRoutes(this.router, { links: this.shareLinks, authSecret, addresses: this.addresses });
-    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret });
+    addAuditRoutes(this.router, { audit: this.audit, links: this.shareLinks, authSecret, identities, members: this.workspace?.memberAccessOf });
     this.imageCollector = new ImageCollector({ store: openedStore, read: (name, read) => this.documents.read(name, read), logger });
     addImageRoutes(this.router, {
       images: this.images,
@@ -488,9 +501,24 @@ export class CollabServer {
       await store.close();
       throw error;
     }
-    server = new CollabServer(config, store, logger, authSecret, workspaceStore);
+    server = new CollabServer(config, store, logger, authSecret, workspaceStore, options.leaseClock);
     server.migrateLinks();
     return server;
+  }
+
+  /**
+   * Checks the access of every session open here (share links and members) against the database,
+   * ending those it no longer grants: after this node missed the cluster's events for a while.
+   */
+  private async recheckAccess(linkAccess: LinkAccessExtension): Promise<void> {
+    for (const name of [...this.hocuspocus.documents.keys()]) {
+      try {
+        await linkAccess.recheck(name);
+        await this.workspace?.memberAccess.recheck(name);
+      } catch (error) {
+        this.logger.warn({ err: error, document: name }, 'checking the access of open sessions failed; the next token renewal checks it');
+      }
+    }
   }
 
   /**

@@ -8,14 +8,16 @@ import { pngImage } from '../testing/images';
 import { chooseFromDocumentMenu, freshPage, saveStatusOf, titleOf } from './app-helpers';
 import { editorOf, expect, test } from './fixtures';
 
-/** A Word file as another program writes it (the docx package): a heading, bold words and a bulleted list. */
+/** A Word file as another program writes it (the docx package): a heading, bold words in red at 14 points on a cyan highlight, and a bulleted list. */
 async function wordFile(): Promise<Buffer> {
   const document = new Document({
     sections: [
       {
         children: [
           new Paragraph({ heading: HeadingLevel.HEADING_1, text: 'Site survey' }),
-          new Paragraph({ children: [new TextRun('The roof is '), new TextRun({ text: 'sound', bold: true }), new TextRun('.')] }),
+          new Paragraph({
+            children: [new TextRun('The roof is '), new TextRun({ text: 'sound', bold: true, color: 'CC0000', size: 28, highlight: 'cyan' }), new TextRun('.')],
+          }),
           new Paragraph({ text: 'gutters', bullet: { level: 0 } }),
           new Paragraph({ text: 'chimney', bullet: { level: 0 } }),
         ],
@@ -33,7 +35,10 @@ async function download(page: Page, item: RegExp): Promise<{ name: string; bytes
   return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
 }
 
-test('a Word file imports as a new document, and the menu downloads it as Word and PDF files made by the server', async ({ sharedApp: app, browser }) => {
+test('a Word file imports as a new document with its text colour, size and highlight, and the menu downloads it as Word and PDF files made by the server', async ({
+  sharedApp: app,
+  browser,
+}) => {
   const page = await freshPage(browser);
   await page.goto(app.url);
   await page.getByLabel('Markdown file to import').setInputFiles({
@@ -46,6 +51,11 @@ test('a Word file imports as a new document, and the menu downloads it as Word a
   await expect(titleOf(page)).toHaveValue('Site survey');
   await expect(editorOf(page).locator('h1')).toHaveCount(0);
   await expect(editorOf(page).locator('strong')).toHaveText('sound');
+  // Its colour, size (14pt, in pixels as the browser gives it) and highlight are kept and rendered.
+  const styled = editorOf(page).getByText('sound');
+  await expect(styled).toHaveCSS('color', 'rgb(204, 0, 0)');
+  await expect(styled).toHaveCSS('font-size', '18.6667px');
+  await expect(styled).toHaveCSS('background-color', 'rgb(0, 255, 255)');
   await expect(editorOf(page).locator('ul li')).toHaveText(['gutters', 'chimney']);
   await expect(saveStatusOf(page)).toHaveText('Saved');
 

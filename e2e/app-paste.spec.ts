@@ -1,4 +1,4 @@
-import { CLIPBOARD_SOURCES, clipboardHtml } from '../testing/clipboardFixtures';
+import { CLIPBOARD_SOURCES, clipboardHtml, STYLED_CLIPBOARD_HTML } from '../testing/clipboardFixtures';
 import { saveStatusOf } from './app-helpers';
 import { createDocument, editorOf, expect, test } from './fixtures';
 
@@ -37,3 +37,26 @@ for (const source of CLIPBOARD_SOURCES) {
     await expect(saveStatusOf(page)).toHaveText('Saved');
   });
 }
+
+test("pasting Word's, Google Docs' and LibreOffice's coloured, sized and highlighted text shows it so", async ({ sharedApp: app, page }) => {
+  await createDocument(page, app);
+  const body = editorOf(page);
+  const red = { word: 'rgb(192, 0, 0)', 'google-docs': 'rgb(255, 0, 0)', libreoffice: 'rgb(201, 33, 30)' };
+  for (const source of CLIPBOARD_SOURCES) {
+    await body.click();
+    await page.keyboard.press('Control+End');
+    await body.evaluate((element, html) => {
+      const data = new DataTransfer();
+      data.setData('text/html', html);
+      element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, STYLED_CLIPBOARD_HTML[source]);
+    const styled = body.getByText('styled words').last();
+    await expect(styled, source).toHaveCSS('color', red[source]);
+    // 14pt, in pixels as the browser gives it.
+    await expect(styled, source).toHaveCSS('font-size', '18.6667px');
+    await expect(styled, source).toHaveCSS('background-color', 'rgb(255, 255, 0)');
+    await expect(body.getByText('coloured words').last(), source).toHaveCSS('color', 'rgb(255, 0, 0)');
+    await expect(body.getByText('styled words'), source).toHaveCount(CLIPBOARD_SOURCES.indexOf(source) + 1);
+  }
+  await expect(saveStatusOf(page)).toHaveText('Saved');
+});

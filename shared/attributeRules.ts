@@ -97,13 +97,47 @@ const TEXT_ALIGN = oneOf([null, 'left', 'center', 'right', 'justify']);
 /** A colour as it may reach `style`: `#rrggbb` exactly (every palette colour is one), nothing a CSS parser could read further. */
 const HEX_COLOR = /^#[0-9a-f]{6}$/i;
 
-/** Text and highlight colours: null or `#rrggbb`; `#rgb` and `rgb(r, g, b)` (what browsers paste) are converted, anything else dropped. */
+/** Text and highlight colours: null or `#rrggbb`; `#rgb`, `rgb(r, g, b)` (what browsers paste) and the colour names Word and LibreOffice write are converted, anything else dropped. */
 const COLOR = rule('null or a colour written #rrggbb', null, (value) => value === null || (typeof value === 'string' && HEX_COLOR.test(value)), hexColorOf);
+
+/** CSS colour names Word (its standard colours and highlights, `mso-highlight`) and LibreOffice write, as `#rrggbb`. */
+const COLOR_NAMES: Readonly<Record<string, string>> = {
+  black: '#000000',
+  white: '#ffffff',
+  gray: '#808080',
+  grey: '#808080',
+  silver: '#c0c0c0',
+  lightgray: '#d3d3d3',
+  lightgrey: '#d3d3d3',
+  darkgray: '#a9a9a9',
+  darkgrey: '#a9a9a9',
+  red: '#ff0000',
+  maroon: '#800000',
+  darkred: '#8b0000',
+  orange: '#ffa500',
+  yellow: '#ffff00',
+  olive: '#808000',
+  lime: '#00ff00',
+  green: '#008000',
+  darkgreen: '#006400',
+  aqua: '#00ffff',
+  cyan: '#00ffff',
+  teal: '#008080',
+  darkcyan: '#008b8b',
+  blue: '#0000ff',
+  navy: '#000080',
+  darkblue: '#00008b',
+  fuchsia: '#ff00ff',
+  magenta: '#ff00ff',
+  purple: '#800080',
+  darkmagenta: '#8b008b',
+};
 
 function hexColorOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const text = value.trim().toLowerCase();
   if (HEX_COLOR.test(text)) return text;
+  if (Object.hasOwn(COLOR_NAMES, text)) return COLOR_NAMES[text];
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/.exec(text);
   if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
   const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*(?:1|1\.0+)\s*)?\)$/.exec(text);

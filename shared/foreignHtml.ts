@@ -11,6 +11,8 @@
  *   lists, without the marker text; empty `<o:p>` elements go.
  * - Google Docs: a list whose items' `aria-level`s say they nest, but that is flat, is nested;
  *   check-list items (`<li role="checkbox" aria-checked="…">`) make a check list.
+ * - Text colours, sizes and highlights (LibreOffice's `<font>`, backgrounds on spans, Word's colour
+ *   names) become the elements the schema's marks read (`shared/foreignStyles.ts`).
  * - Style elements (Word's, LibreOffice's) are dropped before anything parses the HTML: the browser checks them against
  *   the page's Content-Security-Policy even in a parsed-only document, and they style nothing.
  * What the schema's own parse rules already read is left to them: Google Docs' not-bold
@@ -21,12 +23,14 @@
  * Only standard DOM calls are used, so it runs on the browser's DOM and on happy-dom alike.
  */
 
+import { inlineStyles, mayHoldForeignStyles } from './foreignStyles';
+
 /** Parses a whole HTML text into a document (the browser's `DOMParser`, happy-dom's on the server). */
 export type HtmlDocumentParser = (html: string) => Document;
 
 /** True when `html` may hold something `normalizeForeignHtml` rewrites; when false, the rewrite would change nothing. */
 export function mayBeForeignHtml(html: string): boolean {
-  return FOREIGN_SIGNS.test(html);
+  return FOREIGN_SIGNS.test(html) || mayHoldForeignStyles(html);
 }
 
 const FOREIGN_SIGNS = /mso-list|aria-level|role\s*=\s*["']?checkbox/i;
@@ -60,6 +64,7 @@ export function normalizeForeignHtml(root: Element): void {
   wordLists(root);
   nestByAriaLevel(root);
   checkLists(root);
+  inlineStyles(root);
 }
 
 const ELEMENT = 1;

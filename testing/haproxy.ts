@@ -15,6 +15,8 @@ export interface HaproxyServer {
   httpUrl: string;
   wsUrl: string;
   stop(): Promise<void>;
+  /** The process id of HAProxy. */
+  pid: number | undefined;
 }
 
 /** The HAProxy program: `HAPROXY_PATH`, else the Debian package's, else `haproxy` on PATH (found as `postgresBin` finds PostgreSQL). */
@@ -77,6 +79,7 @@ export async function startHaproxy(
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -42,11 +42,12 @@ export class OidcBrowser {
   }
 
   /**
-   * Starts signing in at the app and goes through the provider's pages as `login`, stopping at
-   * the provider's answer to the app: returns that callback address, not yet visited.
+   * Starts signing in at the app (or at `startAt`, another node of it) and goes through the
+   * provider's pages as `login`, stopping at the provider's answer to the app: returns that
+   * callback address, not yet visited.
    */
-  async untilCallback(login: string, returnTo = '/'): Promise<string> {
-    let url = `${this.appUrl}/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+  async untilCallback(login: string, returnTo = '/', startAt = this.appUrl): Promise<string> {
+    let url = `${startAt}/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
     let init: { method?: string; body?: string; headers?: Record<string, string> } = {};
     for (let step = 0; step < 20; step++) {
       if (url.startsWith(`${this.appUrl}/api/auth/callback`)) return url;

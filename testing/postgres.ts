@@ -27,6 +27,8 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Stops it and removes the data folder. */
   destroy(): Promise<void>;
+  /** The process id of the server (the postmaster; its backends are its children), while it runs. */
+  pid(): number | undefined;
 }
 
 /**
@@ -165,6 +167,7 @@ export async function startPostgres(options: { port?: number; dataDir?: string }
     },
     stop,
     start,
+    pid: () => (child as ChildProcess | null)?.pid,
     destroy: async () => {
       await stop('immediate');
       await rm(dataDir, { recursive: true, force: true });

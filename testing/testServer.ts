@@ -37,6 +37,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** The port to listen on (default: a free one). */
   port?: number;
+  /** In a cluster: the clock the node's leases are timed by (a test moves it to make a lease lapse). */
+  leaseClock?: () => number;
 }
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!!';
@@ -50,7 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let port = options.port ?? 0;
 
   const start = async () => {
-    server = await CollabServer.create({ config, logger: createLogger(config.logLevel), store: options.store?.(dataDir) });
+    server = await CollabServer.create({ config, logger: createLogger(config.logLevel), store: options.store?.(dataDir), leaseClock: options.leaseClock });
     http = await listen(server, port, config.host);
     port = portOf(http);
   };

@@ -5,7 +5,8 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LinkKind } from '../../shared/linkKinds';
 import type { Role } from '../../shared/token';
-import { ApiError, errorMessage, type LinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
+import type { AccessRole } from '../../shared/workspaceTypes';
+import { ApiError, errorMessage, type HeldLinkChange, linkEndedMessage, NetworkError, type OpenedLink, openSession } from '../lib/api';
 import { type LocalIdentity, loadIdentity, saveIdentity, withServerIdentity } from '../lib/identity';
 import { findRecentDocument, rememberDocument, updateRecentDocument } from '../lib/recentDocuments';
 import { fetchAuth, type MemberSession, openMemberSession, signInPath } from '../lib/workspace';
@@ -20,7 +21,7 @@ const DocumentWorkspace = dynamic(loadWorkspace, { ssr: false, loading: () => <D
 
 type PageState =
   | { kind: 'loading' }
-  | { kind: 'ready'; key: string; role: Role; opened?: OpenedLink; identity: LocalIdentity }
+  | { kind: 'ready'; key: string; role: Role; opened?: OpenedLink; memberAccess?: AccessRole; identity: LocalIdentity }
   | { kind: 'not-found' }
   | { kind: 'link-ended'; message: string }
   | { kind: 'error'; message: string };
@@ -52,7 +53,7 @@ export function DocumentPage({ name }: { name: string }) {
       identityRef.current = identity;
       firstToken.current = { token: session.token, at: Date.now(), lifetimeMs: session.expiresIn * 1000 };
       document.title = `${session.title || 'Untitled'} · Quire`;
-      setState({ kind: 'ready', key: '', role: session.role, identity });
+      setState({ kind: 'ready', key: '', role: session.role, memberAccess: session.access, identity });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return setState({ kind: 'not-found' });
       setState({ kind: 'error', message: errorMessage(error) });
@@ -134,7 +135,7 @@ export function DocumentPage({ name }: { name: string }) {
   // A link was created or reset from the Share dialog. When it was this page's own link, the page
   // now holds the new secret: its address, this browser's list and the next token use it.
   const changeLinks = useCallback(
-    (change: LinkChange) => {
+    (change: HeldLinkChange) => {
       firstToken.current = null;
       if (change.key !== keyRef.current) {
         keyRef.current = change.key;
@@ -188,6 +189,7 @@ export function DocumentPage({ name }: { name: string }) {
           linkKey={state.key}
           role={state.role}
           opened={state.opened}
+          memberAccess={state.memberAccess}
           identity={state.identity}
           onIdentityChange={changeIdentity}
           onLinksChange={changeLinks}

@@ -132,6 +132,14 @@ export async function importDocx(file: Blob, title: string): Promise<CreatedDocu
   return request('POST', '/api/app/documents', { title, content: dataUrl.slice(dataUrl.indexOf(',') + 1), format: 'docx' });
 }
 
+/**
+ * The body field naming the link a request acts through: none for a signed-in member who opened
+ * the document without a link (empty `key`), whom the server knows by their session instead.
+ */
+export function linkField(key: string): { key?: string } {
+  return key ? { key } : {};
+}
+
 /** The document as saved on the server, as a Word (.docx) or PDF file made there. */
 export async function exportFile(name: string, key: string, format: 'docx' | 'pdf'): Promise<Blob> {
   let response: Response;
@@ -139,7 +147,7 @@ export async function exportFile(name: string, key: string, format: 'docx' | 'pd
     response = await fetch(`/api/app/documents/${encodeURIComponent(name)}/export`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key, format }),
+      body: JSON.stringify({ ...linkField(key), format }),
     });
   } catch (error) {
     throw new NetworkError(error);
@@ -156,9 +164,13 @@ export function openSession(name: string, key: string, userName: string): Promis
   return request('POST', '/api/app/session', { name, key, userName });
 }
 
-/** The document's links that `key` may see (itself and the lesser ones), with their secrets: what the Share dialog shows. */
-export async function fetchLinks(name: string, key: string): Promise<AppLink[]> {
-  return (await request<{ links: AppLink[] }>('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, { key })).links;
+/**
+ * The document's links that `key` may see (itself and the lesser ones), with their secrets, and
+ * the kinds it may manage: what the Share dialog shows. Without `key` (a signed-in member), the
+ * links come without secrets.
+ */
+export function fetchLinks(name: string, key: string): Promise<{ links: AppLink[]; manages: LinkKind[] }> {
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links`, linkField(key));
 }
 
 /** What creating or resetting a link returns. */
@@ -166,24 +178,27 @@ export interface LinkChange {
   kind: LinkKind;
   /** The new secret (shown this once). */
   secret: string;
-  /** The secret this browser holds now: the new one when it reset its own link. */
-  key: string;
+  /** The secret this browser holds now: the new one when it reset its own link; null for a member, who holds none. */
+  key: string | null;
   links: AppLink[];
 }
 
+/** A link change on a page opened with a link: the secret it holds afterwards. */
+export type HeldLinkChange = LinkChange & { key: string };
+
 /** Gives link `kind` a new secret; the old one stops working at once. Needs a link that may manage it. */
 export function resetLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName: string }): Promise<LinkChange> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { key, ...options });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}/reset`, { ...linkField(key), ...options });
 }
 
 /** Creates link `kind` (turns it on), which the document does not have yet. */
 export function createLink(name: string, key: string, kind: LinkKind, options: { expiresAt: number | null; userName?: string }): Promise<LinkChange> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), ...options });
 }
 
 /** Turns link `kind` off: it stops opening the document at once, and the people on it lose access. */
 export function turnOffLink(name: string, key: string, kind: LinkKind, userName: string): Promise<{ kind: LinkKind; links: AppLink[] }> {
-  return request('DELETE', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, userName });
+  return request('DELETE', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), userName });
 }
 
 /** Gives link `kind` a new expiry (null: never); its address stays the same. */
@@ -193,7 +208,7 @@ export function setLinkExpiry(
   kind: LinkKind,
   options: { expiresAt: number | null; userName: string },
 ): Promise<{ kind: LinkKind; links: AppLink[] }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { key, ...options });
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}/links/${kind}`, { ...linkField(key), ...options });
 }
 
 /** One entry of a document's activity (its audit log), as the server describes it. */
@@ -210,7 +225,7 @@ export interface ActivityEntry {
 
 /** A page of the document's activity, newest first; `next` asks for the page after it. Needs a link that manages links. */
 export function fetchActivity(name: string, key: string, before: number | null): Promise<{ entries: ActivityEntry[]; next: number | null }> {
-  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/audit`, { key, before });
+  return request('POST', `/api/app/documents/${encodeURIComponent(name)}/audit`, { ...linkField(key), before });
 }
 
 /** Title, role and last change of each document whose secret is valid; others are left out. */
@@ -222,12 +237,12 @@ export async function lookupDocuments(documents: Array<{ name: string; key: stri
 
 /** Renames a document (a change to its live title, which history records as this browser's); needs the edit secret. */
 export function renameDocument(name: string, key: string, title: string, userName: string): Promise<{ title: string }> {
-  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { key, title, userName });
+  return request('PATCH', `/api/app/documents/${encodeURIComponent(name)}`, { ...linkField(key), title, userName });
 }
 
 /** Deletes a document on the server; open editors are closed. Needs the edit secret. */
 export async function deleteDocument(name: string, key: string, userName?: string): Promise<void> {
-  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { key, userName });
+  await request('DELETE', `/api/app/documents/${encodeURIComponent(name)}`, { ...linkField(key), userName });
 }
 
 /** The address of a document's editor page for a link secret (the secret stays in the fragment). */

@@ -7,6 +7,7 @@ import { mintToken } from '../../shared/token';
 import { type HaproxyServer, haproxyPath, startHaproxy } from '../../testing/haproxy';
 import { freePort, type PostgresServer, postgresBin, startPostgres } from '../../testing/postgres';
 import { type BenchClient, connect, until } from '../clients';
+import { processTreeCpuMicros } from '../processCpu';
 import { BenchServerProcess } from '../serverProcess';
 import { ms, percentile, ratio, sleep } from '../stats';
 import { BENCH_AUTH_SECRET as BENCH_SECRET, quire, type RunningSystem } from '../systems';
@@ -31,6 +32,14 @@ export interface ClusterTypingResult {
   cpuPerKeystrokeAboveIdle: number;
   /** CPU of the nodes per second with nobody typing, microseconds. */
   idleCpuPerSecond: number;
+  /**
+   * CPU of PostgreSQL (the postmaster and its backends) and HAProxy per keystroke typed,
+   * microseconds: the work the one LevelDB node does in its own process (its storage) that the
+   * other configurations hand to other processes. 0 for the LevelDB node.
+   */
+  externalCpuPerKeystroke: number;
+  /** The same with nobody typing, per second. */
+  externalIdleCpuPerSecond: number;
   /** Keystroke → applied by the other client of its document, ms (`relayed`: the two are on different nodes). */
   p50: number;
   p99: number;
@@ -66,6 +75,9 @@ const NODE_ENV = {
   MAX_CREATIONS_PER_MINUTE: '1000000',
   MAX_NEW_CONNECTIONS_PER_MINUTE: '1000000',
 };
+
+/** HAProxy's health checks as `cluster/haproxy.cfg` makes them (`haproxyConfig`'s defaults). */
+const SHIPPED_CHECKS = { checkIntervalMs: 1000, checkTimeoutMs: 2000 };
 
 /** The lease TTL the failover runs with: the default, as an operator gets it. */
 const DEFAULT_LEASE_TTL_MS = OPTIONS.leaseTtlMs.default;
@@ -103,11 +115,27 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
         const prefix = `${configuration.id}-${round}`;
         let result: Round;
         if (configuration.id === 'leveldb') {
-          result = await withSystem(quire, (running) => typingRound([running], () => running, prefix, documents, seconds));
+          result = await withSystem(quire, (running) =>
+            typingRound(
+              [running],
+              () => running,
+              prefix,
+              documents,
+              seconds,
+              () => 0,
+            ),
+          );
         } else {
           const url = await postgres.createDatabase(`bench_${configuration.id}_${round}`);
           const nodes = await startNodes(url, configuration.nodes, {});
-          const haproxy = configuration.id === 'hashed' ? await startHaproxy(nodes.map((node) => node.port)) : null;
+          // The shipped configuration's health checks (one a second per node), as in the failover rounds.
+          const haproxy =
+            configuration.id === 'hashed'
+              ? await startHaproxy(
+                  nodes.map((node) => node.port),
+                  SHIPPED_CHECKS,
+                )
+              : null;
           try {
             const running = nodes.map((node) => node.running);
             // Hashed: every client through HAProxy on /collab/<document>, so both typists reach the
@@ -116,7 +144,8 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
             const target = haproxy
               ? (document: string) => ({ ...running[0], url: `${haproxy.wsUrl}/collab/${encodeURIComponent(document)}` })
               : (_document: string, side: number) => running[side % running.length];
-            result = await typingRound(running, target, prefix, documents, seconds);
+            const external = () => processTreeCpuMicros(postgres.pid()) + (haproxy ? processTreeCpuMicros(haproxy.pid) : 0);
+            result = await typingRound(running, target, prefix, documents, seconds, external);
             if (haproxy) context.log(`cluster hashed: documents per node ${[...(await leaseHolders(url)).values()].map((names) => names.length).join(', ')}`);
           } finally {
             await haproxy?.stop();
@@ -132,13 +161,16 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
       const keystrokes = list.reduce((sum, r) => sum + r.keystrokes, 0);
       const deliveries = list.reduce((sum, r) => sum + r.deliveries, 0);
       const cpu = list.reduce((sum, r) => sum + r.cpuMicros, 0);
-      const idleCpuPerSecond = list.reduce((sum, r) => sum + r.idleCpuMicros, 0) / list.reduce((sum, r) => sum + r.idleSeconds, 0);
+      const idleSeconds = list.reduce((sum, r) => sum + r.idleSeconds, 0);
+      const idleCpuPerSecond = list.reduce((sum, r) => sum + r.idleCpuMicros, 0) / idleSeconds;
       const row: ClusterTypingResult = {
         ...configuration,
         cpuPerKeystroke: cpu / keystrokes,
         cpuPerDelivery: cpu / deliveries,
         cpuPerKeystrokeAboveIdle: (cpu - idleCpuPerSecond * seconds * list.length) / keystrokes,
         idleCpuPerSecond,
+        externalCpuPerKeystroke: list.reduce((sum, r) => sum + r.externalCpuMicros, 0) / keystrokes,
+        externalIdleCpuPerSecond: list.reduce((sum, r) => sum + r.externalIdleCpuMicros, 0) / idleSeconds,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         samples: latencies.length,
@@ -146,7 +178,7 @@ export async function cluster(context: WorkloadContext): Promise<ClusterResult> 
       };
       typing.push(row);
       context.log(
-        `cluster ${row.label}: ${row.cpuPerKeystroke.toFixed(0)} µs CPU/keystroke (${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs above idle; idle ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms CPU/s), remote p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.samples} samples`,
+        `cluster ${row.label}: ${row.cpuPerKeystroke.toFixed(0)} µs CPU/keystroke (${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs above idle; idle ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms CPU/s; PostgreSQL and HAProxy ${row.externalCpuPerKeystroke.toFixed(0)} µs/keystroke more, idle ${(row.externalIdleCpuPerSecond / 1000).toFixed(1)} ms/s), remote p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.samples} samples`,
       );
     }
     const failover = await failoverRounds(postgres, context, context.quick ? 1 : 3);
@@ -177,6 +209,9 @@ interface Round {
   /** CPU of the nodes over `idleSeconds` before the typing started. */
   idleCpuMicros: number;
   idleSeconds: number;
+  /** CPU of PostgreSQL and HAProxy over the same two spans. */
+  externalCpuMicros: number;
+  externalIdleCpuMicros: number;
 }
 
 /** Two typists per document, each connected where `target` says; measures for `seconds` after a warm-up, CPU summed over `nodes`. */
@@ -186,6 +221,8 @@ async function typingRound(
   prefix: string,
   documents: number,
   seconds: number,
+  /** CPU of the processes besides the nodes (PostgreSQL, HAProxy) so far, microseconds. */
+  external: () => number,
 ): Promise<Round> {
   collectGarbage();
   const clients: BenchClient[] = [];
@@ -196,22 +233,35 @@ async function typingRound(
   const idleSeconds = Math.max(3, seconds / 3);
   await sleep(1000);
   const idleBefore = await cpu();
+  const externalIdleBefore = external();
   await sleep(idleSeconds * 1000);
   const idleCpuMicros = (await cpu()) - idleBefore;
+  const externalIdleCpuMicros = external() - externalIdleBefore;
   const session = new TypingSession();
   session.addTypists(clients);
   session.start(KEYSTROKES_PER_SECOND);
   await sleep(2000);
   session.measure();
   const before = await cpu();
+  const externalBefore = external();
   await sleep(seconds * 1000);
   const after = await cpu();
+  const externalCpuMicros = external() - externalBefore;
   session.endMeasurement();
   const keystrokes = session.keystrokes;
   session.stop();
   await disconnectAll(clients);
   // Two typists per document: each keystroke is delivered to the one other client.
-  return { latencies: Array.from(session.latencies.values()), keystrokes, deliveries: keystrokes, cpuMicros: after - before, idleCpuMicros, idleSeconds };
+  return {
+    latencies: Array.from(session.latencies.values()),
+    keystrokes,
+    deliveries: keystrokes,
+    cpuMicros: after - before,
+    idleCpuMicros,
+    idleSeconds,
+    externalCpuMicros,
+    externalIdleCpuMicros,
+  };
 }
 
 interface Node {
@@ -273,17 +323,26 @@ async function leaseHolders(url: string): Promise<Map<string, string[]>> {
  * edit of one of its documents (now served by the other node), and the moment all of them are
  * acknowledged again. The killed node is started again between rounds.
  */
-async function failoverRounds(postgres: PostgresServer, context: WorkloadContext, rounds: number): Promise<FailoverResult> {
-  const url = await postgres.createDatabase('bench_failover');
+export async function failoverRounds(
+  postgres: PostgresServer,
+  context: WorkloadContext,
+  rounds: number,
+  leaseTtlMs = DEFAULT_LEASE_TTL_MS,
+  database = 'bench_failover',
+): Promise<FailoverResult> {
+  const url = await postgres.createDatabase(database);
   const documents = 6;
-  const nodes = await startNodes(url, 2, {});
+  // Another lease than the default renews four times per TTL, as the default does.
+  const env: Record<string, string> =
+    leaseTtlMs === DEFAULT_LEASE_TTL_MS ? {} : { LEASE_TTL_MS: String(leaseTtlMs), LEASE_RENEW_MS: String(Math.floor(leaseTtlMs / 4)) };
+  const nodes = await startNodes(url, 2, env);
   let haproxy: HaproxyServer | undefined;
   const clients: BenchClient[] = [];
-  const result: FailoverResult = { leaseTtlMs: DEFAULT_LEASE_TTL_MS, firstAck: [], allAcked: [], documentsMoved: [] };
+  const result: FailoverResult = { leaseTtlMs, firstAck: [], allAcked: [], documentsMoved: [] };
   try {
     haproxy = await startHaproxy(
       nodes.map((node) => node.port),
-      { checkIntervalMs: 1000, checkTimeoutMs: 2000 },
+      SHIPPED_CHECKS,
     );
     const names = Array.from({ length: documents }, (_, i) => `failover-${i}`);
     const token = await benchToken();
@@ -323,7 +382,7 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
         await victim.process.kill();
         await until(
           () => moved.every((name) => acknowledgedAfterKill.has(name)),
-          DEFAULT_LEASE_TTL_MS * 6,
+          leaseTtlMs * 6 + 30_000,
           `the documents of node${victimIndex + 1} to be acknowledged on the other node`,
           20,
         );
@@ -335,9 +394,9 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
         result.allAcked.push(all);
         result.documentsMoved.push(moved.length);
         context.log(
-          `cluster failover round ${round + 1}: node${victimIndex + 1} (${moved.length} documents) killed; first acknowledged edit on the other node after ${ms(first)}, all after ${ms(all)} (lease ${DEFAULT_LEASE_TTL_MS} ms)`,
+          `cluster failover round ${round + 1}: node${victimIndex + 1} (${moved.length} documents) killed; first acknowledged edit on the other node after ${ms(first)}, all after ${ms(all)} (lease ${leaseTtlMs} ms)`,
         );
-        nodes[victimIndex] = await startNode(url, victimIndex, victim.port, {});
+        nodes[victimIndex] = await startNode(url, victimIndex, victim.port, env);
       }
     } finally {
       session.stop();
@@ -354,15 +413,15 @@ async function failoverRounds(postgres: PostgresServer, context: WorkloadContext
 export function clusterTable(result: ClusterResult): string[] {
   if (result.skipped) return [`**8. Cluster** — skipped: ${result.skipped}`, ''];
   const lines = [
-    `**8. Cluster** — ${result.documents} documents × 2 typists replaying the editing traces at ${KEYSTROKES_PER_SECOND} keystrokes/s for ${result.seconds} s. CPU is the Quire processes' (summed over nodes), not PostgreSQL's or HAProxy's.`,
+    `**8. Cluster** — ${result.documents} documents × 2 typists replaying the editing traces at ${KEYSTROKES_PER_SECOND} keystrokes/s for ${result.seconds} s. CPU is the Quire processes' (summed over nodes); "with PostgreSQL and HAProxy" adds theirs (the LevelDB node's storage runs in its own process).`,
     '',
-    '| | CPU per keystroke | × one node, LevelDB | above idle | × one node, LevelDB | idle CPU | keystroke → other client p50 / p99 | samples |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| | CPU per keystroke | × one node, LevelDB | above idle | × one node, LevelDB | idle CPU | with PostgreSQL and HAProxy | × one node, LevelDB | their idle CPU | keystroke → other client p50 / p99 | samples |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const base = result.typing?.find((row) => row.id === 'leveldb');
   for (const row of result.typing ?? []) {
     lines.push(
-      `| ${row.label} | ${row.cpuPerKeystroke.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystroke / base.cpuPerKeystroke) : '–'} | ${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystrokeAboveIdle / base.cpuPerKeystrokeAboveIdle) : '–'} | ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms/s | ${ms(row.p50)} / ${ms(row.p99)} | ${row.samples} |`,
+      `| ${row.label} | ${row.cpuPerKeystroke.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystroke / base.cpuPerKeystroke) : '–'} | ${row.cpuPerKeystrokeAboveIdle.toFixed(0)} µs | ${base ? ratio(row.cpuPerKeystrokeAboveIdle / base.cpuPerKeystrokeAboveIdle) : '–'} | ${(row.idleCpuPerSecond / 1000).toFixed(1)} ms/s | ${withExternal(row).toFixed(0)} µs | ${base ? ratio(withExternal(row) / withExternal(base)) : '–'} | ${(row.externalIdleCpuPerSecond / 1000).toFixed(1)} ms/s | ${ms(row.p50)} / ${ms(row.p99)} | ${row.samples} |`,
     );
   }
   lines.push('');
@@ -374,4 +433,9 @@ export function clusterTable(result: ClusterResult): string[] {
     );
   }
   return lines;
+}
+
+/** CPU per keystroke of the nodes, PostgreSQL and HAProxy together. */
+function withExternal(row: ClusterTypingResult): number {
+  return row.cpuPerKeystroke + row.externalCpuPerKeystroke;
 }

@@ -48,8 +48,12 @@ export interface ClusterOptions {
   expiryChanged: (change: ExpiryChange) => void;
   /** Told when another node removed or lowered someone's access to a document (workspace mode): ends their sessions here. */
   revokeMember?: (name: string, userId: string) => void;
+  /** Told when the cluster event connection is back after being down: checks every open session's access again (events were missed). */
+  recheckAccess?: () => void;
   /** Stops saving a loaded document without acknowledging more (its lease was lost). */
   abandon: (name: string, why: string) => void;
+  /** The monotonic clock leases are timed by (default `performance.now`). */
+  leaseClock?: () => number;
 }
 
 /**
@@ -93,11 +97,19 @@ export class Cluster {
       onLost: (name) => this.drop(name),
       logger,
       events: metrics,
+      now: options.leaseClock,
     });
     metrics.watchLeases(() => this.leases.count);
     this.extension = new ClusterExtension(this.leases, logger);
     this.locks = new DatabaseNameLocks(this.pool, new NameLocks());
-    this.events = new ClusterEvents({ url: config.databaseUrl, pool: this.pool, nodeId: this.nodeId, logger, onEvent: (event) => this.receive(event) });
+    this.events = new ClusterEvents({
+      url: config.databaseUrl,
+      pool: this.pool,
+      nodeId: this.nodeId,
+      logger,
+      onEvent: (event) => this.receive(event),
+      onReconnected: () => this.options.recheckAccess?.(),
+    });
   }
 
   /** The epoch of this node's lease on `name` that the loaded copy was loaded under (every write of its content carries it), or null. */

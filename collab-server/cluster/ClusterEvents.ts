@@ -19,25 +19,35 @@ export interface ClusterEventsOptions {
   logger: Logger;
   /** Told of every event another node published. */
   onEvent: (event: ClusterEvent) => void;
+  /**
+   * Told once listening again after the connection was lost: events published meanwhile were
+   * missed, so what they would have ended (access removed, links reset or expired) is checked again.
+   */
+  onReconnected?: () => void;
 }
 
 /**
  * Events between the nodes of a cluster, over PostgreSQL's LISTEN/NOTIFY (SPEC.md [PG9]): a deleted
  * document's editors are closed on whichever node serves it, and a reset share link ends the
  * sessions opened through it there. A notification is sent after the change committed; one missed
- * while a node's listening connection was down is covered otherwise (a deletion moves the lease's
- * epoch on, a revoked link is refused at the next token renewal).
+ * while a node's listening connection was down is covered otherwise: a deletion moves the lease's
+ * epoch on, and once listening again (`onReconnected`) the node checks every open session's
+ * access against the database, so a removal or link reset missed meanwhile ends its sessions
+ * within seconds of the database answering again, not only at the next token renewal.
  */
 export class ClusterEvents {
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The listening connection was lost since the last successful LISTEN: events may have been missed. */
+  private lost = false;
 
   constructor(private readonly options: ClusterEventsOptions) {}
 
   /** Starts listening (and keeps listening, reconnecting after a failure). */
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    // Named, so an operator (and a test) can tell each node's listening connection apart.
+    const client = new pg.Client({ connectionString: this.options.url, application_name: listenerName(this.options.nodeId) });
     client.on('error', (error) => {
       this.options.logger.warn({ err: error }, 'the cluster event connection failed; reconnecting');
       this.restart(client);
@@ -48,6 +58,11 @@ export class ClusterEvents {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       this.client = client;
+      if (this.lost) {
+        this.lost = false;
+        this.options.logger.info('listening for cluster events again; checking the access of open sessions');
+        this.options.onReconnected?.();
+      }
     } catch (error) {
       this.options.logger.warn({ err: error }, 'listening for cluster events failed; retrying');
       this.restart(client);
@@ -73,6 +88,7 @@ export class ClusterEvents {
 
   private restart(client: pg.Client): void {
     if (this.closed || this.timer) return;
+    this.lost = true;
     if (this.client === client) this.client = null;
     client.end().catch(() => undefined);
     this.timer = setTimeout(() => {
@@ -90,4 +106,9 @@ export class ClusterEvents {
       this.options.logger.warn({ err: error }, 'a cluster event could not be read; ignored');
     }
   }
+}
+
+/** The `application_name` of node `nodeId`'s listening connection (PostgreSQL keeps 63 bytes of it). */
+export function listenerName(nodeId: string): string {
+  return `quire-events:${nodeId}`.slice(0, 63);
 }

@@ -39,7 +39,7 @@ export class LeaseTable {
    * (they hold the row `FOR SHARE`): those land before it, and the new owner loads them.
    */
   async acquire(name: string, owner: string, address: string): Promise<number | null> {
-    const taken = await this.pool.query<{ epoch: number }>(
+    const taken = await this.pool.query<{ epoch: string }>(
       `INSERT INTO quire_leases AS lease (name, owner, address, epoch, expires_at)
        VALUES ($1, $2, $3, 1, clock_timestamp() + make_interval(secs => $4::float8 / 1000))
        ON CONFLICT (name) DO UPDATE
@@ -48,7 +48,9 @@ export class LeaseTable {
        RETURNING epoch`,
       [name, owner, address, this.ttlMs],
     );
-    return taken.rows[0]?.epoch ?? null;
+    // bigint arrives as text: the epoch is a number here, as in the document store.
+    const epoch = taken.rows[0]?.epoch;
+    return epoch === undefined ? null : Number(epoch);
   }
 
   /** The holder of `name`'s lease, or null when nobody ever held it. */

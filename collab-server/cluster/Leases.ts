@@ -24,11 +24,13 @@ export interface LeasesOptions {
   onLost: (name: string) => void;
   logger: Logger;
   events?: LeaseEvents;
+  /** The monotonic clock leases are timed by, in ms (default `performance.now`); tests drive it to make a lease lapse. */
+  now?: () => number;
 }
 
 interface Held {
   epoch: number;
-  /** Until when (performance.now()) the lease is surely ours: the last successful renewal's start plus the TTL. */
+  /** Until when (the leases' clock) the lease is surely ours: the last successful renewal's start plus the TTL. */
   validUntil: number;
   /** When it was last asked for; a lease unused for a renewal period is given back. */
   lastUsed: number;
@@ -49,7 +51,11 @@ export class Leases {
   private ticking: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly options: LeasesOptions) {}
+  private readonly now: () => number;
+
+  constructor(private readonly options: LeasesOptions) {
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** Number of leases held. */
   get count(): number {
@@ -69,7 +75,7 @@ export class Leases {
   /** The epoch of the lease this node holds on `name` (for fencing), or null when it holds none that is still valid. */
   epochOf(name: string): number | null {
     const lease = this.held.get(name);
-    if (!lease || performance.now() > lease.validUntil) return null;
+    if (!lease || this.now() > lease.validUntil) return null;
     return lease.epoch;
   }
 
@@ -81,8 +87,8 @@ export class Leases {
   route(name: string): Promise<Route> {
     if (this.closed) return Promise.resolve({ local: false, address: null });
     const lease = this.held.get(name);
-    if (lease && performance.now() <= lease.validUntil) {
-      lease.lastUsed = performance.now();
+    if (lease && this.now() <= lease.validUntil) {
+      lease.lastUsed = this.now();
       return Promise.resolve({ local: true });
     }
     // Lapsed before the renewal noticed: the copy served under it goes first (its editors reconnect),
@@ -113,10 +119,10 @@ export class Leases {
 
   private async acquire(name: string): Promise<Route> {
     const { table, nodeId } = this.options;
-    const started = performance.now();
+    const started = this.now();
     const epoch = await table.acquire(name, nodeId, this.options.address());
     if (epoch !== null) {
-      this.held.set(name, { epoch, validUntil: started + this.options.ttlMs, lastUsed: performance.now() });
+      this.held.set(name, { epoch, validUntil: started + this.options.ttlMs, lastUsed: this.now() });
       this.options.events?.acquired();
       this.options.logger.debug({ document: name, epoch }, 'lease acquired');
       return { local: true };
@@ -127,7 +133,7 @@ export class Leases {
 
   /** Renews the leases in use, gives back the others, and drops those no longer ours. */
   private async tick(): Promise<void> {
-    const now = performance.now();
+    const now = this.now();
     const renew = new Map<string, number>();
     const release = new Map<string, number>();
     for (const [name, lease] of this.held) {
@@ -151,7 +157,7 @@ export class Leases {
       this.options.logger.warn({ err: error, leases: renew.size }, 'renewing leases failed; they are retried, and lost once they expire');
     }
     // Not renewed in time (the database unreachable, or this process paused): no longer surely ours.
-    const late = performance.now();
+    const late = this.now();
     for (const [name, lease] of this.held) if (late > lease.validUntil) this.lose(name, 'the lease expired before it could be renewed');
   }
 

@@ -1,15 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditActor } from '../../persistence/AuditStore';
+import type { DocumentMeta } from '../../persistence/DocumentStore';
 import { isLinkKind, LINK_KINDS, type LinkKind, linkKindInfo } from '../../shared/linkKinds';
 import { isValidExpiry, type ShareLinks } from '../links/ShareLinks';
-import { type AppLink, appLinksOf, type OpenLink, requireLink } from './appLinkAccess';
-import { stringField } from './appRoutes';
+import { type MemberAccessOf, manages, requireAppAccess } from './appAccess';
+import { type AppLink, appLinksOf, NOT_FOUND } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
 export interface AppLinkRoutesOptions {
   links: ShareLinks;
   identities: BrowserIdentities;
+  /** Workspace mode: a signed-in member's access, for requests without a link secret (the owner and editors manage links). */
+  members?: MemberAccessOf;
+}
+
+/** Who is managing links: through the link whose secret they sent, or as a member (no link held). */
+interface Manager {
+  /** The link held, or null for a member. */
+  holder: { kind: LinkKind; secret: string } | null;
+  /** The kinds of link this manager may create, reset, change and turn off. */
+  manageable: LinkKind[];
+  actor: (userName: unknown) => Promise<AuditActor>;
 }
 
 /**
@@ -23,88 +35,103 @@ export interface AppLinkRoutesOptions {
  *   PATCH  /api/app/documents/:name/links/:kind       { key, expiresAt }   a new expiry (null: never), same secret
  *   DELETE /api/app/documents/:name/links/:kind       { key }              turns it off (POST …/:kind turns it on again)
  *
+ * In workspace mode the owner and editors of a document, signed in, manage its links without a
+ * link (no `key`; from the app's own pages): they see the links without secrets (they hold none
+ * that opens the sealed copies) and get a link's new secret when they create or reset it.
+ *
  * Showing a secret means opening its sealed copy (about a millisecond of CPU), so it is done when
  * the Share dialog asks, not on every token. Creating and resetting answer `{ kind, secret, key, links }`: the new secret (shown this once), the secret this
  * browser holds afterwards (the new one when it reset its own link), and the links it may see.
  * A reset ends, with `4411 access-revoked`, the sessions opened through the old secret, except
  * this browser's own, which move to the new secret.
  */
-export function addAppLinkRoutes(router: Router, { links, identities }: AppLinkRoutesOptions): void {
-  const authorize = async (request: IncomingMessage, name: string, kind: string) => {
+export function addAppLinkRoutes(router: Router, { links, identities, members }: AppLinkRoutesOptions): void {
+  /** Who may manage links of `name`: the link in the body, or the signed-in member (no `key`). */
+  const managerOf = async (request: IncomingMessage, response: ServerResponse, name: string, body: Record<string, unknown> | null): Promise<Manager> => {
+    const access = await requireAppAccess(links, identities, members, request, response, name, body);
+    const actor = async (userName: unknown): Promise<AuditActor> => {
+      const user = await access.identify(userName);
+      return { id: user.id, name: user.name, via: access.via };
+    };
+    if (access.link) return { holder: access.link, manageable: links.manageable(access.role), actor };
+    // Members: the owner and editors manage every link, as they manage who has access.
+    return { holder: null, manageable: manages(links, access) ? LINK_KINDS.map((entry) => entry.kind) : [], actor };
+  };
+  const authorize = async (request: IncomingMessage, response: ServerResponse, name: string, kind: string) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const key = stringField(body, 'key', 100);
-    const access = await requireLink(links, name, key);
+    const manager = await managerOf(request, response, name, body);
     if (!isLinkKind(kind))
       throw new HttpError(404, `there is no kind of link called ${JSON.stringify(kind)}; the kinds are ${LINK_KINDS.map((entry) => entry.kind).join(', ')}`);
-    requireManager(links, access, kind);
-    return { body, key, access, kind, expiresAt: expiryOf(body?.expiresAt) };
+    requireManager(manager, kind);
+    return { body, manager, kind, expiresAt: expiryOf(body?.expiresAt) };
   };
-  /** Who is changing links, for the audit log: this browser's identity, through the link it holds. */
-  const actorOf = async (request: IncomingMessage, response: ServerResponse, body: Record<string, unknown> | null, access: OpenLink): Promise<AuditActor> => {
-    const user = await identities.identify(request, response, body?.userName);
-    return { id: user.id, name: user.name, via: access.kind };
+  /** The links `manager` may see: with the secrets its link may see; a member sees the links without secrets. */
+  const shown = (name: string, meta: DocumentMeta, manager: Manager, held = manager.holder): AppLink[] => {
+    if (held) return appLinksOf(links, name, meta, held);
+    if (manager.manageable.length === 0) return [];
+    return links.summaries(meta).map(({ kind, expiresAt, expired }) => ({ kind, secret: null, expiresAt, expired }));
   };
 
   router.add('POST', '/api/app/documents/:name/links', async (request, response, { name }) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const key = stringField(body, 'key', 100);
-    const { kind, meta, role } = await requireLink(links, name, key);
-    sendJson(response, 200, { link: kind, links: appLinksOf(links, name, meta, { kind, secret: key }), manages: links.manageable(role) });
+    const manager = await managerOf(request, response, name, body);
+    const meta = await links.meta(name);
+    if (!meta) throw new HttpError(404, NOT_FOUND);
+    sendJson(response, 200, { link: manager.holder?.kind ?? null, links: shown(name, meta, manager), manages: manager.manageable });
   });
 
   router.add('POST', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
-    const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
-    const actor = await actorOf(request, response, body, access);
-    const { secrets, meta } = await links.create(params.name, [kind], { expiresAt, holder: { kind: access.kind, secret: key }, actor });
+    const { body, manager, kind, expiresAt } = await authorize(request, response, params.name, params.kind);
+    const actor = await manager.actor(body?.userName);
+    const { secrets, meta } = await links.create(params.name, [kind], { expiresAt, holder: manager.holder ?? undefined, actor });
     const secret = secrets[kind];
     if (!secret) throw new HttpError(409, `this document has a ${linkKindInfo(kind).label.toLowerCase()} already; reset it to get a new secret`);
-    sendJson(response, 201, answer(kind, secret, key, appLinksOf(links, params.name, meta, { kind: access.kind, secret: key })));
+    sendJson(response, 201, answer(kind, secret, manager.holder?.secret ?? null, shown(params.name, meta, manager)));
   });
 
   router.add('POST', '/api/app/documents/:name/links/:kind/reset', async (request, response, params) => {
-    const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
-    const actor = await actorOf(request, response, body, access);
-    const { secret, meta } = await links.reset(params.name, kind, { expiresAt, holder: { kind: access.kind, secret: key }, spare: actor.id, actor });
-    const held = kind === access.kind ? secret : key;
-    sendJson(response, 200, answer(kind, secret, held, appLinksOf(links, params.name, meta, { kind: access.kind, secret: held })));
+    const { body, manager, kind, expiresAt } = await authorize(request, response, params.name, params.kind);
+    const actor = await manager.actor(body?.userName);
+    const { secret, meta } = await links.reset(params.name, kind, { expiresAt, holder: manager.holder ?? undefined, spare: actor.id, actor });
+    const held = manager.holder && (kind === manager.holder.kind ? { kind, secret } : manager.holder);
+    sendJson(response, 200, answer(kind, secret, held?.secret ?? null, shown(params.name, meta, manager, held)));
   });
 
   router.add('PATCH', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
-    const { body, key, access, kind, expiresAt } = await authorize(request, params.name, params.kind);
+    const { body, manager, kind, expiresAt } = await authorize(request, response, params.name, params.kind);
     if (body === null || !('expiresAt' in body))
       throw new HttpError(400, 'nothing to change: send "expiresAt" (milliseconds since the epoch, or null for never)');
     if (!(await links.meta(params.name).then((meta) => meta && links.summaries(meta).some((link) => link.kind === kind)))) {
       throw new HttpError(409, `the ${linkKindInfo(kind).label.toLowerCase()} is off; turn it on to give it an expiry`);
     }
-    const meta = await links.setExpiry(params.name, kind, expiresAt, { actor: await actorOf(request, response, body, access) });
-    sendJson(response, 200, { kind, links: appLinksOf(links, params.name, meta, { kind: access.kind, secret: key }) });
+    const meta = await links.setExpiry(params.name, kind, expiresAt, { actor: await manager.actor(body.userName) });
+    sendJson(response, 200, { kind, links: shown(params.name, meta, manager) });
   });
 
   router.add('DELETE', '/api/app/documents/:name/links/:kind', async (request, response, params) => {
-    const { body, key, access, kind } = await authorize(request, params.name, params.kind);
+    const { body, manager, kind } = await authorize(request, response, params.name, params.kind);
     // The page would lock itself out; another link or a backend may still turn it off.
-    if (kind === access.kind) throw new HttpError(409, 'the link this page was opened with cannot be turned off from it; reset it instead to end the old one');
-    const actor = await actorOf(request, response, body, access);
+    if (kind === manager.holder?.kind)
+      throw new HttpError(409, 'the link this page was opened with cannot be turned off from it; reset it instead to end the old one');
+    const actor = await manager.actor(body?.userName);
     if (!(await links.remove(params.name, kind, { actor }))) throw new HttpError(409, `the ${linkKindInfo(kind).label.toLowerCase()} is off already`);
     const meta = await links.meta(params.name);
-    sendJson(response, 200, { kind, links: meta ? appLinksOf(links, params.name, meta, { kind: access.kind, secret: key }) : [] });
+    sendJson(response, 200, { kind, links: meta ? shown(params.name, meta, manager) : [] });
   });
 }
 
-function answer(kind: LinkKind, secret: string, key: string, shown: AppLink[]) {
+function answer(kind: LinkKind, secret: string, key: string | null, shown: AppLink[]) {
   return { kind, secret, key, links: shown };
 }
 
-/** 403 unless the link `access` proves may create and reset links of `kind`. */
-function requireManager(links: ShareLinks, access: OpenLink, kind: LinkKind): void {
-  if (!links.canManage(access.role)) {
-    throw new HttpError(403, `a ${linkKindInfo(access.kind).label.toLowerCase()} may not create or reset links on this server; ask someone with the edit link`);
+/** 403 unless `manager` may create and reset links of `kind`. */
+function requireManager(manager: Manager, kind: LinkKind): void {
+  const who = manager.holder ? `a ${linkKindInfo(manager.holder.kind).label.toLowerCase()}` : 'a member who is not the owner or an editor';
+  if (manager.manageable.length === 0) {
+    throw new HttpError(403, `${who} may not create or reset links on this server; ask someone with the edit link`);
   }
-  if (!links.manageable(access.role).includes(kind)) {
-    throw new HttpError(
-      403,
-      `a ${linkKindInfo(access.kind).label.toLowerCase()} may not create or reset the ${linkKindInfo(kind).label.toLowerCase()}: it would grant more than the link itself`,
-    );
+  if (!manager.manageable.includes(kind)) {
+    throw new HttpError(403, `${who} may not create or reset the ${linkKindInfo(kind).label.toLowerCase()}: it would grant more than the link itself`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../persistence/DocumentStore';
 import { TITLE_FIELD } from '../../shared/documentFields';
 import { documentNameProblem, newDocumentName } from '../../shared/documentName';
-import { LINK_KINDS, type LinkKind } from '../../shared/linkKinds';
+import { LINK_KINDS } from '../../shared/linkKinds';
 import { normalizeTitle, replaceText } from '../../shared/titleText';
 import { mintToken } from '../../shared/token';
 import type { AuditLog } from '../audit/AuditLog';
@@ -17,6 +17,7 @@ import { initialLinks } from '../links/linkSecrets';
 import type { ShareLinks } from '../links/ShareLinks';
 import type { ClientAddresses } from '../net/ClientAddresses';
 import { CONTENT_TYPES } from './apiRoutes';
+import { type AppAccess, type MemberAccessOf, requireAppAccess } from './appAccess';
 import { NOT_FOUND, requireLink } from './appLinkAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { conversionHttpError } from './conversionErrors';
@@ -63,6 +64,8 @@ export interface AppRoutesOptions {
    * them its owner once it exists. Absent in link mode, where anyone may create one.
    */
   creator?: (request: IncomingMessage, response: ServerResponse) => Promise<{ author: string; makeOwner: (name: string) => Promise<void> }>;
+  /** Workspace mode: a signed-in member's access, for requests without a link secret (rename, delete, export). */
+  members?: MemberAccessOf;
 }
 
 /**
@@ -80,6 +83,10 @@ export interface AppRoutesOptions {
  *   POST   /api/app/documents/lookup   [{ name, key }] → title and last change of each valid one
  *   PATCH  /api/app/documents/:name    rename (edit secret in the body)
  *   DELETE /api/app/documents/:name    delete; open editors are closed (edit secret in the body)
+ *
+ * In workspace mode, export, rename and delete also accept a signed-in member instead of a link
+ * secret (a body without `key`; `appAccess.ts`): any member exports, an editor or the owner
+ * renames, only the owner deletes; such requests must come from the app's own pages.
  *
  * Showing, creating and resetting links (the Share dialog): `appLinkRoutes.ts`.
  */
@@ -99,14 +106,24 @@ export function addAppRoutes(
     linkTokenSeconds,
     audit,
     creator,
+    members,
   }: AppRoutesOptions,
 ): void {
-  /** Reads `{ key, … }` and requires the edit link of `name`. */
-  const requireEditor = async (request: IncomingMessage, name: string): Promise<{ body: Record<string, unknown> | null; kind: LinkKind }> => {
+  /** Reads `{ key?, … }` and requires the edit link of `name`, or a member who edits it (`owner`: only its owner). */
+  const requireEditor = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    name: string,
+    action: string,
+    needsOwner = false,
+  ): Promise<{ body: Record<string, unknown> | null; access: AppAccess }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const access = await requireLink(links, name, stringField(body, 'key', 100));
-    if (access.role !== 'editor') throw new HttpError(403, 'this is a view-only link; renaming or deleting needs the edit link');
-    return { body, kind: access.kind };
+    const access = await requireAppAccess(links, identities, members, request, response, name, body);
+    if (access.memberRole !== null) {
+      if (needsOwner && access.memberRole !== 'owner') throw new HttpError(403, `only the document's owner may ${action} it; you are ${access.memberRole}`);
+      if (access.role !== 'editor') throw new HttpError(403, `you may view this document but not ${action} it: that needs an editor`);
+    } else if (access.role !== 'editor') throw new HttpError(403, `this is a view-only link; to ${action} the document needs the edit link`);
+    return { body, access };
   };
 
   router.add('GET', '/api/app/identity', async (request, response) => {
@@ -116,7 +133,7 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents', async (request, response) => {
     // Anyone may create a document here, so each address has a budget of them.
-    const makeOwner = await creator?.(request, response);
+    const creating = await creator?.(request, response);
     const wait = takeCreation?.(request) ?? 0;
     if (wait > 0) {
       response.setHeader('retry-after', String(wait));
@@ -140,7 +157,7 @@ export function addAppRoutes(
     const title = titleOf(imported.fields);
     const update = imported.update ?? undefined;
     // Suggestions in the file are the importer's own, as their sessions' tokens will say ([SG13]).
-    if (update) suggestionsByImporter(update, makeOwner?.author ?? (await identities.identify(request, response, '')).id);
+    if (update) suggestionsByImporter(update, creating?.author ?? (await identities.identify(request, response, '')).id);
     // Whoever creates a document holds its most powerful link, and with it every other one.
     const { properties, secrets } = initialLinks(
       name,
@@ -148,7 +165,7 @@ export function addAppRoutes(
     );
     await documents.create(name, { update, title, properties: { ...properties, ...importedProperties(imageRules, imported.images) } });
     await storeImportedImages(documents, images, name, imported.images);
-    await makeOwner?.makeOwner(name);
+    await creating?.makeOwner(name);
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
     sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });
@@ -200,7 +217,7 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents/:name/export', async (request, response, { name }) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    await requireLink(links, name, stringField(body, 'key', 100));
+    await requireAppAccess(links, identities, members, request, response, name, body);
     const format = body?.format;
     if (format !== 'docx' && format !== 'pdf') throw new HttpError(400, '"format" must be "docx" or "pdf"');
     let file: { content: string | Uint8Array };
@@ -221,11 +238,11 @@ export function addAppRoutes(
   });
 
   router.add('PATCH', '/api/app/documents/:name', async (request, response, { name }) => {
-    const { body, kind } = await requireEditor(request, name);
+    const { body, access } = await requireEditor(request, response, name, 'rename');
     if (typeof body?.title !== 'string') throw new HttpError(400, '"title" must be a string');
     const title = normalizeTitle(body.title.trim());
     // The person renaming, as their collab token names them, so history shows who renamed.
-    const user = await identities.identify(request, response, body.userName);
+    const user = await access.identify(body.userName);
     try {
       // A change to the live document: open editors see the new title at once.
       await documents.change(name, (doc) => replaceText(doc.getText(TITLE_FIELD), title), { user, role: 'editor' });
@@ -233,15 +250,15 @@ export function addAppRoutes(
       if (error instanceof StoreError && error.code === 'NOT_FOUND') throw new HttpError(404, NOT_FOUND);
       throw error;
     }
-    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'renamed', { title });
+    await audit.record(name, { id: user.id, name: user.name, via: access.via }, 'renamed', { title });
     sendJson(response, 200, { name, title });
   });
 
   router.add('DELETE', '/api/app/documents/:name', async (request, response, { name }) => {
-    const { body, kind } = await requireEditor(request, name);
-    const user = await identities.identify(request, response, body?.userName);
+    const { body, access } = await requireEditor(request, response, name, 'delete', true);
+    const user = await access.identify(body?.userName);
     if (!(await documents.delete(name))) throw new HttpError(404, NOT_FOUND);
-    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'deleted', {});
+    await audit.record(name, { id: user.id, name: user.name, via: access.via }, 'deleted', {});
     sendJson(response, 200, { name, deleted: true });
   });
 }

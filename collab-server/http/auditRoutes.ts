@@ -4,14 +4,17 @@ import type { AuditLog } from '../audit/AuditLog';
 import type { ShareLinks } from '../links/ShareLinks';
 import { requireRole } from './apiAuth';
 import { API_PREFIX, apiRoute, integerParam } from './apiRoutes';
-import { requireLink } from './appLinkAccess';
-import { stringField } from './appRoutes';
+import { type MemberAccessOf, manages, requireAppAccess } from './appAccess';
+import type { BrowserIdentities } from './browserIdentity';
 import { HttpError, type Router, readJson, sendJson } from './Router';
 
 export interface AuditRoutesOptions {
   audit: Pick<AuditLog, 'read'>;
   links: ShareLinks;
   authSecret: string;
+  identities: BrowserIdentities;
+  /** Workspace mode: a signed-in member's access, for requests without a link secret (the owner and editors read the log). */
+  members?: MemberAccessOf;
 }
 
 /**
@@ -23,9 +26,9 @@ export interface AuditRoutesOptions {
  * its last entry) and those of earlier documents of that name.
  *
  *   GET  /api/docs/<name>/audit?limit=&before=     manager (admin: also deleted documents)
- *   POST /api/app/documents/<name>/audit           { key, limit?, before? }
+ *   POST /api/app/documents/<name>/audit           { key, limit?, before? } (workspace mode: no key; the owner or an editor)
  */
-export function addAuditRoutes(router: Router, { audit, links, authSecret }: AuditRoutesOptions): void {
+export function addAuditRoutes(router: Router, { audit, links, authSecret, identities, members }: AuditRoutesOptions): void {
   apiRoute(router, authSecret)('GET', `${API_PREFIX}/:name/audit`, async ({ response, params, url, claims }) => {
     requireRole(claims, 'viewer', params.name);
     if (!links.canManage(claims.role) && claims.role !== 'admin') {
@@ -47,8 +50,9 @@ export function addAuditRoutes(router: Router, { audit, links, authSecret }: Aud
 
   router.add('POST', '/api/app/documents/:name/audit', async (request, response, { name }) => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const { role, meta } = await requireLink(links, name, stringField(body, 'key', 100));
-    if (!links.canManage(role)) throw new HttpError(403, "this link may not see the document's activity; ask someone with the edit link");
+    const access = await requireAppAccess(links, identities, members, request, response, name, body);
+    const { meta } = access;
+    if (!manages(links, access)) throw new HttpError(403, "this link may not see the document's activity; ask someone with the edit link");
     const limit = wholeField(body, 'limit', AUDIT_PAGE.default, 1, AUDIT_PAGE.max);
     const before = body?.before === undefined || body.before === null ? null : wholeField(body, 'before', 0, 0, Number.MAX_SAFE_INTEGER);
     sendJson(response, 200, describePage(await audit.read(name, { before, limit, since: meta.createdAt })));

@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DocumentMeta, StoreError } from '../../persistence/DocumentStore';
-import type { LinkKind } from '../../shared/linkKinds';
+import { StoreError } from '../../persistence/DocumentStore';
 import type { Role } from '../../shared/token';
 import type { AuditLog } from '../audit/AuditLog';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { HistoryService } from '../history/HistoryService';
 import type { ShareLinks } from '../links/ShareLinks';
-import { requireLink } from './appLinkAccess';
-import { stringField } from './appRoutes';
+import { type AppAccess, type MemberAccessOf, requireAppAccess } from './appAccess';
 import type { BrowserIdentities } from './browserIdentity';
 import { conversionHttpError } from './conversionErrors';
 import { describeVersion, labelOf } from './historyApiRoutes';
@@ -21,6 +19,8 @@ export interface HistoryAppRoutesOptions {
   conversions: ConversionPool;
   /** Where restores are recorded. */
   audit: Pick<AuditLog, 'record'>;
+  /** Workspace mode: a signed-in member's access, for requests without a link secret. */
+  members?: MemberAccessOf;
 }
 
 /**
@@ -34,18 +34,26 @@ export interface HistoryAppRoutesOptions {
  *   POST /api/app/documents/:name/history/restore   { key, id, userName }         → the document becomes version `id` again
  *
  * A restore is credited to the browser's own identity (its signed cookie, `browserIdentity.ts`).
+ * In workspace mode a signed-in member may send no `key`: any member browses, an editor or the
+ * owner names and restores (`appAccess.ts`).
  */
-export function addHistoryAppRoutes(router: Router, { links, identities, history, conversions, audit }: HistoryAppRoutesOptions): void {
-  /** Reads the body and checks its link secret; `editor` refuses the view link. */
+export function addHistoryAppRoutes(router: Router, { links, identities, history, conversions, audit, members }: HistoryAppRoutesOptions): void {
+  /** Reads the body and checks its link secret (or the member's session); `editor` refuses the view link and members who do not edit. */
   const authorize = async (
     request: IncomingMessage,
+    response: ServerResponse,
     name: string,
     needs: Role,
-  ): Promise<{ body: Record<string, unknown>; meta: DocumentMeta; role: Role; kind: LinkKind }> => {
+  ): Promise<{ body: Record<string, unknown>; access: AppAccess }> => {
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
-    const { meta, role, kind } = await requireLink(links, name, stringField(body, 'key', 100));
-    if (needs === 'editor' && role !== 'editor') throw new HttpError(403, 'this is a view-only link; naming and restoring versions needs the edit link');
-    return { body: body as Record<string, unknown>, meta, role, kind };
+    const access = await requireAppAccess(links, identities, members, request, response, name, body);
+    if (needs === 'editor' && access.role !== 'editor') {
+      throw new HttpError(
+        403,
+        access.link ? 'this is a view-only link; naming and restoring versions needs the edit link' : 'naming and restoring versions needs an editor',
+      );
+    }
+    return { body: body ?? {}, access };
   };
   const idOf = (body: Record<string, unknown>): number => {
     const { id } = body;
@@ -61,13 +69,13 @@ export function addHistoryAppRoutes(router: Router, { links, identities, history
       }
     });
 
-  route('', async (request, name) => {
-    const { role } = await authorize(request, name, 'viewer');
+  route('', async (request, name, response) => {
+    const { role } = (await authorize(request, response, name, 'viewer')).access;
     return { role, versions: (await history.list(name)).map(describeVersion) };
   });
 
-  route('/read', async (request, name) => {
-    const { body } = await authorize(request, name, 'viewer');
+  route('/read', async (request, name, response) => {
+    const { body } = await authorize(request, response, name, 'viewer');
     const id = idOf(body);
     const version = await history.version(name, id);
     const { title, content } = await conversions.run({ kind: 'export', state: await history.state(name, id), format: 'json' });
@@ -75,20 +83,20 @@ export function addHistoryAppRoutes(router: Router, { links, identities, history
     return new JsonText(`{"version":${JSON.stringify(describeVersion(version))},"title":${JSON.stringify(title)},"content":${content}}`);
   });
 
-  route('/name', async (request, name) => {
-    const { body } = await authorize(request, name, 'editor');
+  route('/name', async (request, name, response) => {
+    const { body } = await authorize(request, response, name, 'editor');
     if (body.id === undefined) return { version: describeVersion(await history.nameCurrent(name, labelOf(body.label))) };
     const label = body.label === null || body.label === '' ? null : labelOf(body.label);
     return { version: describeVersion(await history.label(name, idOf(body), label)) };
   });
 
   route('/restore', async (request, name, response) => {
-    const { body, kind } = await authorize(request, name, 'editor');
+    const { body, access } = await authorize(request, response, name, 'editor');
     const id = idOf(body);
     // The identity the same person's collab token carries, so history names them alike.
-    const user = await identities.identify(request, response, body.userName);
+    const user = await access.identify(body.userName);
     const version = await history.restore(name, id, { user, role: 'editor' });
-    await audit.record(name, { id: user.id, name: user.name, via: kind }, 'version-restored', { version: id });
+    await audit.record(name, { id: user.id, name: user.name, via: access.via }, 'version-restored', { version: id });
     return { version: describeVersion(version) };
   });
 }

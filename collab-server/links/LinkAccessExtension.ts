@@ -87,6 +87,18 @@ export class LinkAccessExtension implements Extension {
   }
 
   /**
+   * Checks every session open on `document` through a share link against the link as it is now,
+   * and ends (`4411`) those whose link was reset, turned off or expired: for changes this node was
+   * not told of.
+   */
+  async recheck(document: string): Promise<void> {
+    for (const connection of this.options.document(document)?.getConnections() ?? []) {
+      const link = (connection.context as Partial<ConnectionContext> | undefined)?.link;
+      if (link && !(await this.options.links.isCurrent(document, link))) connection.close(CloseCodes.AccessRevoked);
+    }
+  }
+
+  /**
    * Link `kind` of document `name` now expires at `expiresAt`: connections through it whose token
    * outlives that are closed with `4402 token-expired`, so their clients fetch a token, which never
    * outlives the link ([K3]); a later expiry (or none) closes nothing.

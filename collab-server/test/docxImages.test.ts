@@ -181,7 +181,7 @@ describe('export', () => {
     expect(pdf.toString('latin1')).not.toMatch(/\/BaseFont \/Helvetica/);
   });
 
-  it('[DX9] text colour, font size, highlight colour, alignment and indent reach Word, and alignment, indent and a highlight come back on import', async () => {
+  it('[DX9] text colour, font size, highlight colour, alignment and indent reach Word, and come back on import', async () => {
     const styled = await createDocument('styled-out', {
       type: 'doc',
       content: [
@@ -200,7 +200,7 @@ describe('export', () => {
     expect(unzipped(docx, 'word/document.xml')).toMatch(/<w:highlight w:val="yellow"\/><\/w:rPr><w:t xml:space="preserve">plain highlight/);
     const back = await apiRequest(server.httpUrl, 'POST', '/api/docs', { token: admin, body: { format: 'docx', content: docx.toString('base64') } });
     expect(back.status, back.text).toBe(201);
-    // Imported again: the alignment, indent and plain highlight come back (colours, sizes and highlight colours are not read from Word files).
+    // Imported again: the alignment, indent, colour, size and highlights come back.
     const json = (await apiRequest(server.httpUrl, 'GET', `/api/docs/${back.json.name}/content?format=json`, { token: admin })).json as {
       content: Array<{ attrs: Record<string, unknown>; content: Array<{ text: string; marks?: unknown[] }> }>;
     };
@@ -209,7 +209,11 @@ describe('export', () => {
       ['green highlight', 'right', null],
       ['plain highlight', null, null],
     ]);
-    expect(json.content[2].content[0].marks).toEqual([{ type: 'highlight', attrs: { color: null } }]);
+    expect(json.content.map((block) => block.content[0].marks)).toEqual([
+      [{ type: 'textStyle', attrs: { color: '#cc0000', fontSize: '18pt' } }],
+      [{ type: 'highlight', attrs: { color: '#00ff00' } }],
+      [{ type: 'highlight', attrs: { color: null } }],
+    ]);
   }, 120_000);
 });
 

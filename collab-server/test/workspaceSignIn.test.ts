@@ -106,17 +106,42 @@ describe('refused sign-in answers', () => {
     expect(victim.cookies.has(SESSION_COOKIE)).toBe(false);
   });
 
-  it('[WS4] a replayed answer (state already used) is refused', async () => {
+  it('[WS4] a replayed answer (its code already used) is refused, even with the sign-in cookie copied to another browser', async () => {
     const browser = new OidcBrowser(workspace.url);
     const callback = await browser.untilCallback('ada');
-    const state = browser.cookies.get(LOGIN_COOKIE) as string;
+    const sealed = browser.cookies.get(LOGIN_COOKIE) as string;
     expect((await browser.request(callback)).status).toBe(303);
+    // The browser that finished no longer holds the sign-in.
+    expect(browser.cookies.has(LOGIN_COOKIE)).toBe(false);
+    const again = await browser.request(callback);
+    expect(again.status).toBe(400);
     const other = new OidcBrowser(workspace.url);
-    other.cookies.set(LOGIN_COOKIE, state);
+    other.cookies.set(LOGIN_COOKIE, sealed);
     const answer = await other.request(callback);
-    expect(answer.status).toBe(400);
-    expect(((await answer.json()) as { reason: string }).reason).toBe('state-used');
+    expect(answer.status).toBe(401);
+    expect(((await answer.json()) as { reason: string }).reason).toBe('sign-in-refused');
     expect(other.cookies.has(SESSION_COOKIE)).toBe(false);
+  });
+
+  it('[WS4] a sign-in cookie the browser altered, or one naming another state, is refused', async () => {
+    const browser = new OidcBrowser(workspace.url);
+    const callback = await browser.untilCallback('ada');
+    const sealed = browser.cookies.get(LOGIN_COOKIE) as string;
+    // The sealed sign-in is encrypted: its state, nonce and PKCE verifier cannot be read from it.
+    expect(sealed).not.toContain(new URL(callback).searchParams.get('state'));
+    const parts = sealed.split('.');
+    parts[3] = `${parts[3][0] === 'A' ? 'B' : 'A'}${parts[3].slice(1)}`;
+    browser.cookies.set(LOGIN_COOKIE, parts.join('.'));
+    const altered = await browser.request(callback);
+    expect(altered.status).toBe(400);
+    expect(((await altered.json()) as { reason: string }).reason).toBe('state-mismatch');
+    // A genuine sealed sign-in of another sign-in of this browser does not finish this one.
+    const second = new OidcBrowser(workspace.url);
+    await second.untilCallback('ada');
+    browser.cookies.set(LOGIN_COOKIE, second.cookies.get(LOGIN_COOKIE) as string);
+    const mismatched = await browser.request(callback);
+    expect(mismatched.status).toBe(400);
+    expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
   });
 
   /** Signs in as `login` while the provider's token endpoint answers with the ID token `forge` makes from the real one. */

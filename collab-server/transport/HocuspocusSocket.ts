@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding';
+import { CloseCodes } from '../../shared/closeCodes';
 import { ClientSocket } from './ClientSocket';
-import { closeFrame, frameType, MessageType, readHeader } from './frames';
+import { AuthType, closeFrame, frameType, MessageType, readHeader } from './frames';
 import { namedClose } from './hocuspocusCloses';
 
 /** A socket speaking the Hocuspocus protocol (`/collab`): frames pass through unchanged. */
@@ -12,6 +13,13 @@ export class HocuspocusSocket extends ClientSocket {
   send(data: Uint8Array): void {
     const type = frameType(data);
     this.observeOutgoing(data, type);
+    if (type === MessageType.Auth && refusedAsMoved(data)) {
+      // The provider gives up on a document refused to it, but reconnects a closed socket: a
+      // document that moved (or whose copy here went stale) is retried that way, as in a cluster
+      // it must be ([PG5]). The socket's other documents reconnect with it and resend what is unacknowledged.
+      this.refuse(CloseCodes.DocumentMoved);
+      return;
+    }
     if (type === MessageType.Close) {
       this.sendAfterAcknowledgements(this.closingDocument(data));
       return;
@@ -30,4 +38,10 @@ export class HocuspocusSocket extends ClientSocket {
     const named = namedClose(undefined, reason);
     return named && named.reason !== reason ? closeFrame(address, named.reason) : data;
   }
+}
+
+/** True for a permission-denied answer whose reason is `document-moved`. */
+function refusedAsMoved(data: Uint8Array): boolean {
+  const { decoder } = readHeader(data);
+  return decoding.readVarUint(decoder) === AuthType.PermissionDenied && decoding.readVarString(decoder) === CloseCodes.DocumentMoved.reason;
 }

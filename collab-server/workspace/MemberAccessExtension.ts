@@ -59,6 +59,17 @@ export class MemberAccessExtension implements Extension {
     }
   }
 
+  /**
+   * Checks every member session open on `document` against the access as it is now, and ends
+   * (`4411`) those whose holder lost it or holds less: for changes this node was not told of.
+   */
+  async recheck(document: string): Promise<void> {
+    for (const connection of this.options.document(document)?.getConnections() ?? []) {
+      const { member, user, role } = (connection.context ?? {}) as Partial<ConnectionContext>;
+      if (member && user && role && !(await this.holds(document, user.id, role))) connection.close(CloseCodes.AccessRevoked);
+    }
+  }
+
   private async holds(document: string, userId: string, role: Role): Promise<boolean> {
     const current = await this.options.roleOf(document, userId);
     return current !== null && ROLES.indexOf(current) >= ROLES.indexOf(role);

@@ -1,3 +1,5 @@
+import { hkdfSync } from 'node:crypto';
+import { EncryptJWT, jwtDecrypt } from 'jose';
 import * as client from 'openid-client';
 import { HttpError } from '../http/Router';
 import type { Logger } from '../logger';
@@ -6,6 +8,8 @@ export interface OidcLoginOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** The server's secret: the key sealing sign-ins under way is derived from it. */
+  authSecret: string;
   /** PUBLIC_URL/api/auth/callback: registered at the provider, and the only address it redirects to. */
   redirectUri: string;
   logger: Logger;
@@ -20,76 +24,83 @@ export interface SignedIn {
   avatarUrl: string | null;
 }
 
-/** A sign-in under way: what checks the provider's answer, and where to go after. */
+/** How long someone has to finish signing in at the provider, in seconds (the sealed cookie's lifetime). */
+export const PENDING_SECONDS = 10 * 60;
+
+/** What a sign-in under way needs to check the provider's answer, sealed into the browser's login cookie. */
 interface Pending {
+  state: string;
   nonce: string;
   verifier: string;
   returnTo: string;
-  expiresAt: number;
 }
 
-/** How long someone has to finish signing in at the provider, in ms. */
-const PENDING_MS = 10 * 60 * 1000;
-/** The most sign-ins under way at once: each costs a little memory until it finishes or expires. */
-const MAX_PENDING = 10_000;
+const PENDING_AUDIENCE = 'quire-sign-in';
 
 /**
  * Signing in through the organisation's OpenID provider (`openid-client`): the authorization code
- * flow with PKCE, a random `state` bound to the browser (its cookie must match the answer's) and
- * used once, and a `nonce` the ID token must carry. The library validates the ID token: issuer,
- * audience, signature, expiry. Sign-ins under way are kept in this process, so the answer must
- * reach the node that sent the person to the provider.
+ * flow with PKCE, a random `state` bound to the browser, and a `nonce` the ID token must carry.
+ * The library validates the ID token: issuer, audience, signature, expiry.
+ *
+ * A sign-in under way (its state, nonce, PKCE verifier and where to go after) is kept in the
+ * browser that started it, sealed: an encrypted JWT (`dir` + A256GCM, a key derived from
+ * AUTH_SECRET) with a ten-minute expiry. No node keeps anything, so the provider's answer may reach
+ * any node of a cluster, and nobody can fill a server's memory by starting sign-ins. The browser
+ * cannot read or alter what it holds (the verifier and nonce stay secret, and a changed cookie
+ * does not decrypt); the cookie is cleared when the answer arrives, and the provider accepts an
+ * authorization code only once, so a replayed answer signs nobody in.
  */
 export class OidcLogin {
   private configuration: Promise<client.Configuration> | null = null;
-  private readonly pending = new Map<string, Pending>();
+  private readonly key: Uint8Array;
   private readonly now: () => number;
 
   constructor(private readonly options: OidcLoginOptions) {
     this.now = options.now ?? Date.now;
+    // Its own key: a sealed sign-in can never pass for a collab token, an identity cookie or the other way round.
+    this.key = new Uint8Array(hkdfSync('sha256', Buffer.from(options.authSecret, 'utf8'), Buffer.alloc(0), 'quire sign-in under way', 32));
   }
 
-  /** The provider's address to send the browser to, and the `state` to bind to the browser. */
-  async begin(returnTo: string): Promise<{ url: URL; state: string }> {
+  /** The provider's address to send the browser to, and the sealed sign-in to bind to the browser (its login cookie). */
+  async begin(returnTo: string): Promise<{ url: URL; sealed: string }> {
     const configuration = await this.discovered();
-    const now = this.now();
-    for (const [state, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(state);
-    if (this.pending.size >= MAX_PENDING) throw new HttpError(503, 'too many sign-ins are under way; try again in a few minutes');
-    const state = client.randomState();
-    const nonce = client.randomNonce();
-    const verifier = client.randomPKCECodeVerifier();
-    this.pending.set(state, { nonce, verifier, returnTo, expiresAt: now + PENDING_MS });
+    const pending: Pending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+    const issuedAt = Math.floor(this.now() / 1000);
+    const sealed = await new EncryptJWT({ ...pending })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setAudience(PENDING_AUDIENCE)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + PENDING_SECONDS)
+      .encrypt(this.key);
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.options.redirectUri,
       scope: 'openid profile email',
-      state,
-      nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      state: pending.state,
+      nonce: pending.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
     });
-    return { url, state };
+    return { url, sealed };
   }
 
   /**
    * Checks the provider's answer (`callback`, the full callback URL) against the sign-in this
-   * browser started (`browserState`, from its cookie) and returns who signed in and where they
-   * were going. Refuses with 400 an answer this browser did not ask for, or one already used; 401
-   * one the provider refused or whose tokens do not validate.
+   * browser started (`sealed`, from its login cookie) and returns who signed in and where they
+   * were going. Refuses with 400 an answer this browser did not ask for (`state-mismatch`) or one
+   * whose sign-in expired (`state-used`); 401 one the provider refused (a code used already among
+   * them) or whose tokens do not validate.
    */
-  async finish(callback: URL, browserState: string | null): Promise<SignedIn & { returnTo: string }> {
+  async finish(callback: URL, sealed: string | null): Promise<SignedIn & { returnTo: string }> {
     const state = callback.searchParams.get('state');
-    if (!state || !browserState || state !== browserState) {
+    const pending = sealed ? await this.unseal(sealed) : null;
+    if (!state || !pending || pending.state !== state) {
       throw new HttpError(
         400,
         'this sign-in answer does not belong to a sign-in started in this browser (state does not match); sign in again',
         'state-mismatch',
       );
     }
-    const pending = this.pending.get(state);
-    this.pending.delete(state);
-    if (!pending || pending.expiresAt <= this.now()) {
-      throw new HttpError(400, 'this sign-in was already finished or took too long; sign in again', 'state-used');
-    }
+    if (pending.expired) throw new HttpError(400, 'this sign-in took too long or was already finished; sign in again', 'state-used');
     const configuration = await this.discovered();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
@@ -116,6 +127,27 @@ export class OidcLogin {
       avatarUrl: /^https:\/\//.test(String(info.picture)) ? text(info.picture, 2000) : null,
       returnTo: pending.returnTo,
     };
+  }
+
+  /** The sign-in sealed in `value`, and whether it expired; null for anything this server did not seal. */
+  private async unseal(value: string): Promise<(Pending & { expired: boolean }) | null> {
+    if (value.length > 4096) return null;
+    let payload: Record<string, unknown>;
+    try {
+      // Expiry is checked below, so an expired sign-in is told apart from a forged one.
+      ({ payload } = await jwtDecrypt(value, this.key, {
+        audience: PENDING_AUDIENCE,
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+        currentDate: new Date(0),
+        requiredClaims: ['exp'],
+      }));
+    } catch {
+      return null;
+    }
+    const { state, nonce, verifier, returnTo, exp } = payload;
+    if (typeof state !== 'string' || typeof nonce !== 'string' || typeof verifier !== 'string' || typeof returnTo !== 'string') return null;
+    return { state, nonce, verifier, returnTo, expired: (exp as number) * 1000 <= this.now() };
   }
 
   /** The provider's metadata, fetched once (again after a failure). */

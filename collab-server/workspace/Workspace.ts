@@ -1,15 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Document } from '@hocuspocus/server';
 import type { WorkspaceStore } from '../../persistence/WorkspaceStore';
+import { colorFor } from '../../shared/token';
 import type { Config } from '../config';
 import type { ConversionPool } from '../conversion/ConversionPool';
 import type { DocumentService } from '../documents/DocumentService';
+import type { MemberAccessOf } from '../http/appAccess';
+import { NOT_FOUND } from '../http/appLinkAccess';
+import { cookieValue } from '../http/browserIdentity';
 import { HttpError, type Router } from '../http/Router';
 import type { Logger } from '../logger';
 import { addAuthRoutes } from './authRoutes';
 import { MemberAccessExtension } from './MemberAccessExtension';
 import { OidcLogin } from './OidcLogin';
-import { Sessions } from './Sessions';
+import { SESSION_COOKIE, Sessions } from './Sessions';
 import { requireSameOrigin } from './sameOrigin';
 import { addUserAdminRoutes } from './userAdminRoutes';
 import { WorkspaceDocuments } from './WorkspaceDocuments';
@@ -49,6 +53,7 @@ export class Workspace {
       issuer: config.oidcIssuer as string,
       clientId: config.oidcClientId as string,
       clientSecret: config.oidcClientSecret as string,
+      authSecret: options.authSecret,
       redirectUri: `${this.publicUrl}/api/auth/callback`,
       logger,
     });
@@ -103,6 +108,21 @@ export class Workspace {
     if (!user) throw new HttpError(401, 'sign in first: documents are created by signed-in people here', 'signed-out');
     return { author: user.id, makeOwner: (name) => this.store.setAccess(name, user.id, 'owner', Date.now()) };
   }
+
+  /**
+   * A signed-in member's access to document `name`, for the app's document endpoints
+   * (`http/appAccess.ts`): null without a session cookie; with one, the request must come from
+   * the app's own pages (403, the cookie alone could be a forgery's), the session must be live
+   * (401) and the person must have access (404 otherwise, as for a document that does not exist).
+   */
+  readonly memberAccessOf: MemberAccessOf = async (request, response, name) => {
+    if (!cookieValue(request.headers.cookie, SESSION_COOKIE)) return null;
+    requireSameOrigin(request, new URL(this.publicUrl).origin);
+    const user = await this.sessions.require(request, response);
+    const access = await this.store.accessOf(name, user.id);
+    if (!access) throw new HttpError(404, NOT_FOUND);
+    return { user: { id: user.id, name: user.name, color: colorFor(user.id) }, role: access.role };
+  };
 
   /** Closes the workspace store (the server's last step, after the documents are written). */
   close(): Promise<void> {

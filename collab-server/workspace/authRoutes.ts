@@ -3,11 +3,11 @@ import type { WorkspaceStore } from '../../persistence/WorkspaceStore';
 import { cookieValue } from '../http/browserIdentity';
 import { type Router, sendJson } from '../http/Router';
 import type { Logger } from '../logger';
-import type { OidcLogin } from './OidcLogin';
+import { type OidcLogin, PENDING_SECONDS } from './OidcLogin';
 import type { Sessions } from './Sessions';
 import { requireSameOrigin } from './sameOrigin';
 
-/** The cookie binding a sign-in under way to the browser that started it (its `state`). */
+/** The cookie holding a sign-in under way, sealed (`OidcLogin`): it binds the sign-in to the browser that started it. */
 export const LOGIN_COOKIE = 'quire_login';
 
 export interface AuthRoutesOptions {
@@ -46,8 +46,8 @@ export function addAuthRoutes(router: Router, { workspace }: AuthRoutesOptions):
     const asked = url.searchParams.get('returnTo') ?? '/';
     // Only a path of this app: never an open redirect to another site.
     const returnTo = /^\/(?![/\\])[^\s]*$/.test(asked) && asked.length <= 2000 ? asked : '/';
-    const { url: target, state } = await login.begin(returnTo);
-    response.writeHead(302, { location: target.href, 'set-cookie': loginCookie(request, state, 600), 'cache-control': 'no-store' });
+    const { url: target, sealed } = await login.begin(returnTo);
+    response.writeHead(302, { location: target.href, 'set-cookie': loginCookie(request, sealed, PENDING_SECONDS), 'cache-control': 'no-store' });
     response.end();
   });
 

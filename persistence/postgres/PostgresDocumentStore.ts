@@ -192,7 +192,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
     const epoch = this.fenceOf(name);
     const { title, set, remove } = patchParams(patch);
     const now = this.now();
-    return this.write(name, async (client) => {
+    return this.writeStatement(name, async (client) => {
       // [PG6] The lease row is locked (FOR SHARE) before the write: a takeover waits for this
       // transaction, or this write finds the newer epoch and changes nothing.
       const appended = await client.query({
@@ -216,7 +216,7 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
   compact(name: string, snapshot: Uint8Array): Promise<void> {
     this.check(name);
     const epoch = this.fenceOf(name);
-    return this.write(name, async (client) => {
+    return this.writeStatement(name, async (client) => {
       // [L5] The snapshot, the deletion of the log before it and the metadata in one statement.
       const compacted = await client.query<{ updated: number }>({
         name: 'quire-compact',
@@ -485,9 +485,14 @@ export class PostgresDocumentStore implements DocumentStore, VersionStore, BlobS
     return this.read((pool) => readAuditRows(pool, name, before, limit));
   }
 
+  /** `write` for work that writes with one statement: alone in its batch, it runs without BEGIN and COMMIT ([PG2]). */
+  private writeStatement<T>(name: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    return this.write(name, work, true);
+  }
+
   /** Queues `work` for the next batch's transaction; resolves with its result once committed. */
-  private write<T>(name: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    const { step: queued, result } = step(name, work);
+  private write<T>(name: string, work: (client: pg.ClientBase) => Promise<T>, oneStatement = false): Promise<T> {
+    const { step: queued, result } = step(name, work, oneStatement);
     const written = this.queue.enqueue(queued).then(result, (error) => {
       throw new StoreError('WRITE_FAILED', `writing document "${name}" failed: ${messageOf(error)}`, { cause: error });
     });

@@ -1,7 +1,7 @@
 import { Window } from 'happy-dom';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseWithLimits } from '../../collab-server/conversion/parseWithLimits';
-import { CLIPBOARD_MARKDOWN, CLIPBOARD_SOURCES, clipboardHtml } from '../../testing/clipboardFixtures';
+import { CLIPBOARD_MARKDOWN, CLIPBOARD_SOURCES, clipboardHtml, STYLED_CLIPBOARD_HTML } from '../../testing/clipboardFixtures';
 import { exportNode } from '../conversion';
 import { foreignHtmlToEditorHtml, mayBeForeignHtml } from '../foreignHtml';
 
@@ -97,14 +97,48 @@ describe('HTML from word processors', () => {
   });
 
   it("leaves the editor's own HTML as it is, without parsing it twice", () => {
-    const own = '<h2>Agenda</h2><p>Point <strong>one</strong>.</p><ul><li><p>a</p><ul><li><p>b</p></li></ul></li></ul>';
+    const own =
+      '<h2>Agenda</h2><p>Point <strong>one</strong> <span style="color: #0000ff; font-size: 12pt;">blue</span> <mark data-color="#00ff00" style="background-color: #00ff00; color: inherit">lit</mark>.</p><ul><li><p>a</p><ul><li><p>b</p></li></ul></li></ul>';
     expect(mayBeForeignHtml(own)).toBe(false);
     expect(
       foreignHtmlToEditorHtml(own, () => {
         throw new Error('parsed');
       }),
     ).toBe(own);
-    expect(imported(own)).toBe('## Agenda\n\nPoint **one**.\n\n- a\n  - b');
+    expect(imported(own)).toBe('## Agenda\n\nPoint **one** blue ==lit==.\n\n- a\n  - b');
+  });
+
+  it("keeps Word's, Google Docs' and LibreOffice's text colours, sizes and highlights as the editor's marks, each made valid", () => {
+    const runs = (html: string) =>
+      (parseWithLimits(html, 'html', LIMITS).toJSON().content[0].content as Array<{ text: string; marks?: Array<{ type: string; attrs?: object }> }>)
+        .filter((run) => run.text.trim() !== '')
+        .map((run) => [run.text.trim(), ...(run.marks ?? []).map((mark) => `${mark.type} ${JSON.stringify(mark.attrs ?? {})}`).sort()]);
+    const red = { word: '#C00000', 'google-docs': '#ff0000', libreoffice: '#c9211e' };
+    for (const source of CLIPBOARD_SOURCES) {
+      const [styled, coloured] = runs(STYLED_CLIPBOARD_HTML[source]);
+      expect(styled, source).toEqual([
+        'styled words',
+        'highlight {"color":"#ffff00"}',
+        `textStyle {"color":"${red[source]}","fontSize":"${source === 'word' ? '14.0pt' : '14pt'}"}`,
+      ]);
+      expect(coloured[0], source).toBe('coloured words');
+      expect(
+        coloured.find((mark) => mark.startsWith('textStyle')),
+        source,
+      ).toMatch(/^textStyle \{"color":"#ff0000"/);
+      expect(
+        coloured.some((mark) => mark.startsWith('highlight')),
+        source,
+      ).toBe(false);
+    }
+    // Hostile values: a colour that says more CSS keeps only its colour, a size is clamped, a background that is no colour is no highlight.
+    const hostile = `<p><span style="color: red;position:fixed; font-size: 10000px; background-color: url(https://x.test/a.png)">styled</span><font color="javascript:alert(1)" style="font-size: 1e9pt">font</font><span style="background: expression(alert(1))">expression</span></p>`;
+    expect(runs(hostile)).toEqual([
+      ['styled', 'textStyle {"color":"#ff0000","fontSize":"400pt"}'],
+      // Neither keeps a style, so the two are one text.
+      ['fontexpression', 'textStyle {"color":null,"fontSize":null}'],
+    ]);
+    expect(exportNode(parseWithLimits(hostile, 'html', LIMITS), 'html')).not.toMatch(/position|url\(|javascript|expression\(|1e9/);
   });
 
   it('gives the same HTML on the server as the transform gives a paste (one implementation)', () => {

@@ -21,7 +21,7 @@ const HOSTILE_COLORS = [
   'var(--x)',
   '#ff00',
   '#ff000000',
-  'red',
+  'reddish',
   '',
   12,
   ['#ff0000'],
@@ -58,6 +58,9 @@ describe('[V7] the rules', () => {
     expect(normalizeAttribute('mark', 'textStyle', 'color', 'rgb(255, 0, 0)')).toBe('#ff0000');
     expect(normalizeAttribute('mark', 'textStyle', 'color', '#F0A')).toBe('#ff00aa');
     expect(normalizeAttribute('mark', 'highlight', 'color', ' #ABCDEF ')).toBe('#abcdef');
+    // The colour names Word and LibreOffice write.
+    expect(normalizeAttribute('mark', 'textStyle', 'color', 'Red')).toBe('#ff0000');
+    expect(normalizeAttribute('mark', 'highlight', 'color', 'lime')).toBe('#00ff00');
     for (const value of HOSTILE_COLORS) expect(normalizeAttribute('mark', 'textStyle', 'color', value), JSON.stringify(value)).toBeNull();
     expect(normalizeAttribute('mark', 'textStyle', 'fontSize', '16px')).toBe('12pt');
     expect(normalizeAttribute('mark', 'textStyle', 'fontSize', '1000pt')).toBe('400pt');

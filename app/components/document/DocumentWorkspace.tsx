@@ -24,7 +24,8 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { UNTITLED } from '../../../shared/documentFields';
 import { canComment, canWrite, type Role } from '../../../shared/token';
-import { ApiError, collabUrl, errorMessage, exportFile, type LinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
+import type { AccessRole } from '../../../shared/workspaceTypes';
+import { ApiError, collabUrl, errorMessage, exportFile, type HeldLinkChange, linkEndedMessage, type OpenedLink } from '../../lib/api';
 import { downloadFile } from '../../lib/download';
 import type { ExportFormat } from '../../lib/exportDocument';
 import { setFlash } from '../../lib/flash';
@@ -64,10 +65,12 @@ interface WorkspaceProps {
   role: Role;
   /** What the server said about the link (absent when the page was opened offline). */
   opened?: OpenedLink;
+  /** Opened by a signed-in member without a link: their access (the server checks it again on every action). */
+  memberAccess?: AccessRole;
   identity: LocalIdentity;
   onIdentityChange: (identity: LocalIdentity) => void;
   /** After a link was created or reset from the Share dialog. */
-  onLinksChange: (change: LinkChange) => void;
+  onLinksChange: (change: HeldLinkChange) => void;
   /** A fresh collab token for this link; throws `ApiError` 404 once the link no longer works, 410 once it was reset or expired. */
   fetchToken: () => Promise<string>;
 }
@@ -94,6 +97,7 @@ function Workspace({
   linkKey,
   role,
   opened,
+  memberAccess,
   identity,
   onIdentityChange,
   onLinksChange,
@@ -299,7 +303,7 @@ function Workspace({
             Keyboard shortcuts
           </MenuItem>
           <MenuSeparator />
-          {opened && opened.manages.length > 0 && (
+          {((opened && opened.manages.length > 0) || memberAccess === 'owner' || memberAccess === 'editor') && (
             <MenuItem icon={<Activity size={16} />} onSelect={() => setDialog('activity')}>
               Activity…
             </MenuItem>
@@ -307,7 +311,7 @@ function Workspace({
           <MenuItem icon={<UserRound size={16} />} onSelect={() => setDialog('name')}>
             Your name…
           </MenuItem>
-          {writer && (
+          {(memberAccess ? memberAccess === 'owner' : writer) && (
             <MenuItem icon={<Trash2 size={16} />} onSelect={() => setDialog('delete')} disabled={closed} danger>
               Delete document…
             </MenuItem>

@@ -15,8 +15,8 @@ export interface LinkChangeResult {
   links: AppLink[];
   /** Set for `reset` and `create`. */
   secret?: string;
-  /** The secret this page holds afterwards (a reset of its own link moves it to the new one). */
-  key?: string;
+  /** The secret this page holds afterwards (a reset of its own link moves it to the new one); null on a member's page. */
+  key?: string | null;
 }
 
 interface LinkChangeDialogProps {

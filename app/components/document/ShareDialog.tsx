@@ -3,7 +3,7 @@
 import { CalendarClock, Check, Copy, Power, RotateCcw } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { LINK_KINDS, type LinkKind, type LinkKindInfo, linkKindInfo } from '../../../shared/linkKinds';
-import { type AppLink, documentUrl, errorMessage, fetchLinks, type LinkChange, type OpenedLink } from '../../lib/api';
+import { type AppLink, documentUrl, errorMessage, fetchLinks, type HeldLinkChange, type OpenedLink } from '../../lib/api';
 import { fullTime } from '../../lib/relativeTime';
 import { Dialog } from '../ui/Dialog';
 import { type LinkAction, LinkChangeDialog } from './LinkChangeDialog';
@@ -18,7 +18,7 @@ interface ShareDialogProps {
   /** The name this person chose (the reset is theirs). */
   userName: string;
   /** After a link was created or reset. */
-  onChange: (change: LinkChange) => void;
+  onChange: (change: HeldLinkChange) => void;
   onClose: () => void;
 }
 
@@ -37,7 +37,12 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
   const [focusKind, setFocusKind] = useState<LinkKind | null>(null);
   const [links, setLinks] = useState<AppLink[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const connected = opened !== undefined;
+  // A page opened without a link is a signed-in member's: the server knows them by their session.
+  const member = !linkKey;
+  const connected = opened !== undefined || member;
+  /** The kinds of link this page may manage: its link's, or (a member) what the server said. */
+  const [memberManages, setMemberManages] = useState<LinkKind[]>([]);
+  const manageable = opened?.manages ?? memberManages;
 
   // The secrets are opened on the server when asked for, not with every token.
   useEffect(() => {
@@ -45,7 +50,9 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
     let cancelled = false;
     fetchLinks(name, linkKey).then(
       (shown) => {
-        if (!cancelled) setLinks(shown);
+        if (cancelled) return;
+        setLinks(shown.links);
+        setMemberManages(shown.manages);
       },
       (cause) => {
         if (!cancelled) setError(`The links could not be loaded: ${errorMessage(cause)}`);
@@ -56,7 +63,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
     };
   }, [name, linkKey, connected]);
 
-  const rows = opened && links ? LINK_KINDS.filter(({ kind }) => links.some((link) => link.kind === kind) || opened.manages.includes(kind)) : [];
+  const rows = connected && links ? LINK_KINDS.filter(({ kind }) => links.some((link) => link.kind === kind) || manageable.includes(kind)) : [];
 
   return (
     <Dialog title="Share" onClose={onClose} className="dialog-wide">
@@ -67,8 +74,8 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
           {notice}
         </p>
       )}
-      {!opened && <p className="muted">The links show here once you are connected.</p>}
-      {opened && !links && !error && <p className="muted">Loading the links…</p>}
+      {!connected && <p className="muted">The links show here once you are connected.</p>}
+      {connected && !links && !error && <p className="muted">Loading the links…</p>}
       {error && (
         <p role="alert" className="message error">
           {error}
@@ -76,7 +83,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
       )}
       {rows.map((info, index) => {
         const link = links?.find((entry) => entry.kind === info.kind);
-        const manages = opened?.manages.includes(info.kind) ?? false;
+        const manages = manageable.includes(info.kind);
         return link ? (
           <LinkField
             key={info.kind}
@@ -86,6 +93,7 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
             first={index === 0 || focusKind === info.kind}
             onChange={manages ? (action) => setChanging({ kind: info.kind, action }) : undefined}
             own={info.kind === opened?.link}
+            member={member}
           />
         ) : (
           <OffLinkField key={info.kind} info={info} focus={focusKind === info.kind} onTurnOn={() => setChanging({ kind: info.kind, action: 'create' })} />
@@ -97,13 +105,13 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
           Done
         </button>
       </footer>
-      {changing && opened && (
+      {changing && connected && (
         <LinkChangeDialog
           name={name}
           linkKey={linkKey}
           kind={changing.kind}
           action={changing.action}
-          ownLink={changing.kind === opened.link}
+          ownLink={changing.kind === opened?.link}
           userName={userName}
           onClose={() => setChanging(null)}
           onDone={(change) => {
@@ -111,9 +119,14 @@ export function ShareDialog({ name, linkKey, opened, userName, onChange, onClose
             setNotice(NOTICES[change.action](label));
             setFocusKind(change.action === 'off' || change.action === 'create' ? change.kind : null);
             setChanging(null);
-            setLinks(change.links);
-            if (change.secret !== undefined && change.key !== undefined)
-              onChange({ kind: change.kind, secret: change.secret, key: change.key, links: change.links });
+            const { secret, key } = change;
+            // A member is shown no secrets but the one just made, this once.
+            setLinks(
+              secret === undefined
+                ? change.links
+                : change.links.map((link) => (link.kind === change.kind && link.secret === null ? { ...link, secret } : link)),
+            );
+            if (secret !== undefined && typeof key === 'string') onChange({ kind: change.kind, secret, key, links: change.links });
           }}
         />
       )}
@@ -154,6 +167,7 @@ function LinkField({
   url,
   first,
   own,
+  member,
   onChange,
 }: {
   info: LinkKindInfo;
@@ -162,6 +176,8 @@ function LinkField({
   first: boolean;
   /** This page's own link: it cannot be turned off from here. */
   own: boolean;
+  /** A signed-in member's page: it holds no link, so secrets show only when made. */
+  member: boolean;
   onChange?: (action: LinkAction) => void;
 }) {
   const [copied, setCopied] = useState(false);
@@ -202,7 +218,9 @@ function LinkField({
       </p>
       {url === null ? (
         <p className="link-field-description">
-          This link exists, but it was reset outside the app since this one was, so it cannot be shown here. Reset it to get a link you can share.
+          {member
+            ? 'This link exists; its address is shown only to whoever makes it. Reset it to get a link you can share.'
+            : 'This link exists, but it was reset outside the app since this one was, so it cannot be shown here. Reset it to get a link you can share.'}
         </p>
       ) : (
         <div className="link-field-row">

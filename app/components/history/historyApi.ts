@@ -1,6 +1,6 @@
 import type { JSONContent } from '@tiptap/core';
 import type { VersionDescription } from '../../../shared/versionDescription';
-import { ApiError, NetworkError } from '../../lib/api';
+import { ApiError, linkField, NetworkError } from '../../lib/api';
 
 /** A version as the server describes it. */
 export type Version = VersionDescription;
@@ -53,7 +53,7 @@ export class HistoryApi {
       response = await fetch(`/api/app/documents/${encodeURIComponent(this.name)}/history${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ key: this.key, ...body }),
+        body: JSON.stringify({ ...linkField(this.key), ...body }),
       });
     } catch (error) {
       throw new NetworkError(error);

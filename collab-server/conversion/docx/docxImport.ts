@@ -6,6 +6,7 @@ import type { ContentLimits } from '../contentLimits';
 import { parseWithLimits } from '../parseWithLimits';
 import { checkMediaEntries, ImageImport, type ImageImportRules, type ImportedImage } from './importedImages';
 import { ParagraphStyles } from './paragraphStyles';
+import { openDocx, RunStyles } from './runStyles';
 import { checkZip, DOCX_ZIP_LIMITS, type ZipLimits } from './zipLimits';
 
 /** A .docx converted: the document, its pictures, and what was left out of it. */
@@ -22,8 +23,9 @@ type ConvertImage = NonNullable<Parameters<typeof mammoth.convertToHtml>[1]>['co
 /**
  * Converts a .docx file (untrusted bytes) to a document of the editor's schema: the archive's
  * directory is checked against `zipLimits` (and its pictures against the image limits) before
- * mammoth unpacks anything, mammoth turns the Word structure (headings, lists, bold…, highlights,
- * tables, links, pictures; paragraph alignment and indents by `paragraphStyles.ts`) into HTML, and
+ * mammoth unpacks anything, mammoth turns the Word structure (headings, lists, bold, italic,
+ * underline, strike, tables, links, pictures; paragraph alignment and indents by
+ * `paragraphStyles.ts`; text colour, font size and highlight colours by `runStyles.ts`) into HTML, and
  * that HTML goes through the HTML import with its limits.
  * With `imageRules`, each picture is checked as an upload is and gets its address in the new
  * document (`importedImages.ts`); without, images are left out unread and counted.
@@ -69,14 +71,20 @@ export async function importDocx(
     );
   }) as unknown as ConvertImage;
   const paragraphs = new ParagraphStyles();
+  const runs = new RunStyles();
   let html: string;
   try {
-    const result = await mammoth.convertToHtml(
-      { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-      { convertImage, styleMap: ['highlight => mark'], transformDocument: paragraphs.transform },
-    );
+    // Unpacked once, for mammoth and for what `RunStyles` reads that mammoth does not.
+    const file = await openDocx(bytes);
+    await runs.read(file);
+    const result = await mammoth.convertToHtml({ file } as unknown as { buffer: Buffer }, {
+      convertImage,
+      // mammoth leaves underlines out unless asked.
+      styleMap: ['u => u'],
+      transformDocument: (document: unknown) => paragraphs.transform(runs.transform(document)),
+    });
     if (refusal) throw refusal;
-    html = paragraphs.apply(result.value);
+    html = runs.apply(paragraphs.apply(result.value));
   } catch (error) {
     if (error instanceof ConversionError) throw error;
     const why = error instanceof Error ? error.message : String(error);
