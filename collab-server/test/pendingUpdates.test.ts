@@ -75,8 +75,8 @@ function deletionOnly(client: number, clock: number, length: number): Uint8Array
 
 type Connection = Awaited<ReturnType<ParagraphDocument['connect']>>;
 
-/** Waits for `connection` to be refused and says with what. */
-const refusal = (connection: Connection) => connection.refusedWith();
+/** Waits for `connection` to be refused and says with what: its whole socket is closed, on both protocols, so providers reconnect. */
+const refusal = async (connection: Connection) => (await connection.socket.waitClosed()).reason;
 
 /** Waits until everything sent before has been handled: a change of the owner's has gone through. */
 async function roundTrip(document: ParagraphDocument): Promise<void> {
@@ -214,26 +214,34 @@ describe('content waiting for missing dependencies', () => {
     });
   }
 
-  it('[G10] y-websocket: an honest client whose edit raced ahead of what it builds on is closed, reconnects by itself and loses nothing', async () => {
+  it('[G10] an honest client whose edit raced ahead of what it builds on is closed, reconnects by itself and loses nothing (real providers, both protocols)', async () => {
     const document = await paragraphDocument('pending-honest');
     const name = document.name;
-    const client = yWebsocketClient(server.yWebsocketUrl, name, await server.token({ doc: name, sub: 'yws', name: 'yws' }));
+    const hp = hocuspocusClient(server.hocuspocusUrl, name, await server.token({ doc: name, sub: 'hp', name: 'hp' }));
+    const yws = yWebsocketClient(server.yWebsocketUrl, name, await server.token({ doc: name, sub: 'yws', name: 'yws' }));
     try {
-      await client.synced();
-      // Content of another writer the server has not had yet reaches this client unsent (as from
-      // another tab), then the client's own edit builds on it and goes out first.
-      const other = copyAs(document.live(), 7_400_001);
-      const before = Y.encodeStateVector(other);
-      textIn(other).insert(0, '[earlier]');
-      Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(other, before), client.provider);
-      textIn(client.doc).insert('[earlier]'.length, ' [later]');
-      await waitFor(() => client.closes.some((close) => close.reason === CloseCodes.MissingDependencies.reason), { message: 'the refusal' });
-      // It reconnects; the sync sends the server everything it is missing, in order.
-      await waitFor(() => charactersOf(document.live()) === '[earlier] [later]hello world', { message: 'both edits on the server' });
-      await waitFor(() => charactersOf(document.owner.doc) === '[earlier] [later]hello world', { message: 'both edits at the owner' });
+      await hp.synced();
+      await yws.synced();
+      for (const [label, client, quiet] of [
+        ['y-websocket', yws, yws.provider],
+        ['hocuspocus', hp, hp.provider],
+      ] as const) {
+        // Content of another writer the server has not had yet reaches this client unsent (as from
+        // another tab), then the client's own edit builds on it and goes out first.
+        const other = copyAs(document.live(), 7_400_001 + (label === 'hocuspocus' ? 1 : 0));
+        const before = Y.encodeStateVector(other);
+        textIn(other).insert(0, `[${label} earlier]`);
+        Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(other, before), quiet);
+        textIn(client.doc).insert(`[${label} earlier]`.length, ` [${label} later]`);
+        await waitFor(() => client.closes.some((close) => close.reason === CloseCodes.MissingDependencies.reason), { message: `${label} to be refused` });
+        // It reconnects; the sync sends the server everything it is missing, in order.
+        await waitFor(() => charactersOf(document.live()).includes(`[${label} earlier] [${label} later]`), { message: `both edits of ${label} on the server` });
+        await waitFor(() => charactersOf(document.owner.doc) === charactersOf(document.live()), { message: `the owner to see ${label}'s edits` });
+      }
       expect(document.live().store.pendingStructs).toBeNull();
     } finally {
-      client.destroy();
+      hp.destroy();
+      yws.destroy();
     }
   });
 

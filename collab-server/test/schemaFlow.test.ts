@@ -5,7 +5,7 @@ import { CloseCodes } from '../../shared/closeCodes';
 import { documentSchema, parseContent } from '../../shared/conversion';
 import { BODY_FIELD } from '../../shared/documentFields';
 import { type HocuspocusClient, hocuspocusClient, yWebsocketClient } from '../../testing/clients';
-import { FrameType, hpFrames } from '../../testing/rawFrames';
+import { hpFrames } from '../../testing/rawFrames';
 import { RawSocket } from '../../testing/rawSocket';
 import { createSampleDocument, element, paragraph, SAMPLE_MARKDOWN } from '../../testing/sampleDocument';
 import { scrapeMetrics } from '../../testing/scrapeMetrics';
@@ -187,8 +187,8 @@ describe('content waiting for other content', () => {
     return socket;
   }
 
-  const refusedWith = (socket: RawSocket, name: string) =>
-    waitFor(() => socket.frames().find((frame) => frame.address === name && frame.type === FrameType.Close)?.text, { message: 'the refusal' });
+  /** The whole socket is closed, so that a provider reconnects and syncs. */
+  const refusedWith = async (socket: RawSocket) => (await socket.waitClosed()).reason;
 
   it('[G10] an update that arrives before the content it builds on is refused; sent again after it, it is applied', async () => {
     const name = await newDocument('Start');
@@ -196,7 +196,7 @@ describe('content waiting for other content', () => {
     const [first, second] = twoUpdates(name);
     const socket = await authenticated(name);
     socket.send(hpFrames.update(name, second), hpFrames.update(name, first));
-    expect(await refusedWith(socket, name)).toBe(CloseCodes.MissingDependencies.reason);
+    expect(await refusedWith(socket)).toBe(CloseCodes.MissingDependencies.reason);
     expect(live(name).store.pendingStructs).toBeNull();
     // As after a reconnection: everything the server is missing, in order.
     const again = await authenticated(name);
@@ -223,7 +223,7 @@ describe('content waiting for other content', () => {
     attacker.getXmlFragment(BODY_FIELD).insert(2, [element('script', [paragraph('evil')])]);
     const socket = await authenticated(name);
     socket.send(hpFrames.update(name, Y.encodeStateAsUpdate(attacker, afterVictim)));
-    expect(await refusedWith(socket, name)).toBe(CloseCodes.MissingDependencies.reason);
+    expect(await refusedWith(socket)).toBe(CloseCodes.MissingDependencies.reason);
     expect(live(name).store.pendingStructs).toBeNull();
     Y.applyUpdate(victim.doc, victimEdit);
     await victim.saved();
