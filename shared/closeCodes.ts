@@ -43,6 +43,14 @@ export const CloseCodes = define({
   InvalidDocumentName: { code: 4422, reason: 'invalid-document-name' },
   /** An update breaks the document schema (`shared/SCHEMA-RULES.md`); it was not applied. */
   InvalidContent: { code: 4423, reason: 'invalid-content' },
+  /**
+   * An update builds on content the server does not have (or deletes content it does not have);
+   * it was not applied. An honest client sends that only in a race with its own reconnection:
+   * reconnecting resends, in the sync, everything the server is missing. The whole socket is closed
+   * (on `/collab` too), with a code in the 4500 range, which y-websocket clients reconnect after
+   * (they stop after 4400–4499).
+   */
+  MissingDependencies: { code: 4504, reason: 'missing-dependencies' },
   /** Too many messages (or presence bytes) per second on this connection, or too many new connections or documents from one address. */
   RateLimited: { code: 4429, reason: 'rate-limited' },
   /** Too many connections from this address or to this document. */

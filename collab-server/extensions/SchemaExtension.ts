@@ -3,16 +3,18 @@ import type { Schema } from '@tiptap/pm/model';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { BodyProblem } from '../../shared/bodyReader';
+import { CloseCodes } from '../../shared/closeCodes';
 import { BODY_FIELD } from '../../shared/documentFields';
 import { type SchemaRules, schemaRulesOf } from '../../shared/schemaRules';
 import type { Writer } from '../comments/commentGuard';
 import { isConnectionContext } from '../context';
 import { SERVER_IDENTITY } from '../documents/DocumentService';
 import type { Logger } from '../logger';
+import { missingDependencies } from '../schema/missingDependencies';
 import { dropFromPending } from '../schema/pendingStructs';
 import { repairBody, repairElements } from '../schema/repairBody';
 import { elementsToRepair } from '../schema/structureCheck';
-import { checkUpdate } from '../schema/updateGuard';
+import { checkUpdate, type Refusal } from '../schema/updateGuard';
 import { LiveTypes } from '../schema/updateStructs';
 import { recordSuggestions, unrecordedSuggestions } from '../suggestions/suggestionAuthors';
 import { suggestionProblem } from '../suggestions/suggestionGuard';
@@ -77,6 +79,9 @@ export class SchemaExtension implements Extension {
     const commenter = connection.readOnly && writer?.role === 'commenter';
     // Viewers' writes are dropped by Hocuspocus (read-only connections); nothing to check.
     if (connection.readOnly && !commenter) return;
+    // Nothing may wait in the pending set: it would be applied later unchecked, by whichever update completes it ([G10]).
+    const missing = missingDependencies(document, update);
+    if (missing) this.refuse(documentName, socketId, { close: CloseCodes.MissingDependencies, rule: 'G10', message: missing });
     const result = checkUpdate(document, update, {
       rules: this.rules,
       live: this.liveTypesOf(document),
@@ -93,12 +98,7 @@ export class SchemaExtension implements Extension {
       );
       dropFromPending(document, result.dropPending);
     }
-    if (result.refusal) {
-      const { close, rule, message } = result.refusal;
-      this.options.onRefused?.(rule);
-      this.options.logger.warn({ event: 'update-refused', document: documentName, socket: socketId, rule, reason: close.reason }, `update refused: ${message}`);
-      throw close;
-    }
+    if (result.refusal) this.refuse(documentName, socketId, result.refusal);
     let applied: Y.Transaction | null = null;
     const observe = (transaction: Y.Transaction) => {
       applied ??= transaction;
@@ -129,6 +129,13 @@ export class SchemaExtension implements Extension {
   private commenterMayWrite(document: Y.Doc, update: Uint8Array, fields: Set<string>, writer: Writer): boolean {
     if (fields.size === 0 || [...fields].some((field) => field !== 'comments' && field !== 'body')) return false;
     return !fields.has('body') || suggestionProblem(document, update, writer.id, this.liveTypesOf(document)) === null;
+  }
+
+  /** Refuses the update being handled: counted, logged, and its sender closed. */
+  private refuse(documentName: string, socketId: string, { close, rule, message }: Refusal): never {
+    this.options.onRefused?.(rule);
+    this.options.logger.warn({ event: 'update-refused', document: documentName, socket: socketId, rule, reason: close.reason }, `update refused: ${message}`);
+    throw close;
   }
 
   /** A commenter's connection is read-only again once its comment write was handled. */

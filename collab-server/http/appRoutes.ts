@@ -24,6 +24,7 @@ import { conversionHttpError } from './conversionErrors';
 import { originOf } from './linkDescriptions';
 import { HttpError, type Router, readJson, readRawJson, sendJson } from './Router';
 import { CONTENT_POLICY } from './securityHeaders';
+import { suggestionsByImporter } from './suggestionAuthorship';
 
 /** The largest Markdown file accepted for import, in bytes of UTF-8. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -62,7 +63,7 @@ export interface AppRoutesOptions {
    * Workspace mode: who creates a document (refusing when nobody is signed in), and what makes
    * them its owner once it exists. Absent in link mode, where anyone may create one.
    */
-  creator?: (request: IncomingMessage, response: ServerResponse) => Promise<(name: string) => Promise<void>>;
+  creator?: (request: IncomingMessage, response: ServerResponse) => Promise<{ author: string; makeOwner: (name: string) => Promise<void> }>;
   /** Workspace mode: a signed-in member's access, for requests without a link secret (rename, delete, export). */
   members?: MemberAccessOf;
 }
@@ -132,7 +133,7 @@ export function addAppRoutes(
 
   router.add('POST', '/api/app/documents', async (request, response) => {
     // Anyone may create a document here, so each address has a budget of them.
-    const makeOwner = await creator?.(request, response);
+    const creating = await creator?.(request, response);
     const wait = takeCreation?.(request) ?? 0;
     if (wait > 0) {
       response.setHeader('retry-after', String(wait));
@@ -155,6 +156,8 @@ export function addAppRoutes(
     }
     const title = titleOf(imported.fields);
     const update = imported.update ?? undefined;
+    // Suggestions in the file are the importer's own, as their sessions' tokens will say ([SG13]).
+    if (update) suggestionsByImporter(update, creating?.author ?? (await identities.identify(request, response, '')).id);
     // Whoever creates a document holds its most powerful link, and with it every other one.
     const { properties, secrets } = initialLinks(
       name,
@@ -162,7 +165,7 @@ export function addAppRoutes(
     );
     await documents.create(name, { update, title, properties: { ...properties, ...importedProperties(imageRules, imported.images) } });
     await storeImportedImages(documents, images, name, imported.images);
-    await makeOwner?.(name);
+    await creating?.makeOwner(name);
     const created = LINK_KINDS.map(({ kind }) => ({ kind, secret: secrets[kind] as string, expiresAt: null, expired: false }));
     sendJson(response, 201, { name, title, links: created, notes: imported.notes });
   });

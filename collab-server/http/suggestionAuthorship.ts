@@ -1,4 +1,4 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { TokenClaims } from '../../shared/token';
 import { recordSuggestions, updateAuthorship } from '../suggestions/suggestionAuthors';
 import { HttpError } from './Router';
@@ -20,4 +20,24 @@ export function suggestionsByCaller(doc: Y.Doc, update: Uint8Array, claims: Toke
     );
   }
   return () => recordSuggestions(doc, created.values());
+}
+
+/**
+ * The web app's import rule ([SG13] in `shared/suggestions/SUGGESTIONS.md`): suggestion marks in
+ * an imported file (HTML `<ins data-suggestion data-author=…>`, `<span data-suggestion-format …>`)
+ * are taken only when each is the importer's own (`author`, the identity the app's sessions give
+ * them); otherwise the import is refused with 422 and no document is made.
+ */
+export function suggestionsByImporter(update: Uint8Array, author: string): void {
+  const empty = new Y.Doc();
+  try {
+    const { refusal } = updateAuthorship(empty, update, { id: author, role: 'editor' });
+    if (!refusal) return;
+    throw new HttpError(
+      422,
+      `the imported file carries a suggestion this person may not make (rule SG13): ${refusal.message}. Suggestions in an import must be the importer's own (author "${author}"); accept or reject the others before importing`,
+    );
+  } finally {
+    empty.destroy();
+  }
 }

@@ -21,7 +21,11 @@ export class HocuspocusSocket extends ClientSocket {
       return;
     }
     if (type === MessageType.Close) {
-      this.sendAfterAcknowledgements(this.closingDocument(data));
+      const closing = this.closingDocument(data);
+      // An update built on content the server lacks ([G10]) is fixed by a new sync, which the
+      // provider makes after a closed socket only (a closed document stays closed).
+      if (closeReason(closing) === CloseCodes.MissingDependencies.reason) this.refuse(CloseCodes.MissingDependencies);
+      else this.sendAfterAcknowledgements(closing);
       return;
     }
     this.sendInOrder(data, data);
@@ -44,4 +48,9 @@ export class HocuspocusSocket extends ClientSocket {
 function refusedAsMoved(data: Uint8Array): boolean {
   const { decoder } = readHeader(data);
   return decoding.readVarUint(decoder) === AuthType.PermissionDenied && decoding.readVarString(decoder) === CloseCodes.DocumentMoved.reason;
+}
+
+/** The reason of a close frame. */
+function closeReason(data: Uint8Array): string {
+  return decoding.readVarString(readHeader(data).decoder);
 }

@@ -100,13 +100,13 @@ export class Workspace {
 
   /**
    * For the app's create route: documents made in workspace mode need a signed-in person, who
-   * becomes the owner. Returns what to do once the document exists.
+   * becomes the owner. Returns who they are and what to do once the document exists.
    */
-  async creator(request: IncomingMessage, response: ServerResponse): Promise<(name: string) => Promise<void>> {
+  async creator(request: IncomingMessage, response: ServerResponse): Promise<{ author: string; makeOwner: (name: string) => Promise<void> }> {
     requireSameOrigin(request, new URL(this.publicUrl).origin);
     const user = await this.sessions.userOf(request, response);
     if (!user) throw new HttpError(401, 'sign in first: documents are created by signed-in people here', 'signed-out');
-    return (name) => this.store.setAccess(name, user.id, 'owner', Date.now());
+    return { author: user.id, makeOwner: (name) => this.store.setAccess(name, user.id, 'owner', Date.now()) };
   }
 
   /**
