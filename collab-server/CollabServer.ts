@@ -180,8 +180,17 @@ export class CollabServer {
     // and every new document gets its identity there. In a cluster the other nodes hear of deletions.
     const announced = this.cluster ? this.cluster.announcingDeletions(openedStore) : openedStore;
     const identified = withDocumentIdentity(this.webhooks ? withDocumentEvents(announced, this.webhooks, logger) : announced);
-    // A deleted document does not stay loaded for its grace period.
-    const store = overriding(identified, { delete: (name: string) => identified.delete(name).finally(() => this.idle.unloadNow(name)) });
+    // A deleted document does not stay loaded for its grace period, and nobody keeps access to it.
+    const store = overriding(identified, {
+      delete: (name: string) =>
+        identified
+          .delete(name)
+          .then(async (removed) => {
+            if (removed) await this.forgetAccess(workspaceStore, name);
+            return removed;
+          })
+          .finally(() => this.idle.unloadNow(name)),
+    });
     this.store = store;
 
     this.wholeState = new WholeStateCache({
@@ -424,6 +433,18 @@ export class CollabServer {
    * Checks the access of every session open here (share links and members) against the database,
    * ending those it no longer grants: after this node missed the cluster's events for a while.
    */
+  /**
+   * A deleted document's access records go with it (the lists already hide it): a document made
+   * again under its name starts with nobody's access. The deletion itself stands if this fails.
+   */
+  private async forgetAccess(workspaceStore: WorkspaceStore | null, name: string): Promise<void> {
+    try {
+      await workspaceStore?.forgetDocument(name);
+    } catch (error) {
+      this.logger.warn({ event: 'access-not-forgotten', document: name, err: error }, "the deleted document's access records could not be removed");
+    }
+  }
+
   private async recheckAccess(linkAccess: LinkAccessExtension): Promise<void> {
     for (const name of [...this.hocuspocus.documents.keys()]) {
       try {

@@ -90,15 +90,19 @@ describe('an editor member', () => {
     );
   }, 120_000);
 
-  it('[WS19] may not delete the document: only its owner may, who can', async () => {
+  it('[WS19] may not delete the document: only its owner may, who can, and every access record goes with it', async () => {
     const document = await create('Owner deletes');
     await ada.call('POST', `/api/workspace/documents/${document}/people`, { email: emailOf('bob'), role: 'editor' });
     const refused = await bob.call('DELETE', `/api/app/documents/${document}`, {});
     expect(refused.status).toBe(403);
     expect(await titleOf(document)).toBe('Owner deletes');
+    const store = workspace.server.server.workspace?.store;
+    expect((await store?.membersOf(document))?.map((access) => access.role).sort()).toEqual(['editor', 'owner']);
     const deleted = await ada.call('DELETE', `/api/app/documents/${document}`, {});
     expect(deleted).toMatchObject({ status: 200, data: { deleted: true } });
     expect(await titleOf(document)).toBeUndefined();
+    // Nobody keeps access records to a deleted document.
+    expect(await store?.membersOf(document)).toEqual([]);
   });
 });
 
