@@ -52,7 +52,14 @@ export function addAuditRoutes(router: Router, { audit, links, authSecret, ident
     const body = (await readJson(request, 16 * 1024)) as Record<string, unknown> | null;
     const access = await requireAppAccess(links, identities, members, request, response, name, body);
     const { meta } = access;
-    if (!manages(links, access)) throw new HttpError(403, "this link may not see the document's activity; ask someone with the edit link");
+    if (!manages(links, access)) {
+      throw new HttpError(
+        403,
+        access.link
+          ? "this link may not see the document's activity; ask someone with the edit link"
+          : `a ${access.memberRole} may not see the document's activity; its owner and editors may`,
+      );
+    }
     const limit = wholeField(body, 'limit', AUDIT_PAGE.default, 1, AUDIT_PAGE.max);
     const before = body?.before === undefined || body.before === null ? null : wholeField(body, 'before', 0, 0, Number.MAX_SAFE_INTEGER);
     sendJson(response, 200, describePage(await audit.read(name, { before, limit, since: meta.createdAt })));
