@@ -44,9 +44,9 @@ export const CloseCodes = define({
   /** An update breaks the document schema (`shared/SCHEMA-RULES.md`); it was not applied. */
   InvalidContent: { code: 4423, reason: 'invalid-content' },
   /**
-   * An update builds on content the server does not have (or deletes content it does not have);
-   * it was not applied. An honest client sends that only in a race with its own reconnection:
-   * reconnecting resends, in the sync, everything the server is missing. The whole socket is closed
+   * A commenter's update builds on content the server does not have (or deletes content it does
+   * not have); it was not applied (`shared/SCHEMA-RULES.md` [G10]). Reconnecting resends, in the
+   * sync, everything the server is missing. The whole socket is closed
    * (on `/collab` too), with a code in the 4500 range, which y-websocket clients reconnect after
    * (they stop after 4400–4499).
    */

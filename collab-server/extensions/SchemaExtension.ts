@@ -79,9 +79,14 @@ export class SchemaExtension implements Extension {
     const commenter = connection.readOnly && writer?.role === 'commenter';
     // Viewers' writes are dropped by Hocuspocus (read-only connections); nothing to check.
     if (connection.readOnly && !commenter) return;
-    // Nothing may wait in the pending set: it would be applied later unchecked, by whichever update completes it ([G10]).
-    const missing = missingDependencies(document, update);
-    if (missing) this.refuse(documentName, socketId, { close: CloseCodes.MissingDependencies, rule: 'G10', message: missing });
+    // Nothing of a commenter's may wait in the pending set: it would be applied later without the
+    // commenter's checks, by whichever update completes it ([G10]). An editor's waiting content is
+    // checked against the schema once its place is known (an editor's honest edits race ahead of
+    // the sync after every reconnection, most of all after a failover, so they must not be refused).
+    if (commenter) {
+      const missing = missingDependencies(document, update);
+      if (missing) this.refuse(documentName, socketId, { close: CloseCodes.MissingDependencies, rule: 'G10', message: missing });
+    }
     const result = checkUpdate(document, update, {
       rules: this.rules,
       live: this.liveTypesOf(document),

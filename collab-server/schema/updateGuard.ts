@@ -86,8 +86,8 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, options: GuardOption
       if (!reject(result, entry, refusal)) return result;
       continue;
     }
-    // Suggestion marks are the writer's own or copies of recorded ones ([SG11]). No client's update
-    // is left waiting ([G10]): pending content comes only from a stored log, taken as stored.
+    // Suggestion marks are the writer's own or copies of recorded ones ([SG11]); content that
+    // waited for missing dependencies was checked when its own writer sent it.
     if (!entry.pending && placement !== 'dropped' && placement.parent.kind === 'text' && placement.parent.field === 'body') {
       const content = entry.item.content;
       const problem = content instanceof Y.ContentFormat && !structs.isDeleted(entry.item.id) ? authorship.check(content) : null;
