@@ -66,11 +66,11 @@ describe('conversion pool', () => {
   }, 120_000);
 
   it('[C5] a job that exhausts its worker’s heap fails as too-large, naming CONVERSION_MEMORY_MB; only the worker dies, and the next job converts', async () => {
-    const conversions = pool({ memoryMb: 32 });
+    const conversions = pool({ memoryMb: 64 });
     watchdog = new EventLoopWatchdog(1000);
-    expect(await refusal(conversions.run(create('<p>a</p>'.repeat(5000), 'html')))).toMatchObject({
+    expect(await refusal(conversions.run(create('<p>a</p>'.repeat(40000), 'html')))).toMatchObject({
       reason: 'too-large',
-      message: expect.stringMatching(/more than 32 MB of memory.*CONVERSION_MEMORY_MB/),
+      message: expect.stringMatching(/more than 64 MB of memory.*CONVERSION_MEMORY_MB/),
     });
     expect((await conversions.run(create('# After the crash'))).update?.byteLength).toBeGreaterThan(0);
     watchdog.assertNoStall('the event loop while a worker ran out of memory');
