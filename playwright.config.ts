@@ -14,7 +14,7 @@ export default defineConfig({
   testDir: './e2e',
   globalSetup: './e2e/globalSetup.ts',
   fullyParallel: true,
-  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 3,
+  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },

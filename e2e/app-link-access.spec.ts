@@ -21,6 +21,8 @@ test('resetting the edit link: people on the old link see it was reset and keep 
   sharedApp: app,
   browser,
 }) => {
+  // Three browser contexts through a reset and a reload: past 60 s on two busy cores.
+  test.setTimeout(120_000);
   const alice = await freshPage(browser);
   const url = await createTitledDocument(alice, app, 'Reset me');
   await typeInBody(alice, 'Alice wrote this.');

@@ -58,6 +58,8 @@ async function pressUntilDisabled(page: Page, key: string, button: 'Undo' | 'Red
 }
 
 test('undo after a restore in both windows: undo and redo never bring back what the restore re-created', async ({ sharedApp: app, page, browser }) => {
+  // Two browser contexts through a restore and many undo steps: past 60 s on two busy cores.
+  test.setTimeout(120_000);
   const alice = page;
   const url = await createDocument(alice, app);
   await typeInBody(alice, 'First sentence. Second sentence. Third sentence.');
