@@ -1,8 +1,8 @@
 import { Mark, mergeAttributes } from '@tiptap/core';
 import type { Mark as PmMark } from '@tiptap/pm/model';
-import { attributeProblem, FORMAT_MARKS, formatSetProblem } from '../attributeRules';
+import { FORMAT_MARKS, formatSetProblem } from '../attributeRules';
 import { ruledAttributes } from '../safeExtensions';
-import { SUGGESTION_FORMAT, type SuggestionAttributes } from './suggestionMarks';
+import { SUGGESTION_FORMAT, type SuggestionAttributes, suggestionStampAttributes, validSuggestionStamp } from './suggestionMarks';
 
 /**
  * Format suggestions ([SG12] in `shared/suggestions/SUGGESTIONS.md`): text whose formatting
@@ -91,14 +91,7 @@ export const SuggestionFormat = Mark.create({
   excludes: SUGGESTION_FORMAT,
   addAttributes() {
     return ruledAttributes('mark', SUGGESTION_FORMAT, {
-      id: { default: null, parseHTML: (element) => element.getAttribute('data-suggestion'), renderHTML: (attrs) => ({ 'data-suggestion': attrs.id }) },
-      author: { default: null, parseHTML: (element) => element.getAttribute('data-author'), renderHTML: (attrs) => ({ 'data-author': attrs.author }) },
-      authorName: {
-        default: null,
-        parseHTML: (element) => element.getAttribute('data-author-name'),
-        renderHTML: (attrs) => ({ 'data-author-name': attrs.authorName }),
-      },
-      time: { default: null, parseHTML: (element) => Number(element.getAttribute('data-time')), renderHTML: (attrs) => ({ 'data-time': attrs.time }) },
+      ...suggestionStampAttributes(),
       before: {
         default: {},
         parseHTML: (element) => parseFormatSet(element.getAttribute('data-before')),
@@ -108,9 +101,7 @@ export const SuggestionFormat = Mark.create({
   },
   parseHTML() {
     const valid = (element: HTMLElement) =>
-      attributeProblem('mark', SUGGESTION_FORMAT, 'id', element.getAttribute('data-suggestion')) === null &&
-      attributeProblem('mark', SUGGESTION_FORMAT, 'author', element.getAttribute('data-author')) === null &&
-      formatSetProblem(parseFormatSet(element.getAttribute('data-before'))) === null;
+      validSuggestionStamp(SUGGESTION_FORMAT, element) && formatSetProblem(parseFormatSet(element.getAttribute('data-before'))) === null;
     return [{ tag: 'span[data-suggestion-format]', getAttrs: (element) => (valid(element) ? null : false) }];
   },
   renderHTML({ HTMLAttributes }) {

@@ -27,6 +27,40 @@ export interface SuggestionAttributes {
   time: number;
 }
 
+/** The attributes every suggestion mark carries (who proposed it, when), as HTML data attributes. */
+export function suggestionStampAttributes() {
+  return {
+    id: {
+      default: null,
+      parseHTML: (element: HTMLElement) => element.getAttribute('data-suggestion'),
+      renderHTML: (attrs: Record<string, unknown>) => ({ 'data-suggestion': attrs.id }),
+    },
+    author: {
+      default: null,
+      parseHTML: (element: HTMLElement) => element.getAttribute('data-author'),
+      renderHTML: (attrs: Record<string, unknown>) => ({ 'data-author': attrs.author }),
+    },
+    authorName: {
+      default: null,
+      parseHTML: (element: HTMLElement) => element.getAttribute('data-author-name'),
+      renderHTML: (attrs: Record<string, unknown>) => ({ 'data-author-name': attrs.authorName }),
+    },
+    time: {
+      default: null,
+      parseHTML: (element: HTMLElement) => Number(element.getAttribute('data-time')),
+      renderHTML: (attrs: Record<string, unknown>) => ({ 'data-time': attrs.time }),
+    },
+  };
+}
+
+/** Whether an HTML element's suggestion id and author are valid for mark `name` (else it is not read as that mark). */
+export function validSuggestionStamp(name: string, element: HTMLElement): boolean {
+  return (
+    attributeProblem('mark', name, 'id', element.getAttribute('data-suggestion')) === null &&
+    attributeProblem('mark', name, 'author', element.getAttribute('data-author')) === null
+  );
+}
+
 function suggestionMark(name: string, tag: 'ins' | 'del') {
   return Mark.create({
     name,
@@ -35,27 +69,11 @@ function suggestionMark(name: string, tag: 'ins' | 'del') {
     // A deletion suggested over someone's suggested insertion keeps both marks.
     excludes: name,
     addAttributes() {
-      return ruledAttributes('mark', name, {
-        id: { default: null, parseHTML: (element) => element.getAttribute('data-suggestion'), renderHTML: (attrs) => ({ 'data-suggestion': attrs.id }) },
-        author: { default: null, parseHTML: (element) => element.getAttribute('data-author'), renderHTML: (attrs) => ({ 'data-author': attrs.author }) },
-        authorName: {
-          default: null,
-          parseHTML: (element) => element.getAttribute('data-author-name'),
-          renderHTML: (attrs) => ({ 'data-author-name': attrs.authorName }),
-        },
-        time: {
-          default: null,
-          parseHTML: (element) => Number(element.getAttribute('data-time')),
-          renderHTML: (attrs) => ({ 'data-time': attrs.time }),
-        },
-      });
+      return ruledAttributes('mark', name, suggestionStampAttributes());
     },
     parseHTML() {
       // Before strike and underline, which read `del` and `ins` too; one without a valid id or author is read as they read it.
-      const valid = (element: HTMLElement) =>
-        attributeProblem('mark', name, 'id', element.getAttribute('data-suggestion')) === null &&
-        attributeProblem('mark', name, 'author', element.getAttribute('data-author')) === null;
-      return [{ tag: `${tag}[data-suggestion]`, priority: 60, getAttrs: (element) => (valid(element) ? null : false) }];
+      return [{ tag: `${tag}[data-suggestion]`, priority: 60, getAttrs: (element) => (validSuggestionStamp(name, element) ? null : false) }];
     },
     renderHTML({ HTMLAttributes }) {
       return [tag, mergeAttributes(HTMLAttributes, { class: `suggestion suggestion-${tag === 'ins' ? 'insert' : 'delete'}` }), 0];
